@@ -1,0 +1,167 @@
+"""One document, end to end: fetch → extract → screen → store → diff → flag. The function to read first."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+
+from tracker.config import ChecksSettings, Document
+from tracker.diff import TextDiff, diff_texts
+from tracker.extract import ExtractionError, Rules, extract_text
+from tracker.fetch import Fetcher, FetchResult, Validators
+from tracker.flag import DEFAULT_VOCABULARY, NO_FLAG, Flag, Vocabulary, flag_change
+from tracker.screen import Refusal, screen_body, screen_text
+from tracker.store import NewChange, NewCheck, NewSnapshot, Store
+
+# Bump when extract.py changes what it produces: the raw-bytes shortcut must not reuse an older extraction.
+EXTRACTOR_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What one check found, for the CLI, the logs and the daemon."""
+
+    service: str
+    document: str
+    outcome: str  # unchanged | first_version | changed | returned | failed
+    started_at: datetime
+    duration: float
+    reason: str | None = None
+    version_id: int | None = None
+    change_id: int | None = None
+    flag: Flag = NO_FLAG
+    inserted_words: int = 0
+    deleted_words: int = 0
+
+    @property
+    def failed(self) -> bool:
+        return self.outcome == "failed"
+
+
+def check_document(
+    document: Document,
+    store: Store,
+    fetcher: Fetcher,
+    checks: ChecksSettings = ChecksSettings(),
+    vocabulary: Vocabulary = DEFAULT_VOCABULARY,
+) -> CheckResult:
+    started_at = datetime.now(UTC)
+    clock = time.monotonic()
+    state = store.document_state(document.service, document.key)
+    validators = Validators(state.etag, state.last_modified) if state.latest else Validators()
+    fetched = fetcher.fetch(document.url, validators)
+
+    def record(outcome: str, flag: Flag = NO_FLAG, **fields: object) -> CheckResult:
+        check = NewCheck(
+            service=document.service,
+            document=document.key,
+            url=document.url,
+            started_at=started_at,
+            duration=time.monotonic() - clock,
+            outcome=outcome,
+            final_url=fetched.final_url,
+            http_status=fetched.status,
+            attempts=[asdict(attempt) for attempt in fetched.attempts],
+            etag=fetched.headers.get("etag"),
+            last_modified=fetched.headers.get("last-modified"),
+            **fields,  # type: ignore[arg-type]
+        )
+        saved = store.record_check(check)
+        change = check.change
+        return CheckResult(
+            service=document.service,
+            document=document.key,
+            outcome=outcome,
+            started_at=started_at,
+            duration=check.duration,
+            reason=check.reason,
+            version_id=saved.version_id,
+            change_id=saved.change_id,
+            flag=flag,
+            inserted_words=change.inserted_words if change else 0,
+            deleted_words=change.deleted_words if change else 0,
+        )
+
+    def refuse(refusal: Refusal, **fields: object) -> CheckResult:
+        return record("failed", reason=refusal.message, refusal=refusal.kind, **fields)
+
+    if not fetched.ok:
+        return refuse(Refusal("fetch", fetched.error or f"HTTP {fetched.status}"))
+    if fetched.not_modified:
+        return record("unchanged", reason="304 Not Modified")
+    body = fetched.body or b""
+    if refusal := screen_body(fetched.content_type, body):
+        return refuse(refusal)
+    raw_sha256 = hashlib.sha256(body).hexdigest()
+    extraction_key = _extraction_key(raw_sha256, document)
+    keys = {"raw_sha256": raw_sha256, "extraction_key": extraction_key}
+    if state.latest and extraction_key == state.extraction_key:
+        return record("unchanged", **keys)
+    try:
+        text = extract_text(body, fetched.content_type, Rules(document.select, document.remove))
+    except ExtractionError as exc:
+        return refuse(Refusal("not_policy", f"not the policy page: {exc}"), **keys)
+    text_sha256 = hashlib.sha256(text.encode()).hexdigest()
+    keys["text_sha256"] = text_sha256
+    if refusal := screen_text(text, fetched.final_url, state.latest_text, checks):
+        confirmed = refusal.kind == "truncated" and _seen_in_a_row(store, document, text_sha256, checks)
+        if not confirmed:
+            return refuse(refusal, **keys)
+    if state.latest is None or state.latest_text is None:
+        return record("first_version", text=text, snapshot=_snapshot(fetched, body, raw_sha256), **keys)
+    if text_sha256 == state.latest.text_sha256:
+        return record("unchanged", text=text, **keys)
+    diff = diff_texts(state.latest_text, text)
+    known = store.find_version(document.service, document.key, text_sha256)
+    if known is not None:
+        # A text we have seen before is back (A/B tests, regional variants): not news, but on record.
+        change = _change(diff, NO_FLAG, kind="return_of_known_version")
+        return record("returned", text=text, change=change, **keys)
+    flag = flag_change(diff, vocabulary)
+    snapshot = _snapshot(fetched, body, raw_sha256)
+    return record("changed", text=text, snapshot=snapshot, change=_change(diff, flag), flag=flag, **keys)
+
+
+def _extraction_key(raw_sha256: str, document: Document) -> str:
+    rules = json.dumps([EXTRACTOR_VERSION, document.select, document.remove])
+    return hashlib.sha256(f"{raw_sha256}\n{rules}".encode()).hexdigest()
+
+
+def _seen_in_a_row(store: Store, document: Document, text_sha256: str, checks: ChecksSettings) -> bool:
+    """A much shorter text becomes a version once `confirm_shorter` checks in a row have seen it."""
+    needed = checks.confirm_shorter - 1
+    if needed <= 0:
+        return True
+    recent = store.checks(document.service, document.key, limit=needed)
+    return len(recent) == needed and all(
+        check.refusal == "truncated" and check.text_sha256 == text_sha256 for check in recent
+    )
+
+
+def _snapshot(fetched: FetchResult, body: bytes, raw_sha256: str) -> NewSnapshot:
+    return NewSnapshot(
+        url=fetched.url,
+        final_url=fetched.final_url,
+        status=fetched.status or 0,
+        headers=fetched.headers,
+        content_type=fetched.content_type,
+        body=body,
+        raw_sha256=raw_sha256,
+        fetched_at=fetched.fetched_at,
+    )
+
+
+def _change(diff: TextDiff, flag: Flag, kind: str = "change") -> NewChange:
+    return NewChange(
+        kind=kind,
+        ai=flag.ai,
+        score=flag.score,
+        category=flag.category,
+        terms=list(flag.terms),
+        evidence=flag.evidence_json(),
+        inserted_words=diff.inserted_words,
+        deleted_words=diff.deleted_words,
+    )

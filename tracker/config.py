@@ -1,0 +1,227 @@
+"""config.yaml → typed, validated settings; every error names the file, the key path and the line."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from tracker.resources import packaged_config_path
+
+DEFAULT_DATABASE_URL = "sqlite:///tracker.db"
+
+
+class ConfigError(Exception):
+    """A config file the user must fix; the message says where."""
+
+    def __init__(self, path: Path | str, message: str, key: str | None = None, line: int | None = None):
+        self.path = str(path)
+        self.key = key
+        self.line = line
+        where = self.path
+        if line is not None:
+            where += f", line {line}"
+        if key:
+            where += f", key '{key}'"
+        super().__init__(f"{where}: {message}")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _as_list(value: Any) -> Any:
+    """Accept `select: "main"` as well as `select: ["main", "article"]`."""
+    return [value] if isinstance(value, str) else value
+
+
+class DocumentSettings(_Strict):
+    url: str
+    name: str | None = None
+    select: list[str] = Field(default_factory=list)
+    remove: list[str] = Field(default_factory=list)
+    schedule: str | None = None
+
+    _lists = field_validator("select", "remove", mode="before")(_as_list)
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, url: str) -> str:
+        if not url.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return url
+
+
+class ServiceSettings(_Strict):
+    name: str | None = None
+    documents: dict[str, DocumentSettings]
+
+
+class DatabaseSettings(_Strict):
+    url: str = DEFAULT_DATABASE_URL
+
+
+class FetchSettings(_Strict):
+    user_agent: str = "tracker/0.1 (terms-of-service change tracker; +https://pypi.org/project/tracker/)"
+    accept_language: str = "en-US,en;q=0.8"
+    connect_timeout: float = Field(10.0, gt=0)
+    read_timeout: float = Field(30.0, gt=0)
+    max_bytes: int = Field(20 * 1024 * 1024, gt=0)
+    max_redirects: int = Field(5, ge=0)
+    retries: int = Field(3, ge=0)
+    backoff: float = Field(2.0, ge=0, description="first retry delay in seconds; doubles each retry")
+    max_retry_after: float = Field(600.0, ge=0, description="longest Retry-After we wait for inside one check")
+    host_gap: float = Field(2.0, ge=0, description="minimum seconds between two requests to the same host")
+
+
+class ChecksSettings(_Strict):
+    truncation_ratio: float = Field(
+        0.5, gt=0, le=1, description="a text shorter than this fraction of the last version is refused"
+    )
+    min_chars: int = Field(200, ge=0, description="a text shorter than this is never a policy")
+    confirm_shorter: int = Field(
+        3, ge=1, description="checks in a row that must see the same much shorter text before it is a version"
+    )
+
+
+class FlagSettings(_Strict):
+    extra_terms: dict[str, list[str]] = Field(
+        default_factory=dict, description="more vocabulary per category, e.g. {ai_feature: [Grok]}"
+    )
+
+
+class Settings(_Strict):
+    database: DatabaseSettings = DatabaseSettings()
+    schedule: str = "6h"
+    fetch: FetchSettings = FetchSettings()
+    checks: ChecksSettings = ChecksSettings()
+    flag: FlagSettings = FlagSettings()
+    services: dict[str, ServiceSettings] = Field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Document:
+    """One tracked document, flattened from the config for the pipeline."""
+
+    service: str
+    key: str
+    url: str
+    service_name: str
+    name: str
+    select: tuple[str, ...] = ()
+    remove: tuple[str, ...] = ()
+    schedule: str = "6h"
+
+    @property
+    def title(self) -> str:
+        return f"{self.service_name} {self.name}"
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    settings: Settings
+
+    @property
+    def database_url(self) -> str:
+        return os.environ.get("TRACKER_DATABASE_URL") or self.settings.database.url
+
+    def documents(self, service: str | None = None, document: str | None = None) -> Iterator[Document]:
+        for service_key, service_settings in self.settings.services.items():
+            if service and service_key != service:
+                continue
+            for doc_key, doc in service_settings.documents.items():
+                if document and doc_key != document:
+                    continue
+                yield Document(
+                    service=service_key,
+                    key=doc_key,
+                    url=doc.url,
+                    service_name=service_settings.name or service_key.title(),
+                    name=doc.name or doc_key.replace("-", " ").title(),
+                    select=tuple(doc.select),
+                    remove=tuple(doc.remove),
+                    schedule=doc.schedule or self.settings.schedule,
+                )
+
+    def document(self, service: str, document: str) -> Document:
+        for doc in self.documents(service, document):
+            return doc
+        raise ConfigError(self.path, "no such document in the config", key=f"services.{service}.documents.{document}")
+
+
+def config_path(explicit: str | Path | None = None) -> Path:
+    """--config, then $TRACKER_CONFIG, then ./config.yaml, then the copy shipped in the package."""
+    if explicit:
+        return Path(explicit)
+    if env := os.environ.get("TRACKER_CONFIG"):
+        return Path(env)
+    local = Path("config.yaml")
+    if local.exists():
+        return local
+    return packaged_config_path()
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    path = config_path(path)
+    try:
+        source = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(path, f"cannot read the config file ({exc.strerror or exc})") from exc
+    return parse_config(source, path)
+
+
+def parse_config(source: str, path: str | Path = "<config>") -> Config:
+    try:
+        root = yaml.compose(source, Loader=yaml.SafeLoader)
+        raw = yaml.safe_load(source)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(path, f"not valid YAML: {problem}", line=mark.line + 1 if mark else None) from exc
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ConfigError(path, "the top level must be a mapping of keys", line=1)
+    try:
+        settings = Settings.model_validate(raw)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = [str(part) for part in error["loc"]]
+        raise ConfigError(path, _describe(error), key=".".join(loc), line=_line_of(root, loc)) from exc
+    return Config(path=Path(path), settings=settings)
+
+
+def _describe(error: dict[str, Any]) -> str:
+    kind = error["type"]
+    if kind == "missing":
+        return "this key is required"
+    if kind == "extra_forbidden":
+        return "unknown key (check the spelling; see the README for the keys)"
+    message = error["msg"]
+    if message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    return f"{message} (got {error.get('input')!r})" if kind != "model_type" else message
+
+
+def _line_of(node: yaml.Node | None, loc: list[str]) -> int | None:
+    """The line of the deepest node along `loc` that exists (a missing key points at its parent)."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next((kv for kv in node.value if kv[0].value == part), None)
+            if match is None:
+                break
+            line = match[0].start_mark.line + 1
+            node = match[1]
+        elif isinstance(node, yaml.SequenceNode) and part.isdigit() and int(part) < len(node.value):
+            node = node.value[int(part)]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line

@@ -1,0 +1,209 @@
+"""Raw page → normalized policy text: the same policy always gives the same text (a pure function)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from bs4 import BeautifulSoup, Comment, Doctype, NavigableString, Tag
+from bs4.element import CData, ProcessingInstruction
+
+
+class ExtractionError(Exception):
+    """The page does not hold what the document's rules describe (often: it is not the policy at all)."""
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Per-document CSS rules: `select` the policy's part of the page, `remove` what is not policy text."""
+
+    select: tuple[str, ...] = ()
+    remove: tuple[str, ...] = ()
+
+
+# Page chrome that is never policy text, whatever the site. Checked while walking the tree: soupsieve
+# selectors over a whole page cost seconds, a set lookup per tag costs nothing. Cookie banners are matched
+# by the names consent platforms give them, not by the word "cookie": a policy has sections about cookies.
+_CHROME_TAGS = frozenset(
+    "script style noscript template iframe object embed svg canvas video audio picture img button input "
+    "select textarea dialog nav".split()
+)
+_CHROME_ROLES = frozenset({"navigation", "dialog", "alertdialog"})
+_CHROME_IDS_AND_CLASSES = frozenset(
+    "onetrust-consent-sdk onetrust-banner-sdk onetrust-pc-dark-filter ot-sdk-container CybotCookiebotDialog "
+    "cc-window cookie-banner cookie-consent cookie-notice artdeco-global-alert global-alert".split()
+)
+_HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+
+
+def _is_chrome(tag: Tag) -> bool:
+    attrs = tag.attrs
+    if tag.name in _CHROME_TAGS:
+        return True
+    if not attrs:
+        return False
+    if "hidden" in attrs or attrs.get("aria-hidden") == "true" or attrs.get("aria-modal") == "true":
+        return True
+    if attrs.get("role") in _CHROME_ROLES:
+        return True
+    if (style := attrs.get("style")) and _HIDING_STYLE.search(style):
+        return True
+    if attrs.get("id") in _CHROME_IDS_AND_CLASSES:
+        return True
+    classes = attrs.get("class")
+    return bool(classes) and not _CHROME_IDS_AND_CLASSES.isdisjoint(classes)
+
+
+# Parsing a 1.6 MB Meta page with bs4 is dominated by script bodies: cut them before parsing. The HTML
+# tokenizer itself ends these elements at the first matching end tag, so the regex agrees with a parser.
+_PRE_STRIP = re.compile(
+    rb"<(script|style|template|svg|noscript)\b[^>]*>.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL
+)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.IGNORECASE)
+
+_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+_BLOCKS = frozenset(
+    "address article aside blockquote body caption center dd details div dl dt fieldset figcaption figure "
+    "footer form header hgroup hr html legend main menu ol p pre section summary table tbody tfoot thead ul "
+    "li tr".split()
+)
+_SKIPPED_STRINGS = (Comment, Doctype, CData, ProcessingInstruction)
+
+# Characters that render as nothing or as a plain space but make two copies of one text differ.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2009\u200a\u3000\t\r\f\v"), " ")
+_MARKDOWN_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\((?:[^()]|\([^)]*\))*\)")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def extract_text(content: bytes, content_type: str | None = None, rules: Rules = Rules()) -> str:
+    """The policy text of a page: HTML is cleaned and laid out as plain text, text and Markdown kept."""
+    if is_html(content, content_type):
+        return extract_html(content, content_type, rules)
+    return normalize_text(_strip_markdown_links(decode(content, content_type)))
+
+
+def is_html(content: bytes, content_type: str | None) -> bool:
+    if content_type:
+        return "html" in content_type.lower()
+    head = content[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<meta", b"<div"))
+
+
+def decode(content: bytes, content_type: str | None = None) -> str:
+    charset = None
+    if content_type and "charset=" in content_type.lower():
+        charset = content_type.lower().split("charset=", 1)[1].split(";")[0].strip(" \"'")
+    if charset is None and (match := _META_CHARSET.search(content[:4096])):
+        charset = match.group(1).decode("ascii")
+    try:
+        return content.decode(charset or "utf-8", errors="replace")
+    except LookupError:
+        return content.decode("utf-8", errors="replace")
+
+
+def extract_html(content: bytes, content_type: str | None, rules: Rules) -> str:
+    html = decode(_PRE_STRIP.sub(b"", content), content_type)
+    soup = BeautifulSoup(html, "lxml")
+    roots = _select_roots(soup, rules.select)
+    for root in roots:
+        for selector in rules.remove:
+            for tag in root.select(selector):
+                tag.decompose()
+    blocks = _Blocks()
+    for root in roots:
+        blocks.flush()
+        _render(root, blocks)
+    blocks.flush()
+    return "\n\n".join(blocks.lines)
+
+
+def _select_roots(soup: BeautifulSoup, selectors: tuple[str, ...]) -> list[Tag]:
+    if not selectors:
+        return [soup.find("main") or soup.find("body") or soup]
+    found: list[Tag] = []
+    for selector in selectors:
+        found.extend(soup.select(selector))
+    if not found:
+        raise ExtractionError(f"none of the select rules matched the page: {', '.join(selectors)}")
+    # Keep document order and drop a match nested inside another, so no text is taken twice.
+    ids = {id(tag) for tag in found}
+    order = {id(tag): index for index, tag in enumerate(soup.find_all(True))}
+    roots = [tag for tag in found if not any(id(parent) in ids for parent in tag.parents)]
+    unique = {id(tag): tag for tag in roots}
+    return sorted(unique.values(), key=lambda tag: order[id(tag)])
+
+
+class _Blocks:
+    """Collects inline text into blocks (paragraphs, headings, list items, table rows)."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self._parts: list[str] = []
+        self._prefix = ""
+
+    def text(self, text: str) -> None:
+        self._parts.append(text)
+
+    def prefix(self, prefix: str) -> None:
+        self.flush()
+        self._prefix = prefix
+
+    def flush(self) -> None:
+        line = normalize_line("".join(self._parts))
+        self._parts.clear()
+        if line:
+            self.lines.append(self._prefix + line)
+            self._prefix = ""
+
+
+def _render(node: Tag, blocks: _Blocks) -> None:
+    for child in node.children:
+        if isinstance(child, NavigableString):
+            if not isinstance(child, _SKIPPED_STRINGS):
+                blocks.text(str(child))
+            continue
+        if not isinstance(child, Tag) or _is_chrome(child):
+            continue
+        name = child.name
+        if name == "br":
+            blocks.text("\n")
+        elif name in _HEADINGS:
+            blocks.prefix("#" * _HEADINGS[name] + " ")
+            _render(child, blocks)
+            blocks.flush()
+        elif name == "li":
+            blocks.prefix("- ")
+            _render(child, blocks)
+            blocks.flush()
+        elif name == "tr":
+            blocks.flush()
+            for index, cell in enumerate(child.find_all(("td", "th"), recursive=False)):
+                if index:
+                    blocks.text(" | ")
+                _render(cell, blocks)
+            blocks.flush()
+        elif name in _BLOCKS:
+            blocks.flush()
+            _render(child, blocks)
+            blocks.flush()
+        else:
+            _render(child, blocks)
+
+
+def normalize_line(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE).translate(_SPACES)
+    return " ".join(text.split())
+
+
+def normalize_text(text: str) -> str:
+    """Stable plain text: NFC, no invisible characters, single spaces, at most one blank line in a row."""
+    lines = [normalize_line(line) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def _strip_markdown_links(text: str) -> str:
+    # Link targets change with tracking parameters and redirects; the link text is what a reader reads.
+    return _MARKDOWN_LINK.sub(r"\1", _MARKDOWN_IMAGE.sub(r"\1", text))

@@ -1,0 +1,229 @@
+"""httpx fetching for a change tracker: bounded, polite, retried, conditional, and honest about failures."""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+import httpx
+
+from tracker.config import FetchSettings
+
+# Statuses worth another try: the server is overloaded or asks us to slow down. A 404 or 403 will not
+# change in the next few seconds; it is recorded as a failed check and tried on the next schedule.
+RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One HTTP request and how it ended."""
+
+    status: int | None
+    error: str | None
+    duration: float
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """What a fetch brought back. `body` is the decompressed payload, None when nothing usable arrived."""
+
+    url: str
+    final_url: str
+    status: int | None
+    headers: dict[str, str]
+    body: bytes | None
+    fetched_at: datetime
+    duration: float
+    attempts: tuple[Attempt, ...] = ()
+    error: str | None = None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.status is not None and (self.status == 304 or 200 <= self.status < 300)
+
+    @property
+    def content_type(self) -> str | None:
+        return self.headers.get("content-type")
+
+
+@dataclass(frozen=True)
+class Validators:
+    """What the last good capture told us, so an unchanged page costs a 304 instead of a download."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+@dataclass
+class _HostGate:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    last_request: float = 0.0
+
+
+class Fetcher:
+    """One per process: shares connections and keeps one request at a time per host, `host_gap` apart."""
+
+    def __init__(
+        self,
+        settings: FetchSettings,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.settings = settings
+        self._sleep = sleep
+        self._client = httpx.Client(
+            timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
+            follow_redirects=True,
+            max_redirects=settings.max_redirects,
+            headers={
+                "User-Agent": settings.user_agent,
+                "Accept": "text/html,text/plain;q=0.9,*/*;q=0.5",
+                "Accept-Language": settings.accept_language,
+            },
+            transport=transport,
+            trust_env=False,
+        )
+        self._gates: dict[str, _HostGate] = {}
+        self._gates_lock = threading.Lock()
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def fetch(self, url: str, validators: Validators = Validators()) -> FetchResult:
+        fetched_at = datetime.now(UTC)
+        started = time.monotonic()
+        attempts: list[Attempt] = []
+        headers = {}
+        if validators.etag:
+            headers["If-None-Match"] = validators.etag
+        if validators.last_modified:
+            headers["If-Modified-Since"] = validators.last_modified
+        last: tuple[int | None, str, dict[str, str], bytes | None, str | None] = (None, url, {}, None, None)
+        for attempt_number in range(self.settings.retries + 1):
+            attempt_started = time.monotonic()
+            delay: float | None = None
+            try:
+                status, final_url, response_headers, body = self._request(url, headers)
+                error = None if status < 400 else f"HTTP {status}"
+                last = (status, final_url, response_headers, body, error)
+                if status in RETRIED_STATUSES:
+                    delay = self._retry_delay(attempt_number, response_headers.get("retry-after"))
+            except BodyTooLarge as exc:
+                last = (None, url, {}, None, str(exc))
+            except httpx.TooManyRedirects:
+                last = (None, url, {}, None, f"more than {self.settings.max_redirects} redirects")
+            except httpx.DecodingError as exc:
+                last = (None, url, {}, None, _describe_transport_error(exc))
+            except httpx.TransportError as exc:
+                last = (None, url, {}, None, _describe_transport_error(exc))
+                delay = self._retry_delay(attempt_number, None)
+            status, final_url, response_headers, body, error = last
+            attempts.append(Attempt(status, error, time.monotonic() - attempt_started))
+            if delay is None or attempt_number == self.settings.retries:
+                break
+            if delay > self.settings.max_retry_after:
+                last = (*last[:4], f"{error}; server asks to wait {delay:.0f} s, longer than we wait in a check")
+                break
+            self._sleep(delay)
+        status, final_url, response_headers, body, error = last
+        return FetchResult(
+            url=url,
+            final_url=final_url,
+            status=status,
+            headers=response_headers,
+            body=body if error is None else None,
+            fetched_at=fetched_at,
+            duration=time.monotonic() - started,
+            attempts=tuple(attempts),
+            error=error,
+        )
+
+    def _request(self, url: str, headers: dict[str, str]) -> tuple[int, str, dict[str, str], bytes]:
+        with self._polite(url), self._client.stream("GET", url, headers=headers) as response:
+            body = bytearray()
+            # iter_bytes yields decompressed bytes, so the cap also stops gzip and brotli bombs.
+            for chunk in response.iter_bytes():
+                body.extend(chunk)
+                if len(body) > self.settings.max_bytes:
+                    raise BodyTooLarge(f"body larger than {self.settings.max_bytes} bytes (after decompression)")
+            return (
+                response.status_code,
+                str(response.url),
+                {key.lower(): value for key, value in response.headers.items()},
+                bytes(body),
+            )
+
+    def _polite(self, url: str) -> _PoliteSlot:
+        host = urlsplit(url).netloc.lower()
+        with self._gates_lock:
+            gate = self._gates.setdefault(host, _HostGate())
+        return _PoliteSlot(gate, self.settings.host_gap, self._sleep)
+
+    def _retry_delay(self, attempt_number: int, retry_after: str | None) -> float:
+        if retry_after and (seconds := parse_retry_after(retry_after)) is not None:
+            return seconds
+        # Full jitter: spreads retries of many trackers instead of synchronising them.
+        return random.uniform(0, self.settings.backoff * 2**attempt_number)
+
+
+class _PoliteSlot:
+    """Holds the host's lock for one request and keeps `gap` seconds between two requests."""
+
+    def __init__(self, gate: _HostGate, gap: float, sleep: Callable[[float], None]) -> None:
+        self.gate, self.gap, self.sleep = gate, gap, sleep
+
+    def __enter__(self) -> None:
+        self.gate.lock.acquire()
+        wait = self.gate.last_request + self.gap - time.monotonic()
+        if wait > 0:
+            self.sleep(wait)
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.gate.last_request = time.monotonic()
+        self.gate.lock.release()
+
+
+def parse_retry_after(value: str) -> float | None:
+    """Retry-After is either seconds or an HTTP date."""
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _describe_transport_error(exc: httpx.RequestError) -> str:
+    kind = {
+        httpx.ConnectTimeout: "connection timed out",
+        httpx.ReadTimeout: "read timed out",
+        httpx.ConnectError: "could not connect",
+        httpx.RemoteProtocolError: "the server broke the HTTP protocol (truncated response?)",
+        httpx.DecodingError: "the body could not be decompressed",
+    }.get(type(exc), type(exc).__name__)
+    detail = str(exc)
+    return f"{kind}: {detail}" if detail else kind

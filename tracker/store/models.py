@@ -1,0 +1,157 @@
+"""The database schema: documents, snapshots (raw captures), versions (extracted text), checks and changes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Named constraints let Alembic's batch mode rebuild SQLite tables and ALTER PostgreSQL ones alike.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+CHECK_OUTCOMES = ("unchanged", "first_version", "changed", "returned", "failed")
+CHANGE_KINDS = ("change", "return_of_known_version")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores aware UTC datetimes; SQLite hands back naive ones, so the zone is put back on read."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use UTC-aware datetimes")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class DocumentRow(Base):
+    __tablename__ = "documents"
+    __table_args__ = (UniqueConstraint("service", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service: Mapped[str] = mapped_column(String(100))
+    key: Mapped[str] = mapped_column(String(100))
+    url: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SnapshotRow(Base):
+    """The raw capture a version was extracted from, kept so that every version can be cited and re-extracted."""
+
+    __tablename__ = "snapshots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    final_url: Mapped[str] = mapped_column(Text)
+    status: Mapped[int] = mapped_column(Integer)
+    headers: Mapped[dict[str, str]] = mapped_column(JSON)
+    content_type: Mapped[str | None] = mapped_column(String(200))
+    body_gzip: Mapped[bytes] = mapped_column(LargeBinary)
+    raw_sha256: Mapped[str] = mapped_column(String(64))
+    raw_size: Mapped[int] = mapped_column(Integer)
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class VersionRow(Base):
+    """One distinct text of a document."""
+
+    __tablename__ = "versions"
+    __table_args__ = (UniqueConstraint("document_id", "text_sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
+    snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("snapshots.id"))
+    text: Mapped[str] = mapped_column(Text)
+    text_sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ChangeRow(Base):
+    """A detected difference between two versions, with its AI flag."""
+
+    __tablename__ = "changes"
+    __table_args__ = (
+        CheckConstraint(f"kind IN {CHANGE_KINDS!r}", name="kind"),
+        Index("ix_changes_detected_at", "detected_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    from_version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"))
+    to_version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"))
+    detected_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(String(30))
+    ai: Mapped[bool] = mapped_column(Boolean)
+    score: Mapped[float] = mapped_column(Float)
+    category: Mapped[str] = mapped_column(String(40))
+    terms: Mapped[list[str]] = mapped_column(JSON)
+    evidence: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    inserted_words: Mapped[int] = mapped_column(Integer)
+    deleted_words: Mapped[int] = mapped_column(Integer)
+
+
+class CheckRow(Base):
+    """Every attempt to check a document, successful or not: the daemon's memory and the audit trail."""
+
+    __tablename__ = "checks"
+    __table_args__ = (
+        CheckConstraint(f"outcome IN {CHECK_OUTCOMES!r}", name="outcome"),
+        Index("ix_checks_document_started", "document_id", "started_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    duration: Mapped[float] = mapped_column(Float)
+    outcome: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    refusal: Mapped[str | None] = mapped_column(String(30))
+    url: Mapped[str] = mapped_column(Text)
+    final_url: Mapped[str | None] = mapped_column(Text)
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    attempts: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    raw_sha256: Mapped[str | None] = mapped_column(String(64))
+    extraction_key: Mapped[str | None] = mapped_column(String(64))
+    text_sha256: Mapped[str | None] = mapped_column(String(64))
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id"))
+    change_id: Mapped[int | None] = mapped_column(ForeignKey("changes.id"))

@@ -1,0 +1,465 @@
+"""The queries the rest of tracker needs, returning plain records; every check is written in one transaction."""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tracker.store.migrate import ensure_schema
+from tracker.store.models import ChangeRow, CheckRow, DocumentRow, SnapshotRow, VersionRow
+
+
+@dataclass(frozen=True)
+class VersionRecord:
+    id: int
+    service: str
+    document: str
+    text_sha256: str
+    size: int
+    first_seen_at: datetime
+    last_seen_at: datetime
+    snapshot_id: int | None
+
+
+@dataclass(frozen=True)
+class SnapshotRecord:
+    id: int
+    url: str
+    final_url: str
+    status: int
+    content_type: str | None
+    raw_sha256: str
+    raw_size: int
+    fetched_at: datetime
+    headers: dict[str, str]
+
+
+@dataclass(frozen=True)
+class ChangeRecord:
+    id: int
+    service: str
+    document: str
+    from_version_id: int
+    to_version_id: int
+    detected_at: datetime
+    kind: str
+    ai: bool
+    score: float
+    category: str
+    terms: list[str]
+    evidence: list[dict[str, str]]
+    inserted_words: int
+    deleted_words: int
+
+
+@dataclass(frozen=True)
+class CheckRecord:
+    id: int
+    service: str
+    document: str
+    started_at: datetime
+    duration: float
+    outcome: str
+    reason: str | None
+    refusal: str | None
+    http_status: int | None
+    text_sha256: str | None
+    version_id: int | None
+    change_id: int | None
+
+
+@dataclass(frozen=True)
+class DocumentState:
+    """What the next check of a document needs to know about the previous ones."""
+
+    latest: VersionRecord | None
+    latest_text: str | None
+    etag: str | None
+    last_modified: str | None
+    extraction_key: str | None
+
+
+@dataclass(frozen=True)
+class NewSnapshot:
+    url: str
+    final_url: str
+    status: int
+    headers: dict[str, str]
+    content_type: str | None
+    body: bytes
+    raw_sha256: str
+    fetched_at: datetime
+
+
+@dataclass(frozen=True)
+class NewChange:
+    kind: str
+    ai: bool
+    score: float
+    category: str
+    terms: list[str]
+    evidence: list[dict[str, str]]
+    inserted_words: int
+    deleted_words: int
+
+
+@dataclass(frozen=True)
+class NewCheck:
+    """Everything one check writes. `text` is set when the check saw a valid policy text."""
+
+    service: str
+    document: str
+    url: str
+    started_at: datetime
+    duration: float
+    outcome: str
+    reason: str | None = None
+    refusal: str | None = None
+    final_url: str | None = None
+    http_status: int | None = None
+    attempts: Sequence[dict[str, Any]] = ()
+    etag: str | None = None
+    last_modified: str | None = None
+    raw_sha256: str | None = None
+    extraction_key: str | None = None
+    text: str | None = None
+    text_sha256: str | None = None
+    snapshot: NewSnapshot | None = None
+    change: NewChange | None = None
+
+
+@dataclass(frozen=True)
+class SavedCheck:
+    check_id: int
+    version_id: int | None
+    change_id: int | None
+
+
+class Store:
+    """The database behind tracker. Creates the schema on first use of an empty database."""
+
+    def __init__(self, url: str, *, migrate: bool = True) -> None:
+        self.url = url
+        self.engine: Engine = _engine(url)
+        if migrate:
+            ensure_schema(self.engine)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Session]:
+        with self._sessions.begin() as session:
+            yield session
+
+    # -- reads -----------------------------------------------------------------------------------------
+
+    def document_state(self, service: str, document: str) -> DocumentState:
+        with self._transaction() as session:
+            doc = _find_document(session, service, document)
+            if doc is None:
+                return DocumentState(None, None, None, None, None)
+            latest = _latest_version_row(session, doc.id)
+            last_ok = session.scalars(
+                select(CheckRow)
+                .where(CheckRow.document_id == doc.id, CheckRow.outcome != "failed")
+                .order_by(CheckRow.started_at.desc(), CheckRow.id.desc())
+                .limit(1)
+            ).first()
+            return DocumentState(
+                latest=_version_record(latest, doc) if latest else None,
+                latest_text=latest.text if latest else None,
+                etag=last_ok.etag if last_ok else None,
+                last_modified=last_ok.last_modified if last_ok else None,
+                extraction_key=last_ok.extraction_key if last_ok else None,
+            )
+
+    def find_version(self, service: str, document: str, text_sha256: str) -> VersionRecord | None:
+        with self._transaction() as session:
+            doc = _find_document(session, service, document)
+            if doc is None:
+                return None
+            row = session.scalars(
+                select(VersionRow).where(VersionRow.document_id == doc.id, VersionRow.text_sha256 == text_sha256)
+            ).first()
+            return _version_record(row, doc) if row else None
+
+    def versions(self, service: str, document: str | None = None) -> list[VersionRecord]:
+        with self._transaction() as session:
+            rows = session.execute(
+                select(VersionRow, DocumentRow)
+                .join(DocumentRow, VersionRow.document_id == DocumentRow.id)
+                .where(DocumentRow.service == service, *_document_filter(document))
+                .order_by(DocumentRow.key, VersionRow.first_seen_at, VersionRow.id)
+            ).all()
+            return [_version_record(version, doc) for version, doc in rows]
+
+    def version_text(self, version_id: int) -> str:
+        with self._transaction() as session:
+            row = session.get(VersionRow, version_id)
+            if row is None:
+                raise KeyError(version_id)
+            return row.text
+
+    def snapshot(self, snapshot_id: int) -> SnapshotRecord:
+        with self._transaction() as session:
+            row = session.get(SnapshotRow, snapshot_id)
+            if row is None:
+                raise KeyError(snapshot_id)
+            return _snapshot_record(row)
+
+    def snapshot_body(self, snapshot_id: int) -> bytes:
+        with self._transaction() as session:
+            row = session.get(SnapshotRow, snapshot_id)
+            if row is None:
+                raise KeyError(snapshot_id)
+            return gzip.decompress(row.body_gzip)
+
+    def changes(
+        self,
+        service: str | None = None,
+        document: str | None = None,
+        *,
+        ai_only: bool = False,
+        since: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[ChangeRecord]:
+        """Detected changes, newest first."""
+        query = select(ChangeRow, DocumentRow).join(DocumentRow, ChangeRow.document_id == DocumentRow.id)
+        if service:
+            query = query.where(DocumentRow.service == service)
+        query = query.where(*_document_filter(document))
+        if ai_only:
+            query = query.where(ChangeRow.ai.is_(True))
+        if since:
+            query = query.where(ChangeRow.detected_at >= since)
+        query = query.order_by(ChangeRow.detected_at.desc(), ChangeRow.id.desc()).limit(limit)
+        with self._transaction() as session:
+            return [_change_record(change, doc) for change, doc in session.execute(query).all()]
+
+    def change(self, change_id: int) -> ChangeRecord | None:
+        with self._transaction() as session:
+            row = session.execute(
+                select(ChangeRow, DocumentRow)
+                .join(DocumentRow, ChangeRow.document_id == DocumentRow.id)
+                .where(ChangeRow.id == change_id)
+            ).first()
+            return _change_record(*row) if row else None
+
+    def checks(self, service: str | None = None, document: str | None = None, limit: int = 50) -> list[CheckRecord]:
+        """The most recent checks, newest first."""
+        query = select(CheckRow, DocumentRow).join(DocumentRow, CheckRow.document_id == DocumentRow.id)
+        if service:
+            query = query.where(DocumentRow.service == service)
+        query = query.where(*_document_filter(document))
+        query = query.order_by(CheckRow.started_at.desc(), CheckRow.id.desc()).limit(limit)
+        with self._transaction() as session:
+            return [_check_record(check, doc) for check, doc in session.execute(query).all()]
+
+    def version_counts(self) -> dict[tuple[str, str], int]:
+        with self._transaction() as session:
+            rows = session.execute(
+                select(DocumentRow.service, DocumentRow.key, func.count(VersionRow.id))
+                .join(VersionRow, VersionRow.document_id == DocumentRow.id)
+                .group_by(DocumentRow.service, DocumentRow.key)
+            ).all()
+            return {(service, key): count for service, key, count in rows}
+
+    # -- the one write -----------------------------------------------------------------------------------
+
+    def record_check(self, check: NewCheck) -> SavedCheck:
+        """Write one check and what it found, atomically: after a crash, either all of it is there or none."""
+        with self._transaction() as session:
+            doc = _find_document(session, check.service, check.document)
+            if doc is None:
+                doc = DocumentRow(service=check.service, key=check.document, url=check.url, created_at=check.started_at)
+                session.add(doc)
+                session.flush()
+            elif doc.url != check.url:
+                doc.url = check.url
+            previous = _latest_version_row(session, doc.id)
+            version_id = change_id = None
+            if check.outcome == "unchanged" and check.text is None and previous is not None:
+                # A 304, or the very bytes of the last good capture: the version in force was seen again.
+                previous.last_seen_at = max(previous.last_seen_at, check.started_at)
+                version_id = previous.id
+            elif check.text is not None and check.text_sha256 is not None:
+                version = session.scalars(
+                    select(VersionRow).where(
+                        VersionRow.document_id == doc.id, VersionRow.text_sha256 == check.text_sha256
+                    )
+                ).first()
+                if version is None:
+                    snapshot_id = _add_snapshot(session, doc.id, check.snapshot) if check.snapshot else None
+                    version = VersionRow(
+                        document_id=doc.id,
+                        snapshot_id=snapshot_id,
+                        text=check.text,
+                        text_sha256=check.text_sha256,
+                        size=len(check.text),
+                        first_seen_at=check.started_at,
+                        last_seen_at=check.started_at,
+                    )
+                    session.add(version)
+                    session.flush()
+                else:
+                    version.last_seen_at = max(version.last_seen_at, check.started_at)
+                version_id = version.id
+                if check.change is not None and previous is not None and previous.id != version.id:
+                    change = ChangeRow(
+                        document_id=doc.id,
+                        from_version_id=previous.id,
+                        to_version_id=version.id,
+                        detected_at=check.started_at,
+                        **vars(check.change),
+                    )
+                    session.add(change)
+                    session.flush()
+                    change_id = change.id
+            row = CheckRow(
+                document_id=doc.id,
+                started_at=check.started_at,
+                duration=check.duration,
+                outcome=check.outcome,
+                reason=check.reason,
+                refusal=check.refusal,
+                url=check.url,
+                final_url=check.final_url,
+                http_status=check.http_status,
+                attempts=list(check.attempts),
+                etag=check.etag,
+                last_modified=check.last_modified,
+                raw_sha256=check.raw_sha256,
+                extraction_key=check.extraction_key,
+                text_sha256=check.text_sha256,
+                version_id=version_id,
+                change_id=change_id,
+            )
+            session.add(row)
+            session.flush()
+            return SavedCheck(check_id=row.id, version_id=version_id, change_id=change_id)
+
+
+def _engine(url: str) -> Engine:
+    engine = create_engine(url, pool_pre_ping=True)
+    if engine.dialect.name == "sqlite":
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            # WAL lets `tracker history` read while the daemon writes; the timeout waits out a writer.
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+    return engine
+
+
+def _find_document(session: Session, service: str, document: str) -> DocumentRow | None:
+    return session.scalars(
+        select(DocumentRow).where(DocumentRow.service == service, DocumentRow.key == document)
+    ).first()
+
+
+def _document_filter(document: str | None) -> list[Any]:
+    return [DocumentRow.key == document] if document else []
+
+
+def _latest_version_row(session: Session, document_id: int) -> VersionRow | None:
+    # The version in force is the one seen last: a return to an older text moves that text back on top.
+    return session.scalars(
+        select(VersionRow)
+        .where(VersionRow.document_id == document_id)
+        .order_by(VersionRow.last_seen_at.desc(), VersionRow.id.desc())
+        .limit(1)
+    ).first()
+
+
+def _add_snapshot(session: Session, document_id: int, snapshot: NewSnapshot) -> int:
+    row = SnapshotRow(
+        document_id=document_id,
+        url=snapshot.url,
+        final_url=snapshot.final_url,
+        status=snapshot.status,
+        headers=snapshot.headers,
+        content_type=snapshot.content_type,
+        body_gzip=gzip.compress(snapshot.body, compresslevel=6, mtime=0),
+        raw_sha256=snapshot.raw_sha256,
+        raw_size=len(snapshot.body),
+        fetched_at=snapshot.fetched_at,
+    )
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def _version_record(row: VersionRow, doc: DocumentRow) -> VersionRecord:
+    return VersionRecord(
+        id=row.id,
+        service=doc.service,
+        document=doc.key,
+        text_sha256=row.text_sha256,
+        size=row.size,
+        first_seen_at=row.first_seen_at,
+        last_seen_at=row.last_seen_at,
+        snapshot_id=row.snapshot_id,
+    )
+
+
+def _snapshot_record(row: SnapshotRow) -> SnapshotRecord:
+    return SnapshotRecord(
+        id=row.id,
+        url=row.url,
+        final_url=row.final_url,
+        status=row.status,
+        content_type=row.content_type,
+        raw_sha256=row.raw_sha256,
+        raw_size=row.raw_size,
+        fetched_at=row.fetched_at,
+        headers=row.headers,
+    )
+
+
+def _change_record(row: ChangeRow, doc: DocumentRow) -> ChangeRecord:
+    return ChangeRecord(
+        id=row.id,
+        service=doc.service,
+        document=doc.key,
+        from_version_id=row.from_version_id,
+        to_version_id=row.to_version_id,
+        detected_at=row.detected_at,
+        kind=row.kind,
+        ai=row.ai,
+        score=row.score,
+        category=row.category,
+        terms=list(row.terms),
+        evidence=list(row.evidence),
+        inserted_words=row.inserted_words,
+        deleted_words=row.deleted_words,
+    )
+
+
+def _check_record(row: CheckRow, doc: DocumentRow) -> CheckRecord:
+    return CheckRecord(
+        id=row.id,
+        service=doc.service,
+        document=doc.key,
+        started_at=row.started_at,
+        duration=row.duration,
+        outcome=row.outcome,
+        reason=row.reason,
+        refusal=row.refusal,
+        http_status=row.http_status,
+        text_sha256=row.text_sha256,
+        version_id=row.version_id,
+        change_id=row.change_id,
+    )
