@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -191,9 +192,16 @@ def parse_config(source: str, path: str | Path = "<config>") -> Config:
     try:
         settings = Settings.model_validate(raw)
     except ValidationError as exc:
-        error = exc.errors()[0]
+        errors = exc.errors()
+        # A misspelt key also makes the right one "missing": report the spelling, it is the cause.
+        error = min(errors, key=lambda e: {"extra_forbidden": 0, "missing": 2}.get(e["type"], 1))
         loc = [str(part) for part in error["loc"]]
-        raise ConfigError(path, _describe(error), key=".".join(loc), line=_line_of(root, loc)) from exc
+        message = _describe(error)
+        if error["type"] == "extra_forbidden":
+            missing = [str(e["loc"][-1]) for e in errors if e["type"] == "missing" and e["loc"][:-1] == error["loc"][:-1]]
+            if close := difflib.get_close_matches(loc[-1], missing, n=1):
+                message = f"unknown key; did you mean '{close[0]}'?"
+        raise ConfigError(path, message, key=".".join(loc), line=_line_of(root, loc)) from exc
     return Config(path=Path(path), settings=settings)
 
 

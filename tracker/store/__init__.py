@@ -1,5 +1,6 @@
 """Storage: snapshots, versions, changes and checks, behind one repository (SQLite or PostgreSQL)."""
 
+from tracker.store import migrate
 from tracker.store.migrate import SchemaError
 from tracker.store.repository import (
     ChangeRecord,
@@ -26,4 +27,5 @@ __all__ = [
     "SnapshotRecord",
     "Store",
     "VersionRecord",
+    "migrate",
 ]

@@ -1,0 +1,207 @@
+"""Shared test parts: a real HTTP server on 127.0.0.1, real databases (SQLite and PostgreSQL), a network guard."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import ipaddress
+import os
+import socket
+import subprocess
+import sys
+import threading
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+DEMO_DATA = REPO / "tracker" / "demo_data"
+POSTGRES_URL = os.environ.get("TRACKER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def corpus_dir() -> Path | None:
+    """The shared corpus of real captures, when this machine has it."""
+    candidates = [os.environ.get("TRACKER_CORPUS"), REPO.parent / "shared" / "corpus"]
+    for candidate in candidates:
+        if candidate and (Path(candidate) / "manifest.json").exists():
+            return Path(candidate)
+    return None
+
+
+def fixture_bytes(name: str) -> bytes:
+    path = FIXTURES / name if (FIXTURES / name).exists() else DEMO_DATA / name
+    data = path.read_bytes()
+    return gzip.decompress(data) if path.suffix == ".gz" else data
+
+
+# -- no network beyond this machine ---------------------------------------------------------------------
+
+
+def _is_local(address: object) -> bool:
+    if not isinstance(address, tuple):
+        return True  # a Unix socket path
+    host = str(address[0])
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _network_guard() -> Iterator[None]:
+    """Any attempt to reach a host beyond 127.0.0.1 fails the test that made it."""
+    original_connect = socket.socket.connect
+    original_connect_ex = socket.socket.connect_ex
+
+    def connect(self: socket.socket, address: object) -> None:
+        if not _is_local(address):
+            raise AssertionError(f"test tried to reach {address!r}: tests must stay on 127.0.0.1")
+        return original_connect(self, address)  # type: ignore[arg-type]
+
+    def connect_ex(self: socket.socket, address: object) -> int:
+        if not _is_local(address):
+            raise AssertionError(f"test tried to reach {address!r}: tests must stay on 127.0.0.1")
+        return original_connect_ex(self, address)  # type: ignore[arg-type]
+
+    socket.socket.connect = connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = connect_ex  # type: ignore[method-assign]
+    yield
+    socket.socket.connect = original_connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = original_connect_ex  # type: ignore[method-assign]
+
+
+# -- a real HTTP server ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Page:
+    body: bytes
+    status: int = 200
+    content_type: str = "text/html; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)
+    etag: bool = True  # answer If-None-Match with 304 when the body is unchanged
+
+
+@dataclass
+class PageServer:
+    """Serves `pages[path]`; tests swap pages between checks and read `requests` afterwards."""
+
+    host: str
+    port: int
+    pages: dict[str, Page] = field(default_factory=dict)
+    requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+
+    def url(self, path: str) -> str:
+        return f"http://{self.host}:{self.port}{path}"
+
+    def serve(self, path: str, body: bytes | str, **options: object) -> str:
+        self.pages[path] = Page(body.encode() if isinstance(body, str) else body, **options)  # type: ignore[arg-type]
+        return self.url(path)
+
+    def count(self, path: str) -> int:
+        return sum(1 for requested, _ in self.requests if requested == path)
+
+
+def _handler(server: PageServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+            path = self.path
+            server.requests.append((path, {k.lower(): v for k, v in self.headers.items()}))
+            page = server.pages.get(path)
+            if page is None:
+                self.send_error(404)
+                return
+            etag = '"' + hashlib.sha256(page.body).hexdigest()[:16] + '"'
+            if page.etag and page.status == 200 and self.headers.get("If-None-Match") == etag:
+                self.send_response(304)
+                self.send_header("ETag", etag)
+                self.end_headers()
+                return
+            self.send_response(page.status)
+            self.send_header("Content-Type", page.content_type)
+            self.send_header("Content-Length", str(len(page.body)))
+            if page.etag:
+                self.send_header("ETag", etag)
+            for name, value in page.headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(page.body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    return Handler
+
+
+@pytest.fixture
+def page_server() -> Iterator[PageServer]:
+    pages = PageServer("127.0.0.1", 0)
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(pages))
+    pages.port = httpd.server_address[1]
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield pages
+    httpd.shutdown()
+    httpd.server_close()
+
+
+# -- real databases ------------------------------------------------------------------------------------------
+
+
+def _postgres_unavailable() -> str | None:
+    try:
+        import psycopg
+    except ImportError:
+        return "psycopg is not installed (pip install 'psycopg[binary]')"
+    dsn = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")
+    try:
+        with psycopg.connect(dsn, connect_timeout=3):
+            return None
+    except psycopg.OperationalError as exc:
+        return f"no PostgreSQL server answers at {POSTGRES_URL} ({str(exc).strip().splitlines()[0]})"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file, or a PostgreSQL schema of its own dropped afterwards."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'tracker.db'}"
+        return
+    reason = _postgres_unavailable()
+    if reason:
+        pytest.skip(reason)
+    import psycopg
+
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    dsn = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        connection.execute(f"CREATE SCHEMA {schema}")
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        connection.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+# -- running the real command ------------------------------------------------------------------------------
+
+
+def run_tracker(*args: str, config: Path, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """`tracker ARGS` in a subprocess, as a user would run it."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
+    environment.update({"TRACKER_CONFIG": str(config), "NO_COLOR": "1", "COLUMNS": "200"})
+    environment.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "tracker.cli", *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=timeout,
+        cwd=config.parent,
+    )

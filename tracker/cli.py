@@ -1,0 +1,505 @@
+"""The `tracker` command: parses arguments, calls the pipeline, prints. Nothing else lives here.
+
+Exit codes: 0 success; 1 the work ran but something failed (a check, a delivery); 2 bad usage or config;
+3 the database cannot be used.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import wraps
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from tracker.check import CheckResult, check_document
+from tracker.config import Config, ConfigError, Document, load_config
+from tracker.diff import DELETE, INSERT, TextDiff, diff_texts, hunks, render_html, render_json, render_text
+from tracker.extract import ExtractionError, Rules, extract_text
+from tracker.fetch import Fetcher
+from tracker.flag import Evidence, Flag, Vocabulary, flag_change
+from tracker.store import ChangeRecord, SchemaError, Store, migrate
+
+EXIT_FAILED, EXIT_USAGE, EXIT_DATABASE = 1, 2, 3
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Context:
+    """What every command shares: the config (loaded on first use) and the store (opened on first use)."""
+
+    def __init__(self, config_path: str | None) -> None:
+        self.config_path = config_path
+        self._config: Config | None = None
+        self._store: Store | None = None
+        self.out = Console(highlight=False, soft_wrap=True)
+        self.err = Console(stderr=True, highlight=False)
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_path)
+        return self._config
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = Store(self.config.database_url)
+        return self._store
+
+    def vocabulary(self) -> Vocabulary:
+        return Vocabulary.build(self.config.settings.flag.extra_terms)
+
+    def documents(self, service: str | None, document: str | None) -> list[Document]:
+        documents = list(self.config.documents(service, document))
+        if not documents:
+            known = ", ".join(sorted({d.service for d in self.config.documents()})) or "none"
+            what = f"service '{service}'" + (f" with document '{document}'" if document else "")
+            fail(f"no {what} in {self.config.path} (services: {known})", EXIT_USAGE)
+        return documents
+
+    def title(self, service: str, document: str) -> str:
+        for doc in self.config.documents(service, document):
+            return doc.title
+        return f"{service} {document}"
+
+
+def fail(message: str, code: int = EXIT_FAILED) -> NoReturn:
+    Console(stderr=True, highlight=False, soft_wrap=True).print(f"[bold red]error:[/] {message}", markup=True)
+    sys.exit(code)
+
+
+def handles_errors(function: F) -> F:
+    """Errors a user can cause are printed as one line and an exit code, never as a traceback."""
+
+    @wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except ConfigError as exc:
+            fail(str(exc), EXIT_USAGE)
+        except SchemaError as exc:
+            fail(str(exc), EXIT_DATABASE)
+        except SQLAlchemyError as exc:
+            fail(f"database error: {str(exc).splitlines()[0]}", EXIT_DATABASE)
+
+    return wrapper  # type: ignore[return-value]
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option(
+    "--config",
+    "config_path",
+    envvar="TRACKER_CONFIG",
+    type=click.Path(dir_okay=False),
+    help="Config file. Default: $TRACKER_CONFIG, else ./config.yaml, else the one shipped with tracker.",
+)
+@click.version_option(package_name="tracker")
+@click.pass_context
+def cli(click_context: click.Context, config_path: str | None) -> None:
+    """Track privacy policies and terms of service; flag the changes about AI and model training.
+
+    \b
+    Quick start:
+      tracker check              fetch every document in config.yaml now
+      tracker changes --ai       the changes that touch AI or model training
+      tracker diff linkedin      what changed in LinkedIn's documents, word by word
+    """
+    click_context.obj = Context(config_path)
+
+
+# -- check ----------------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("service", required=False)
+@click.option("--document", "-d", help="Only this document of the service (e.g. privacy-policy).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per document, for scripts.")
+@pass_context
+@handles_errors
+def check(context: Context, service: str | None, document: str | None, as_json: bool) -> None:
+    """Fetch documents now: store new versions, diff them, flag AI changes.
+
+    Prints one line per document as it finishes. Exits 1 when any check failed (the reason is printed and
+    stored; a failed check never becomes a version).
+    """
+    documents = context.documents(service, document)
+    settings = context.config.settings
+    vocabulary = context.vocabulary()
+    failed = False
+    with Fetcher(settings.fetch) as fetcher:
+        for doc in documents:
+            result = check_document(doc, context.store, fetcher, settings.checks, vocabulary)
+            failed |= result.failed
+            if as_json:
+                context.out.print_json(data=check_json(result, doc), indent=None)
+            else:
+                context.out.print(check_line(result, doc))
+    if failed:
+        sys.exit(EXIT_FAILED)
+
+
+def check_line(result: CheckResult, doc: Document) -> Text:
+    line = Text(f"{doc.title:<32} ")
+    if result.outcome == "failed":
+        line.append("failed: ", style="bold red").append(result.reason or "")
+    elif result.outcome == "unchanged":
+        line.append("unchanged", style="dim")
+    elif result.outcome == "first_version":
+        line.append(f"first version stored (version {result.version_id})", style="cyan")
+    elif result.outcome == "returned":
+        line.append(f"returned to known version {result.version_id} (change {result.change_id})", style="yellow")
+    else:
+        line.append(f"changed (change {result.change_id}, +{result.inserted_words}/-{result.deleted_words} words)")
+        if result.flag.ai:
+            line.append(f"  AI: {result.flag.category} ({result.flag.score:.2f})", style="bold magenta")
+    line.append(f"  [{result.duration:.1f}s]", style="dim")
+    return line
+
+
+def check_json(result: CheckResult, doc: Document) -> dict[str, Any]:
+    return {
+        "service": doc.service,
+        "document": doc.key,
+        "outcome": result.outcome,
+        "reason": result.reason,
+        "version_id": result.version_id,
+        "change_id": result.change_id,
+        "ai": result.flag.ai,
+        "category": result.flag.category,
+        "started_at": result.started_at.isoformat(),
+        "duration": round(result.duration, 3),
+    }
+
+
+# -- reading the record -----------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("service")
+@click.option("--document", "-d", help="Only this document of the service.")
+@click.option("--json", "as_json", is_flag=True, help="JSON list, for scripts.")
+@pass_context
+@handles_errors
+def history(context: Context, service: str, document: str | None, as_json: bool) -> None:
+    """The stored versions of a service's documents, oldest first, with times, sizes and hashes."""
+    versions = context.store.versions(service, document)
+    if as_json:
+        rows = [
+            {
+                "service": v.service,
+                "document": v.document,
+                "version": v.id,
+                "first_seen_at": v.first_seen_at.isoformat(),
+                "last_seen_at": v.last_seen_at.isoformat(),
+                "characters": v.size,
+                "text_sha256": v.text_sha256,
+                "snapshot": _snapshot_json(context.store, v.snapshot_id),
+            }
+            for v in versions
+        ]
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if not versions:
+        context.out.print(f"No versions stored for {service}{' ' + document if document else ''} yet.")
+        context.out.print("Run `tracker check` first.")
+        return
+    table = Table("document", "version", "first seen (UTC)", "last seen (UTC)", "characters", "sha256", box=None)
+    for v in versions:
+        table.add_row(
+            v.document, str(v.id), _when(v.first_seen_at), _when(v.last_seen_at), f"{v.size:,}", v.text_sha256[:12]
+        )
+    context.out.print(table)
+
+
+def _snapshot_json(store: Store, snapshot_id: int | None) -> dict[str, Any] | None:
+    if snapshot_id is None:
+        return None
+    snapshot = store.snapshot(snapshot_id)
+    return {
+        "id": snapshot.id,
+        "url": snapshot.url,
+        "final_url": snapshot.final_url,
+        "status": snapshot.status,
+        "fetched_at": snapshot.fetched_at.isoformat(),
+        "raw_sha256": snapshot.raw_sha256,
+        "raw_bytes": snapshot.raw_size,
+    }
+
+
+@cli.command()
+@click.argument("service", required=False)
+@click.option("--document", "-d", help="Only this document of the service.")
+@click.option("--ai", "ai_only", is_flag=True, help="Only changes flagged as touching AI or model training.")
+@click.option("--since", type=click.DateTime(), help="Only changes detected on or after this date (UTC).")
+@click.option("--limit", type=int, default=50, show_default=True, help="At most this many changes.")
+@click.option("--json", "as_json", is_flag=True, help="JSON list, for scripts.")
+@pass_context
+@handles_errors
+def changes(
+    context: Context,
+    service: str | None,
+    document: str | None,
+    ai_only: bool,
+    since: datetime | None,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """Detected changes, newest first."""
+    since_utc = since.replace(tzinfo=UTC) if since else None
+    found = context.store.changes(service, document, ai_only=ai_only, since=since_utc, limit=limit)
+    if as_json:
+        click.echo(json.dumps([change_json(c) for c in found], indent=2, ensure_ascii=False))
+        return
+    if not found:
+        context.out.print("No changes detected" + (" that touch AI" if ai_only else "") + " yet.")
+        return
+    table = Table("change", "detected (UTC)", "document", "what", "words", box=None)
+    for c in found:
+        what = Text("returned to an earlier version", style="yellow") if c.kind != "change" else Text("changed")
+        if c.ai:
+            what = Text(f"AI: {c.category} ({c.score:.2f})", style="bold magenta")
+        table.add_row(
+            str(c.id),
+            _when(c.detected_at),
+            context.title(c.service, c.document),
+            what,
+            f"+{c.inserted_words}/-{c.deleted_words}",
+        )
+    context.out.print(table)
+    context.out.print("\nSee one with: tracker diff SERVICE --change ID", style="dim")
+
+
+def change_json(change: ChangeRecord) -> dict[str, Any]:
+    return {
+        "id": change.id,
+        "service": change.service,
+        "document": change.document,
+        "from_version": change.from_version_id,
+        "to_version": change.to_version_id,
+        "detected_at": change.detected_at.isoformat(),
+        "kind": change.kind,
+        "ai": change.ai,
+        "score": change.score,
+        "category": change.category,
+        "terms": change.terms,
+        "evidence": change.evidence,
+        "inserted_words": change.inserted_words,
+        "deleted_words": change.deleted_words,
+    }
+
+
+@cli.command()
+@click.argument("service")
+@click.option("--document", "-d", help="Only this document of the service.")
+@click.option("--change", "change_id", type=int, help="This change (an id from `tracker changes`).")
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["terminal", "text", "html", "json"]),
+    default="terminal",
+    show_default=True,
+    help="terminal: colours on a terminal, [-deleted-] {+inserted+} otherwise.",
+)
+@click.option("--context-words", type=int, default=20, show_default=True, help="Unchanged words shown around a change.")
+@pass_context
+@handles_errors
+def diff(
+    context: Context, service: str, document: str | None, change_id: int | None, output: str, context_words: int
+) -> None:
+    """What changed, word by word. By default the latest change of each document of SERVICE."""
+    store = context.store
+    if change_id is not None:
+        change = store.change(change_id)
+        if change is None or change.service != service:
+            fail(f"no change {change_id} for service '{service}' (see `tracker changes {service}`)", EXIT_USAGE)
+        selected = [change]
+    else:
+        selected = []
+        for doc in context.documents(service, document):
+            latest = store.changes(service, doc.key, limit=1)
+            selected.extend(latest)
+        if not selected:
+            context.out.print(f"No changes recorded for {service} yet: `tracker check {service}` stores versions.")
+            return
+    rendered = []
+    for change in selected:
+        text_diff = diff_texts(store.version_text(change.from_version_id), store.version_text(change.to_version_id))
+        rendered.append((change, text_diff))
+    if output == "json":
+        payload = [{**change_json(c), "hunks": render_json(d, context_words)} for c, d in rendered]
+        click.echo(json.dumps(payload if len(payload) > 1 else payload[0], indent=2, ensure_ascii=False))
+        return
+    for change, text_diff in rendered:
+        title = context.title(change.service, change.document)
+        header = (
+            f"{title}: change {change.id}, detected {_when(change.detected_at)} UTC, "
+            f"version {change.from_version_id} → {change.to_version_id}, "
+            f"+{change.inserted_words}/-{change.deleted_words} words"
+        )
+        if change.kind != "change":
+            header += " (a return to a text seen before)"
+        flag = _flag_of(change)
+        if output == "html":
+            click.echo(f"<h2>{html.escape(header)}</h2>\n{render_html(text_diff, context_words)}")
+        else:
+            print_diff(context.out, header, flag, text_diff, context_words, colour=output == "terminal")
+
+
+def _flag_of(change: ChangeRecord) -> Flag:
+    return Flag(
+        ai=change.ai,
+        score=change.score,
+        category=change.category,
+        terms=tuple(change.terms),
+        evidence=tuple(Evidence(e["op"], e["text"]) for e in change.evidence),
+    )
+
+
+def print_diff(out: Console, header: str, flag: Flag, text_diff: TextDiff, context_words: int, colour: bool) -> None:
+    colour = colour and out.is_terminal
+    out.print(Text(header, style="bold"))
+    if flag.ai:
+        out.print(
+            Text(f"AI flag: {flag.category}, score {flag.score:.2f}; terms: {', '.join(flag.terms)}", "bold magenta")
+        )
+        for evidence in flag.evidence:
+            sign = "+" if evidence.op == "insert" else "-"
+            out.print(Text(f"  {sign} {evidence.text}", style="green" if sign == "+" else "red"))
+    out.print()
+    if not colour:
+        out.print(render_text(text_diff, context_words), markup=False)
+        out.print()
+        return
+    for hunk in hunks(text_diff, context_words):
+        line = Text("… " if hunk.leading_gap else "")
+        for segment in hunk.segments:
+            if segment.op == DELETE:
+                line.append(segment.text, style="red strike")
+            elif segment.op == INSERT:
+                line.append(segment.text, style="bold green underline")
+            else:
+                line.append(segment.text)
+        if hunk.trailing_gap:
+            line.append(" …")
+        out.print(line)
+        out.print(Text("─" * 40, style="dim"))
+
+
+# -- compare two local files ---------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("old", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--service", "-s", help="Use the extraction rules of this service's document...")
+@click.option("--document", "-d", help="...this document (both needed).")
+@click.option("--json", "as_json", is_flag=True, help="The change as JSON (as in `changes --json`, without ids).")
+@click.option("--context-words", type=int, default=20, show_default=True)
+@pass_context
+@handles_errors
+def compare(
+    context: Context,
+    old: Path,
+    new: Path,
+    service: str | None,
+    document: str | None,
+    as_json: bool,
+    context_words: int,
+) -> None:
+    """Extract, diff and flag two local files (HTML, or text/Markdown by extension). Stores nothing."""
+    if bool(service) != bool(document):
+        fail("--service and --document go together", EXIT_USAGE)
+    rules = Rules()
+    vocabulary = Vocabulary.build()
+    if service and document:
+        doc = context.config.document(service, document)
+        rules = Rules(doc.select, doc.remove)
+        vocabulary = context.vocabulary()
+    texts = []
+    for path in (old, new):
+        try:
+            texts.append(extract_text(path.read_bytes(), _content_type(path), rules))
+        except ExtractionError as exc:
+            fail(f"{path}: {exc}", EXIT_USAGE)
+    text_diff = diff_texts(texts[0], texts[1])
+    flag = flag_change(text_diff, vocabulary)
+    if as_json:
+        payload = {
+            "service": service,
+            "document": document,
+            "old": str(old),
+            "new": str(new),
+            "kind": "change" if text_diff.changed else "unchanged",
+            "ai": flag.ai,
+            "score": flag.score,
+            "category": flag.category,
+            "terms": list(flag.terms),
+            "evidence": flag.evidence_json(),
+            "inserted_words": text_diff.inserted_words,
+            "deleted_words": text_diff.deleted_words,
+        }
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    if not text_diff.changed:
+        context.out.print("No change in the text.")
+        return
+    header = f"{old} → {new}: +{text_diff.inserted_words}/-{text_diff.deleted_words} words"
+    print_diff(context.out, header, flag, text_diff, context_words, colour=True)
+
+
+def _content_type(path: Path) -> str:
+    return "text/html" if path.suffix.lower() in (".html", ".htm", ".xhtml") else "text/plain"
+
+
+# -- database ---------------------------------------------------------------------------------------------
+
+
+@cli.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command("upgrade")
+@pass_context
+@handles_errors
+def db_upgrade(context: Context) -> None:
+    """Apply the database migrations (back up first). An empty database is set up automatically."""
+    engine = Store(context.config.database_url, migrate=False).engine
+    before = migrate.current_revision(engine)
+    migrate.upgrade(engine)
+    after = migrate.current_revision(engine)
+    message = "already up to date" if before == after else f"upgraded from {before or 'empty'} to {after}"
+    context.out.print(f"{_redact(context.config.database_url)}: {message}")
+
+
+# -- helpers ------------------------------------------------------------------------------------------------
+
+
+def _when(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+
+
+def _redact(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()
