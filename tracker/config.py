@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -96,12 +96,47 @@ class FlagSettings(_Strict):
     )
 
 
+class SMTPSettings(_Strict):
+    host: str = "localhost"
+    port: int = Field(587, gt=0, lt=65536)
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    username: str | None = None
+    password_env: str | None = Field(
+        None, description="name of the environment variable that holds the password (never the password itself)"
+    )
+    timeout: float = Field(30.0, gt=0)
+
+
+class EmailSettings(_Strict):
+    """The digest (see tracker/digest.py)."""
+
+    smtp: SMTPSettings = SMTPSettings()
+    sender: str = Field(alias="from")
+    to: list[str]
+    schedule: str = Field("daily 08:00", description="'daily HH:MM' or 'weekly DAY HH:MM' (DAY: mon..sun)")
+    timezone: str = "UTC"
+    send_when_empty: bool = False
+
+    _to_list = field_validator("to", mode="before")(_as_list)
+
+
+class DaemonSettings(_Strict):
+    """The scheduler (see tracker/scheduler.py)."""
+
+    max_concurrent_checks: int = Field(4, ge=1)
+    failing_after: int = Field(3, ge=1, description="consecutive failed checks before a document is failing")
+    blind_after: str = Field("2d", description="no successful check for this long also makes a document failing")
+    shutdown_timeout: float = Field(10.0, gt=0)
+
+
 class Settings(_Strict):
     database: DatabaseSettings = DatabaseSettings()
     schedule: str = "6h"
     fetch: FetchSettings = FetchSettings()
     checks: ChecksSettings = ChecksSettings()
     flag: FlagSettings = FlagSettings()
+    daemon: DaemonSettings = DaemonSettings()
+    email: EmailSettings | None = None
     services: dict[str, ServiceSettings] = Field(default_factory=dict)
 
 
@@ -198,7 +233,9 @@ def parse_config(source: str, path: str | Path = "<config>") -> Config:
         loc = [str(part) for part in error["loc"]]
         message = _describe(error)
         if error["type"] == "extra_forbidden":
-            missing = [str(e["loc"][-1]) for e in errors if e["type"] == "missing" and e["loc"][:-1] == error["loc"][:-1]]
+            missing = [
+                str(e["loc"][-1]) for e in errors if e["type"] == "missing" and e["loc"][:-1] == error["loc"][:-1]
+            ]
             if close := difflib.get_close_matches(loc[-1], missing, n=1):
                 message = f"unknown key; did you mean '{close[0]}'?"
         raise ConfigError(path, message, key=".".join(loc), line=_line_of(root, loc)) from exc
