@@ -111,7 +111,7 @@ class PageServer:
 
 def _handler(server: PageServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+        def do_GET(self) -> None:
             path = self.path
             server.requests.append((path, {k.lower(): v for k, v in self.headers.items()}))
             page = server.pages.get(path)
@@ -192,10 +192,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 # -- running the real command ------------------------------------------------------------------------------
 
 
-def run_tracker(*args: str, config: Path, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run_tracker(
+    *args: str, config: Path, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     """`tracker ARGS` in a subprocess, as a user would run it."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
-    environment.update({"TRACKER_CONFIG": str(config), "NO_COLOR": "1", "COLUMNS": "200"})
+    # PYTHONPATH makes a plain checkout work too; an installed tracker is found either way.
+    environment.update({"TRACKER_CONFIG": str(config), "NO_COLOR": "1", "COLUMNS": "200", "PYTHONPATH": str(REPO)})
     environment.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "tracker.cli", *args],

@@ -94,7 +94,9 @@ def test_real_pages_through_the_whole_pipeline(tmp_path: Path, page_server: Page
     diff = run_tracker("diff", "linkedin", "--change", str(earlier["id"]), config=config)
     assert diff.returncode == 0, diff.stderr
     assert "[-10 novembre 2022-]{+1 février 2023+}" in diff.stdout
-    as_json = json.loads(run_tracker("diff", "linkedin", "--change", str(earlier["id"]), "--format", "json", config=config).stdout)
+    as_json = json.loads(
+        run_tracker("diff", "linkedin", "--change", str(earlier["id"]), "--format", "json", config=config).stdout
+    )
     assert as_json["id"] == earlier["id"] and as_json["hunks"]
 
 
@@ -120,7 +122,9 @@ def test_an_ai_training_clause_is_flagged_with_its_sentence(
 
 def test_a_bad_config_names_file_line_and_key(tmp_path: Path) -> None:
     config = tmp_path / "config.yaml"
-    config.write_text("database:\n  url: sqlite:///x.db\nservices:\n  acme:\n    documents:\n      terms:\n        urll: x\n")
+    config.write_text(
+        "database:\n  url: sqlite:///x.db\nservices:\n  acme:\n    documents:\n      terms:\n        urll: x\n"
+    )
     result = run_tracker("check", config=config)
     assert result.returncode == 2
     assert str(config) in result.stderr and "line 7" in result.stderr

@@ -1,0 +1,114 @@
+"""One check end to end in-process (real HTTP server, real SQLite): what becomes a version and what never does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import PageServer, fixture_bytes
+
+from tracker.check import check_document
+from tracker.config import ChecksSettings, Document, FetchSettings
+from tracker.fetch import Fetcher
+from tracker.store import Store
+
+POLICY = "<html><body><main>" + "".join(f"<p>Clause {i}: we process your data lawfully.</p>" for i in range(40))
+POLICY += "</main></body></html>"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store(f"sqlite:///{tmp_path / 'tracker.db'}")
+
+
+@pytest.fixture
+def fetcher() -> Fetcher:
+    return Fetcher(FetchSettings(retries=0, backoff=0.01, host_gap=0))
+
+
+def document(server: PageServer, path: str = "/policy", **rules: tuple[str, ...]) -> Document:
+    return Document(service="acme", key="privacy", url=server.url(path), service_name="Acme", name="Privacy", **rules)
+
+
+def test_the_first_capture_is_the_first_version(page_server: PageServer, store: Store, fetcher: Fetcher) -> None:
+    page_server.serve("/policy", POLICY)
+    result = check_document(document(page_server), store, fetcher)
+    assert result.outcome == "first_version" and result.version_id is not None
+
+
+def test_same_bytes_skip_extraction_and_count_as_unchanged(
+    page_server: PageServer, store: Store, fetcher: Fetcher
+) -> None:
+    page_server.serve("/policy", POLICY, etag=False)  # no ETag: the body comes back in full every time
+    check_document(document(page_server), store, fetcher)
+    again = check_document(document(page_server), store, fetcher)
+    assert again.outcome == "unchanged" and again.reason is None
+    [last, _] = store.checks("acme")
+    assert last.version_id == again.version_id
+
+
+@pytest.mark.parametrize(
+    ("page", "content_type", "reason"),
+    [
+        ("", "text/html", "empty body"),
+        ("<html><body><div id='x'></div></body></html>", "text/html", "empty page"),
+        ("%PDF-1.7 ...", "application/pdf", "not an html or text page"),
+        ("<html><body><h1>Please complete the CAPTCHA</h1></body></html>", "text/html", "captcha"),
+        ("<html><body><p>Sign in to continue to LinkedIn</p></body></html>", "text/html", "login wall"),
+        (
+            "<html><body><p>Before you continue to Google</p><button>Accept all</button></body></html>",
+            "text/html",
+            "cookie wall",
+        ),
+        ("<html><body><p>Privacy policy</p></body></html>", "text/html", "too short"),
+    ],
+)
+def test_non_policies_are_failed_checks_never_versions(
+    page_server: PageServer, store: Store, fetcher: Fetcher, page: str, content_type: str, reason: str
+) -> None:
+    page_server.serve("/policy", page, content_type=content_type)
+    result = check_document(document(page_server), store, fetcher)
+    assert result.outcome == "failed" and reason in (result.reason or "").lower()
+    assert store.versions("acme") == []
+    [check] = store.checks("acme")
+    assert check.outcome == "failed" and check.reason == result.reason
+
+
+def test_a_redirect_to_a_login_page_is_a_wall(page_server: PageServer, store: Store, fetcher: Fetcher) -> None:
+    page_server.serve("/policy", b"", status=302, headers={"Location": "/authwall?trk=x"})
+    page_server.serve("/authwall?trk=x", POLICY)
+    result = check_document(document(page_server), store, fetcher)
+    assert result.outcome == "failed" and "login or bot wall" in (result.reason or "")
+
+
+def test_a_page_without_the_policy_container_is_refused(
+    page_server: PageServer, store: Store, fetcher: Fetcher
+) -> None:
+    page_server.serve("/policy", POLICY)
+    result = check_document(document(page_server, select=("article.policy",)), store, fetcher)
+    assert result.outcome == "failed" and "not the policy page" in (result.reason or "")
+
+
+def test_a_much_shorter_text_is_refused_until_seen_three_times_in_a_row(
+    page_server: PageServer, store: Store, fetcher: Fetcher
+) -> None:
+    page_server.serve("/policy", POLICY)
+    check_document(document(page_server), store, fetcher)
+    short = "<html><body><main>" + "".join(f"<p>Clause {i}: we process your data lawfully.</p>" for i in range(10))
+    page_server.serve("/policy", short + "</main></body></html>")
+    settings = ChecksSettings(confirm_shorter=3)
+    outcomes = [check_document(document(page_server), store, fetcher, settings).outcome for _ in range(3)]
+    assert outcomes == ["failed", "failed", "changed"]
+    assert "truncated" in store.checks("acme")[1].reason
+
+
+def test_an_error_status_is_a_failed_check(page_server: PageServer, store: Store, fetcher: Fetcher) -> None:
+    page_server.serve("/policy", "down", status=503)
+    result = check_document(document(page_server), store, fetcher)
+    assert result.outcome == "failed" and result.reason == "HTTP 503"
+
+
+def test_the_real_error_page_of_instagram_is_refused(page_server: PageServer, store: Store, fetcher: Fetcher) -> None:
+    page_server.serve("/policy", fixture_bytes("instagram-error-page.html"))
+    result = check_document(document(page_server), store, fetcher)
+    assert result.outcome == "failed" and "error page" in (result.reason or "")
