@@ -43,7 +43,9 @@ def _is_chrome(tag: Tag) -> bool:
         return True
     if not attrs:
         return False
-    if "hidden" in attrs or attrs.get("aria-hidden") == "true" or attrs.get("aria-modal") == "true":
+    # Not aria-hidden: it hides from screen readers, not from sight, and pages put it on policy text: Meta on
+    # the whole page behind an open cookie dialog, LinkedIn on its collapsed "Key terms" panels.
+    if "hidden" in attrs or attrs.get("aria-modal") == "true":
         return True
     if attrs.get("role") in _CHROME_ROLES:
         return True
@@ -143,9 +145,20 @@ class _Blocks:
         self.lines: list[str] = []
         self._parts: list[str] = []
         self._prefix = ""
+        self._separator = ""
+        self._has_text = False
 
     def text(self, text: str) -> None:
+        if text.translate(_INVISIBLE).strip():
+            if self._separator and self._has_text:
+                self._parts.append(self._separator)
+            self._separator = ""
+            self._has_text = True
         self._parts.append(text)
+
+    def separate(self, separator: str) -> None:
+        """Write `separator` before the next text, only if this line already has text: empty cells add none."""
+        self._separator = separator
 
     def prefix(self, prefix: str) -> None:
         self.flush()
@@ -154,6 +167,8 @@ class _Blocks:
     def flush(self) -> None:
         line = normalize_line("".join(self._parts))
         self._parts.clear()
+        self._separator = ""
+        self._has_text = False
         if line:
             self.lines.append(self._prefix + line)
             self._prefix = ""
@@ -179,10 +194,10 @@ def _render(node: Tag, blocks: _Blocks) -> None:
             _render(child, blocks)
             blocks.flush()
         elif name == "tr":
+            # Layout tables (Meta's mobile pages) have empty icon cells: no separator for them, none alone.
             blocks.flush()
-            for index, cell in enumerate(child.find_all(("td", "th"), recursive=False)):
-                if index:
-                    blocks.text(" | ")
+            for cell in child.find_all(("td", "th"), recursive=False):
+                blocks.separate(" | ")
                 _render(cell, blocks)
             blocks.flush()
         elif name in _BLOCKS:
