@@ -1,16 +1,17 @@
 """Word-level diffs of policy texts (diff-match-patch) and their renderings: terminal, plain text, HTML, JSON.
 
 Character-mode diff-match-patch gives up on policy-sized texts (its timeout returns "delete everything,
-insert everything"), so the diff runs in two passes: paragraphs first, each encoded as one character, then
-words inside the paragraphs that were replaced. Both passes are cleaned up semantically so that a reworded
-sentence reads as one deletion and one insertion, not as confetti.
+insert everything"), so the diff runs in passes: paragraphs first, each encoded as one character, then the
+sentences of replaced paragraphs, then the words of replaced sentences. Every pass is cleaned up
+semantically so that a reworded sentence reads as one deletion and one insertion, not as confetti.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from diff_match_patch import diff_match_patch
@@ -20,7 +21,8 @@ OP_NAMES = {DELETE: "delete", EQUAL: "equal", INSERT: "insert"}
 
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
 _WORD = re.compile(r"\w+", re.UNICODE)
-_WORD_PASS_TIMEOUT = 0.5  # seconds for one replaced block; past it dmp returns a coarser but correct diff
+_PARAGRAPH = re.compile(r"[^\n]*\n*")
+_SENTENCE = re.compile(r"[^.!?;:\n]*(?:[.!?;:]+\s*|\n+|$)")
 CONTEXT_WORDS = 20
 
 
@@ -57,48 +59,92 @@ class Hunk:
 
 
 def diff_texts(old: str, new: str) -> TextDiff:
+    return TextDiff(tuple(_merge(_diff_units(old, new, level=0))))
+
+
+def _paragraphs(text: str) -> list[str]:
+    # Blank lines ride with the paragraph before them: as units of their own they would match everywhere.
+    return [unit for unit in _PARAGRAPH.findall(text) if unit]
+
+
+def _sentences(text: str) -> list[str]:
+    return [unit for unit in _SENTENCE.findall(text) if unit]
+
+
+def _words(text: str) -> list[str]:
+    return _TOKEN.findall(text)
+
+
+# Paragraphs, then sentences inside replaced paragraphs, then words inside replaced sentences: each pass
+# diffs a short sequence, so even a rewrite stays fast, and a pass cut short by its time limit only hands
+# a larger block to the next, finer pass. A time limit above zero also enables dmp's half-match speed-up.
+_LEVELS: tuple[tuple[Callable[[str], list[str]], float], ...] = (
+    (_paragraphs, 1.0),
+    (_sentences, 0.5),
+    (_words, 0.2),
+)
+
+
+def _diff_units(old: str, new: str, level: int) -> list[Segment]:
+    split, timeout = _LEVELS[level]
     dmp = diff_match_patch()
-    dmp.Diff_Timeout = 0  # the paragraph pass works on a few hundred symbols: never slow, never cut short
-    old_lines, new_lines, paragraphs = _encode([old.splitlines(keepends=True), new.splitlines(keepends=True)])
-    coarse = dmp.diff_main(old_lines, new_lines, False)
-    dmp.diff_cleanupSemantic(coarse)
+    dmp.Diff_Timeout = timeout
+    old_units, new_units, units = _encode([split(old), split(new)])
+    diffs = dmp.diff_main(old_units, new_units, False)
+    # On encoded text every character is a whole unit, so the clean-up never splits a word.
+    dmp.diff_cleanupSemantic(diffs)
     segments: list[Segment] = []
-    pending_delete: list[str] = []
-    pending_insert: list[str] = []
+    deleted: list[str] = []
+    inserted: list[str] = []
 
     def flush() -> None:
-        if pending_delete and pending_insert:
-            segments.extend(_diff_words("".join(pending_delete), "".join(pending_insert)))
-        elif pending_delete:
-            segments.append(Segment(DELETE, "".join(pending_delete)))
-        elif pending_insert:
-            segments.append(Segment(INSERT, "".join(pending_insert)))
-        pending_delete.clear()
-        pending_insert.clear()
+        if deleted and inserted and level + 1 < len(_LEVELS) and _alike("".join(deleted), "".join(inserted)):
+            segments.extend(_diff_units("".join(deleted), "".join(inserted), level + 1))
+        else:
+            segments.extend(_replacement("".join(deleted), "".join(inserted)))
+        deleted.clear()
+        inserted.clear()
 
-    for op, encoded in coarse:
-        text = "".join(paragraphs[ord(char) - _FIRST_CODE] for char in _codes(encoded))
+    for op, encoded in diffs:
+        text = "".join(units[ord(char) - _FIRST_CODE] for char in _codes(encoded))
         if op == EQUAL:
             flush()
             segments.append(Segment(EQUAL, text))
-        elif op == DELETE:
-            pending_delete.append(text)
         else:
-            pending_insert.append(text)
+            (deleted if op == DELETE else inserted).append(text)
     flush()
-    return TextDiff(tuple(_merge(segments)))
+    return segments
 
 
-def _diff_words(old: str, new: str) -> list[Segment]:
-    dmp = diff_match_patch()
-    dmp.Diff_Timeout = _WORD_PASS_TIMEOUT
-    old_tokens, new_tokens, tokens = _encode([_TOKEN.findall(old), _TOKEN.findall(new)])
-    diffs = dmp.diff_main(old_tokens, new_tokens, False)
-    # On encoded text every character is a whole word, so the clean-up can never split a word.
-    dmp.diff_cleanupSemantic(diffs)
-    return [Segment(op, "".join(tokens[ord(c) - _FIRST_CODE] for c in _codes(text))) for op, text in diffs]
+def _replacement(old: str, new: str) -> list[Segment]:
+    """Old text replaced by new; the whitespace both share at the ends stays unchanged (never part of a word)."""
+    prefix = _shared_whitespace(old, new)
+    suffix = _shared_whitespace(old[prefix:][::-1], new[prefix:][::-1])
+    return [
+        Segment(EQUAL, old[:prefix]),
+        Segment(DELETE, old[prefix : len(old) - suffix]),
+        Segment(INSERT, new[prefix : len(new) - suffix]),
+        Segment(EQUAL, old[len(old) - suffix :]),
+    ]
 
 
+def _shared_whitespace(old: str, new: str) -> int:
+    count = 0
+    for old_char, new_char in zip(old, new, strict=False):
+        if old_char != new_char or not old_char.isspace():
+            break
+        count += 1
+    return count
+
+
+def _alike(old: str, new: str) -> bool:
+    """Worth a finer diff? Two rewrites share only "the" and "of": a word diff of them is confetti, and slow."""
+    old_words, new_words = Counter(_WORD.findall(old.lower())), Counter(_WORD.findall(new.lower()))
+    shared = sum((old_words & new_words).values())
+    return shared >= _ALIKE * max(sum(old_words.values()), sum(new_words.values()), 1)
+
+
+_ALIKE = 0.5
 _FIRST_CODE = 0x100  # stay clear of control characters, which diff-match-patch treats specially
 _SURROGATES = range(0xD800, 0xE000)
 
