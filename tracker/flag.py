@@ -1,102 +1,309 @@
-"""Does a change touch AI or model training? A pure judgement over the changed sentences of a diff."""
+"""Does a change touch AI or model training? A pure judgement over the sentences a diff changed.
+
+The flag reads sentences, never lines or words. A sentence counts only when the change touched it and the
+other version does not hold the same content words (a sentence that moved, or was re-punctuated, re-spelled
+or reordered, is not new). Each such sentence is matched against CONCEPTS, scored by the first RULE it
+satisfies, and discounted when it is page furniture. Everything the flag knows about language is in the block
+of data below; the functions after it only apply it. docs/flagging.md explains the rules to users.
+"""
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from tracker.diff import DELETE, EQUAL, INSERT, TextDiff
 
 AI_THRESHOLD = 0.5
 
-# The vocabulary, by category, in English, French and German. Patterns are case-insensitive unless they
-# start with "(?-i)"; acronyms such as AI, IA and KI are case-sensitive so "ai" in a URL or "ki" in a word
-# never count.
-VOCABULARY: dict[str, tuple[str, ...]] = {
-    # Explicit AI wording: enough on its own to make a sentence about AI.
+# ---------------------------------------------------------------------------------------------------------
+# The rules, as data: English, French and German side by side. docs/flagging.md says how to add a language.
+# ---------------------------------------------------------------------------------------------------------
+
+# What a sentence speaks of. Patterns are case-insensitive; "(?-i:...)" makes one case-sensitive (AI, IA and KI
+# are acronyms only in capitals: "ai" in a URL or "ki" inside a word never count). Every pattern starts with
+# literal letters: the flag looks for them first, which is what keeps it fast. Where two concepts could claim
+# the same words the first one wins: "Meta AI" is a product name, not the word AI, and "training courses" are
+# courses, not model training.
+CONCEPTS: dict[str, tuple[str, ...]] = {
+    # Names of AI products and assistants. Alone they are a link, a button or a menu entry; they count only
+    # where the sentence says what happens to your data (see RULES).
+    "product": (
+        r"\b(?-i:Meta AI)\b",
+        r"\b(?-i:Gemini)\b",
+        r"\b(?-i:Bard)\b",
+        r"\b(?-i:Copilot)\b",
+        r"\b(?-i:ChatGPT)\b",
+        r"\b(?-i:Llama)\b",
+        r"\b(?-i:Grok)\b",
+    ),
+    # Your information put at the service of AI: "for AI", "pour l'IA", "für KI".
+    "ai_purpose": (
+        r"\bfor (?:the )?(?:(?-i:AI)|artificial intelligence|machine learning)\b",
+        r"\bpour (?:l['’]|le |les )?(?:(?-i:IA)|intelligence artificielle|apprentissage automatique)\b",
+        r"\bfür (?:die )?(?:(?-i:KI)|künstliche Intelligenz|maschinelles Lernen)\b",
+    ),
+    # Decisions about people taken by machines, and profiling.
+    "automated": (
+        r"\bautomated (?:individual )?decision(?:s|-making| making)?\b",
+        r"\bautomated processing\b",
+        r"\bprofiling\b",
+        r"\bdécision (?:individuelle )?automatisée\b",
+        r"\bdécisions (?:individuelles )?automatisées\b",
+        r"\btraitement automatisé\b",
+        r"\btraitements automatisés\b",
+        r"\bprofilage\b",
+        r"\bautomatisierte[nr]? (?:Einzel)?[Ee]ntscheidung\w*",
+        r"\bautomatisierte[nr]? Verarbeitung\b",
+    ),
+    # Training in the sense of courses: people are taught, no model is.
+    "course": (
+        r"\bget training\b",
+        r"\btraining (?:courses?|programs?|programmes?|sessions?|materials?|videos?)\b",
+        r"\bcourses?\b",
+        r"\bLinkedIn Learning\b",
+        r"\bwebinars?\b",
+        r"\bcertifications?\b",
+        r"\blearning paths?\b",
+        r"\bcours\b",
+        r"\bformations? (?:professionnelles?|en ligne)\b",
+        r"\bKurs(?:e|en)?\b",
+        r"\bSchulung\w*",
+        r"\bWeiterbildung\w*",
+    ),
+    # Training a machine: objects that only a machine is trained into.
+    "train_machine": (
+        r"\btrain(?:s|ed|ing)? (?:our |the |its |their |these |new )?"
+        r"(?:products?|tools?|systems?|technolog(?:y|ies)|classifiers?|detectors?)\b",
+        r"\bentraîn\w* (?:nos |les |des |leurs? |ces )?(?:produits?|outils?|systèmes?|technologies?)\b",
+        r"\bformation (?:des?|du|de nos) (?:modèles?|systèmes?|(?-i:IA))\b",
+    ),
+    "train": (
+        r"\btrain(?:s|ed|ing)?\b",
+        r"\bfine-tun\w*",
+        r"\bfine tun\w*",
+        r"\bfinetun\w*",
+        r"\bentraîn\w*",
+        r"\btrainier\w*",
+        r"\bTrainings?(?:daten)?\b",
+    ),
+    # Explicit AI wording: enough on its own to make a statement about AI.
     "ai": (
-        r"(?-i:\bAI\b)",
-        r"(?-i:\bIA\b)",
-        r"(?-i:\bKI\b)",
+        r"\b(?-i:AI)\b",
+        r"\b(?-i:IA)\b",
+        r"\b(?-i:KI)\b",
         r"\bartificial intelligence\b",
         r"\bintelligence artificielle\b",
-        r"\bkünstliche[nrs]? intelligenz\b",
+        r"\bkünstliche[nrs]? Intelligenz\b",
         r"\bmachine[- ]learning\b",
         r"\bapprentissage automatique\b",
-        r"\bmaschinelle[nsm]? lernen\b",
+        r"\bmaschinelle[nsm]? Lernen[s]?\b",
         r"\bdeep learning\b",
-        r"\bgenerative\b",
-        r"\bgénérative?s?\b",
-        r"\bgenerative[nr]?\b",
+        r"\bgenerative[nrs]?\b",
+        r"\bgénérati(?:f|fs|ve|ves)\b",
         r"\blarge language models?\b",
-        r"(?-i:\bLLMs?\b)",
+        r"\bgrand modèle de langage\b",
+        r"\bgrands modèles de langage\b",
+        r"sprachmodell\w*",
+        r"\b(?-i:LLMs?)\b",
         r"\bneural networks?\b",
+        r"\bréseau de neurones\b",
+        r"\bréseaux de neurones\b",
+        r"\bréseaux neuronaux\b",
+        r"\bneuronale[nr]? Netz\w*",
         r"\bcomputer vision\b",
+        r"\bvision (?:par ordinateur|artificielle)\b",
         r"\bnatural language processing\b",
+        r"\blangage naturel\b",
+        r"\bchatbots?\b",
     ),
-    # Named assistants and models: a product name, news only with a data-use or AI statement around it.
-    "assistant": (
-        r"\bGemini\b",
-        r"\bBard\b",
-        r"\bMeta AI\b",
-        r"\bCopilot\b",
-        r"\bChatGPT\b",
-        r"\bLlama\b",
+    # Models and algorithms: business models and phone models too, so they count only beside AI or training.
+    "model": (
+        r"\bmodels?\b",
+        r"\bmodèles?\b",
+        r"modell(?:e|en|s)?\b",
+        r"\balgorithm\w*",
+        r"\bAlgorithm(?:us|en)\b",
     ),
-    "model": (r"\bmodels?\b", r"\bmodèles?\b", r"\bmodell(?:e|en)?\b"),
-    "training": (
-        r"\btrain(?:s|ed|ing)?\b",
-        r"\bentraîn(?:er|ement|é|és|ée|ées)\b",
-        r"\btrainier(?:en|t)\b",
-        r"\btraining\b",
+    "develop": (
+        r"\bdevelop\w*",
+        r"\bimprov\w*",
+        r"\benhanc\w*",
+        r"\brefin\w*",
+        r"\bdévelopp\w*",
+        r"\bamélior\w*",
+        r"\bperfectionn\w*",
+        r"entwick\w*",
+        r"\bverbesser\w*",
+        r"\boptimier\w*",
     ),
+    # What people give or leave behind: the object of a data-use statement.
     "data": (
         r"\bdata\b",
         r"\binformation\b",
         r"\bcontent\b",
         r"\binteractions?\b",
-        r"\bdonnées\b",
+        r"\bactivit(?:y|ies)\b",
+        r"\bposts?\b",
+        r"\bphotos?\b",
+        r"\bvideos?\b",
+        r"\bmessages?\b",
+        r"\bconversations?\b",
+        r"\bprompts?\b",
+        r"\bdonnées?\b",
         r"\binformations?\b",
         r"\bcontenus?\b",
-        r"\bdaten\b",
-        r"\binformationen\b",
-        r"\binhalte?n?\b",
-    ),
-    "develop": (
-        r"\bdevelop\w*\b",
-        r"\bimprov\w*\b",
-        r"\bbuild\w*\b",
-        r"\bdévelopp\w*\b",
-        r"\baméliorer\w*\b",
-        r"\bentwickel\w*\b",
-        r"\bverbesser\w*\b",
-    ),
-    "automated": (
-        r"\bautomated (?:decision|processing)\w*\b",
-        r"\bdécisions? automatisées?\b",
-        r"\bautomatisierte[nr]? entscheidung\w*\b",
-        r"\bprofiling\b",
+        r"\bactivités?\b",
+        r"\bpublications?\b",
+        r"daten\b",
+        r"\bInformationen\b",
+        r"\bInhalte?n?\b",
+        r"\bInteraktion(?:en)?\b",
+        r"\bAktivitäten\b",
     ),
 }
 
-# Words that make "training" mean courses, not machine learning.
-_COURSE_TRAINING = re.compile(r"\b(?:courses?|learning paths?|get training|employee training)\b", re.IGNORECASE)
+# Concepts that carry others with them: "train our tools" is training and names a trained machine.
+IMPLIES: dict[str, tuple[str, ...]] = {"train_machine": ("train", "model"), "ai_purpose": ("ai",)}
+
+# The concepts that can make a sentence about AI. Only sentences holding one of them are read further, and
+# they are found by the literal letters their patterns start with (STEMMED: the other two always contain a
+# word of these).
+TRIGGERS = ("product", "ai_purpose", "automated", "train_machine", "train", "ai", "model")
+STEMMED = ("product", "automated", "train", "ai", "model")
+
+
+@dataclass(frozen=True)
+class Rule:
+    category: str
+    score: float
+    needs: tuple[frozenset[str], ...]  # every entry: at least one of these concepts
+    says: str  # why the rule fires, in the words of an alert
+
+
+def _rule(category: str, score: float, *needs: str, says: str) -> Rule:
+    return Rule(category, score, tuple(frozenset(need.split()) for need in needs), says)
+
+
+# The first rule a sentence satisfies gives its category and score.
+RULES: tuple[Rule, ...] = (
+    _rule("training", 0.95, "train", "ai model product", "data", says="data or content used to train AI models"),
+    _rule("training", 0.9, "develop", "ai product", "data", says="data used to develop or improve AI"),
+    _rule("training", 0.9, "ai_purpose", "data", says="information used for AI"),
+    _rule("training", 0.85, "train", "ai model", says="AI models or machine systems are trained"),
+    _rule("automated_decisions", 0.85, "automated", "ai model", says="decisions or profiling by AI or algorithms"),
+    _rule("ai_feature", 0.75, "ai", says="AI, machine learning or generative AI is used or offered"),
+    _rule("ai_feature", 0.35, "product", says="an AI product is named, without a statement about data"),
+)
+
+CATEGORIES = ("training", "automated_decisions", "ai_feature", "none")
+
+# Page furniture is not a statement of the policy: its score is multiplied by FURNITURE_FACTOR. Furniture is a
+# heading, a line in bold, fewer than MIN_WORDS words, fewer than MIN_STATEMENT_WORDS without a full stop (a
+# button, label or menu entry), or a pointer elsewhere ("Learn more about ...").
+FURNITURE_FACTOR = 0.4
+MIN_WORDS = 4
+MIN_STATEMENT_WORDS = 7
+POINTERS = re.compile(
+    r"^(?:learn more|find out more|read more|more about|see|visit|go to|click|tap|check out|chat with|ask|try|"
+    r"en savoir plus|pour en savoir plus|découvrez|consultez|voir|discutez avec|"
+    r"mehr erfahren|weitere informationen|erfahren sie mehr|siehe|besuchen sie|chatten sie mit)\b",
+    re.IGNORECASE,
+)
+
+# A re-worded AI sentence says the same thing when at most SMALL_EDIT_WORDS content words differ, none of them
+# a concept word or one of these qualifiers (who, whose data, whether, how surely).
+SMALL_EDIT_WORDS = 2
+QUALIFIERS = frozenset(
+    """
+    not no never none without only except unless cannot nor public publicly private personal sensitive
+    anonymous anonymised anonymized aggregated pseudonymised pseudonymized identified identifiable your our
+    their partners third may will must might always opt consent object objection
+    ne pas jamais aucun aucune sans sauf seulement uniquement public publique publiques publiquement privé
+    privée privés privées personnel personnelle personnelles sensible sensibles anonyme anonymes agrégé
+    agrégées vos votre nos notre leur leurs tiers partenaires consentement opposition
+    nicht kein keine keinen keiner niemals nie ohne nur außer öffentlich öffentliche öffentlichen privat
+    private persönliche persönlichen sensible anonym anonymisiert anonymisierte ihre ihren ihrer unsere
+    unseren dritte dritten partner einwilligung widerspruch
+    """.split()
+)
+
+# Two sentences are the old and new wording of one another when they share this fraction of content words.
+COUNTERPART_SIMILARITY = 0.3
+
+# A new text that shares fewer of its sentences than this with the old one is not an edit of it: another
+# document, another language, an error page or a complete rewrite. It is judged as a whole instead.
+REPLACED_BELOW = 0.25
+
+# Words without meaning of their own, so that "like" reads as "such as" and "Google's" as "Google’s".
+# Negations, possessives and modal verbs are never here: "we do not train" must differ from "we train".
+STOPWORDS = frozenset(
+    """
+    a an the and or but of to in on at by for from with as such like eg ie etc example examples instance
+    including include includes that which who whom whose this these those it we us you they them he she his
+    her is are was were be been being am do does did have has had shall should can could would also any all
+    some each other more most so than then there here where when how what why if into onto over under about
+    via per very just both either whether
+    le la les un une des du de et ou mais au aux en dans par pour sur avec ce cet cette ces ceux celles qui
+    que qu quoi dont où nous vous ils elles il elle son sa ses se est sont être été ont avons avez avoir comme
+    tel telle tels telles exemple notamment compris ainsi aussi plus très
+    der die das den dem des ein eine einen einem einer eines und oder aber von zu zum zur im an am auf aus
+    bei mit für über unter durch als wie beispiel beispielsweise etwa einschließlich sowie auch dass daß wir
+    sie ist sind war waren sein werden wird wurde wurden haben hat hatte es er sich dies diese dieser dieses
+    """.split()
+)
+
+# Spellings that are one word: British and American English ("personalise", "behaviour", "licence",
+# "modelling"), and singular and plural (and apostrophes that an extraction dropped: "Glint's", "Glints").
+SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        (r"(?<=\w\w)is(e|es|ed|ing|ation|ations|er|ers)$", r"iz\1"),
+        (r"(?<=\w\w)ys(e|es|ed|ing)$", r"yz\1"),
+        (r"(?<=\w\w\w)our(s|ed|ing|able)?$", r"or\1"),
+        (r"(?<=\w\w)tre(s)?$", r"ter\1"),
+        (r"(?<=\w\w)ll(ed|ing|er|ers)$", r"l\1"),
+        (r"(?<=\w\w)ence(s)?$", r"ense\1"),
+        (r"(?<=\w\w)ogue(s)?$", r"og\1"),
+        (r"(?<=\w\w)amme(s)?$", r"am\1"),
+        (r"dgement(s)?$", r"dgment\1"),
+        (r"(?<=\w\w[^\Ws])s$", ""),
+    )
+)
+
+# The keys config.yaml may give under flag.extra_terms: the concept names, and the categories as aliases.
+EXTRA_TERM_CONCEPTS: dict[str, str] = {
+    **{concept: concept for concept in CONCEPTS},
+    "training": "train",
+    "ai_feature": "product",
+    "automated_decisions": "automated",
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# The flag.
+# ---------------------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Evidence:
     op: str  # "insert" (new text) or "delete" (old text)
     text: str
+    category: str = "none"  # this sentence's category ("none" for the old wording of a re-worded sentence)
+    says: str = ""  # the rule that fired, in words
 
 
 @dataclass(frozen=True)
 class Flag:
     ai: bool
     score: float
-    category: str  # training | ai_feature | automated_decisions | none
+    category: str  # training | automated_decisions | ai_feature | none
     terms: tuple[str, ...] = ()
     evidence: tuple[Evidence, ...] = ()
+    reason: str = ""  # one line: why the change is, or is not, about AI
 
     def evidence_json(self) -> list[dict[str, str]]:
         return [{"op": e.op, "text": e.text} for e in self.evidence]
@@ -106,140 +313,489 @@ NO_FLAG = Flag(ai=False, score=0.0, category="none")
 
 
 @dataclass(frozen=True)
+class Judgement:
+    """One sentence, judged."""
+
+    score: float
+    category: str
+    says: str
+    terms: tuple[str, ...]
+
+
+NOT_AI = Judgement(0.0, "none", "", ())
+
+
+@dataclass(frozen=True)
 class Vocabulary:
-    patterns: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
+    """The CONCEPTS plus the words a config adds, compiled: one pattern, and the literal stems of the triggers."""
+
+    concepts: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    pattern: re.Pattern[str] = re.compile(r"(?!)")
+    stems: tuple[str, ...] = ()  # looked for in the lower-cased text
+    exact_stems: tuple[str, ...] = ()  # acronyms, looked for as written
 
     @classmethod
     def build(cls, extra_terms: Mapping[str, Iterable[str]] | None = None) -> Vocabulary:
-        merged = {category: list(terms) for category, terms in VOCABULARY.items()}
-        for category, terms in (extra_terms or {}).items():
-            merged.setdefault(category, []).extend(rf"\b{re.escape(term)}\b" for term in terms)
-        return cls({c: tuple(re.compile(p, re.IGNORECASE) for p in ps) for c, ps in merged.items()})
+        merged = {concept: list(patterns) for concept, patterns in CONCEPTS.items()}
+        stems: set[str] = set()
+        exact: set[str] = set()
+        for concept in STEMMED:
+            for pattern in CONCEPTS[concept]:
+                stem, case_sensitive = _stem(pattern)
+                (exact if case_sensitive else stems).add(stem if case_sensitive else stem.lower())
+        for key, terms in (extra_terms or {}).items():
+            concept = EXTRA_TERM_CONCEPTS.get(key)
+            if concept is None:
+                known = ", ".join(sorted(EXTRA_TERM_CONCEPTS))
+                raise ValueError(f"flag.extra_terms: unknown category {key!r}; use one of: {known}")
+            for term in filter(None, (term.strip() for term in terms)):
+                merged[concept].append(_literal(term))
+                if concept in STEMMED:
+                    (exact if _is_acronym(term) else stems).add(term if _is_acronym(term) else term.lower())
+        concepts = {concept: tuple(patterns) for concept, patterns in merged.items()}
+        # One pattern for all concepts, every alternative tried only where a word starts: much faster than
+        # each alternative with its own \b. A pattern without \b finds its letters inside a compound word.
+        alternatives = "|".join(
+            f"(?P<{name}>{'|'.join(map(_at_word_start, patterns))})" for name, patterns in concepts.items()
+        )
+        # A stem that holds another is found by the shorter one ("model" finds "sprachmodell").
+        stems = {stem for stem in stems if not any(other != stem and other in stem for other in stems)}
+        exact = {stem for stem in exact if not any(other != stem and other in stem for other in exact)}
+        pattern = re.compile(rf"\b(?:{alternatives})", re.IGNORECASE)
+        return cls(concepts, pattern, tuple(sorted(stems)), tuple(sorted(exact)))
 
-    def matches(self, sentence: str) -> dict[str, list[str]]:
+    def concepts_in(self, sentence: str) -> dict[str, list[str]]:
+        """The concepts a sentence speaks of, each with the words that said so."""
         found: dict[str, list[str]] = {}
-        for category, patterns in self.patterns.items():
-            for pattern in patterns:
-                for match in pattern.finditer(sentence):
-                    found.setdefault(category, []).append(match.group(0))
+        for match in self.pattern.finditer(sentence):
+            concept = match.lastgroup or ""
+            found.setdefault(concept, []).append(match.group(0))
+            for implied in IMPLIES.get(concept, ()):
+                found.setdefault(implied, [])
         return found
+
+    def trigger_positions(self, text: str, lower: str) -> list[int]:
+        """Where the stems of the trigger concepts occur: the only places a sentence about AI can be."""
+        positions = []
+        for haystack, stems in ((lower, self.stems), (text, self.exact_stems)):
+            for stem in stems:
+                at = haystack.find(stem)
+                while at >= 0:
+                    positions.append(at)
+                    at = haystack.find(stem, at + 1)
+        positions.sort()
+        return positions
+
+
+_STEM = re.compile(r"(?:\\b)?(\(\?-i:)?((?:[^\W\d_]|[ '’-])+)([?*{]?)")
+
+
+def _stem(pattern: str) -> tuple[str, bool]:
+    """The literal letters a pattern starts with (all of them must occur), and whether case matters."""
+    match = _STEM.match(pattern)
+    stem = match.group(2) if match else ""
+    if match and match.group(3):
+        stem = stem[:-1]  # "models?": the "s" may be absent
+    if len(stem.strip()) < 2:
+        raise ValueError(f"a trigger pattern must start with at least two literal letters: {pattern!r}")
+    return stem, bool(match and match.group(1))
+
+
+def _at_word_start(pattern: str) -> str:
+    """A pattern to follow one shared \\b: its own \\b dropped, or a compound word's first letters allowed."""
+    return pattern.removeprefix(r"\b") if pattern.startswith(r"\b") else r"\w*?" + pattern
+
+
+def _is_acronym(term: str) -> bool:
+    """A short all-capitals term is an acronym: "GPT" must not match "gpt" inside a file name."""
+    return term.isupper() and len(term) <= 5
+
+
+def _literal(term: str) -> str:
+    escaped = f"(?-i:{re.escape(term)})" if _is_acronym(term) else re.escape(term)
+    return rf"\b{escaped}(?!\w)"
 
 
 DEFAULT_VOCABULARY = Vocabulary.build()
 
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
 
-
-def flag_change(diff: TextDiff, vocabulary: Vocabulary = DEFAULT_VOCABULARY) -> Flag:
-    """Judge the sentences a change touched; unchanged sentences nearby never count."""
-    old_changed, new_changed, old_all, new_all = changed_sentences(diff)
-    scored: list[tuple[int, str, str, float, str, list[str]]] = []
-    for op, sentences, other_side in (("delete", old_changed, new_all), ("insert", new_changed, old_all)):
-        for position, sentence in sentences:
-            if _normalize(sentence) in other_side:
-                continue  # the sentence moved; its words did not change
-            score, category, terms = score_sentence(sentence, vocabulary)
-            if score > 0:
-                scored.append((position, op, sentence, score, category, terms))
-    if not scored:
-        return NO_FLAG
-    best = max(scored, key=lambda item: item[3])
-    ai = best[3] >= AI_THRESHOLD
-    strong = [item for item in scored if item[3] >= AI_THRESHOLD] if ai else scored
-    strong.sort(key=lambda item: (item[0], item[1] == "insert"))
-    terms = sorted({term for item in strong for term in item[5]}, key=str.lower)
-    return Flag(
-        ai=ai,
-        score=round(best[3], 2),
-        category=best[4] if ai else "none",
-        terms=tuple(terms),
-        evidence=tuple(Evidence(op, sentence) for _, op, sentence, *_ in strong),
-    )
-
-
-def score_sentence(sentence: str, vocabulary: Vocabulary = DEFAULT_VOCABULARY) -> tuple[float, str, list[str]]:
+def judge_sentence(sentence: str, vocabulary: Vocabulary = DEFAULT_VOCABULARY) -> Judgement:
     """How strongly one sentence speaks about AI (0..1), in which category, and the words that said so."""
-    found = vocabulary.matches(sentence)
-    ai = found.get("ai", [])
-    assistant = found.get("assistant", [])
-    model = found.get("model", [])
-    training = found.get("training", [])
-    data = found.get("data", [])
-    develop = found.get("develop", [])
-    automated = found.get("automated", [])
-    words = len(sentence.split())
-    if training and _COURSE_TRAINING.search(sentence) and not (ai or model):
-        training = []
-    terms = ai + assistant + training + ([*model] if (ai or training) else []) + automated
-    if not (ai or assistant or (training and model)):
-        return 0.0, "none", []
-    if (training or develop) and (model or ai) and data:
-        score, category = 0.95, "training"
-    elif training and (model or ai):
-        score, category = 0.85, "training"
-    elif automated and (ai or model):
-        score, category = 0.8, "automated_decisions"
-    elif ai:
-        score, category = 0.7, "ai_feature"
+    found = vocabulary.concepts_in(sentence)
+    if not any(concept in found for concept in TRIGGERS):
+        return NOT_AI
+    if "course" in found:
+        found.pop("train", None)  # "get training", "training courses": people are taught, no model is
+    for rule in RULES:
+        if all(not need.isdisjoint(found) for need in rule.needs):
+            break
     else:
-        score, category = 0.35, "ai_feature"  # a product name alone: a link, a button, a menu
-    if words < 6:
-        score *= 0.4  # labels, buttons and headings are page furniture more often than statements
-    return score, category, terms
+        return NOT_AI
+    used = set().union(*rule.needs)
+    terms = tuple(term for concept in CONCEPTS if concept in used for term in found.get(concept, ()))
+    return Judgement(round(rule.score * _furniture(sentence), 2), rule.category, rule.says, terms)
 
 
-def changed_sentences(
+def _furniture(sentence: str) -> float:
+    """1.0 for a statement; FURNITURE_FACTOR for headings, buttons, labels and links that point elsewhere."""
+    stripped = sentence.strip()
+    plain = _clean(stripped)
+    words = len(_WORD.findall(plain))
+    if stripped.startswith("#") or _BOLD_LINE.match(stripped) or words < MIN_WORDS:
+        return FURNITURE_FACTOR
+    if words < MIN_STATEMENT_WORDS and not plain.rstrip("”’\"')»").endswith((".", "!", "?")):
+        return FURNITURE_FACTOR
+    if POINTERS.match(plain):
+        return FURNITURE_FACTOR
+    return 1.0
+
+
+def flag_change(
     diff: TextDiff,
-) -> tuple[list[tuple[int, str]], list[tuple[int, str]], set[str], set[str]]:
-    """Sentences of the old and new text that overlap a deletion or an insertion, with their positions."""
-    old_parts, new_parts = [], []
-    old_ranges, new_ranges = [], []
-    old_at = new_at = 0
-    for segment in diff.segments:
-        length = len(segment.text)
-        if segment.op in (EQUAL, DELETE):
-            old_parts.append(segment.text)
-            if segment.op == DELETE:
-                old_ranges.append((old_at, old_at + length))
-            old_at += length
-        if segment.op in (EQUAL, INSERT):
-            new_parts.append(segment.text)
-            if segment.op == INSERT:
-                new_ranges.append((new_at, new_at + length))
-            new_at += length
-    old_sentences = _sentences("".join(old_parts))
-    new_sentences = _sentences("".join(new_parts))
-    return (
-        _overlapping(old_sentences, old_ranges),
-        _overlapping(new_sentences, new_ranges),
-        {_normalize(s) for _, _, s in old_sentences},
-        {_normalize(s) for _, _, s in new_sentences},
+    vocabulary: Vocabulary = DEFAULT_VOCABULARY,
+    known_sentences: Collection[str] = frozenset(),
+) -> Flag:
+    """Judge the sentences a change touched; unchanged, moved and alike-reworded sentences never count.
+
+    `known_sentences` holds the `sentence_keys` of earlier versions of the same document: a sentence that
+    comes back after a page variant dropped it is a return, not news.
+    """
+    old = _Side.of(diff, DELETE, vocabulary)
+    new = _Side.of(diff, INSERT, vocabulary)
+    if not (old.ranges or new.ranges):
+        return NO_FLAG
+    share = _replaced_share(old, new)
+    if share is not None and share < REPLACED_BELOW:
+        return _flag_replacement(old, new, share, vocabulary, known_sentences)
+    candidates = []
+    for side, other, op in ((old, new, "delete"), (new, old, "insert")):
+        for start, end in side.changed_trigger_sentences():
+            sentence = side.text[start:end]
+            judgement = judge_sentence(sentence, vocabulary)
+            if judgement.score == 0.0:
+                continue
+            key = sentence_key(sentence)
+            if key in other.trigger_keys() or (op == "insert" and key in known_sentences):
+                continue  # moved, re-punctuated, re-spelled, or back from an earlier version
+            candidates.append(_Candidate(op, start, end, sentence, judgement))
+    return _verdict(candidates, old, new, vocabulary)
+
+
+def sentence_key(sentence: str) -> str:
+    """The content words of a sentence, normalised and sorted: equal keys, same statement."""
+    words = _WORD.findall(_LEADING_NUMBER.sub("", _clean(sentence)).lower())
+    return " ".join(sorted(_spelling(word) for word in words if len(word) > 1 and word not in STOPWORDS))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _spelling(word: str) -> str:
+    for pattern, replacement in SPELLINGS:
+        word = pattern.sub(replacement, word)
+    return word
+
+
+def sentence_keys(text: str, vocabulary: Vocabulary = DEFAULT_VOCABULARY) -> frozenset[str]:
+    """The keys of a text's sentences about AI: what `known_sentences` remembers of a version."""
+    side = _Side(text, [], [], vocabulary)
+    return frozenset(
+        sentence_key(text[start:end])
+        for start, end in side.trigger_sentences(0, len(text))
+        if judge_sentence(text[start:end], vocabulary).score > 0
     )
 
 
-def _sentences(text: str) -> list[tuple[int, int, str]]:
-    result = []
-    start = 0
-    for match in _SENTENCE_END.finditer(text):
-        if match.start() > start:
-            result.append((start, match.start(), text[start : match.start()]))
-        start = match.end()
-    if start < len(text):
-        result.append((start, len(text), text[start:]))
-    return result
+@dataclass(frozen=True)
+class _Candidate:
+    op: str  # "delete" (old side) or "insert" (new side)
+    start: int
+    end: int
+    text: str
+    judgement: Judgement
 
 
-def _overlapping(sentences: list[tuple[int, int, str]], ranges: list[tuple[int, int]]) -> list[tuple[int, str]]:
-    result = []
-    index = 0
-    for start, end, sentence in sentences:
-        while index < len(ranges) and ranges[index][1] <= start:
+def _verdict(candidates: list[_Candidate], old: _Side, new: _Side, vocabulary: Vocabulary) -> Flag:
+    sides = {"delete": (old, new), "insert": (new, old)}
+    strong: list[tuple[_Candidate, tuple[int, int] | None]] = []
+    for candidate in candidates:
+        if candidate.judgement.score < AI_THRESHOLD:
+            continue
+        side, other = sides[candidate.op]
+        counterpart = _counterpart(candidate, side, other)
+        if counterpart and _same_claim(candidate.text, other.text[counterpart[0] : counterpart[1]], vocabulary):
+            continue  # a small edit that leaves what the sentence says about AI as it was
+        strong.append((candidate, counterpart))
+    if not strong:
+        best = max((c.judgement.score for c in candidates), default=0.0)
+        why = "only in headings, labels, links or product names" if best else "in none of them"
+        return Flag(ai=False, score=best, category="none", reason=f"no changed sentence speaks of AI ({why})")
+    # Evidence in document order, placed where the new wording stands; a re-worded sentence's old wording
+    # comes just before its new one.
+    placed: dict[tuple[str, int], tuple[int, int, Evidence]] = {}
+    for candidate, counterpart in strong:
+        side, other = sides[candidate.op]
+        mine = _evidence(candidate.op, candidate.text, candidate.judgement)
+        if candidate.op == "insert":
+            position = candidate.start
+            if counterpart is not None:
+                theirs = _evidence("delete", other.text[counterpart[0] : counterpart[1]], NOT_AI)
+                placed.setdefault(("delete", counterpart[0]), (position, 0, theirs))
+            placed[("insert", candidate.start)] = (position, 1, mine)
+            continue
+        position = side.to_other(candidate.start)
+        if counterpart is not None:
+            position = counterpart[0]
+            text = other.text[counterpart[0] : counterpart[1]]
+            placed.setdefault(("insert", position), (position, 1, _evidence("insert", text, judge_sentence(text))))
+        placed[("delete", candidate.start)] = (position, 0, mine)
+    evidence = tuple(item[2] for item in sorted(placed.values(), key=lambda item: item[:2]))
+    best = max((c for c, _ in strong), key=lambda c: (c.judgement.score, -CATEGORIES.index(c.judgement.category)))
+    terms: dict[str, str] = {}
+    for candidate, _ in strong:
+        for term in candidate.judgement.terms:
+            terms.setdefault(term.lower(), term)
+    count = len(strong)
+    return Flag(
+        ai=True,
+        score=best.judgement.score,
+        category=best.judgement.category,
+        terms=tuple(sorted(terms.values(), key=str.lower)),
+        evidence=evidence,
+        reason=f"{count} changed sentence{'s' if count > 1 else ''} about AI; the strongest: {best.judgement.says}",
+    )
+
+
+def _evidence(op: str, text: str, judgement: Judgement) -> Evidence:
+    return Evidence(op, _clean(text), judgement.category, judgement.says)
+
+
+def _counterpart(candidate: _Candidate, side: _Side, other: _Side) -> tuple[int, int] | None:
+    """The sentence the candidate re-worded (or was re-worded into): same place in the other version, alike."""
+    words = set(sentence_key(candidate.text).split())
+    best, best_similarity = None, COUNTERPART_SIMILARITY
+    for start, end in other.sentences_between(side.to_other(candidate.start), side.to_other(candidate.end)):
+        key = sentence_key(other.text[start:end])
+        if any(
+            sentence_key(side.text[s:e]) == key for s, e in side.sentences_between(*other.span_in_other(start, end))
+        ):
+            continue  # a neighbour that is in both versions, not the old wording
+        theirs = set(key.split())
+        similarity = len(words & theirs) / max(1, len(words | theirs))
+        if similarity >= best_similarity:
+            best, best_similarity = (start, end), similarity
+    return best
+
+
+def _same_claim(sentence: str, counterpart: str, vocabulary: Vocabulary) -> bool:
+    """Do two wordings differ by a few words that change nothing about AI, data, training, products or negation?"""
+    mine, theirs = Counter(sentence_key(sentence).split()), Counter(sentence_key(counterpart).split())
+    edited = list(((mine - theirs) + (theirs - mine)).elements())
+    if len(edited) > SMALL_EDIT_WORDS:
+        return False
+    if judge_sentence(sentence, vocabulary).category != judge_sentence(counterpart, vocabulary).category:
+        return False
+    return not any(word in QUALIFIERS or vocabulary.concepts_in(word) for word in edited)
+
+
+def _replaced_share(old: _Side, new: _Side) -> float | None:
+    """The share of the new text's sentences found in the old text, asked only when most of it is inserted."""
+    if sum(end - start for start, end in new.ranges) < 0.5 * len(new.text):
+        return None
+    old_sentences = {_plain(old.text[s:e]) for s, e in _sentence_spans(old.text, 0, len(old.text))}
+    new_sentences = [_plain(new.text[s:e]) for s, e in _sentence_spans(new.text, 0, len(new.text))]
+    if not new_sentences:
+        return None
+    return sum(sentence in old_sentences for sentence in new_sentences) / len(new_sentences)
+
+
+def _flag_replacement(
+    old: _Side, new: _Side, share: float, vocabulary: Vocabulary, known_sentences: Collection[str]
+) -> Flag:
+    """A text that replaces another is judged whole: does it make a kind of AI statement the old one did not?"""
+    old_categories = {
+        judgement.category
+        for start, end in old.trigger_sentences(0, len(old.text))
+        if (judgement := judge_sentence(old.text[start:end], vocabulary)).score >= AI_THRESHOLD
+    }
+    candidates = []
+    for start, end in new.trigger_sentences(0, len(new.text)):
+        sentence = new.text[start:end]
+        judgement = judge_sentence(sentence, vocabulary)
+        if judgement.category not in old_categories and sentence_key(sentence) not in known_sentences:
+            candidates.append(_Candidate("insert", start, end, sentence, judgement))
+    flag = _verdict(candidates, _Side("", [], [], vocabulary), new, vocabulary)
+    replaced = f"the new text replaces the old one (only {share:.0%} of its sentences were there before)"
+    if not flag.ai:
+        return Flag(ai=False, score=0.0, category="none", reason=f"{replaced} and makes no new kind of AI statement")
+    return Flag(
+        ai=True,
+        score=flag.score,
+        category=flag.category,
+        terms=flag.terms,
+        evidence=flag.evidence,
+        reason=f"{replaced} and makes a kind of AI statement the old one did not: {flag.reason}",
+    )
+
+
+# -- sentences ------------------------------------------------------------------------------------------------
+
+_WORD = re.compile(r"\w+")
+_LEADING_NUMBER = re.compile(r"^\W*\d+(?:\.\d+)*\.?\s*")
+_BOLD_LINE = re.compile(r"^[*_]{2}[^*_]+[*_]{2}:?$")
+# Sentence bounds: line breaks, <br> (Markdown tables keep them), table cells, and a full stop, question or
+# exclamation mark (closing quotes and brackets allowed) before a space. The lookahead is only for speed.
+_BOUNDARY = re.compile(r"(?=[\n<|.!?])(?:\n+|<br\s*/?>|\|(?=[ \t])|(?P<stop>[.!?][\"'”’»)\]*]*)(?=[ \t]))")
+# A full stop after these is not the end of a sentence.
+_ABBREVIATIONS = frozenset(
+    "e.g i.e eg ie etc inc ltd co no nr art abs mr mrs ms dr st vs cf z.b d.h u.a bzw vgl".split()
+)
+_MARKUP = re.compile(r"<br\s*/?>|\*\*|__|^[\s>*·•|#-]+|\s*\|\s*$")
+
+
+def _clean(sentence: str) -> str:
+    """The sentence as a reader reads it: no Markdown emphasis, bullets, heading marks or table pipes."""
+    return " ".join(_MARKUP.sub(" ", sentence).split())
+
+
+def _plain(sentence: str) -> str:
+    return " ".join(_WORD.findall(sentence.lower()))
+
+
+def _sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """(start, end) of each sentence in text[start:end], trimmed; `start` and `end` must be sentence bounds."""
+    spans = []
+    at = start
+    for match in _BOUNDARY.finditer(text, start, end):
+        cut = match.start()
+        if match.group("stop"):
+            if _is_abbreviation(text, cut):
+                continue
+            cut = match.end("stop")
+        if text[at:cut].strip():
+            spans.append(_trim(text, at, cut))
+        at = match.end()
+    if text[at:end].strip():
+        spans.append(_trim(text, at, end))
+    return spans
+
+
+def _is_abbreviation(text: str, at: int) -> bool:
+    """Is the full stop at text[at] part of an abbreviation, an initial or a number ("e.g.", "J.", "7.1.")?"""
+    if text[at] != ".":
+        return False
+    word = re.split(r"[\s(\[]", text[max(0, at - 12) : at])[-1].lower()
+    return len(word) <= 1 or word in _ABBREVIATIONS or word.replace(".", "").isdigit()
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+class _Side:
+    """One version as the diff sees it: its text, where the diff changed it, and where it maps to the other."""
+
+    def __init__(
+        self, text: str, ranges: list[tuple[int, int]], anchors: list[tuple[int, int, int]], vocabulary: Vocabulary
+    ) -> None:
+        self.text = text
+        self.ranges = ranges  # the deleted (old side) or inserted (new side) stretches, in order
+        self.anchors = anchors  # (position here, position in the other version, op) at each segment start
+        self.vocabulary = vocabulary
+        lower = text.lower()
+        # Lower-casing changes the length of a few letters in some scripts; positions must stay valid.
+        self.lower = lower if len(lower) == len(text) else text
+        self._triggers: list[int] | None = None
+        self._trigger_keys: set[str] | None = None
+
+    @classmethod
+    def of(cls, diff: TextDiff, changed_op: int, vocabulary: Vocabulary) -> _Side:
+        parts: list[str] = []
+        ranges: list[tuple[int, int]] = []
+        anchors: list[tuple[int, int, int]] = []
+        here = there = 0
+        for segment in diff.segments:
+            length = len(segment.text)
+            if segment.op in (EQUAL, changed_op):
+                anchors.append((here, there, segment.op))
+                parts.append(segment.text)
+                if segment.op == changed_op:
+                    ranges.append((here, here + length))
+                here += length
+            if segment.op != changed_op:
+                there += length
+        return cls("".join(parts), ranges, anchors, vocabulary)
+
+    def to_other(self, position: int) -> int:
+        """Where a position of this text falls in the other version."""
+        index = bisect.bisect_right(self.anchors, (position, float("inf"))) - 1
+        if index < 0:
+            return 0
+        here, there, op = self.anchors[index]
+        return there + (position - here if op == EQUAL else 0)
+
+    def triggers(self) -> list[int]:
+        if self._triggers is None:
+            self._triggers = self.vocabulary.trigger_positions(self.text, self.lower)
+        return self._triggers
+
+    def trigger_sentences(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The sentences in text[start:end] that hold a trigger stem, each once."""
+        triggers = self.triggers()
+        spans: list[tuple[int, int]] = []
+        index = bisect.bisect_left(triggers, start)
+        while index < len(triggers) and triggers[index] < end:
+            line_start, line_end = self._line(triggers[index])
+            for span in _sentence_spans(self.text, line_start, line_end):
+                first = bisect.bisect_left(triggers, span[0])
+                if first < len(triggers) and triggers[first] < span[1] and (not spans or spans[-1] != span):
+                    spans.append(span)
+            index = bisect.bisect_left(triggers, line_end + 1)
+        return [span for span in spans if span[0] < end and span[1] > start]
+
+    def changed_trigger_sentences(self) -> list[tuple[int, int]]:
+        """The sentences that a change touched and that hold a trigger stem."""
+        spans: list[tuple[int, int]] = []
+        block: tuple[int, int] | None = None
+        for start, end in self.ranges:
+            line_start, line_end = self._line(start)[0], self._line(max(start, end - 1))[1]
+            if block is not None and line_start <= block[1]:
+                block = (block[0], max(block[1], line_end))
+                continue
+            if block is not None:
+                spans.extend(span for span in self.trigger_sentences(*block) if not self.is_unchanged(*span))
+            block = (line_start, line_end)
+        if block is not None:
+            spans.extend(span for span in self.trigger_sentences(*block) if not self.is_unchanged(*span))
+        return spans
+
+    def trigger_keys(self) -> set[str]:
+        """The keys of every sentence that holds a trigger stem: what a moved sentence is looked up in."""
+        if self._trigger_keys is None:
+            self._trigger_keys = {sentence_key(self.text[s:e]) for s, e in self.trigger_sentences(0, len(self.text))}
+        return self._trigger_keys
+
+    def sentences_between(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The sentences overlapping text[start:end], or touching `start` when the stretch is empty."""
+        line_start = self._line(start)[0]
+        line_end = self._line(max(start, end))[1]
+        return [(s, e) for s, e in _sentence_spans(self.text, line_start, line_end) if s <= end and e >= start]
+
+    def span_in_other(self, start: int, end: int) -> tuple[int, int]:
+        return self.to_other(start), self.to_other(end)
+
+    def is_unchanged(self, start: int, end: int) -> bool:
+        """Did no change touch text[start:end]?"""
+        index = max(0, bisect.bisect_right(self.ranges, (start, float("inf"))) - 1)
+        while index < len(self.ranges) and self.ranges[index][0] < end:
+            if self.ranges[index][1] > start:
+                return False
             index += 1
-        # A change of whitespace alone between two sentences touches neither.
-        if index < len(ranges) and ranges[index][0] < end:
-            result.append((start, sentence.strip()))
-    return result
+        return True
 
-
-def _normalize(sentence: str) -> str:
-    return " ".join(sentence.lower().split())
+    def _line(self, position: int) -> tuple[int, int]:
+        start = self.text.rfind("\n", 0, position) + 1
+        end = self.text.find("\n", position)
+        return start, len(self.text) if end < 0 else end
