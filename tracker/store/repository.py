@@ -347,6 +347,57 @@ class Store:
             session.flush()
             return SavedCheck(check_id=row.id, version_id=version_id, change_id=change_id)
 
+    # -- document health (tracker status, the daemon) ------------------------------------------------------
+
+    def latest_checks(
+        self, service: str | None = None, document: str | None = None
+    ) -> dict[tuple[str, str], CheckRecord]:
+        """The newest check of each document that has one."""
+        rank = func.row_number().over(
+            partition_by=CheckRow.document_id, order_by=(CheckRow.started_at.desc(), CheckRow.id.desc())
+        )
+        ranked = select(CheckRow.id, rank.label("rank")).subquery()
+        query = (
+            select(CheckRow, DocumentRow)
+            .join(DocumentRow, CheckRow.document_id == DocumentRow.id)
+            .join(ranked, ranked.c.id == CheckRow.id)
+            .where(ranked.c.rank == 1, *_document_filter(document))
+        )
+        if service:
+            query = query.where(DocumentRow.service == service)
+        with self._transaction() as session:
+            return {(doc.service, doc.key): _check_record(check, doc) for check, doc in session.execute(query).all()}
+
+    def check_streaks(
+        self, service: str | None = None, document: str | None = None
+    ) -> dict[tuple[str, str], tuple[datetime, datetime | None, int]]:
+        """Per document: when it was first checked, its last successful check (None: never), failed checks since."""
+        successes = (
+            select(CheckRow.document_id, func.max(CheckRow.started_at).label("last_success"))
+            .where(CheckRow.outcome != "failed")
+            .group_by(CheckRow.document_id)
+            .subquery()
+        )
+        last_success = successes.c.last_success
+        failed_since = func.count(CheckRow.id).filter(
+            (CheckRow.outcome == "failed") & (last_success.is_(None) | (CheckRow.started_at > last_success))
+        )
+        query = (
+            select(DocumentRow.service, DocumentRow.key, func.min(CheckRow.started_at), last_success, failed_since)
+            .select_from(DocumentRow)
+            .join(CheckRow, CheckRow.document_id == DocumentRow.id)
+            .outerjoin(successes, successes.c.document_id == DocumentRow.id)
+            .where(*_document_filter(document))
+            .group_by(DocumentRow.id, DocumentRow.service, DocumentRow.key, last_success)
+        )
+        if service:
+            query = query.where(DocumentRow.service == service)
+        with self._transaction() as session:
+            return {
+                (service_key, key): (first, success, failures)
+                for service_key, key, first, success, failures in session.execute(query).all()
+            }
+
 
 def _engine(url: str) -> Engine:
     engine = create_engine(url, pool_pre_ping=True)

@@ -1,0 +1,251 @@
+"""Schedules, first runs after a (re)start, the leader locks and the per-check deadline, without a daemon."""
+
+from __future__ import annotations
+
+import random
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+from conftest import POSTGRES_URL, _postgres_unavailable
+
+from tracker.config import ConfigError, FetchSettings, parse_config
+from tracker.fetch import Fetcher
+from tracker.scheduler import CheckDeadline, FileLeaderLock, PostgresLeaderLock, check_budget, leader_lock
+from tracker.schedules import (
+    MAX_CATCH_UP_WINDOW,
+    ScheduleError,
+    digest_schedule,
+    document_schedules,
+    next_due,
+    parse_digest_schedule,
+    parse_duration,
+    parse_schedule,
+    plan_first_runs,
+    spread_overdue,
+)
+
+NOW = datetime(2025, 3, 5, 12, 0, tzinfo=UTC)  # a Wednesday
+
+
+# -- schedules -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("30s", 30), ("15m", 900), ("6h", 21600), ("1d", 86400), ("1.5h", 5400), (" 2w ", 1209600)]
+)
+def test_intervals_are_a_number_and_a_unit(text: str, seconds: int) -> None:
+    schedule = parse_schedule(text)
+    assert schedule.interval == timedelta(seconds=seconds)
+    assert schedule.next_after(NOW) == NOW + timedelta(seconds=seconds)
+
+
+@pytest.mark.parametrize("text", ["6", "6x", "every 6h", "0s", "0 8 * *", "0 25 * * *", "0 8 * * 9", "0 8 * * 5-2"])
+def test_a_schedule_that_means_nothing_is_refused_with_an_example(text: str) -> None:
+    with pytest.raises(ScheduleError, match=r"'") as error:
+        parse_schedule(text)
+    assert text.strip() in str(error.value)
+
+
+def test_cron_weekdays_count_from_sunday_as_in_crontab() -> None:
+    monday_8am = parse_schedule("0 8 * * 1")
+    assert monday_8am.next_after(NOW) == datetime(2025, 3, 10, 8, 0, tzinfo=UTC)
+    weekdays = parse_schedule("0 8 * * 1-5")
+    assert weekdays.next_after(datetime(2025, 3, 7, 9, 0, tzinfo=UTC)) == datetime(2025, 3, 10, 8, 0, tzinfo=UTC)
+    assert parse_schedule("0 8 * * 0").next_after(NOW) == parse_schedule("0 8 * * 7").next_after(NOW)
+    assert parse_schedule("0 8 * * 0").next_after(NOW).strftime("%A") == "Sunday"
+    assert parse_schedule("@daily").next_after(NOW) == datetime(2025, 3, 6, 0, 0, tzinfo=UTC)
+
+
+def test_a_weekday_cron_has_the_period_of_its_longest_gap() -> None:
+    assert parse_schedule("0 8 * * 1-5").period == timedelta(days=3)
+    assert parse_schedule("*/10 * * * *").period == timedelta(minutes=10)
+
+
+def test_jitter_is_a_tenth_of_the_period_capped_at_a_quarter_hour() -> None:
+    assert parse_schedule("2s").jitter == pytest.approx(0.2)
+    assert parse_schedule("30m").jitter == 180
+    assert parse_schedule("6h").jitter == 900
+    assert parse_schedule("1d").jitter == 900
+
+
+def test_durations() -> None:
+    assert parse_duration("2d") == timedelta(days=2)
+    with pytest.raises(ScheduleError, match="30s, 15m, 6h, 1d"):
+        parse_duration("two days")
+
+
+def test_a_bad_document_schedule_is_a_config_error_naming_its_key(tmp_path: Path) -> None:
+    config = parse_config(
+        "schedule: 6h\nservices:\n  acme:\n    documents:\n      terms: {url: 'http://x/', schedule: 'soon'}\n",
+        tmp_path / "config.yaml",
+    )
+    with pytest.raises(ConfigError, match=r"services\.acme\.documents\.terms\.schedule.*'soon'"):
+        document_schedules(config)
+    default = parse_config("schedule: weekly\nservices:\n  acme:\n    documents:\n      terms: {url: 'http://x/'}\n")
+    with pytest.raises(ConfigError, match=r"key 'schedule'"):
+        document_schedules(default)
+
+
+def test_the_digest_schedule_is_daily_or_weekly_in_its_time_zone() -> None:
+    paris = parse_digest_schedule("daily 08:00", "Europe/Paris")
+    assert paris.next_after(NOW) == datetime(2025, 3, 6, 7, 0, tzinfo=UTC)  # 08:00 in Paris is 07:00 UTC in March
+    monday = parse_digest_schedule("weekly monday 08:30", "UTC")
+    assert monday.next_after(NOW) == datetime(2025, 3, 10, 8, 30, tzinfo=UTC)
+    for bad in ("hourly", "daily 8am", "daily 24:00", "weekly 08:00"):
+        with pytest.raises(ScheduleError):
+            parse_digest_schedule(bad, "UTC")
+    email = "email: {from: t@example.org, to: me@example.org, timezone: Mars/Olympus}\n"
+    with pytest.raises(ConfigError, match=r"email\.timezone"):
+        digest_schedule(parse_config(email))
+
+
+# -- when checks run after a (re)start --------------------------------------------------------------------------
+
+
+def test_a_document_never_checked_is_due_now_and_then_one_period_after_its_last_check() -> None:
+    schedule = parse_schedule("6h")
+    assert next_due(schedule, None, NOW) == NOW
+    assert next_due(schedule, NOW - timedelta(hours=1), NOW) == NOW + timedelta(hours=5)
+
+
+def test_a_restart_right_after_a_check_waits_for_the_interval() -> None:
+    schedules = {"terms": parse_schedule("6h")}
+    last = NOW - timedelta(seconds=1)
+    for seed in range(20):
+        first = plan_first_runs(schedules, {"terms": last}, NOW, random.Random(seed))["terms"]
+        assert last + timedelta(hours=6) <= first <= last + timedelta(hours=6, minutes=15)
+
+
+def test_a_day_of_downtime_checks_each_overdue_document_once_spread_out() -> None:
+    schedules = {f"doc{n}": parse_schedule("1h") for n in range(12)}
+    last = {key: NOW - timedelta(hours=24, minutes=n) for n, key in enumerate(schedules)}
+    last["doc5"] = None  # never checked: the most overdue of all, nothing of it is on record
+    last["doc11"] = NOW - timedelta(minutes=30)  # checked half an hour ago: not overdue
+    first = plan_first_runs(schedules, last, NOW, random.Random(1))
+
+    overdue = sorted((moment, key) for key, moment in first.items() if key != "doc11")
+    assert len({moment for moment, _ in overdue}) == 11  # one run each, none at the same moment
+    assert overdue[0] == (NOW, "doc5")
+    assert overdue[1][1] == "doc10"  # then by how overdue they are
+    assert all(NOW <= moment < NOW + MAX_CATCH_UP_WINDOW for moment, _ in overdue)
+    gaps = {later[0] - earlier[0] for earlier, later in pairwise(overdue)}
+    assert gaps == {MAX_CATCH_UP_WINDOW / 11}
+    assert first["doc11"] >= NOW + timedelta(minutes=30)
+
+
+def test_overdue_documents_on_a_short_schedule_catch_up_within_one_period() -> None:
+    due = {"a": NOW - timedelta(seconds=10), "b": NOW - timedelta(seconds=5), "c": NOW + timedelta(seconds=1)}
+    spread = spread_overdue(due, NOW, timedelta(seconds=2))
+    assert spread == {"a": NOW, "b": NOW + timedelta(seconds=1), "c": NOW + timedelta(seconds=1)}
+    plan = plan_first_runs({"a": parse_schedule("2s")}, {"a": NOW - timedelta(days=1)}, NOW)
+    assert plan == {"a": NOW}
+
+
+# -- one leader ---------------------------------------------------------------------------------------------------
+
+
+def test_a_lock_file_beside_the_sqlite_database_admits_one_leader(tmp_path: Path) -> None:
+    path = tmp_path / "tracker.db.lock"
+    config = parse_config(f"database: {{url: 'sqlite:///{tmp_path / 'tracker.db'}'}}\n")
+    first, second = leader_lock(config), FileLeaderLock(path)
+    assert isinstance(first, FileLeaderLock) and first.path == path
+    try:
+        assert first.holder() is None
+        assert first.acquire() and first.held()
+        assert not second.acquire()
+        assert "pid" in (second.holder() or "")
+        first.close()
+        assert second.acquire() and second.held()
+    finally:
+        first.close()
+        second.close()
+
+
+def test_an_in_memory_database_cannot_have_a_leader() -> None:
+    with pytest.raises(ConfigError, match=r"database\.url"):
+        leader_lock(parse_config("database: {url: 'sqlite://'}\n"))
+
+
+@pytest.fixture
+def postgres_schemas() -> Iterator[list[str]]:
+    """Two fresh schemas in the test database, as two trackers sharing a PostgreSQL server would have."""
+    if reason := _postgres_unavailable():
+        pytest.skip(reason)
+    import psycopg
+
+    dsn = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")
+    names = [f"test_{uuid.uuid4().hex[:12]}" for _ in range(2)]
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        for name in names:
+            connection.execute(f"CREATE SCHEMA {name}")
+    yield [f"{POSTGRES_URL}?options=-csearch_path%3D{name}" for name in names]
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        for name in names:
+            connection.execute(f"DROP SCHEMA {name} CASCADE")
+
+
+def test_a_postgresql_advisory_lock_admits_one_leader_per_tracker_database(postgres_schemas: list[str]) -> None:
+    url, other_tracker = postgres_schemas
+    first, second, elsewhere = PostgresLeaderLock(url), PostgresLeaderLock(url), PostgresLeaderLock(other_tracker)
+    try:
+        assert second.holder() is None
+        assert first.acquire() and first.held()
+        assert not second.acquire() and not second.held()
+        assert "tracker daemon pid" in (second.holder() or "")
+        assert elsewhere.acquire()  # another schema is another tracker: its own leader
+        first.close()  # as when the leader's connection ends: the server releases the lock (within moments)
+        assert wait_until(second.acquire, timeout=10) and second.held()
+    finally:
+        for lock in (first, second, elsewhere):
+            lock.close()
+
+
+def wait_until(condition: Callable[[], bool], timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+# -- a check cannot run forever -----------------------------------------------------------------------------------
+
+
+def test_a_server_trickling_bytes_forever_is_cut_at_the_check_budget() -> None:
+    listener = socket.create_server(("127.0.0.1", 0))
+    done = threading.Event()
+
+    def trickle() -> None:
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(65536)
+            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 100000\r\n\r\n")
+            while not done.wait(0.2):
+                connection.sendall(b"x")
+
+    threading.Thread(target=trickle, daemon=True).start()
+    deadline = CheckDeadline(budget=1.0)
+    fetcher = Fetcher(FetchSettings(retries=0, read_timeout=5, host_gap=0), transport=deadline)
+    started = time.monotonic()
+    try:
+        with deadline.running():
+            result = fetcher.fetch(f"http://127.0.0.1:{listener.getsockname()[1]}/terms")
+    finally:
+        done.set()
+        fetcher.close()
+        listener.close()
+    assert not result.ok and "budget" in (result.error or "")
+    assert time.monotonic() - started < 5
+
+
+def test_the_check_budget_covers_every_attempt_and_wait() -> None:
+    settings = FetchSettings(retries=2, connect_timeout=10, read_timeout=30, host_gap=2, max_retry_after=60)
+    assert check_budget(settings) == 3 * 42 + 2 * 60

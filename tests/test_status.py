@@ -1,0 +1,135 @@
+"""Document health from the checks table: failures in a row, going blind, recovering; SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tracker.config import Config, parse_config
+from tracker.schedules import parse_schedule
+from tracker.status import assess, describe_duration, document_health, failing_documents
+from tracker.store import CheckRecord, NewCheck, Store
+
+NOW = datetime(2025, 3, 5, 12, 0, tzinfo=UTC)
+CONFIG = """
+schedule: 6h
+daemon: {failing_after: 3, blind_after: 2d}
+services:
+  acme:
+    name: Acme
+    documents:
+      terms: {url: "http://127.0.0.1:9/terms"}
+      privacy: {url: "http://127.0.0.1:9/privacy", schedule: "1h"}
+      cookies: {url: "http://127.0.0.1:9/cookies"}
+"""
+
+
+def config() -> Config:
+    return parse_config(CONFIG)
+
+
+def record(store: Store, document: str, outcome: str, hours_ago: float, reason: str | None = None) -> None:
+    store.record_check(
+        NewCheck(
+            service="acme",
+            document=document,
+            url=f"http://127.0.0.1:9/{document}",
+            started_at=NOW - timedelta(hours=hours_ago),
+            duration=0.1,
+            outcome=outcome,
+            reason=reason,
+            http_status=503 if outcome == "failed" else 304,
+        )
+    )
+
+
+def latest(outcome: str, hours_ago: float, reason: str | None = None) -> CheckRecord:
+    return CheckRecord(
+        id=1,
+        service="acme",
+        document="terms",
+        started_at=NOW - timedelta(hours=hours_ago),
+        duration=0.1,
+        outcome=outcome,
+        reason=reason,
+        refusal=None,
+        http_status=None,
+        text_sha256=None,
+        version_id=None,
+        change_id=None,
+    )
+
+
+def test_three_failed_checks_in_a_row_make_a_document_failing_with_the_last_reason() -> None:
+    document = next(config().documents(document="terms"))
+    schedule = parse_schedule("6h")
+    limits = {"failing_after": 3, "blind_after": timedelta(days=2), "now": NOW}
+    two = assess(document, schedule, latest("failed", 1, "HTTP 503"), (NOW - timedelta(days=9), NOW, 2), **limits)
+    assert not two.failing and two.consecutive_failures == 2
+    three = assess(document, schedule, latest("failed", 1, "HTTP 503"), (NOW - timedelta(days=9), NOW, 3), **limits)
+    assert three.failing and three.failing_reason == "3 failed checks in a row (last: HTTP 503)"
+    assert three.next_check == NOW + timedelta(hours=5)
+
+
+def test_no_success_for_longer_than_blind_after_is_failing_but_never_checked_is_not() -> None:
+    document = next(config().documents(document="terms"))
+    limits = {"failing_after": 3, "blind_after": timedelta(days=2), "now": NOW}
+    last_success = NOW - timedelta(days=3)
+    blind = assess(
+        document, parse_schedule("6h"), latest("failed", 1), (NOW - timedelta(days=9), last_success, 1), **limits
+    )
+    assert blind.failing and "no successful check since 2025-03-02 12:00 UTC (more than 2 d)" in blind.failing_reason
+    # A weekly document is not blind between two good checks: the limit is at least two periods.
+    weekly = assess(document, parse_schedule("1w"), latest("unchanged", 72), (NOW, last_success, 0), **limits)
+    assert not weekly.failing
+    never = assess(document, parse_schedule("6h"), None, None, **limits)
+    assert not never.failing and never.next_check == NOW and never.last_attempt is None
+
+
+def test_health_comes_from_the_checks_and_a_success_clears_failing(database_url: str) -> None:
+    store = Store(database_url)
+    try:
+        record(store, "terms", "unchanged", 10)
+        for hours in (3, 2, 1):
+            record(store, "terms", "failed", hours, "HTTP 503")
+        record(store, "privacy", "failed", 5, "HTTP 503")
+        record(store, "privacy", "unchanged", 4)
+        record(store, "privacy", "failed", 0.5, "read timed out")
+
+        health = {h.document: h for h in document_health(config(), store, now=NOW)}
+        assert [h.document for h in failing_documents(config(), store, now=NOW)] == ["terms"]
+        terms, privacy, cookies = health["terms"], health["privacy"], health["cookies"]
+        assert terms.failing and terms.consecutive_failures == 3 and terms.last_outcome == "failed"
+        assert terms.last_success == NOW - timedelta(hours=10) and terms.last_attempt == NOW - timedelta(hours=1)
+        assert terms.failing_reason == "3 failed checks in a row (last: HTTP 503)"
+        assert privacy.consecutive_failures == 1 and not privacy.failing and privacy.last_reason == "read timed out"
+        assert privacy.next_check == NOW + timedelta(minutes=30)
+        assert cookies.last_attempt is None and not cookies.failing and cookies.consecutive_failures == 0
+
+        record(store, "terms", "unchanged", 0.1)
+        assert failing_documents(config(), store, now=NOW) == []
+        [terms] = document_health(config(), store, now=NOW, service="acme", document="terms")
+        assert terms.consecutive_failures == 0 and terms.last_success == NOW - timedelta(hours=0.1)
+    finally:
+        store.close()
+
+
+def test_a_document_that_never_succeeded_goes_blind_from_its_first_check(database_url: str) -> None:
+    store = Store(database_url)
+    try:
+        record(store, "terms", "failed", 72, "HTTP 403")
+        record(store, "terms", "failed", 1, "HTTP 403")
+        [terms] = document_health(config(), store, now=NOW, document="terms")
+        assert terms.failing and terms.last_success is None
+        assert terms.failing_reason == "no successful check ever (more than 2 d)"
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(40, "40 s"), (0, "0 s"), (3600 * 5 + 720, "5 h 12 min"), (86400 * 3, "3 d"), (90061, "1 d 1 h")],
+)
+def test_durations_read_as_people_say_them(seconds: int, text: str) -> None:
+    assert describe_duration(timedelta(seconds=seconds)) == text

@@ -1,0 +1,653 @@
+"""`tracker daemon`: APScheduler wiring, one leader among several daemons, bounded polite checks, clean shutdown.
+
+The life of a daemon: validate the config; wait until it holds the leader lock (a PostgreSQL advisory lock, or
+a lock file beside a SQLite database); plan each document's first check from the last check in the database;
+run the checks on their schedules in a bounded thread pool until SIGTERM or SIGINT; then stop scheduling, let
+the checks in flight finish for up to `daemon.shutdown_timeout` seconds, and exit 0.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, NoReturn, Protocol
+
+import httpx
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import Connection, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import NullPool
+
+from tracker.check import CheckResult, check_document
+from tracker.config import Config, ConfigError, Document, FetchSettings
+from tracker.fetch import Fetcher
+from tracker.flag import Vocabulary
+from tracker.logs import fields
+from tracker.schedules import (
+    Schedule,
+    blind_after,
+    digest_schedule,
+    document_schedules,
+    plan_first_runs,
+)
+from tracker.status import DocumentHealth, describe_duration, document_health
+from tracker.store import Store
+
+log = logging.getLogger("tracker.daemon")
+
+# How often a standby tries to become the leader, and how often the leader makes sure its lock is still its own.
+LEADER_POLL = 2.0
+Schedules = dict[tuple[str, str], Schedule]
+
+# A digest late by up to this many seconds (the daemon was restarting at 08:00) still goes out.
+DIGEST_GRACE = 6 * 3600
+# How often digests the mail server did not accept are offered again (the outbox spaces out the retries).
+DIGEST_RETRY_EVERY = 300
+
+
+# -- the daemon -----------------------------------------------------------------------------------------------
+
+
+def run_daemon(config: Config) -> int:
+    """Check every document on its schedule until SIGTERM or SIGINT; the exit code (0: a clean stop).
+
+    A check still running when `shutdown_timeout` runs out is left to die with the process: it writes in one
+    transaction, which then never commits, so nothing half-written is ever visible.
+    """
+    schedules = document_schedules(config)
+    blind_after(config)
+    digest_schedule(config)
+    lock = leader_lock(config)
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: object) -> None:
+        # Set from another thread: the handler runs in the main thread, which may be holding the event's lock.
+        threading.Thread(target=stop.set, name=f"signal {signum}").start()
+
+    previous_handlers = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    store: Store | None = None
+    log.info(
+        "tracker daemon starting (%s): %d documents, database %s",
+        whoami(),
+        len(schedules),
+        make_url(config.database_url).render_as_string(hide_password=True),
+        extra=fields(event="start", documents=len(schedules)),
+    )
+    try:
+        while not stop.is_set():
+            if not _wait_to_lead(lock, stop):
+                break
+            # Opened by the leader only, so that two daemons never race to create the schema.
+            store = store or Store(config.database_url)
+            if not _lead(config, store, lock, stop, schedules):
+                _exit_now(0 if stop.is_set() else 1)
+    finally:
+        lock.close()
+        if store is not None:
+            store.close()
+        for sig, handler in previous_handlers.items():
+            signal.signal(sig, handler)
+    log.info("tracker daemon stopped", extra=fields(event="stop"))
+    return 0
+
+
+def _wait_to_lead(lock: LeaderLock, stop: threading.Event) -> bool:
+    """Block until this daemon holds the leader lock (True) or is told to stop (False)."""
+    announced = False
+    while not lock.acquire():
+        if not announced:
+            log.info(
+                "standby: %s is the leader; trying to take over every %.0f s",
+                _holder_or_unknown(lock),
+                LEADER_POLL,
+                extra=fields(event="standby"),
+            )
+            announced = True
+        if stop.wait(LEADER_POLL):
+            return False
+    log.info("leader: %s runs the checks", whoami(), extra=fields(event="leader"))
+    return True
+
+
+def _lead(config: Config, store: Store, lock: LeaderLock, stop: threading.Event, schedules: Schedules) -> bool:
+    """Run the checks until `stop` is set or the lock is lost. False when checks in flight outlived the timeout."""
+    settings = config.settings
+    draining = threading.Event()
+    deadline = CheckDeadline(check_budget(settings.fetch))
+    fetcher = Fetcher(settings.fetch, transport=deadline)
+    runner = CheckRunner(config, store, fetcher, deadline, draining)
+    scheduler = BackgroundScheduler(
+        timezone=UTC,
+        executors={
+            "default": ThreadPoolExecutor(settings.daemon.max_concurrent_checks),
+            "digest": ThreadPoolExecutor(1),
+        },
+        job_defaults={"coalesce": True, "max_instances": 1},
+    )
+    now = datetime.now(UTC)
+    health = runner.start(now)
+    first_runs = plan_first_runs(schedules, {(h.service, h.document): h.last_attempt for h in health}, now)
+    for document in config.documents():
+        key = (document.service, document.key)
+        scheduler.add_job(
+            runner.check,
+            _trigger(schedules[key], first_runs[key]),
+            args=[document],
+            id=f"check {document.service}/{document.key}",
+            name=document.title,
+            next_run_time=first_runs[key],
+            # Late by less than one period (a busy pool, a slow neighbour): still run. Later: the next slot.
+            misfire_grace_time=max(1, int(schedules[key].period.total_seconds())),
+        )
+    _schedule_digest(scheduler, config, store)
+    scheduler.start()
+    _log_plan(health, first_runs, now)
+    while not stop.wait(LEADER_POLL):
+        if not lock.held():
+            log.error(
+                "lost the leader lock (the database connection broke?): stopping the checks, then waiting to lead",
+                extra=fields(event="lost_leadership"),
+            )
+            break
+    draining.set()
+    finished = _stop_scheduler(scheduler, settings.daemon.shutdown_timeout)
+    if finished:
+        fetcher.close()
+    else:
+        log.warning(
+            "still running after %.0f s: %s; leaving them (their transactions roll back, nothing is half-written)",
+            settings.daemon.shutdown_timeout,
+            ", ".join(f"{service}/{key}" for service, key in runner.in_flight()),
+            extra=fields(event="abandoned", documents=[f"{s}/{k}" for s, k in runner.in_flight()]),
+        )
+    return finished
+
+
+def _trigger(schedule: Schedule, first_run: datetime) -> BaseTrigger:
+    jitter = schedule.jitter or None
+    if schedule.interval is not None:
+        return IntervalTrigger(
+            seconds=schedule.interval.total_seconds(), start_date=first_run, timezone=UTC, jitter=jitter
+        )
+    return schedule.cron_trigger(jitter=jitter)
+
+
+def _stop_scheduler(scheduler: BackgroundScheduler, timeout: float) -> bool:
+    """Stop scheduling and wait up to `timeout` seconds for the checks in flight; True when they all ended."""
+    stopper = threading.Thread(target=scheduler.shutdown, kwargs={"wait": True}, name="shutdown", daemon=True)
+    stopper.start()
+    stopper.join(timeout)
+    return not stopper.is_alive()
+
+
+def _exit_now(code: int) -> NoReturn:
+    """Leave without waiting for threads that cannot be interrupted (a check stuck in a request)."""
+    logging.shutdown()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def _log_plan(health: list[DocumentHealth], first_runs: dict[tuple[str, str], datetime], now: datetime) -> None:
+    overdue = [h for h in health if h.next_check <= now]
+    last_catch_up = max((first_runs[h.service, h.document] for h in overdue), default=now)
+    log.info(
+        "%d documents scheduled; %d due now, checked over the next %s",
+        len(health),
+        len(overdue),
+        describe_duration(last_catch_up - now),
+        extra=fields(event="scheduled", documents=len(health), due_now=len(overdue)),
+    )
+
+
+# -- one check --------------------------------------------------------------------------------------------------
+
+
+class CheckRunner:
+    """What APScheduler runs for a document: one check, one log line, a warning when the document goes blind."""
+
+    def __init__(
+        self, config: Config, store: Store, fetcher: Fetcher, deadline: CheckDeadline, draining: threading.Event
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.fetcher = fetcher
+        self.deadline = deadline
+        self.draining = draining
+        self.vocabulary = Vocabulary.build(config.settings.flag.extra_terms)
+        self._failing: dict[tuple[str, str], bool] = {}
+        self._running: set[tuple[str, str]] = set()
+        self._lock = threading.Lock()
+
+    def start(self, now: datetime) -> list[DocumentHealth]:
+        """The health of every document as leadership begins; the failing ones are said again in the log."""
+        health = document_health(self.config, self.store, now=now)
+        for item in health:
+            self._failing[item.service, item.document] = item.failing
+            if item.failing:
+                _log_failing(item)
+        return health
+
+    def in_flight(self) -> list[tuple[str, str]]:
+        with self._lock:
+            return sorted(self._running)
+
+    def check(self, document: Document) -> None:
+        if self.draining.is_set():
+            return  # queued behind the pool when shutdown began: the next daemon checks it
+        key = (document.service, document.key)
+        with self._lock:
+            self._running.add(key)
+        try:
+            with self.deadline.running():
+                settings = self.config.settings
+                result = check_document(document, self.store, self.fetcher, settings.checks, self.vocabulary)
+            [health] = document_health(self.config, self.store, service=document.service, document=document.key)
+        except Exception:
+            log.exception(
+                "%s/%s: the check crashed; it is tried again at its next slot",
+                document.service,
+                document.key,
+                extra=fields(event="check_error", service=document.service, document=document.key),
+            )
+            return
+        finally:
+            with self._lock:
+                self._running.discard(key)
+        self._report(document, result, health)
+
+    def _report(self, document: Document, result: CheckResult, health: DocumentHealth) -> None:
+        message = f"{document.service}/{document.key} {result.outcome} in {result.duration:.2f}s"
+        if result.version_id is not None:
+            message += f" version {result.version_id}"
+        if result.change_id is not None:
+            message += f" change {result.change_id}"
+        if result.flag.ai:
+            message += f" AI: {result.flag.category}"
+        if result.failed:
+            message += f" ({health.consecutive_failures} in a row): {result.reason}"
+        log.log(
+            logging.WARNING if health.failing else logging.INFO,
+            message,
+            extra=fields(
+                event="check",
+                service=document.service,
+                document=document.key,
+                outcome=result.outcome,
+                duration=round(result.duration, 3),
+                version_id=result.version_id,
+                change_id=result.change_id,
+                ai=result.flag.ai,
+                reason=result.reason,
+                consecutive_failures=health.consecutive_failures,
+                failing=health.failing,
+            ),
+        )
+        key = (document.service, document.key)
+        if health.failing and not self._failing.get(key):
+            _log_failing(health)
+        elif self._failing.get(key) and not health.failing:
+            log.info(
+                "%s/%s recovered: checked successfully again",
+                document.service,
+                document.key,
+                extra=fields(event="recovered", service=document.service, document=document.key),
+            )
+        self._failing[key] = health.failing
+
+
+def _log_failing(health: DocumentHealth) -> None:
+    log.warning(
+        "%s/%s is failing: %s (tracker status lists it; the next digest reports it)",
+        health.service,
+        health.document,
+        health.failing_reason,
+        extra=fields(
+            event="failing",
+            service=health.service,
+            document=health.document,
+            reason=health.failing_reason,
+            consecutive_failures=health.consecutive_failures,
+        ),
+    )
+
+
+def check_budget(fetch: FetchSettings) -> float:
+    """The longest a check may take under its fetch settings: every attempt at its timeouts, every wait at its
+    longest. Only a server that trickles bytes forever gets there."""
+    attempts = fetch.retries + 1
+    waits = fetch.retries * max(fetch.max_retry_after, fetch.backoff * 2**fetch.retries)
+    return attempts * (fetch.connect_timeout + fetch.read_timeout + fetch.host_gap) + waits
+
+
+_check_deadline = threading.local()
+
+
+class CheckDeadline(httpx.BaseTransport):
+    """An httpx transport that ends the requests of a check past its budget: a per-check timeout.
+
+    httpx's read timeout is per read, so a server sending a byte every few seconds would hold a pool thread
+    forever; this cuts it with a read timeout that the check records as a failure.
+    """
+
+    def __init__(self, budget: float) -> None:
+        self.budget = budget
+        self._inner = httpx.HTTPTransport(trust_env=False)
+
+    @contextmanager
+    def running(self) -> Iterator[None]:
+        """The requests made in this block by this thread share one deadline, `budget` seconds from now."""
+        _check_deadline.at = time.monotonic() + self.budget
+        try:
+            yield
+        finally:
+            _check_deadline.at = None
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        deadline: float | None = getattr(_check_deadline, "at", None)
+        if deadline is None:
+            return self._inner.handle_request(request)
+        self._enforce(deadline, request)
+        response = self._inner.handle_request(request)
+        response.stream = _DeadlineStream(response.stream, lambda: self._enforce(deadline, request))  # type: ignore[arg-type]
+        return response
+
+    def _enforce(self, deadline: float, request: httpx.Request) -> None:
+        if time.monotonic() > deadline:
+            raise httpx.ReadTimeout(f"the check took longer than its {self.budget:.0f} s budget", request=request)
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+class _DeadlineStream(httpx.SyncByteStream):
+    def __init__(self, inner: Any, enforce: Callable[[], None]) -> None:
+        self._inner, self._enforce = inner, enforce
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._inner:
+            self._enforce()
+            yield chunk
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+# -- the digest ---------------------------------------------------------------------------------------------------
+
+
+def _schedule_digest(scheduler: BackgroundScheduler, config: Config, store: Store) -> None:
+    """The digest runs in the leader only, so that several daemons never send it twice."""
+    schedule = digest_schedule(config)
+    if schedule is None:
+        return
+    try:
+        from tracker import digest  # built separately; this daemon works with or without it
+    except ModuleNotFoundError as exc:
+        if exc.name != "tracker.digest":
+            raise
+        digest = None
+    run_digest = getattr(digest, "run_digest", None)
+    if run_digest is None:
+        log.warning("an email section is configured, but this tracker cannot send digests yet")
+        return
+    scheduler.add_job(
+        _send_digest,
+        schedule.cron_trigger(),
+        args=[run_digest, config, store, "digest"],
+        id="digest",
+        name="digest",
+        executor="digest",
+        misfire_grace_time=DIGEST_GRACE,
+    )
+    if retry_digests := getattr(digest, "retry_digests", None):
+        scheduler.add_job(
+            _send_digest,
+            IntervalTrigger(seconds=DIGEST_RETRY_EVERY, timezone=UTC),
+            args=[retry_digests, config, store, "digest retry"],
+            id="digest retry",
+            name="digest retry",
+            executor="digest",
+            misfire_grace_time=DIGEST_RETRY_EVERY,
+        )
+
+
+def _send_digest(run: Callable[[Config, Store], object], config: Config, store: Store, what: str) -> None:
+    try:
+        result = run(config, store)
+    except Exception:
+        log.exception("%s failed; tried again at its next slot", what, extra=fields(event="digest_error"))
+        return
+    sent, failed = len(getattr(result, "sent", ())), len(getattr(result, "failed", ()))
+    if what == "digest" or sent or failed:
+        log.log(
+            logging.WARNING if failed else logging.INFO,
+            "%s: %d sent, %d not accepted by the mail server (kept, and retried later)",
+            what,
+            sent,
+            failed,
+            extra=fields(event="digest", sent=sent, failed=failed),
+        )
+
+
+# -- one leader -----------------------------------------------------------------------------------------------------
+
+
+class LeaderLock(Protocol):
+    """Held by exactly one daemon per database, and released by the operating system or the database server
+    when that daemon dies, however it dies."""
+
+    def acquire(self) -> bool:
+        """Take the lock if it is free; never blocks."""
+        ...
+
+    def held(self) -> bool:
+        """Whether this process still holds it."""
+        ...
+
+    def holder(self) -> str | None:
+        """Who holds it (None: nobody), without taking it."""
+        ...
+
+    def close(self) -> None:
+        """Release it (if held) and free the resources."""
+        ...
+
+
+def leader_lock(config: Config) -> LeaderLock:
+    url = make_url(config.database_url)
+    backend = url.get_backend_name()
+    if backend == "postgresql":
+        return PostgresLeaderLock(config.database_url)
+    if backend == "sqlite" and url.database and url.database != ":memory:":
+        return FileLeaderLock(Path(f"{url.database}.lock"))
+    raise ConfigError(
+        config.path, "the daemon needs a PostgreSQL database or a SQLite database file", key="database.url"
+    )
+
+
+def leader_holder(config: Config) -> str | None:
+    """Who runs the checks on this database now (None: no daemon leads), for `tracker status`."""
+    lock = leader_lock(config)
+    try:
+        return lock.holder()
+    finally:
+        lock.close()
+
+
+def whoami() -> str:
+    return f"pid {os.getpid()} on {socket.gethostname()}"
+
+
+def _holder_or_unknown(lock: LeaderLock) -> str:
+    try:
+        return lock.holder() or "another daemon"
+    except (OSError, SQLAlchemyError):
+        return "another daemon"
+
+
+class FileLeaderLock:
+    """An exclusive flock() on `<database>.lock` beside a SQLite file, for daemons on one machine.
+
+    The kernel releases it when the process ends, SIGKILL included. The file itself is never deleted (deleting
+    a lock file that another process has open breaks the lock); it names the holder for `tracker status`.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+
+    def acquire(self) -> bool:
+        if self._fd is not None:
+            return True
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{whoami()} since {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC\n".encode())
+        self._fd = fd
+        return True
+
+    def held(self) -> bool:
+        if self._fd is None:
+            return False
+        try:
+            return os.stat(self.path).st_ino == os.fstat(self._fd).st_ino
+        except FileNotFoundError:
+            return False
+
+    def holder(self) -> str | None:
+        try:
+            fd = os.open(self.path, os.O_RDONLY)
+        except FileNotFoundError:
+            return None
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return os.read(fd, 300).decode(errors="replace").strip() or "another process"
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            return None
+        finally:
+            os.close(fd)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+def advisory_lock_key(schema: str) -> int:
+    """One lock per tracker database: advisory locks are per database, the schema tells two trackers apart."""
+    digest = hashlib.sha256(f"tracker daemon leader:{schema}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") & 0x7FFF_FFFF_FFFF_FFFF
+
+
+class PostgresLeaderLock:
+    """pg_try_advisory_lock() on a dedicated autocommit connection; the server releases it when the connection
+    ends: a killed leader at once, a vanished machine within about 25 s (the keepalives below)."""
+
+    _HOLDER = text(
+        "SELECT l.pid, a.application_name, a.backend_start FROM pg_locks l "
+        "LEFT JOIN pg_stat_activity a ON a.pid = l.pid "
+        "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
+        "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+        "AND l.classid::bigint = :high AND l.objid::bigint = :low"
+    )
+
+    def __init__(self, url: str) -> None:
+        self._engine = create_engine(
+            url,
+            poolclass=NullPool,
+            connect_args={
+                "application_name": f"tracker daemon {whoami()}"[:63],
+                "connect_timeout": 10,
+                # Our side notices a dead server or network within ~25 s, even in the middle of a query.
+                "keepalives": 1,
+                "keepalives_idle": 10,
+                "keepalives_interval": 5,
+                "keepalives_count": 3,
+                "tcp_user_timeout": 25000,
+            },
+        )
+        self._connection: Connection | None = None
+        self._key = 0
+        self._unreachable = False
+
+    def _connect(self) -> Connection:
+        if self._connection is None:
+            connection = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            # The server's side of the keepalives: it drops a vanished leader's session, and so its lock.
+            connection.execute(text("SET tcp_keepalives_idle = 10"))
+            connection.execute(text("SET tcp_keepalives_interval = 5"))
+            connection.execute(text("SET tcp_keepalives_count = 3"))
+            self._key = advisory_lock_key(connection.execute(text("SELECT current_schema()")).scalar_one())
+            self._connection = connection
+        return self._connection
+
+    def _parts(self) -> dict[str, int]:
+        return {"high": self._key >> 32, "low": self._key & 0xFFFF_FFFF}
+
+    def acquire(self) -> bool:
+        try:
+            connection = self._connect()
+            taken = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": self._key}).scalar_one()
+        except SQLAlchemyError as exc:
+            if not self._unreachable:
+                log.warning("cannot reach the database for the leader lock (retrying): %s", str(exc).splitlines()[0])
+            self._unreachable = True
+            self._drop()
+            return False
+        self._unreachable = False
+        return bool(taken)
+
+    def held(self) -> bool:
+        if self._connection is None:
+            return False
+        try:
+            mine = self._connection.execute(
+                text(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1 "
+                    "AND pid = pg_backend_pid() AND classid::bigint = :high AND objid::bigint = :low"
+                ),
+                self._parts(),
+            ).scalar_one()
+        except SQLAlchemyError:
+            self._drop()
+            return False
+        return bool(mine)
+
+    def holder(self) -> str | None:
+        row = self._connect().execute(self._HOLDER, self._parts()).first()
+        if row is None:
+            return None
+        pid, name, started = row
+        since = f" since {started.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC" if started else ""
+        return f"{name or 'a tracker daemon'} (PostgreSQL backend {pid}){since}"
+
+    def _drop(self) -> None:
+        if self._connection is not None:
+            with suppress(SQLAlchemyError):
+                self._connection.close()
+            self._connection = None
+
+    def close(self) -> None:
+        self._drop()
+        self._engine.dispose()

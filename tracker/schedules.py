@@ -1,0 +1,240 @@
+"""`schedule:` strings (30s, 15m, 6h, 1d, cron, 'daily 08:00') and when checks are due; pure, no clock, no I/O."""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import cached_property
+from itertools import pairwise
+from typing import TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from apscheduler.triggers.cron import CronTrigger
+
+from tracker.config import Config, ConfigError
+
+# Jitter delays each run by up to this share of the period, capped: enough to spread documents that fell on
+# the same second, never enough to matter to a 6-hour schedule.
+JITTER_SHARE = 0.1
+MAX_JITTER = timedelta(minutes=15)
+NEVER = datetime.min.replace(tzinfo=UTC)
+# A daemon back from downtime runs the overdue documents once each, spread over at most this window.
+MAX_CATCH_UP_WINDOW = timedelta(minutes=10)
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
+_MACROS = {
+    "@hourly": "0 * * * *",
+    "@daily": "0 0 * * *",
+    "@midnight": "0 0 * * *",
+    "@weekly": "0 0 * * 0",
+    "@monthly": "0 0 1 * *",
+    "@yearly": "0 0 1 1 *",
+    "@annually": "0 0 1 1 *",
+}
+# crontab counts weekdays from Sunday (0 and 7); APScheduler 3 counts from Monday. Names mean the same in both.
+_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_DIGEST = re.compile(r"^\s*(?:daily|weekly\s+(mon|tue|wed|thu|fri|sat|sun)[a-z]*)\s+(\d{1,2}):(\d{2})\s*$", re.I)
+
+K = TypeVar("K")
+
+
+class ScheduleError(ValueError):
+    """A schedule string that means nothing; the message shows what would."""
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Either a fixed interval or cron fields (minute, hour, day, month, day_of_week in APScheduler's terms)."""
+
+    text: str
+    interval: timedelta | None = None
+    cron: tuple[str, str, str, str, str] | None = None
+    timezone: str = "UTC"
+
+    def cron_trigger(self, jitter: float | None = None) -> CronTrigger:
+        assert self.cron is not None
+        minute, hour, day, month, day_of_week = self.cron
+        return CronTrigger(
+            minute=minute,
+            hour=hour,
+            day=day,
+            month=month,
+            day_of_week=day_of_week,
+            timezone=ZoneInfo(self.timezone),
+            jitter=jitter,
+        )
+
+    def next_after(self, moment: datetime) -> datetime:
+        """The first slot strictly after `moment`."""
+        if self.interval is not None:
+            return moment + self.interval
+        fire = self.cron_trigger().get_next_fire_time(None, moment + timedelta(microseconds=1))
+        assert fire is not None  # a valid cron expression always fires again
+        return fire.astimezone(UTC)
+
+    @cached_property
+    def period(self) -> timedelta:
+        """The interval, or the longest gap between the next dozen cron slots (a weekday cron has a 3-day one)."""
+        if self.interval is not None:
+            return self.interval
+        fires = [self.next_after(datetime.now(UTC))]
+        for _ in range(12):
+            fires.append(self.next_after(fires[-1]))
+        return max(later - earlier for earlier, later in pairwise(fires))
+
+    @property
+    def jitter(self) -> float:
+        """Seconds by which a run may be delayed at random."""
+        return min(self.period * JITTER_SHARE, MAX_JITTER).total_seconds()
+
+
+def parse_duration(text: str) -> timedelta:
+    """'30s', '15m', '6h', '1d', '2w' → timedelta."""
+    match = _DURATION.match(text)
+    if not match:
+        raise ScheduleError(f"'{text}' is not a duration: write a number and a unit, e.g. 30s, 15m, 6h, 1d")
+    seconds = float(match.group(1)) * _UNITS[match.group(2)]
+    if seconds <= 0:
+        raise ScheduleError(f"'{text}' is not a positive duration")
+    return timedelta(seconds=seconds)
+
+
+def parse_schedule(text: str) -> Schedule:
+    """An interval ('6h') or a crontab expression ('0 */6 * * *', in UTC; weekday 0 or 7 is Sunday; @daily)."""
+    stripped = text.strip()
+    if _DURATION.match(stripped):
+        return Schedule(text=stripped, interval=parse_duration(stripped))
+    expression = _MACROS.get(stripped.lower(), stripped)
+    fields = expression.split()
+    if len(fields) != 5:
+        raise ScheduleError(
+            f"'{text}' is neither an interval (30s, 15m, 6h, 1d) nor a cron expression with 5 fields "
+            "(minute hour day month weekday, e.g. '0 */6 * * *')"
+        )
+    minute, hour, day, month, weekday = fields
+    schedule = Schedule(text=stripped, cron=(minute, hour, day, month, _crontab_weekdays(weekday, text)))
+    try:
+        schedule.cron_trigger()
+    except ValueError as exc:
+        raise ScheduleError(f"'{text}' is not a valid cron expression: {exc}") from exc
+    return schedule
+
+
+def _crontab_weekdays(weekday: str, text: str) -> str:
+    """Crontab weekday numbers (0 and 7: Sunday) as names, which APScheduler 3 reads as crontab does."""
+    days: list[str] = []
+    for item in weekday.split(","):
+        base, _, step = item.partition("/")
+        if not re.fullmatch(r"\*|\d+(?:-\d+)?", base) or item == "*":
+            days.append(item)  # names (mon-fri) and '*' mean the same to both
+            continue
+        first, _, last = base.partition("-")
+        low, high = (0, 6) if base == "*" else (int(first), int(last) if last else (6 if step else int(first)))
+        if high > 7 or low > high or (step and not step.isdigit()) or step == "0":
+            raise ScheduleError(f"'{text}': '{item}' is not a weekday field (0-7, 0 and 7 are Sunday)")
+        days.extend(_WEEKDAYS[day] for day in range(low, high + 1, int(step or 1)))
+    return ",".join(dict.fromkeys(days))
+
+
+def parse_digest_schedule(text: str, timezone: str) -> Schedule:
+    """'daily HH:MM' or 'weekly DAY HH:MM' (DAY: mon..sun) in `timezone`."""
+    match = _DIGEST.match(text)
+    if not match:
+        raise ScheduleError(f"'{text}' is not a digest schedule: write 'daily 08:00' or 'weekly mon 08:00'")
+    day, hour, minute = match.group(1), int(match.group(2)), int(match.group(3))
+    if hour > 23 or minute > 59:
+        raise ScheduleError(f"'{text}': {hour:02d}:{minute:02d} is not a time of day")
+    weekday = day.lower() if day else "*"
+    return Schedule(text=text, cron=(str(minute), str(hour), "*", "*", weekday), timezone=timezone)
+
+
+def document_schedules(config: Config) -> dict[tuple[str, str], Schedule]:
+    """Every document's schedule, parsed; a bad one is a config error naming its key."""
+    schedules = {}
+    for document in config.documents():
+        try:
+            schedules[document.service, document.key] = parse_schedule(document.schedule)
+        except ScheduleError as exc:
+            own = config.settings.services[document.service].documents[document.key].schedule is not None
+            key = f"services.{document.service}.documents.{document.key}.schedule" if own else "schedule"
+            raise ConfigError(config.path, str(exc), key=key) from exc
+    return schedules
+
+
+def blind_after(config: Config) -> timedelta:
+    try:
+        return parse_duration(config.settings.daemon.blind_after)
+    except ScheduleError as exc:
+        raise ConfigError(config.path, str(exc), key="daemon.blind_after") from exc
+
+
+def digest_schedule(config: Config) -> Schedule | None:
+    """The digest's schedule from `email.schedule` and `email.timezone`; None without an `email` section."""
+    email = config.settings.email
+    if email is None:
+        return None
+    try:
+        ZoneInfo(email.timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        message = f"'{email.timezone}' is not a time zone (e.g. UTC, Europe/Paris)"
+        raise ConfigError(config.path, message, key="email.timezone") from exc
+    try:
+        return parse_digest_schedule(email.schedule, email.timezone)
+    except ScheduleError as exc:
+        raise ConfigError(config.path, str(exc), key="email.schedule") from exc
+
+
+def next_due(schedule: Schedule, last_attempt: datetime | None, now: datetime) -> datetime:
+    """When the next check is due: the first slot after the last attempt; now for a document never checked."""
+    return now if last_attempt is None else schedule.next_after(last_attempt)
+
+
+def catch_up_window(periods: list[timedelta]) -> timedelta:
+    """Overdue documents are spread over the shortest of their periods, at most MAX_CATCH_UP_WINDOW."""
+    return min([*periods, MAX_CATCH_UP_WINDOW])
+
+
+def spread_overdue(due: Mapping[K, datetime], now: datetime, window: timedelta) -> dict[K, datetime]:
+    """Keep the times still to come; run each overdue one once, evenly spaced over `window`, most overdue first.
+
+    A daemon back from a day of downtime then checks each document once, not in a burst and not once per
+    missed slot.
+    """
+    overdue = sorted((moment, index) for index, moment in enumerate(due.values()) if moment <= now)
+    keys = list(due)
+    planned = dict(due)
+    step = window / max(len(overdue), 1)
+    for position, (_, index) in enumerate(overdue):
+        planned[keys[index]] = now + step * position
+    return planned
+
+
+def with_jitter(moment: datetime, schedule: Schedule, rng: random.Random | None = None) -> datetime:
+    return moment + timedelta(seconds=(rng or random).uniform(0, schedule.jitter))
+
+
+def plan_first_runs(
+    schedules: Mapping[K, Schedule],
+    last_attempts: Mapping[K, datetime | None],
+    now: datetime,
+    rng: random.Random | None = None,
+) -> dict[K, datetime]:
+    """When each document is first checked after a (re)start, from its last check in the database.
+
+    One slot after the last check (plus jitter) when that is still to come, so that a restart re-checks
+    nothing early; the never-checked, then the overdue ones once each, spread over the catch-up window.
+    """
+    due = {
+        # A document never checked comes first: nothing of it is on record yet.
+        key: next_due(schedule, last, now) if (last := last_attempts.get(key)) else NEVER
+        for key, schedule in schedules.items()
+    }
+    window = catch_up_window([schedules[key].period for key, moment in due.items() if moment <= now])
+    planned = spread_overdue(due, now, window)
+    return {
+        key: moment if due[key] <= now else with_jitter(moment, schedules[key], rng) for key, moment in planned.items()
+    }

@@ -1,0 +1,142 @@
+"""Document health (last attempt, last success, failures in a row, failing or not, next check), from the checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tracker.config import Config, Document
+from tracker.schedules import Schedule, blind_after, document_schedules, next_due
+from tracker.store import CheckRecord, Store
+
+
+@dataclass(frozen=True)
+class DocumentHealth:
+    """What `tracker status` shows for one document, and what the digest reports when it is failing."""
+
+    service: str
+    document: str
+    title: str
+    url: str
+    schedule: str
+    last_attempt: datetime | None
+    last_outcome: str | None
+    last_reason: str | None
+    last_success: datetime | None
+    consecutive_failures: int
+    failing: bool
+    failing_reason: str | None
+    next_check: datetime
+
+    def as_json(self) -> dict[str, Any]:
+        def iso(moment: datetime | None) -> str | None:
+            return moment.isoformat() if moment else None
+
+        return {
+            "service": self.service,
+            "document": self.document,
+            "title": self.title,
+            "url": self.url,
+            "schedule": self.schedule,
+            "last_attempt": iso(self.last_attempt),
+            "last_outcome": self.last_outcome,
+            "last_reason": self.last_reason,
+            "last_success": iso(self.last_success),
+            "consecutive_failures": self.consecutive_failures,
+            "failing": self.failing,
+            "failing_reason": self.failing_reason,
+            "next_check": iso(self.next_check),
+        }
+
+
+def assess(
+    document: Document,
+    schedule: Schedule,
+    latest: CheckRecord | None,
+    streak: tuple[datetime, datetime | None, int] | None,
+    *,
+    failing_after: int,
+    blind_after: timedelta,
+    now: datetime,
+) -> DocumentHealth:
+    """The health of one document from its newest check and its streak (first check, last success, failures since).
+
+    Failing: `failing_after` failed checks in a row, or no successful check for longer than `blind_after`
+    (never less than two periods of the document's schedule, so that a weekly document is not failing
+    between two good checks). Measured from the first check when there was never a success; a document never
+    checked is not failing. A success clears it.
+    """
+    first_attempt, last_success, failures = streak if streak else (None, None, 0)
+    reason = None
+    if failures >= failing_after:
+        last = f" (last: {latest.reason})" if latest and latest.reason else ""
+        reason = f"{failures} failed checks in a row{last}"
+    elif first_attempt is not None:
+        seen = last_success or first_attempt
+        limit = max(blind_after, 2 * schedule.period)
+        if now - seen > limit:
+            since = f"since {seen:%Y-%m-%d %H:%M} UTC" if last_success else "ever"
+            reason = f"no successful check {since} (more than {describe_duration(limit)})"
+    return DocumentHealth(
+        service=document.service,
+        document=document.key,
+        title=document.title,
+        url=document.url,
+        schedule=schedule.text,
+        last_attempt=latest.started_at if latest else None,
+        last_outcome=latest.outcome if latest else None,
+        last_reason=latest.reason if latest else None,
+        last_success=last_success,
+        consecutive_failures=failures,
+        failing=reason is not None,
+        failing_reason=reason,
+        next_check=next_due(schedule, latest.started_at if latest else None, now),
+    )
+
+
+def document_health(
+    config: Config,
+    store: Store,
+    *,
+    now: datetime | None = None,
+    service: str | None = None,
+    document: str | None = None,
+) -> list[DocumentHealth]:
+    """The health of every configured document (or one), in config order."""
+    now = now or datetime.now(UTC)
+    schedules = document_schedules(config)
+    limit = blind_after(config)
+    failing_after = config.settings.daemon.failing_after
+    latest = store.latest_checks(service, document)
+    streaks = store.check_streaks(service, document)
+    return [
+        assess(
+            doc,
+            schedules[doc.service, doc.key],
+            latest.get((doc.service, doc.key)),
+            streaks.get((doc.service, doc.key)),
+            failing_after=failing_after,
+            blind_after=limit,
+            now=now,
+        )
+        for doc in config.documents(service, document)
+    ]
+
+
+def failing_documents(config: Config, store: Store, *, now: datetime | None = None) -> list[DocumentHealth]:
+    """The documents tracker cannot see right now: for the digest, the daemon's warnings and `tracker status`."""
+    return [health for health in document_health(config, store, now=now) if health.failing]
+
+
+def describe_duration(duration: timedelta) -> str:
+    """3 d 4 h, 5 h 12 min, 40 s: two units at most, for people."""
+    seconds = int(duration.total_seconds())
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60), ("s", 1)):
+        if seconds >= size or (unit == "s" and not parts):
+            parts.append(f"{seconds // size} {unit}")
+            seconds %= size
+        if len(parts) == 2:
+            break
+    return " ".join(parts)
