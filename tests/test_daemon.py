@@ -272,7 +272,9 @@ def test_a_document_answering_503_becomes_failing_and_clears_when_the_page_is_ba
 
     status = run_tracker("status", "--json", config=config)
     assert status.returncode == 1 and status.stdout, status.stderr
-    [document] = json.loads(status.stdout)["documents"]
+    report = json.loads(status.stdout)
+    assert report["leader"]["active"] and report["pending_digests"] == []
+    [document] = report["documents"]
     assert document["failing"] and document["consecutive_failures"] >= 2 and document["last_outcome"] == "failed"
     assert "failed checks in a row (last: HTTP 503)" in document["failing_reason"]
     assert document["last_success"] is None and document["next_check"]

@@ -13,11 +13,19 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
+from apscheduler.schedulers.background import BackgroundScheduler
 from conftest import POSTGRES_URL, _postgres_unavailable
 
 from tracker.config import ConfigError, FetchSettings, parse_config
 from tracker.fetch import Fetcher
-from tracker.scheduler import CheckDeadline, FileLeaderLock, PostgresLeaderLock, check_budget, leader_lock
+from tracker.scheduler import (
+    CheckDeadline,
+    FileLeaderLock,
+    PostgresLeaderLock,
+    check_budget,
+    leader_lock,
+    schedule_digest,
+)
 from tracker.schedules import (
     MAX_CATCH_UP_WINDOW,
     ScheduleError,
@@ -30,6 +38,7 @@ from tracker.schedules import (
     plan_first_runs,
     spread_overdue,
 )
+from tracker.store import Store
 
 NOW = datetime(2025, 3, 5, 12, 0, tzinfo=UTC)  # a Wednesday
 
@@ -249,3 +258,25 @@ def test_a_server_trickling_bytes_forever_is_cut_at_the_check_budget() -> None:
 def test_the_check_budget_covers_every_attempt_and_wait() -> None:
     settings = FetchSettings(retries=2, connect_timeout=10, read_timeout=30, host_gap=2, max_retry_after=60)
     assert check_budget(settings) == 3 * 42 + 2 * 60
+
+
+# -- the digest ------------------------------------------------------------------------------------------------
+
+
+def test_the_daemon_schedules_the_digest_only_when_email_is_configured(tmp_path: Path) -> None:
+    pytest.importorskip("tracker.digest", reason="the digest is built separately")
+    database = f"database: {{url: 'sqlite:///{tmp_path / 'tracker.db'}'}}\n"
+    email = "email: {from: t@example.org, to: me@example.org, schedule: 'weekly mon 08:30', timezone: Europe/Paris}\n"
+    store = Store(parse_config(database).database_url)
+    try:
+        without, with_email = BackgroundScheduler(timezone=UTC), BackgroundScheduler(timezone=UTC)
+        schedule_digest(without, parse_config(database), store)
+        schedule_digest(with_email, parse_config(database + email), store)
+    finally:
+        store.close()
+    assert without.get_jobs() == []
+    jobs = {job.id: job for job in with_email.get_jobs()}
+    assert jobs["digest"].executor == "digest" and jobs["digest"].misfire_grace_time >= 3600
+    fire = jobs["digest"].trigger.get_next_fire_time(None, NOW)
+    assert fire.astimezone(UTC) == datetime(2025, 3, 10, 7, 30, tzinfo=UTC)  # 08:30 in Paris
+    assert "digest retry" in jobs  # digests the mail server refused are offered again every few minutes

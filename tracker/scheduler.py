@@ -154,7 +154,7 @@ def _lead(config: Config, store: Store, lock: LeaderLock, stop: threading.Event,
             # Late by less than one period (a busy pool, a slow neighbour): still run. Later: the next slot.
             misfire_grace_time=max(1, int(schedules[key].period.total_seconds())),
         )
-    _schedule_digest(scheduler, config, store)
+    schedule_digest(scheduler, config, store)
     scheduler.start()
     _log_plan(health, first_runs, now)
     while not stop.wait(LEADER_POLL):
@@ -390,7 +390,7 @@ class _DeadlineStream(httpx.SyncByteStream):
 # -- the digest ---------------------------------------------------------------------------------------------------
 
 
-def _schedule_digest(scheduler: BackgroundScheduler, config: Config, store: Store) -> None:
+def schedule_digest(scheduler: BackgroundScheduler, config: Config, store: Store) -> None:
     """The digest runs in the leader only, so that several daemons never send it twice."""
     schedule = digest_schedule(config)
     if schedule is None:
