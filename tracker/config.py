@@ -105,6 +105,9 @@ class SMTPSettings(_Strict):
         None, description="name of the environment variable that holds the password (never the password itself)"
     )
     timeout: float = Field(30.0, gt=0)
+    ca_file: str | None = Field(
+        None, description="PEM file of CA certificates to trust for TLS, relative to the config file (a private CA)"
+    )
 
 
 class EmailSettings(_Strict):

@@ -1,7 +1,8 @@
-"""Storage: snapshots, versions, changes and checks, behind one repository (SQLite or PostgreSQL)."""
+"""Storage: snapshots, versions, changes and checks, behind one repository (SQLite or PostgreSQL); the digest outbox."""
 
 from tracker.store import migrate
 from tracker.store.migrate import SchemaError
+from tracker.store.outbox import NewDigest, Outbox, PendingDigest, StoredDigest
 from tracker.store.repository import (
     ChangeRecord,
     CheckRecord,
@@ -21,11 +22,15 @@ __all__ = [
     "DocumentState",
     "NewChange",
     "NewCheck",
+    "NewDigest",
     "NewSnapshot",
+    "Outbox",
+    "PendingDigest",
     "SavedCheck",
     "SchemaError",
     "SnapshotRecord",
     "Store",
+    "StoredDigest",
     "VersionRecord",
     "migrate",
 ]

@@ -12,6 +12,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
@@ -155,3 +156,54 @@ class CheckRow(Base):
     text_sha256: Mapped[str | None] = mapped_column(String(64))
     version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id"))
     change_id: Mapped[int | None] = mapped_column(ForeignKey("changes.id"))
+
+
+DIGEST_STATUSES = ("pending", "sent")
+
+
+class DigestRow(Base):
+    """One digest email to one recipient: rendered once, kept until the SMTP server has accepted it (the outbox)."""
+
+    __tablename__ = "digests"
+    __table_args__ = (
+        CheckConstraint(f"status IN {DIGEST_STATUSES!r}", name="status"),
+        CheckConstraint("status = 'pending' OR sent_at IS NOT NULL", name="sent_at"),
+        CheckConstraint("attempts >= 0", name="attempts"),
+        # The target of digest_changes' (digest_id, recipient) key: a change is filed under its digest's recipient.
+        UniqueConstraint("id", "recipient", name="uq_digests_id_recipient"),
+        Index("ix_digests_status_next_attempt_at", "status", "next_attempt_at"),
+        Index("ix_digests_recipient_created_at", "recipient", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    subject: Mapped[str] = mapped_column(Text)
+    message_id: Mapped[str] = mapped_column(String(250))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10))
+    attempts: Mapped[int] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)  # a run is sending it; see Outbox.claim
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class DigestChangeRow(Base):
+    """A change covered by a digest. UNIQUE(change_id, recipient): a change goes into one digest per recipient."""
+
+    __tablename__ = "digest_changes"
+    __table_args__ = (
+        UniqueConstraint("change_id", "recipient"),
+        ForeignKeyConstraint(
+            ["digest_id", "recipient"],
+            ["digests.id", "digests.recipient"],
+            name="fk_digest_changes_digest_id_digests",
+        ),
+    )
+
+    digest_id: Mapped[int] = mapped_column(primary_key=True)
+    change_id: Mapped[int] = mapped_column(ForeignKey("changes.id"), primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(320))

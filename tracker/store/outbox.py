@@ -1,0 +1,209 @@
+"""The digest outbox: which changes a recipient has not been sent yet, and digests kept until SMTP accepts them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, exists, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import sessionmaker
+
+from tracker.store.models import ChangeRow, DigestChangeRow, DigestRow, DocumentRow
+from tracker.store.repository import ChangeRecord, Store, _change_record
+
+FIRST_RETRY = timedelta(minutes=5)
+LONGEST_RETRY = timedelta(hours=6)
+
+
+@dataclass(frozen=True)
+class NewDigest:
+    recipient: str
+    subject: str
+    message_id: str
+    body_text: str
+    body_html: str
+    change_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class StoredDigest:
+    """A digest as rendered when it was created: a retry sends exactly this."""
+
+    id: int
+    recipient: str
+    created_at: datetime
+    subject: str
+    message_id: str
+    body_text: str
+    body_html: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class PendingDigest:
+    """A digest not yet accepted by the SMTP server, for `tracker status` and the digest run."""
+
+    id: int
+    recipient: str
+    created_at: datetime
+    subject: str
+    changes: int
+    attempts: int
+    last_error: str | None
+    last_attempt_at: datetime | None
+    next_attempt_at: datetime
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """5 minutes after the first failure, doubling, at most 6 hours."""
+    return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_RETRY)
+
+
+class Outbox:
+    """Digests waiting for, or done with, the SMTP server; every state change is one short transaction."""
+
+    def __init__(self, store: Store) -> None:
+        self._sessions = sessionmaker(store.engine, expire_on_commit=False)
+
+    # -- what to send ------------------------------------------------------------------------------------
+
+    def unsent_changes(self, recipient: str, since: datetime | None = None) -> list[ChangeRecord]:
+        """Changes in no digest of this recipient (pending or sent), oldest first."""
+        covered = exists().where(DigestChangeRow.change_id == ChangeRow.id, DigestChangeRow.recipient == recipient)
+        query = (
+            select(ChangeRow, DocumentRow)
+            .join(DocumentRow, ChangeRow.document_id == DocumentRow.id)
+            .where(~covered)
+            .order_by(ChangeRow.detected_at, ChangeRow.id)
+        )
+        if since is not None:
+            query = query.where(ChangeRow.detected_at >= since)
+        with self._sessions.begin() as session:
+            return [_change_record(change, doc) for change, doc in session.execute(query).all()]
+
+    def last_digest_at(self, recipient: str) -> datetime | None:
+        """When the latest digest for this recipient was made (sent or still pending)."""
+        with self._sessions.begin() as session:
+            return session.scalar(select(func.max(DigestRow.created_at)).where(DigestRow.recipient == recipient))
+
+    # -- the outbox ----------------------------------------------------------------------------------------
+
+    def create(self, digest: NewDigest, now: datetime, lease: timedelta) -> StoredDigest | None:
+        """File a digest and claim its changes for its recipient, locked for the run that sends it now.
+
+        Returns None when another run claimed one of these changes first (the UNIQUE(change_id, recipient)
+        constraint decides): that run's digest covers them.
+        """
+        try:
+            with self._sessions.begin() as session:
+                row = DigestRow(
+                    recipient=digest.recipient,
+                    created_at=now,
+                    subject=digest.subject,
+                    message_id=digest.message_id,
+                    body_text=digest.body_text,
+                    body_html=digest.body_html,
+                    status="pending",
+                    attempts=0,
+                    next_attempt_at=now,
+                    locked_until=now + lease,
+                )
+                session.add(row)
+                session.flush()
+                session.add_all(
+                    DigestChangeRow(digest_id=row.id, change_id=change_id, recipient=digest.recipient)
+                    for change_id in digest.change_ids
+                )
+                session.flush()
+                return _stored(row)
+        except IntegrityError:
+            return None
+
+    def pending(self, recipient: str | None = None) -> list[PendingDigest]:
+        """Digests the SMTP server has not accepted yet, oldest first, with their attempts and last error."""
+        condition = DigestRow.status == "pending"
+        if recipient is not None:
+            condition = condition & (DigestRow.recipient == recipient)
+        return self._pending(condition)
+
+    def _pending(self, condition: ColumnElement[bool]) -> list[PendingDigest]:
+        covered = (
+            select(func.count()).where(DigestChangeRow.digest_id == DigestRow.id).correlate(DigestRow).scalar_subquery()
+        )
+        query = select(DigestRow, covered).where(condition).order_by(DigestRow.id)
+        with self._sessions.begin() as session:
+            return [
+                PendingDigest(
+                    id=row.id,
+                    recipient=row.recipient,
+                    created_at=row.created_at,
+                    subject=row.subject,
+                    changes=count,
+                    attempts=row.attempts,
+                    last_error=row.last_error,
+                    last_attempt_at=row.last_attempt_at,
+                    next_attempt_at=row.next_attempt_at,
+                )
+                for row, count in session.execute(query).all()
+            ]
+
+    def claim(self, digest_id: int, now: datetime, lease: timedelta, *, due_only: bool = True) -> StoredDigest | None:
+        """Take a pending digest for sending, or None if it is sent, not due yet, or being sent by another run.
+
+        The lock is one conditional UPDATE, so the daemon and a `tracker digest` started at the same moment
+        cannot both send it. A run that dies holding it frees it when `lease` runs out.
+        """
+        conditions = [
+            DigestRow.id == digest_id,
+            DigestRow.status == "pending",
+            (DigestRow.locked_until.is_(None)) | (DigestRow.locked_until < now),
+        ]
+        if due_only:
+            conditions.append(DigestRow.next_attempt_at <= now)
+        with self._sessions.begin() as session:
+            taken = session.execute(update(DigestRow).where(and_(*conditions)).values(locked_until=now + lease))
+            if taken.rowcount != 1:
+                return None
+            return _stored(session.get_one(DigestRow, digest_id))
+
+    def mark_sent(self, digest_id: int, now: datetime) -> None:
+        """Called the moment the SMTP server has accepted the message: a crash before this commit resends it."""
+        with self._sessions.begin() as session:
+            session.execute(
+                update(DigestRow)
+                .where(DigestRow.id == digest_id)
+                .values(
+                    status="sent",
+                    sent_at=now,
+                    last_attempt_at=now,
+                    attempts=DigestRow.attempts + 1,
+                    last_error=None,
+                    locked_until=None,
+                )
+            )
+
+    def mark_failed(self, digest_id: int, error: str, now: datetime) -> PendingDigest:
+        """Keep the digest pending, note the error and when to try again (see `retry_delay`)."""
+        with self._sessions.begin() as session:
+            row = session.get_one(DigestRow, digest_id)
+            row.attempts += 1
+            row.last_error = error
+            row.last_attempt_at = now
+            row.next_attempt_at = now + retry_delay(row.attempts)
+            row.locked_until = None
+        [pending] = self._pending(DigestRow.id == digest_id)
+        return pending
+
+
+def _stored(row: DigestRow) -> StoredDigest:
+    return StoredDigest(
+        id=row.id,
+        recipient=row.recipient,
+        created_at=row.created_at,
+        subject=row.subject,
+        message_id=row.message_id,
+        body_text=row.body_text,
+        body_html=row.body_html,
+        attempts=row.attempts,
+    )
