@@ -522,7 +522,7 @@ def test_a_change_goes_into_one_digest_per_recipient_and_one_run_sends_it(
     store.close()
 
 
-def test_the_outbox_migration_upgrades_and_downgrades_keeping_data(database_url: str) -> None:
+def test_the_outbox_migration_upgrades_downgrades_and_upgrades_again(database_url: str) -> None:
     engine = create_engine(database_url)
     migrate.upgrade(engine, "0001")
     assert "digests" not in inspect(engine).get_table_names()
