@@ -238,6 +238,9 @@ COUNTERPART_SIMILARITY = 0.3
 # A new text that shares fewer of its sentences than this with the old one is not an edit of it: another
 # document, another language, an error page or a complete rewrite. It is judged as a whole instead.
 REPLACED_BELOW = 0.25
+# An old text shorter than this fraction of the new one was a stub (headings, an error page, a wall): the new
+# text is the first real sight of the document, and a first version is never an alert.
+FIRST_SIGHT_BELOW = 0.2
 
 # Words without meaning of their own, so that "like" reads as "such as" and "Google's" as "Google’s".
 # Negations, possessives and modal verbs are never here: "we do not train" must differ from "we train".
@@ -374,17 +377,30 @@ class Vocabulary:
                 found.setdefault(implied, [])
         return found
 
-    def trigger_positions(self, text: str, lower: str) -> list[int]:
-        """Where the stems of the trigger concepts occur: the only places a sentence about AI can be."""
+    def trigger_positions(self, text: str, lower: str, start: int, end: int) -> list[int]:
+        """Where in text[start:end] the trigger stems occur: the only places a sentence about AI can be."""
         positions = []
         for haystack, stems in ((lower, self.stems), (text, self.exact_stems)):
             for stem in stems:
-                at = haystack.find(stem)
-                while at >= 0:
-                    positions.append(at)
-                    at = haystack.find(stem, at + 1)
+                positions.extend(_find_all(haystack, stem, start, end))
         positions.sort()
         return positions
+
+    def stems_in(self, sentence: str) -> list[tuple[str, bool]]:
+        """The trigger stems a sentence holds, each with whether it is matched as written."""
+        lower = sentence.lower()
+        return [(stem, False) for stem in self.stems if stem in lower] + [
+            (stem, True) for stem in self.exact_stems if stem in sentence
+        ]
+
+
+def _find_all(haystack: str, needle: str, start: int = 0, end: int | None = None) -> list[int]:
+    found = []
+    at = haystack.find(needle, start, end)
+    while at >= 0:
+        found.append(at)
+        at = haystack.find(needle, at + 1, end)
+    return found
 
 
 _STEM = re.compile(r"(?:\\b)?(\(\?-i:)?((?:[^\W\d_]|[ '’-])+)([?*{]?)")
@@ -457,8 +473,9 @@ def flag_change(
 ) -> Flag:
     """Judge the sentences a change touched; unchanged, moved and alike-reworded sentences never count.
 
-    `known_sentences` holds the `sentence_keys` of earlier versions of the same document: a sentence that
-    comes back after a page variant dropped it is a return, not news.
+    `known_sentences` holds the `sentence_keys` of the earlier versions of the same document (the version
+    in force included). With it, a sentence that comes back after a page variant dropped it is not news,
+    and a change that adds nothing the document never said (a variant, a revert) is not an alert.
     """
     old = _Side.of(diff, DELETE, vocabulary)
     new = _Side.of(diff, INSERT, vocabulary)
@@ -475,15 +492,27 @@ def flag_change(
             if judgement.score == 0.0:
                 continue
             key = sentence_key(sentence)
-            if key in other.trigger_keys() or (op == "insert" and key in known_sentences):
+            if other.contains(key, sentence) or (op == "insert" and key in known_sentences):
                 continue  # moved, re-punctuated, re-spelled, or back from an earlier version
             candidates.append(_Candidate(op, start, end, sentence, judgement))
-    return _verdict(candidates, old, new, vocabulary)
+    flag = _verdict(candidates, old, new, vocabulary)
+    if flag.ai and known_sentences and _restores_known_text(new, known_sentences):
+        return Flag(ai=False, score=0.0, category="none", reason=RESTORED)
+    return flag
+
+
+RESTORED = "every sentence the change adds was in an earlier version: it restores known text (a variant or a revert)"
+
+
+def _restores_known_text(new: _Side, known_sentences: Collection[str]) -> bool:
+    """Does the change add sentences, all of them known from earlier versions? A pure deletion does not count."""
+    added = [sentence_key(new.text[start:end]) for start, end in new.changed_sentences()]
+    return bool(added) and all(not key or key in known_sentences for key in added)
 
 
 def sentence_key(sentence: str) -> str:
     """The content words of a sentence, normalised and sorted: equal keys, same statement."""
-    words = _WORD.findall(_LEADING_NUMBER.sub("", _clean(sentence)).lower())
+    words = _WORD.findall(_LEADING_NUMBER.sub("", sentence.lower(), count=1))
     return " ".join(sorted(_spelling(word) for word in words if len(word) > 1 and word not in STOPWORDS))
 
 
@@ -494,14 +523,9 @@ def _spelling(word: str) -> str:
     return word
 
 
-def sentence_keys(text: str, vocabulary: Vocabulary = DEFAULT_VOCABULARY) -> frozenset[str]:
-    """The keys of a text's sentences about AI: what `known_sentences` remembers of a version."""
-    side = _Side(text, [], [], vocabulary)
-    return frozenset(
-        sentence_key(text[start:end])
-        for start, end in side.trigger_sentences(0, len(text))
-        if judge_sentence(text[start:end], vocabulary).score > 0
-    )
+def sentence_keys(text: str) -> frozenset[str]:
+    """The keys of every sentence of a text: what `known_sentences` remembers of a version."""
+    return frozenset(sentence_key(text[start:end]) for start, end in _sentence_spans(text, 0, len(text)))
 
 
 @dataclass(frozen=True)
@@ -611,6 +635,9 @@ def _flag_replacement(
     old: _Side, new: _Side, share: float, vocabulary: Vocabulary, known_sentences: Collection[str]
 ) -> Flag:
     """A text that replaces another is judged whole: does it make a kind of AI statement the old one did not?"""
+    if len(old.text) < FIRST_SIGHT_BELOW * len(new.text):
+        reason = f"the old text ({len(old.text)} characters) is too short to be the policy: this is a first sight"
+        return Flag(ai=False, score=0.0, category="none", reason=reason)
     old_categories = {
         judgement.category
         for start, end in old.trigger_sentences(0, len(old.text))
@@ -707,8 +734,9 @@ class _Side:
         lower = text.lower()
         # Lower-casing changes the length of a few letters in some scripts; positions must stay valid.
         self.lower = lower if len(lower) == len(text) else text
-        self._triggers: list[int] | None = None
-        self._trigger_keys: set[str] | None = None
+        self._triggers: list[int] | None = None  # every trigger position, once a whole search paid off
+        self._stem_positions: dict[tuple[str, bool], list[int]] = {}
+        self._keys: dict[tuple[int, int], str] = {}
 
     @classmethod
     def of(cls, diff: TextDiff, changed_op: int, vocabulary: Vocabulary) -> _Side:
@@ -736,17 +764,17 @@ class _Side:
         here, there, op = self.anchors[index]
         return there + (position - here if op == EQUAL else 0)
 
-    def triggers(self) -> list[int]:
-        if self._triggers is None:
-            self._triggers = self.vocabulary.trigger_positions(self.text, self.lower)
-        return self._triggers
-
     def trigger_sentences(self, start: int, end: int) -> list[tuple[int, int]]:
-        """The sentences in text[start:end] that hold a trigger stem, each once."""
-        triggers = self.triggers()
+        """The sentences in text[start:end] (whole lines) that hold a trigger stem, each once."""
+        if self._triggers is not None:
+            triggers = self._triggers[
+                bisect.bisect_left(self._triggers, start) : bisect.bisect_left(self._triggers, end)
+            ]
+        else:
+            triggers = self.vocabulary.trigger_positions(self.text, self.lower, start, end)
         spans: list[tuple[int, int]] = []
-        index = bisect.bisect_left(triggers, start)
-        while index < len(triggers) and triggers[index] < end:
+        index = 0
+        while index < len(triggers):
             line_start, line_end = self._line(triggers[index])
             for span in _sentence_spans(self.text, line_start, line_end):
                 first = bisect.bisect_left(triggers, span[0])
@@ -757,25 +785,50 @@ class _Side:
 
     def changed_trigger_sentences(self) -> list[tuple[int, int]]:
         """The sentences that a change touched and that hold a trigger stem."""
-        spans: list[tuple[int, int]] = []
-        block: tuple[int, int] | None = None
+        blocks = self._changed_lines()
+        if len(blocks) > 32 or sum(end - start for start, end in blocks) > len(self.text) // 8:
+            # Many or large changes: one search of the whole text beats a search per block.
+            self._triggers = self.vocabulary.trigger_positions(self.text, self.lower, 0, len(self.text))
+        return [span for block in blocks for span in self.trigger_sentences(*block) if not self.is_unchanged(*span)]
+
+    def changed_sentences(self) -> list[tuple[int, int]]:
+        """Every sentence that a change touched."""
+        return [
+            span
+            for block in self._changed_lines()
+            for span in _sentence_spans(self.text, *block)
+            if not self.is_unchanged(*span)
+        ]
+
+    def _changed_lines(self) -> list[tuple[int, int]]:
+        """The runs of whole lines that hold a change."""
+        blocks: list[tuple[int, int]] = []
         for start, end in self.ranges:
             line_start, line_end = self._line(start)[0], self._line(max(start, end - 1))[1]
-            if block is not None and line_start <= block[1]:
-                block = (block[0], max(block[1], line_end))
-                continue
-            if block is not None:
-                spans.extend(span for span in self.trigger_sentences(*block) if not self.is_unchanged(*span))
-            block = (line_start, line_end)
-        if block is not None:
-            spans.extend(span for span in self.trigger_sentences(*block) if not self.is_unchanged(*span))
-        return spans
+            if blocks and line_start <= blocks[-1][1]:
+                blocks[-1] = (blocks[-1][0], max(blocks[-1][1], line_end))
+            else:
+                blocks.append((line_start, line_end))
+        return blocks
 
-    def trigger_keys(self) -> set[str]:
-        """The keys of every sentence that holds a trigger stem: what a moved sentence is looked up in."""
-        if self._trigger_keys is None:
-            self._trigger_keys = {sentence_key(self.text[s:e]) for s, e in self.trigger_sentences(0, len(self.text))}
-        return self._trigger_keys
+    def contains(self, key: str, sentence: str) -> bool:
+        """Does this version hold a sentence with the same key anywhere (the sentence moved, or is re-worded
+        alike)? Such a sentence holds the same trigger stems: only the places of the rarest one are read."""
+        stems = self.vocabulary.stems_in(sentence)
+        if not stems:
+            return False
+        for stem in stems:
+            if stem not in self._stem_positions:
+                haystack = self.text if stem[1] else self.lower
+                self._stem_positions[stem] = _find_all(haystack, stem[0])
+        rarest = min(stems, key=lambda stem: len(self._stem_positions[stem]))
+        for position in self._stem_positions[rarest]:
+            for span in self.sentences_between(position, position):
+                if span not in self._keys:
+                    self._keys[span] = sentence_key(self.text[span[0] : span[1]])
+                if self._keys[span] == key:
+                    return True
+        return False
 
     def sentences_between(self, start: int, end: int) -> list[tuple[int, int]]:
         """The sentences overlapping text[start:end], or touching `start` when the stretch is empty."""
