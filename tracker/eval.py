@@ -125,16 +125,18 @@ def find_corpus(explicit: str | None = None) -> Path:
     )
 
 
-def evaluate(corpus: Path, config: Config) -> list[Report]:
+def evaluate(corpus: Path, config: Config, remember: bool = True) -> list[Report]:
     labels = json.loads((corpus / "labels.json").read_text(encoding="utf-8"))
     manifest = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
     vocabulary = Vocabulary.build(config.settings.flag.extra_terms)
     reports = []
     for form in ("md", "html"):
         outcomes: dict[str, Outcome] = {}
-        for series in _series(manifest, form):
-            rules = _rules(config, series[0])
-            outcomes.update(replay(corpus, series, form, rules, vocabulary, config.settings.checks))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)  # a few captures are XHTML
+            for series in _series(manifest, form):
+                rules = _rules(config, series[0])
+                outcomes.update(replay(corpus, series, form, rules, vocabulary, config.settings.checks, remember))
         reports.append(_score(form, labels, manifest, outcomes))
     return reports
 
@@ -168,8 +170,10 @@ def replay(
     rules: Rules,
     vocabulary: Vocabulary,
     checks: ChecksSettings,
+    remember: bool = True,
 ) -> dict[str, Outcome]:
-    """What check.py would have done with each capture of one series, keyed by the capture's path_md."""
+    """What check.py would have done with each capture of one series, keyed by the capture's path_md.
+    `remember`: pass the flag the sentences of earlier versions (flag_change's known_sentences)."""
     outcomes: dict[str, Outcome] = {}
     in_force: str | None = None
     seen: set[str] = set()
@@ -194,12 +198,13 @@ def replay(
         else:
             diff = diff_texts(in_force, text)
             started = time.perf_counter()
-            flag = flag_change(diff, vocabulary, known)
+            flag = flag_change(diff, vocabulary, known if remember else frozenset())
             outcomes[key] = Outcome("changed", flag, flag.reason, (time.perf_counter() - started) * 1000)
         in_force = text
         if digest not in seen:
             seen.add(digest)
-            known |= sentence_keys(text)
+            if remember:
+                known |= sentence_keys(text)
     return outcomes
 
 
@@ -270,8 +275,9 @@ def _flag_json(flag: Flag) -> dict[str, object]:
 FORM_NAMES = {"md": "Markdown versions", "html": "HTML snapshots (with config.yaml's extraction rules)"}
 
 
-def render(reports: Iterable[Report], corpus: Path) -> str:
-    lines = [f"AI flag evaluation on {corpus / 'labels.json'}"]
+def render(reports: Iterable[Report], corpus: Path, remember: bool = True) -> str:
+    memory = "remembers earlier versions' sentences" if remember else "judges each change alone (--without-memory)"
+    lines = [f"AI flag evaluation on {corpus / 'labels.json'}; the flag {memory}"]
     for report in reports:
         lines += ["", f"== {FORM_NAMES[report.form]}: {report.pairs} labelled pairs replayed"]
         lines.append(
@@ -336,6 +342,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", help="the corpus folder (default: $TRACKER_CORPUS, else ../shared/corpus)")
     parser.add_argument("--config", help="config.yaml for extraction rules and extra terms (default: as tracker)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument(
+        "--without-memory",
+        action="store_true",
+        help="flag each change without the sentences of earlier versions (flag_change's known_sentences)",
+    )
     args = parser.parse_args(argv)
     try:
         corpus = find_corpus(args.corpus)
@@ -343,9 +354,7 @@ def main(argv: list[str] | None = None) -> int:
     except (CorpusNotFound, ConfigError) as exc:
         print(f"tracker.eval: {exc}", file=sys.stderr)
         return 2
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)  # a few captures are XML-ish pages
-        reports = evaluate(corpus, config)
+    reports = evaluate(corpus, config, remember=not args.without_memory)
     if args.json:
         payload = {
             "corpus": str(corpus),
@@ -363,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
         }
         print(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
-        print(render(reports, corpus))
+        print(render(reports, corpus, remember=not args.without_memory))
     return 0 if all(report.overall.met for report in reports) else 1
 
 

@@ -153,22 +153,35 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         r"\bvideos?\b",
         r"\bmessages?\b",
         r"\bconversations?\b",
+        r"\bchats?\b",
+        r"\bcomments?\b",
+        r"\bsearch(?:es)?\b",
         r"\bprompts?\b",
         r"\bdonnées?\b",
         r"\binformations?\b",
         r"\bcontenus?\b",
         r"\bactivités?\b",
         r"\bpublications?\b",
+        r"\bcommentaires?\b",
+        r"\bdiscussions?\b",
         r"daten\b",
         r"\bInformationen\b",
         r"\bInhalte?n?\b",
         r"\bInteraktion(?:en)?\b",
         r"\bAktivitäten\b",
+        r"\bBeiträge\b",
+        r"\bKommentare\b",
+        r"\bNachrichten\b",
     ),
 }
 
 # Concepts that carry others with them: "train our tools" is training and names a trained machine.
-IMPLIES: dict[str, tuple[str, ...]] = {"train_machine": ("train", "model"), "ai_purpose": ("ai",)}
+IMPLIES: dict[str, tuple[str, ...]] = {"train_machine": ("train", "trained_model"), "ai_purpose": ("ai",)}
+
+# Concepts that hold when two others stand close together (within so many characters). A model is a machine
+# that learns only when training is said of it: "train our algorithms", "modèles entraînés"; a business model
+# or the model clauses of a data transfer elsewhere in the sentence are not.
+NEAR: dict[str, tuple[str, str, int]] = {"trained_model": ("train", "model", 40)}
 
 # The concepts that can make a sentence about AI. Only sentences holding one of them are read further, and
 # they are found by the literal letters their patterns start with (STEMMED: the other two always contain a
@@ -191,10 +204,10 @@ def _rule(category: str, score: float, *needs: str, says: str) -> Rule:
 
 # The first rule a sentence satisfies gives its category and score.
 RULES: tuple[Rule, ...] = (
-    _rule("training", 0.95, "train", "ai model product", "data", says="data or content used to train AI models"),
+    _rule("training", 0.95, "train", "ai trained_model product", "data", says="data or content used to train AI"),
     _rule("training", 0.9, "develop", "ai product", "data", says="data used to develop or improve AI"),
     _rule("training", 0.9, "ai_purpose", "data", says="information used for AI"),
-    _rule("training", 0.85, "train", "ai model", says="AI models or machine systems are trained"),
+    _rule("training", 0.85, "train", "ai trained_model", says="AI models or machine systems are trained"),
     _rule("automated_decisions", 0.85, "automated", "ai model", says="decisions or profiling by AI or algorithms"),
     _rule("ai_feature", 0.75, "ai", says="AI, machine learning or generative AI is used or offered"),
     _rule("ai_feature", 0.35, "product", says="an AI product is named, without a statement about data"),
@@ -368,13 +381,18 @@ class Vocabulary:
         return cls(concepts, pattern, tuple(sorted(stems)), tuple(sorted(exact)))
 
     def concepts_in(self, sentence: str) -> dict[str, list[str]]:
-        """The concepts a sentence speaks of, each with the words that said so."""
+        """The concepts a sentence speaks of, each with the words that said so (none for implied concepts)."""
         found: dict[str, list[str]] = {}
+        spans: dict[str, list[int]] = {}
         for match in self.pattern.finditer(sentence):
             concept = match.lastgroup or ""
             found.setdefault(concept, []).append(match.group(0))
+            spans.setdefault(concept, []).append(match.start())
             for implied in IMPLIES.get(concept, ()):
                 found.setdefault(implied, [])
+        for concept, (first, second, distance) in NEAR.items():
+            if any(abs(a - b) <= distance for a in spans.get(first, ()) for b in spans.get(second, ())):
+                found.setdefault(concept, []).extend(found[second])
         return found
 
     def trigger_positions(self, text: str, lower: str, start: int, end: int) -> list[int]:
@@ -448,7 +466,7 @@ def judge_sentence(sentence: str, vocabulary: Vocabulary = DEFAULT_VOCABULARY) -
     else:
         return NOT_AI
     used = set().union(*rule.needs)
-    terms = tuple(term for concept in CONCEPTS if concept in used for term in found.get(concept, ()))
+    terms = tuple(term for concept in (*CONCEPTS, *NEAR) if concept in used for term in found.get(concept, ()))
     return Judgement(round(rule.score * _furniture(sentence), 2), rule.category, rule.says, terms)
 
 
@@ -706,11 +724,17 @@ def _sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def _is_abbreviation(text: str, at: int) -> bool:
-    """Is the full stop at text[at] part of an abbreviation, an initial or a number ("e.g.", "J.", "7.1.")?"""
+    """Is the full stop at text[at] part of an abbreviation, an initial or a section number ("e.g.", "J.",
+    "7.1." at the start of a line)? A number ending a sentence ("in 2024.") is not."""
     if text[at] != ".":
         return False
-    word = re.split(r"[\s(\[]", text[max(0, at - 12) : at])[-1].lower()
-    return len(word) <= 1 or word in _ABBREVIATIONS or word.replace(".", "").isdigit()
+    word = re.split(r"[\s(\[]", text[max(0, at - 12) : at])[-1].lower().strip("*_")
+    if len(word) <= 1 or word in _ABBREVIATIONS:
+        return True
+    if not word.replace(".", "").isdigit():
+        return False
+    line_head = text[text.rfind("\n", 0, at) + 1 : at]
+    return line_head.strip(" \t*_#>·•|-") == word
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
