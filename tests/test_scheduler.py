@@ -280,3 +280,14 @@ def test_the_daemon_schedules_the_digest_only_when_email_is_configured(tmp_path:
     fire = jobs["digest"].trigger.get_next_fire_time(None, NOW)
     assert fire.astimezone(UTC) == datetime(2025, 3, 10, 7, 30, tzinfo=UTC)  # 08:30 in Paris
     assert "digest retry" in jobs  # digests the mail server refused are offered again every few minutes
+
+
+def test_a_deleted_lock_file_is_a_lost_lock_and_is_taken_again_from_a_new_file(tmp_path: Path) -> None:
+    lock = FileLeaderLock(tmp_path / "tracker.db.lock")
+    try:
+        assert lock.acquire()
+        lock.path.unlink()
+        assert not lock.held()
+        assert lock.acquire() and lock.held() and lock.path.exists()
+    finally:
+        lock.close()

@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, NoReturn, Protocol
 
@@ -82,9 +82,9 @@ def run_daemon(config: Config) -> int:
     previous_handlers = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     store: Store | None = None
     log.info(
-        "tracker daemon starting (%s): %d documents, database %s",
+        "tracker daemon starting (%s): %s, database %s",
         whoami(),
-        len(schedules),
+        _count(len(schedules), "document"),
         make_url(config.database_url).render_as_string(hide_password=True),
         extra=fields(event="start", documents=len(schedules)),
     )
@@ -204,14 +204,23 @@ def _exit_now(code: int) -> NoReturn:
 
 def _log_plan(health: list[DocumentHealth], first_runs: dict[tuple[str, str], datetime], now: datetime) -> None:
     overdue = [h for h in health if h.next_check <= now]
-    last_catch_up = max((first_runs[h.service, h.document] for h in overdue), default=now)
+    soonest = min(first_runs.values(), default=now)
+    if overdue:
+        last = max(first_runs[h.service, h.document] for h in overdue)
+        spread = f", spread over {describe_duration(last - now)}" if len(overdue) > 1 else ""
+        when = f"{len(overdue)} due now{spread}"
+    else:
+        when = f"none due now, the first in {describe_duration(max(soonest - now, timedelta(0)))}"
     log.info(
-        "%d documents scheduled; %d due now, checked over the next %s",
-        len(health),
-        len(overdue),
-        describe_duration(last_catch_up - now),
+        "%s scheduled; %s",
+        _count(len(health), "document"),
+        when,
         extra=fields(event="scheduled", documents=len(health), due_now=len(overdue)),
     )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 # -- one check --------------------------------------------------------------------------------------------------
@@ -513,7 +522,9 @@ class FileLeaderLock:
 
     def acquire(self) -> bool:
         if self._fd is not None:
-            return True
+            if self.held():
+                return True
+            self.close()  # someone deleted or replaced the file: our lock no longer excludes anybody
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
