@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.config import load_config
+from tracker.config import load_config, parse_config
 from tracker.diff import diff_texts
 from tracker.extract import extract_text
 from tracker.flag import NO_FLAG, Flag, Vocabulary, flag_change, judge_sentence, sentence_key, sentence_keys
@@ -322,3 +322,13 @@ def test_the_labelled_history_meets_the_acceptance_and_flip_flops_raise_no_alert
     for report in evaluate(CORPUS, load_config(Path(__file__).resolve().parents[1] / "config.yaml")):
         assert report.overall.recall == 1.0 and report.overall.precision >= 0.95, report.errors
         assert report.flip_flop_alerts == [], report.flip_flop_alerts
+
+
+def test_the_extra_terms_example_in_the_docs_works() -> None:
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "flagging.md").read_text(encoding="utf-8")
+    example = docs.split("```yaml\n", 1)[1].split("```", 1)[0]
+    config = parse_config(example)
+    vocabulary = Vocabulary.build(config.settings.flag.extra_terms)
+    assert judge_sentence("We use voice recordings of your chats with Nova to improve it.", vocabulary).score >= 0.9
+    agentic = "Our agentic features can book a table for you when you ask them to."
+    assert judge_sentence(agentic).score == 0 and judge_sentence(agentic, vocabulary).score >= 0.5

@@ -558,18 +558,25 @@ class _Candidate:
 def _verdict(candidates: list[_Candidate], old: _Side, new: _Side, vocabulary: Vocabulary) -> Flag:
     sides = {"delete": (old, new), "insert": (new, old)}
     strong: list[tuple[_Candidate, tuple[int, int] | None]] = []
+    alike = 0
     for candidate in candidates:
         if candidate.judgement.score < AI_THRESHOLD:
             continue
         side, other = sides[candidate.op]
         counterpart = _counterpart(candidate, side, other)
         if counterpart and _same_claim(candidate.text, other.text[counterpart[0] : counterpart[1]], vocabulary):
-            continue  # a small edit that leaves what the sentence says about AI as it was
+            alike += 1  # a small edit that leaves what the sentence says about AI as it was
+            continue
         strong.append((candidate, counterpart))
     if not strong:
         best = max((c.judgement.score for c in candidates), default=0.0)
-        why = "only in headings, labels, links or product names" if best else "in none of them"
-        return Flag(ai=False, score=best, category="none", reason=f"no changed sentence speaks of AI ({why})")
+        if alike:
+            reason = "the AI sentences that changed keep what they say (a small edit of other words)"
+        elif candidates:
+            reason = "AI words only in headings, labels, links or product names without a statement about data"
+        else:
+            reason = "no changed sentence speaks of AI"
+        return Flag(ai=False, score=min(best, AI_THRESHOLD - 0.01), category="none", reason=reason)
     # Evidence in document order, placed where the new wording stands; a re-worded sentence's old wording
     # comes just before its new one.
     placed: dict[tuple[str, int], tuple[int, int, Evidence]] = {}
@@ -589,7 +596,11 @@ def _verdict(candidates: list[_Candidate], old: _Side, new: _Side, vocabulary: V
             text = other.text[counterpart[0] : counterpart[1]]
             placed.setdefault(("insert", position), (position, 1, _evidence("insert", text, judge_sentence(text))))
         placed[("delete", candidate.start)] = (position, 0, mine)
-    evidence = tuple(item[2] for item in sorted(placed.values(), key=lambda item: item[:2]))
+    # The same sentence in several places (a table repeated for each legal basis) is quoted once.
+    evidence: list[Evidence] = []
+    for _, _, item in sorted(placed.values(), key=lambda item: item[:2]):
+        if all((item.op, item.text) != (e.op, e.text) for e in evidence):
+            evidence.append(item)
     best = max((c for c, _ in strong), key=lambda c: (c.judgement.score, -CATEGORIES.index(c.judgement.category)))
     terms: dict[str, str] = {}
     for candidate, _ in strong:
@@ -601,7 +612,7 @@ def _verdict(candidates: list[_Candidate], old: _Side, new: _Side, vocabulary: V
         score=best.judgement.score,
         category=best.judgement.category,
         terms=tuple(sorted(terms.values(), key=str.lower)),
-        evidence=evidence,
+        evidence=tuple(evidence),
         reason=f"{count} changed sentence{'s' if count > 1 else ''} about AI; the strongest: {best.judgement.says}",
     )
 
