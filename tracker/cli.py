@@ -25,10 +25,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from tracker.check import CheckResult, check_document
 from tracker.config import Config, ConfigError, Document, load_config
 from tracker.diff import DELETE, INSERT, TextDiff, diff_texts, hunks, render_html, render_json, render_text
+from tracker.digest import email_settings, local_since, preview_digest, run_digest
 from tracker.extract import ExtractionError, Rules, extract_text
 from tracker.fetch import Fetcher
 from tracker.flag import Evidence, Flag, Vocabulary, flag_change
-from tracker.store import ChangeRecord, SchemaError, Store, migrate
+from tracker.logs import LEVELS, setup_logging
+from tracker.scheduler import leader_holder, run_daemon
+from tracker.status import DocumentHealth, document_health
+from tracker.store import ChangeRecord, Outbox, SchemaError, Store, migrate
 
 EXIT_FAILED, EXIT_USAGE, EXIT_DATABASE = 1, 2, 3
 
@@ -463,6 +467,175 @@ def compare(
 
 def _content_type(path: Path) -> str:
     return "text/html" if path.suffix.lower() in (".html", ".htm", ".xhtml") else "text/plain"
+
+
+# -- digest ---------------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--since", type=click.DateTime(), help="Only changes detected on or after this date (in email.timezone).")
+@click.option("--dry-run", is_flag=True, help="Print the digest that would be sent; send nothing, record nothing.")
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["text", "html"]),
+    default="text",
+    show_default=True,
+    help="With --dry-run: which part of the email to print.",
+)
+@click.option("--to", "recipient", metavar="ADDRESS", help="Send to (or preview for) this address instead of email.to.")
+@pass_context
+@handles_errors
+def digest(context: Context, since: datetime | None, dry_run: bool, output: str, recipient: str | None) -> None:
+    """Email the digest: AI changes first with their evidence, then other changes, then failing documents.
+
+    Each recipient gets what is in no digest of theirs yet. A digest the mail server did not accept is kept in
+    the database and sent again (the same message) by the next run: this one retries it at once, the daemon
+    with a growing delay. Exits 1 when a delivery failed, 2 when the config has no usable `email:` section.
+    """
+    config = context.config
+    email = email_settings(config)
+    since_utc = local_since(config, since) if since else None
+    if dry_run:
+        address = recipient or email.to[0]
+        waiting = Outbox(context.store).pending(address)
+        if waiting:
+            context.err.print(
+                f"{len(waiting)} undelivered digest(s) for {address} would be sent again first.", markup=False
+            )
+        rendered = preview_digest(config, context.store, address, since=since_utc)
+        if rendered is None:
+            context.err.print(
+                f"Nothing new for {address}: no digest would be sent (email.send_when_empty is off).", markup=False
+            )
+            return
+        context.err.print(f"To: {address}\nSubject: {rendered.subject}\n", markup=False)
+        click.echo(rendered.html if output == "html" else rendered.text, nl=False)
+        return
+    result = run_digest(
+        config, context.store, recipients=[recipient] if recipient else None, since=since_utc, retry_now=True
+    )
+    for sent in result.sent:
+        again = " (sent again after a failed attempt)" if sent.retry else ""
+        context.out.print(f"sent digest {sent.digest_id} to {sent.recipient}{again}: {sent.subject}", markup=False)
+    for address in result.nothing_new:
+        context.out.print(f"nothing new for {address}: no digest sent (email.send_when_empty is off)", markup=False)
+    for kept in result.waiting:
+        context.out.print(f"digest {kept.id} for {kept.recipient} is being sent by another run", markup=False)
+    for failed in result.failed:
+        context.err.print(
+            f"[bold red]error:[/] could not send digest {failed.digest_id} to {failed.recipient}: ",
+            Text(failed.error or ""),
+            Text(
+                f"\nThe digest is kept and will be sent by the next `tracker digest` (the daemon retries it "
+                f"from {_when(failed.next_attempt_at or datetime.now(UTC))} UTC)."
+            ),
+            sep="",
+            soft_wrap=True,
+        )
+    if not result.ok:
+        sys.exit(EXIT_FAILED)
+
+
+# -- daemon and status ------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option(
+    "--log-level",
+    type=click.Choice(LEVELS, case_sensitive=False),
+    default="INFO",
+    show_default=True,
+    envvar="TRACKER_LOG_LEVEL",
+    help="INFO: one line per check; WARNING: only failing documents and errors.",
+)
+@click.option("--log-json", is_flag=True, envvar="TRACKER_LOG_JSON", help="Log JSON lines instead of text.")
+@pass_context
+@handles_errors
+def daemon(context: Context, log_level: str, log_json: bool) -> None:
+    """Check every document on its schedule, until SIGTERM or Ctrl-C. Logs go to stderr.
+
+    Several daemons may use one database (PostgreSQL, or one SQLite file on one machine): one leads and
+    checks, the others wait and take over within seconds when it dies. A restart picks up each document's
+    schedule from its last check. See docs/daemon.md.
+    """
+    setup_logging(log_level, json_lines=log_json)
+    sys.exit(run_daemon(context.config))
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON object: the leader and every document.")
+@pass_context
+@handles_errors
+def status(context: Context, as_json: bool) -> None:
+    """Per document: last attempt, last success, outcome, failures in a row, next check; and the daemon's leader.
+
+    A document is failing after `daemon.failing_after` failed checks in a row, or when no check has succeeded
+    for longer than `daemon.blind_after`; a success clears it. Digests the mail server has not accepted yet
+    are listed too. Exits 0 when every document is healthy and 1 when any is failing.
+    """
+    health = document_health(context.config, context.store)
+    holder = leader_holder(context.config)
+    pending = Outbox(context.store).pending()
+    if as_json:
+        payload = {
+            "leader": {"active": holder is not None, "holder": holder},
+            "documents": [h.as_json() for h in health],
+            "pending_digests": [
+                {
+                    "recipient": p.recipient,
+                    "subject": p.subject,
+                    "created_at": p.created_at.isoformat(),
+                    "attempts": p.attempts,
+                    "last_error": p.last_error,
+                    "next_attempt_at": p.next_attempt_at.isoformat(),
+                }
+                for p in pending
+            ],
+        }
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    else:
+        print_status(context.out, health, holder)
+        for p in pending:
+            context.out.print(
+                f"Digest to {p.recipient} not accepted yet ({p.attempts} attempts, next {_when(p.next_attempt_at)} "
+                f"UTC): {p.last_error or 'not tried yet'}"
+            )
+    if any(h.failing for h in health):
+        sys.exit(EXIT_FAILED)
+
+
+def print_status(out: Console, health: list[DocumentHealth], holder: str | None) -> None:
+    out.print(f"Daemon: {'leader is ' + holder if holder else 'no daemon is running on this database'}")
+    now = datetime.now(UTC)
+    table = Table(
+        "document",
+        "schedule",
+        "last attempt (UTC)",
+        "outcome",
+        "last success",
+        "failures in a row",
+        "failing",
+        "next check",
+        box=None,
+    )
+    for h in health:
+        outcome = Text(h.last_outcome or "never checked", style="red" if h.last_outcome == "failed" else "")
+        next_check = "due now" if h.next_check <= now else _when(h.next_check)
+        table.add_row(
+            Text(h.title, style="bold red" if h.failing else ""),
+            h.schedule,
+            _when(h.last_attempt) if h.last_attempt else "-",
+            outcome,
+            _when(h.last_success) if h.last_success else "-",
+            str(h.consecutive_failures),
+            Text("FAILING", style="bold red") if h.failing else "no",
+            next_check,
+        )
+    out.print(table)
+    for h in health:
+        if h.failing:
+            out.print(Text(f"{h.title} is failing: {h.failing_reason}", style="bold red"))
 
 
 # -- database ---------------------------------------------------------------------------------------------
