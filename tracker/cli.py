@@ -24,15 +24,17 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from tracker.check import CheckResult, check_document
 from tracker.config import Config, ConfigError, Document, load_config
-from tracker.diff import DELETE, INSERT, TextDiff, diff_texts, hunks, render_html, render_json, render_text
+from tracker.demo import run_demo
+from tracker.diff import diff_texts, render_html, render_json
 from tracker.digest import email_settings, local_since, preview_digest, run_digest
 from tracker.extract import ExtractionError, Rules, extract_text
 from tracker.fetch import Fetcher
-from tracker.flag import Evidence, Flag, Vocabulary, flag_change
+from tracker.flag import Vocabulary, flag_change
 from tracker.logs import LEVELS, setup_logging
 from tracker.scheduler import leader_holder, run_daemon
-from tracker.status import DocumentHealth, document_health
-from tracker.store import ChangeRecord, Outbox, SchemaError, Store, migrate
+from tracker.status import document_health
+from tracker.store import Outbox, SchemaError, Store, migrate
+from tracker.terminal import change_json, check_json, check_line, flag_of, print_diff, print_status, when
 
 EXIT_FAILED, EXIT_USAGE, EXIT_DATABASE = 1, 2, 3
 
@@ -151,42 +153,9 @@ def check(context: Context, service: str | None, document: str | None, as_json: 
             if as_json:
                 context.out.print_json(data=check_json(result, doc), indent=None)
             else:
-                context.out.print(check_line(result, doc))
+                context.out.print(check_line(result, doc.title))
     if failed:
         sys.exit(EXIT_FAILED)
-
-
-def check_line(result: CheckResult, doc: Document) -> Text:
-    line = Text(f"{doc.title:<32} ")
-    if result.outcome == "failed":
-        line.append("failed: ", style="bold red").append(result.reason or "")
-    elif result.outcome == "unchanged":
-        line.append("unchanged", style="dim")
-    elif result.outcome == "first_version":
-        line.append(f"first version stored (version {result.version_id})", style="cyan")
-    elif result.outcome == "returned":
-        line.append(f"returned to known version {result.version_id} (change {result.change_id})", style="yellow")
-    else:
-        line.append(f"changed (change {result.change_id}, +{result.inserted_words}/-{result.deleted_words} words)")
-        if result.flag.ai:
-            line.append(f"  AI: {result.flag.category} ({result.flag.score:.2f})", style="bold magenta")
-    line.append(f"  [{result.duration:.1f}s]", style="dim")
-    return line
-
-
-def check_json(result: CheckResult, doc: Document) -> dict[str, Any]:
-    return {
-        "service": doc.service,
-        "document": doc.key,
-        "outcome": result.outcome,
-        "reason": result.reason,
-        "version_id": result.version_id,
-        "change_id": result.change_id,
-        "ai": result.flag.ai,
-        "category": result.flag.category,
-        "started_at": result.started_at.isoformat(),
-        "duration": round(result.duration, 3),
-    }
 
 
 # -- reading the record -----------------------------------------------------------------------------------
@@ -224,7 +193,7 @@ def history(context: Context, service: str, document: str | None, as_json: bool)
     table = Table("document", "version", "first seen (UTC)", "last seen (UTC)", "characters", "sha256", box=None)
     for v in versions:
         table.add_row(
-            v.document, str(v.id), _when(v.first_seen_at), _when(v.last_seen_at), f"{v.size:,}", v.text_sha256[:12]
+            v.document, str(v.id), when(v.first_seen_at), when(v.last_seen_at), f"{v.size:,}", v.text_sha256[:12]
         )
     context.out.print(table)
 
@@ -278,32 +247,13 @@ def changes(
             what = Text(f"AI: {c.category} ({c.score:.2f})", style="bold magenta")
         table.add_row(
             str(c.id),
-            _when(c.detected_at),
+            when(c.detected_at),
             context.title(c.service, c.document),
             what,
             f"+{c.inserted_words}/-{c.deleted_words}",
         )
     context.out.print(table)
     context.out.print("\nSee one with: tracker diff SERVICE --change ID", style="dim")
-
-
-def change_json(change: ChangeRecord) -> dict[str, Any]:
-    return {
-        "id": change.id,
-        "service": change.service,
-        "document": change.document,
-        "from_version": change.from_version_id,
-        "to_version": change.to_version_id,
-        "detected_at": change.detected_at.isoformat(),
-        "kind": change.kind,
-        "ai": change.ai,
-        "score": change.score,
-        "category": change.category,
-        "terms": change.terms,
-        "evidence": change.evidence,
-        "inserted_words": change.inserted_words,
-        "deleted_words": change.deleted_words,
-    }
 
 
 @cli.command()
@@ -350,57 +300,17 @@ def diff(
     for change, text_diff in rendered:
         title = context.title(change.service, change.document)
         header = (
-            f"{title}: change {change.id}, detected {_when(change.detected_at)} UTC, "
+            f"{title}: change {change.id}, detected {when(change.detected_at)} UTC, "
             f"version {change.from_version_id} → {change.to_version_id}, "
             f"+{change.inserted_words}/-{change.deleted_words} words"
         )
         if change.kind != "change":
             header += " (a return to a text seen before)"
-        flag = _flag_of(change)
+        flag = flag_of(change)
         if output == "html":
             click.echo(f"<h2>{html.escape(header)}</h2>\n{render_html(text_diff, context_words)}")
         else:
             print_diff(context.out, header, flag, text_diff, context_words, colour=output == "terminal")
-
-
-def _flag_of(change: ChangeRecord) -> Flag:
-    return Flag(
-        ai=change.ai,
-        score=change.score,
-        category=change.category,
-        terms=tuple(change.terms),
-        evidence=tuple(Evidence(e["op"], e["text"]) for e in change.evidence),
-    )
-
-
-def print_diff(out: Console, header: str, flag: Flag, text_diff: TextDiff, context_words: int, colour: bool) -> None:
-    colour = colour and out.is_terminal
-    out.print(Text(header, style="bold"))
-    if flag.ai:
-        out.print(
-            Text(f"AI flag: {flag.category}, score {flag.score:.2f}; terms: {', '.join(flag.terms)}", "bold magenta")
-        )
-        for evidence in flag.evidence:
-            sign = "+" if evidence.op == "insert" else "-"
-            out.print(Text(f"  {sign} {evidence.text}", style="green" if sign == "+" else "red"))
-    out.print()
-    if not colour:
-        out.print(render_text(text_diff, context_words), markup=False)
-        out.print()
-        return
-    for hunk in hunks(text_diff, context_words):
-        line = Text("… " if hunk.leading_gap else "")
-        for segment in hunk.segments:
-            if segment.op == DELETE:
-                line.append(segment.text, style="red strike")
-            elif segment.op == INSERT:
-                line.append(segment.text, style="bold green underline")
-            else:
-                line.append(segment.text)
-        if hunk.trailing_gap:
-            line.append(" …")
-        out.print(line)
-        out.print(Text("─" * 40, style="dim"))
 
 
 # -- compare two local files ---------------------------------------------------------------------------
@@ -528,7 +438,7 @@ def digest(context: Context, since: datetime | None, dry_run: bool, output: str,
             Text(failed.error or ""),
             Text(
                 f"\nThe digest is kept and will be sent by the next `tracker digest` (the daemon retries it "
-                f"from {_when(failed.next_attempt_at or datetime.now(UTC))} UTC)."
+                f"from {when(failed.next_attempt_at or datetime.now(UTC))} UTC)."
             ),
             sep="",
             soft_wrap=True,
@@ -598,44 +508,53 @@ def status(context: Context, as_json: bool) -> None:
         print_status(context.out, health, holder)
         for p in pending:
             context.out.print(
-                f"Digest to {p.recipient} not accepted yet ({p.attempts} attempts, next {_when(p.next_attempt_at)} "
+                f"Digest to {p.recipient} not accepted yet ({p.attempts} attempts, next {when(p.next_attempt_at)} "
                 f"UTC): {p.last_error or 'not tried yet'}"
             )
     if any(h.failing for h in health):
         sys.exit(EXIT_FAILED)
 
 
-def print_status(out: Console, health: list[DocumentHealth], holder: str | None) -> None:
-    out.print(f"Daemon: {'leader is ' + holder if holder else 'no daemon is running on this database'}")
-    now = datetime.now(UTC)
-    table = Table(
-        "document",
-        "schedule",
-        "last attempt (UTC)",
-        "outcome",
-        "last success",
-        "failures in a row",
-        "failing",
-        "next check",
-        box=None,
-    )
-    for h in health:
-        outcome = Text(h.last_outcome or "never checked", style="red" if h.last_outcome == "failed" else "")
-        next_check = "due now" if h.next_check <= now else _when(h.next_check)
-        table.add_row(
-            Text(h.title, style="bold red" if h.failing else ""),
-            h.schedule,
-            _when(h.last_attempt) if h.last_attempt else "-",
-            outcome,
-            _when(h.last_success) if h.last_success else "-",
-            str(h.consecutive_failures),
-            Text("FAILING", style="bold red") if h.failing else "no",
-            next_check,
+# -- demo -------------------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--keep", is_flag=True, help="Keep the temporary folder (config, database) and print its path.")
+@handles_errors
+def demo(keep: bool) -> None:
+    """See what tracker does, offline, in seconds: a real AI-training change of Google's Privacy Policy.
+
+    Two real captures (January and June 2023, shipped with tracker) are served from 127.0.0.1 and checked
+    with the real pipeline into a temporary SQLite database. Nothing leaves this machine.
+    """
+    out = Console(highlight=False, soft_wrap=True)
+    out.print(Text("tracker demo: Google's Privacy Policy, before and after 1 July 2023", style="bold"))
+
+    def show_check(result: CheckResult) -> None:
+        out.print(Text("      ").append(check_line(result, "Google Privacy Policy")))
+
+    with run_demo(lambda line: out.print(Text(line, style="dim")), show_check, keep=keep) as result:
+        document = result.config.document("google", "privacy-policy")
+        if result.change is None or result.diff is None:
+            fail("the demo found no change: the bundled captures are damaged", EXIT_FAILED)
+        flag = flag_of(result.change)
+        out.rule("What changed, and why it was flagged")
+        header = f"{document.title}, change {result.change.id}"
+        print_diff(out, header, flag, result.diff, context_words=12, colour=True)
+        if result.digest is not None:
+            out.rule("The digest that would be emailed (tracker digest --dry-run)")
+            out.print(f"Subject: {result.digest.subject}\n", markup=False)
+            out.print(result.digest.text, markup=False)
+        out.rule("Next")
+        out.print(
+            "1. Look at config.yaml: the privacy policies and terms of LinkedIn, Meta and Google are in it.\n"
+            "2. tracker check      fetch them now; tracker changes --ai, tracker diff linkedin show the results.\n"
+            "3. tracker daemon     keep checking on schedule; tracker status shows what it sees.\n"
+            "4. Add an email: section to config.yaml, then tracker digest --dry-run.",
+            markup=False,
         )
-    out.print(table)
-    for h in health:
-        if h.failing:
-            out.print(Text(f"{h.title} is failing: {h.failing_reason}", style="bold red"))
+        if keep:
+            out.print(f"\nThe demo's config and database are kept in {result.workdir}", markup=False)
 
 
 # -- database ---------------------------------------------------------------------------------------------
@@ -660,10 +579,6 @@ def db_upgrade(context: Context) -> None:
 
 
 # -- helpers ------------------------------------------------------------------------------------------------
-
-
-def _when(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
 
 
 def _redact(url: str) -> str:

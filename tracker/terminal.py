@@ -1,0 +1,146 @@
+"""How tracker's results look in a terminal and in JSON: shared by the commands and the demo."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from tracker.check import CheckResult
+from tracker.config import Document
+from tracker.diff import DELETE, INSERT, TextDiff, hunks, render_text
+from tracker.flag import Evidence, Flag
+from tracker.status import DocumentHealth
+from tracker.store import ChangeRecord
+
+
+def check_line(result: CheckResult, title: str) -> Text:
+    line = Text(f"{title:<32} ")
+    if result.outcome == "failed":
+        line.append("failed: ", style="bold red").append(result.reason or "")
+    elif result.outcome == "unchanged":
+        line.append("unchanged", style="dim")
+    elif result.outcome == "first_version":
+        line.append(f"first version stored (version {result.version_id})", style="cyan")
+    elif result.outcome == "returned":
+        line.append(f"returned to known version {result.version_id} (change {result.change_id})", style="yellow")
+    else:
+        line.append(f"changed (change {result.change_id}, +{result.inserted_words}/-{result.deleted_words} words)")
+        if result.flag.ai:
+            line.append(f"  AI: {result.flag.category} ({result.flag.score:.2f})", style="bold magenta")
+    line.append(f"  [{result.duration:.1f}s]", style="dim")
+    return line
+
+
+def check_json(result: CheckResult, doc: Document) -> dict[str, Any]:
+    return {
+        "service": doc.service,
+        "document": doc.key,
+        "outcome": result.outcome,
+        "reason": result.reason,
+        "version_id": result.version_id,
+        "change_id": result.change_id,
+        "ai": result.flag.ai,
+        "category": result.flag.category,
+        "started_at": result.started_at.isoformat(),
+        "duration": round(result.duration, 3),
+    }
+
+
+def change_json(change: ChangeRecord) -> dict[str, Any]:
+    return {
+        "id": change.id,
+        "service": change.service,
+        "document": change.document,
+        "from_version": change.from_version_id,
+        "to_version": change.to_version_id,
+        "detected_at": change.detected_at.isoformat(),
+        "kind": change.kind,
+        "ai": change.ai,
+        "score": change.score,
+        "category": change.category,
+        "terms": change.terms,
+        "evidence": change.evidence,
+        "inserted_words": change.inserted_words,
+        "deleted_words": change.deleted_words,
+    }
+
+
+def flag_of(change: ChangeRecord) -> Flag:
+    return Flag(
+        ai=change.ai,
+        score=change.score,
+        category=change.category,
+        terms=tuple(change.terms),
+        evidence=tuple(Evidence(e["op"], e["text"]) for e in change.evidence),
+    )
+
+
+def print_diff(out: Console, header: str, flag: Flag, text_diff: TextDiff, context_words: int, colour: bool) -> None:
+    colour = colour and out.is_terminal
+    out.print(Text(header, style="bold"))
+    if flag.ai:
+        out.print(
+            Text(f"AI flag: {flag.category}, score {flag.score:.2f}; terms: {', '.join(flag.terms)}", "bold magenta")
+        )
+        for evidence in flag.evidence:
+            sign = "+" if evidence.op == "insert" else "-"
+            out.print(Text(f"  {sign} {evidence.text}", style="green" if sign == "+" else "red"))
+    out.print()
+    if not colour:
+        out.print(render_text(text_diff, context_words), markup=False)
+        out.print()
+        return
+    for hunk in hunks(text_diff, context_words):
+        line = Text("… " if hunk.leading_gap else "")
+        for segment in hunk.segments:
+            if segment.op == DELETE:
+                line.append(segment.text, style="red strike")
+            elif segment.op == INSERT:
+                line.append(segment.text, style="bold green underline")
+            else:
+                line.append(segment.text)
+        if hunk.trailing_gap:
+            line.append(" …")
+        out.print(line)
+        out.print(Text("─" * 40, style="dim"))
+
+
+def print_status(out: Console, health: list[DocumentHealth], holder: str | None) -> None:
+    out.print(f"Daemon: {'leader is ' + holder if holder else 'no daemon is running on this database'}")
+    now = datetime.now(UTC)
+    table = Table(
+        "document",
+        "schedule",
+        "last attempt (UTC)",
+        "outcome",
+        "last success",
+        "failures in a row",
+        "failing",
+        "next check",
+        box=None,
+    )
+    for h in health:
+        outcome = Text(h.last_outcome or "never checked", style="red" if h.last_outcome == "failed" else "")
+        next_check = "due now" if h.next_check <= now else when(h.next_check)
+        table.add_row(
+            Text(h.title, style="bold red" if h.failing else ""),
+            h.schedule,
+            when(h.last_attempt) if h.last_attempt else "-",
+            outcome,
+            when(h.last_success) if h.last_success else "-",
+            str(h.consecutive_failures),
+            Text("FAILING", style="bold red") if h.failing else "no",
+            next_check,
+        )
+    out.print(table)
+    for h in health:
+        if h.failing:
+            out.print(Text(f"{h.title} is failing: {h.failing_reason}", style="bold red"))
+
+
+def when(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
