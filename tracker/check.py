@@ -12,7 +12,7 @@ from tracker.config import ChecksSettings, Document
 from tracker.diff import TextDiff, diff_texts
 from tracker.extract import ExtractionError, Rules, extract_text
 from tracker.fetch import Fetcher, FetchResult, Validators
-from tracker.flag import DEFAULT_VOCABULARY, NO_FLAG, Flag, Vocabulary, flag_change
+from tracker.flag import DEFAULT_VOCABULARY, NO_FLAG, Flag, Vocabulary, flag_change, sentence_keys
 from tracker.screen import Refusal, screen_body, screen_text
 from tracker.store import NewChange, NewCheck, NewSnapshot, Store
 
@@ -120,7 +120,9 @@ def check_document(
         # A text we have seen before is back (A/B tests, regional variants): not news, but on record.
         change = _change(diff, NO_FLAG, kind="return_of_known_version")
         return record("returned", text=text, change=change, **keys)
-    flag = flag_change(diff, vocabulary)
+    # Sentences of earlier versions are not news when they come back (A/B variants, reverts).
+    known = frozenset().union(*map(sentence_keys, store.version_texts(document.service, document.key)))
+    flag = flag_change(diff, vocabulary, known_sentences=known)
     snapshot = _snapshot(fetched, body, raw_sha256)
     return record("changed", text=text, snapshot=snapshot, change=_change(diff, flag), flag=flag, **keys)
 

@@ -209,6 +209,18 @@ class Store:
                 raise KeyError(version_id)
             return row.text
 
+    def version_texts(self, service: str, document: str) -> list[str]:
+        """Every text the document has had, oldest first."""
+        with self._transaction() as session:
+            return list(
+                session.scalars(
+                    select(VersionRow.text)
+                    .join(DocumentRow, VersionRow.document_id == DocumentRow.id)
+                    .where(DocumentRow.service == service, DocumentRow.key == document)
+                    .order_by(VersionRow.first_seen_at, VersionRow.id)
+                )
+            )
+
     def snapshot(self, snapshot_id: int) -> SnapshotRecord:
         with self._transaction() as session:
             row = session.get(SnapshotRow, snapshot_id)
