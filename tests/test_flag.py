@@ -117,6 +117,7 @@ def test_dropping_a_negation_is_news() -> None:
         "Get training on LinkedIn Learning courses to grow your skills and your career.",
         "Gemini Apps Privacy Hub",  # a link label in Google's policy
         "Learn more about Gemini",
+        "Learn how AI at Meta uses your information",  # a link label that points to another page
         "We use cookies to personalise content and ads, to provide social media features and to analyse our "
         "traffic. You can accept or reject personalised advertising in your settings.",
         "We train our staff on data protection every year and review our business model and the EU model clauses.",

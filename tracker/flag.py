@@ -222,9 +222,10 @@ FURNITURE_FACTOR = 0.4
 MIN_WORDS = 4
 MIN_STATEMENT_WORDS = 7
 POINTERS = re.compile(
-    r"^(?:learn more|find out more|read more|more about|see|visit|go to|click|tap|check out|chat with|ask|try|"
-    r"en savoir plus|pour en savoir plus|découvrez|consultez|voir|discutez avec|"
-    r"mehr erfahren|weitere informationen|erfahren sie mehr|siehe|besuchen sie|chatten sie mit)\b",
+    r"^(?:learn (?:more|how|about)|find out (?:more|how)|read (?:more|how)|more about|see|visit|go to|click|tap|"
+    r"check out|chat with|ask|try|"
+    r"en savoir plus|pour en savoir plus|apprenez|découvrez|consultez|voir|discutez avec|"
+    r"mehr erfahren|weitere informationen|erfahren sie|erfahre|siehe|besuchen sie|chatten sie mit)\b",
     re.IGNORECASE,
 )
 
@@ -499,6 +500,9 @@ def flag_change(
     new = _Side.of(diff, INSERT, vocabulary)
     if not (old.ranges or new.ranges):
         return NO_FLAG
+    if len(old.text) < FIRST_SIGHT_BELOW * len(new.text):
+        reason = f"the old text ({len(old.text)} characters) is too short to be the policy: this is a first sight"
+        return Flag(ai=False, score=0.0, category="none", reason=reason)
     share = _replaced_share(old, new)
     if share is not None and share < REPLACED_BELOW:
         return _flag_replacement(old, new, share, vocabulary, known_sentences)
@@ -653,20 +657,22 @@ def _replaced_share(old: _Side, new: _Side) -> float | None:
     """The share of the new text's sentences found in the old text, asked only when most of it is inserted."""
     if sum(end - start for start, end in new.ranges) < 0.5 * len(new.text):
         return None
-    old_sentences = {_plain(old.text[s:e]) for s, e in _sentence_spans(old.text, 0, len(old.text))}
-    new_sentences = [_plain(new.text[s:e]) for s, e in _sentence_spans(new.text, 0, len(new.text))]
+    old_sentences = set(_rough_sentences(old.text))
+    new_sentences = _rough_sentences(new.text)
     if not new_sentences:
         return None
     return sum(sentence in old_sentences for sentence in new_sentences) / len(new_sentences)
+
+
+def _rough_sentences(text: str) -> list[str]:
+    """Sentences as lower-case words, cut without the care of _sentence_spans: enough to count shared ones."""
+    return [" ".join(_WORD.findall(piece)) for piece in _ROUGH_BOUNDARY.split(text.lower())]
 
 
 def _flag_replacement(
     old: _Side, new: _Side, share: float, vocabulary: Vocabulary, known_sentences: Collection[str]
 ) -> Flag:
     """A text that replaces another is judged whole: does it make a kind of AI statement the old one did not?"""
-    if len(old.text) < FIRST_SIGHT_BELOW * len(new.text):
-        reason = f"the old text ({len(old.text)} characters) is too short to be the policy: this is a first sight"
-        return Flag(ai=False, score=0.0, category="none", reason=reason)
     old_categories = {
         judgement.category
         for start, end in old.trigger_sentences(0, len(old.text))
@@ -704,16 +710,13 @@ _BOUNDARY = re.compile(r"(?=[\n<|.!?])(?:\n+|<br\s*/?>|\|(?=[ \t])|(?P<stop>[.!?
 _ABBREVIATIONS = frozenset(
     "e.g i.e eg ie etc inc ltd co no nr art abs mr mrs ms dr st vs cf z.b d.h u.a bzw vgl".split()
 )
+_ROUGH_BOUNDARY = re.compile(r"[.!?]\s+|\n+|<br\s*/?>")
 _MARKUP = re.compile(r"<br\s*/?>|\*\*|__|^[\s>*·•|#-]+|\s*\|\s*$")
 
 
 def _clean(sentence: str) -> str:
     """The sentence as a reader reads it: no Markdown emphasis, bullets, heading marks or table pipes."""
     return " ".join(_MARKUP.sub(" ", sentence).split())
-
-
-def _plain(sentence: str) -> str:
-    return " ".join(_WORD.findall(sentence.lower()))
 
 
 def _sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
