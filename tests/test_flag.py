@@ -143,6 +143,16 @@ def test_a_moved_sentence_is_not_new() -> None:
     assert not flag.ai
 
 
+def test_a_statement_moved_out_from_under_its_bold_lead_in_is_not_new() -> None:
+    statement = (
+        "We use and develop advanced technologies such as artificial intelligence and machine learning systems "
+        "so that people can use our Products safely."
+    )
+    old = policy(INTRO, f"* **Use and develop advanced technologies:** {statement}", CONTROLS)
+    new = policy(INTRO, CONTROLS, f"Research and innovation. {statement}")
+    assert not flag_of(old, new).ai
+
+
 @pytest.mark.parametrize(
     "variant",
     [

@@ -703,9 +703,10 @@ def _flag_replacement(
 _WORD = re.compile(r"\w+")
 _LEADING_NUMBER = re.compile(r"^\W*\d+(?:\.\d+)*\.?\s*")
 _BOLD_LINE = re.compile(r"^[*_]{2}[^*_]+[*_]{2}:?$")
-# Sentence bounds: line breaks, <br> (Markdown tables keep them), table cells, and a full stop, question or
-# exclamation mark (closing quotes and brackets allowed) before a space. The lookahead is only for speed.
-_BOUNDARY = re.compile(r"(?=[\n<|.!?])(?:\n+|<br\s*/?>|\|(?=[ \t])|(?P<stop>[.!?][\"'”’»)\]*]*)(?=[ \t]))")
+# Sentence bounds: line breaks, <br> (Markdown tables keep them), table cells, a full stop, question or
+# exclamation mark (closing quotes and brackets allowed) before a space, and the end of a bold lead-in
+# ("**Use and develop advanced technologies:** We use ..."). The lookahead is only for speed.
+_BOUNDARY = re.compile(r"(?=[\n<|.!?:])(?:\n+|<br\s*/?>|\|(?=[ \t])|(?P<stop>[.!?][\"'”’»)\]*]*|:\*\*)(?=[ \t]))")
 # A full stop after these is not the end of a sentence.
 _ABBREVIATIONS = frozenset(
     "e.g i.e eg ie etc inc ltd co no nr art abs mr mrs ms dr st vs cf z.b d.h u.a bzw vgl".split()
