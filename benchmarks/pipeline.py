@@ -53,6 +53,7 @@ def largest_html(corpus: Path, count: int) -> list[dict]:
     manifest = json.loads((corpus / "manifest.json").read_text())
     with_html = [e for e in manifest if e.get("path_html")]
     with_html.sort(key=lambda e: (corpus / e["path_html"]).stat().st_size, reverse=True)
+    with_html = [e for e in with_html if e["kind"] == "version"]
     return with_html[:count]
 
 
@@ -99,8 +100,24 @@ class _Pages(BaseHTTPRequestHandler):
         pass
 
 
+def hundred_kb_change_figures(corpus: Path, runs: int) -> None:
+    """The design target's case: a 100 KB policy with one sentence in twenty reworded."""
+    labels = json.loads((corpus / "labels.json").read_text())
+    english = [p for p in labels if p["source"] == "pga"]  # the English series
+    largest = max(english, key=lambda p: (corpus / p["to_md"]).stat().st_size)
+    text = extract_text((corpus / largest["to_md"]).read_bytes(), "text/markdown")
+    old = text[: text.rfind("\n\n", 0, 100_000)]
+    sentences = old.split(". ")
+    new = ". ".join(s + " and to train our AI models" if i % 20 == 10 else s for i, s in enumerate(sentences))
+    diff = diff_texts(old, new)
+    diff_ms = median_ms(lambda: diff_texts(old, new), runs)
+    flag_ms = median_ms(lambda: flag_change(diff), runs)
+    print(f"\n100 KB of {largest['to_md']}, 5 % of sentences edited ({len(old):,} characters):")
+    print(f"  diff {diff_ms:.1f} ms, flag {flag_ms:.1f} ms, both {diff_ms + flag_ms:.1f} ms (target <= 30 ms)")
+
+
 def unchanged_check_figures(corpus: Path, runs: int) -> None:
-    entry = largest_html(corpus, 1)[0]
+    entry = next(e for e in largest_html(corpus, 200) if _snapshot_only_of_same_document(corpus, e))
     churn = _snapshot_only_of_same_document(corpus, entry)
     raw = (corpus / entry["path_html"]).read_bytes()
     rules = rules_for(entry["service"], entry["doc_type"])
@@ -162,6 +179,7 @@ def main() -> None:
         raise SystemExit(f"no corpus at {args.corpus}: pass --corpus PATH")
     stage_figures(args.corpus, args.runs)
     change_figures(args.corpus, args.runs)
+    hundred_kb_change_figures(args.corpus, args.runs)
     unchanged_check_figures(args.corpus, args.runs)
     memory_figures(args.corpus)
 
