@@ -65,6 +65,19 @@ def test_select_accepts_one_selector_or_a_list() -> None:
         ),
         ("services:\n  acme:\n    documents:\n      terms: {}\n", 4, "services.acme.documents.terms.url", "required"),
         ("colour: blue\n", 1, "colour", "unknown key"),
+        (MINIMAL + "schedule: every day\n", 9, "schedule", "neither an interval"),
+        (
+            MINIMAL + "email:\n  from: a@b.example\n  to: c@d.example\n  schedule: daily 25:00\n",
+            12,
+            "email.schedule",
+            "not a time of day",
+        ),
+        (
+            MINIMAL + "email:\n  from: a@b.example\n  to: c@d.example\n  timezone: Mars/Olympus\n",
+            12,
+            "email.timezone",
+            "time zone",
+        ),
         ("- a list\n", 1, None, "mapping"),
     ],
 )

@@ -30,7 +30,6 @@ from tracker.schedules import (
     MAX_CATCH_UP_WINDOW,
     ScheduleError,
     digest_schedule,
-    document_schedules,
     next_due,
     parse_digest_schedule,
     parse_duration,
@@ -90,16 +89,14 @@ def test_durations() -> None:
         parse_duration("two days")
 
 
-def test_a_bad_document_schedule_is_a_config_error_naming_its_key(tmp_path: Path) -> None:
-    config = parse_config(
-        "schedule: 6h\nservices:\n  acme:\n    documents:\n      terms: {url: 'http://x/', schedule: 'soon'}\n",
-        tmp_path / "config.yaml",
-    )
-    with pytest.raises(ConfigError, match=r"services\.acme\.documents\.terms\.schedule.*'soon'"):
-        document_schedules(config)
-    default = parse_config("schedule: weekly\nservices:\n  acme:\n    documents:\n      terms: {url: 'http://x/'}\n")
+def test_a_bad_document_schedule_is_a_config_error_naming_its_key_and_line(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"line 5, key 'services\.acme\.documents\.terms\.schedule'.*'soon'"):
+        parse_config(
+            "schedule: 6h\nservices:\n  acme:\n    documents:\n      terms: {url: 'http://x/', schedule: 'soon'}\n",
+            tmp_path / "config.yaml",
+        )
     with pytest.raises(ConfigError, match=r"key 'schedule'"):
-        document_schedules(default)
+        parse_config("schedule: weekly\nservices:\n  acme:\n    documents:\n      terms: {url: 'http://x/'}\n")
 
 
 def test_the_digest_schedule_is_daily_or_weekly_in_its_time_zone() -> None:

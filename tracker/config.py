@@ -8,9 +8,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from tracker.resources import packaged_config_path
 
@@ -36,6 +37,22 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _schedule(value: str | None) -> str | None:
+    # Imported here: tracker.schedules reads Config, and a bad schedule must fail at load time, with its line.
+    from tracker.schedules import parse_schedule
+
+    if value is not None:
+        parse_schedule(value)
+    return value
+
+
+def _duration(value: str) -> str:
+    from tracker.schedules import parse_duration
+
+    parse_duration(value)
+    return value
+
+
 def _as_list(value: Any) -> Any:
     """Accept `select: "main"` as well as `select: ["main", "article"]`."""
     return [value] if isinstance(value, str) else value
@@ -49,6 +66,7 @@ class DocumentSettings(_Strict):
     schedule: str | None = None
 
     _lists = field_validator("select", "remove", mode="before")(_as_list)
+    _schedule = field_validator("schedule")(_schedule)
 
     @field_validator("url")
     @classmethod
@@ -116,11 +134,28 @@ class EmailSettings(_Strict):
     smtp: SMTPSettings = SMTPSettings()
     sender: str = Field(alias="from")
     to: list[str]
-    schedule: str = Field("daily 08:00", description="'daily HH:MM' or 'weekly DAY HH:MM' (DAY: mon..sun)")
     timezone: str = "UTC"
+    schedule: str = Field("daily 08:00", description="'daily HH:MM' or 'weekly DAY HH:MM' (DAY: mon..sun)")
     send_when_empty: bool = False
 
     _to_list = field_validator("to", mode="before")(_as_list)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"'{value}' is not a time zone name (e.g. UTC, Europe/Paris)") from None
+        return value
+
+    @field_validator("schedule")
+    @classmethod
+    def _digest_schedule(cls, value: str, info: ValidationInfo) -> str:
+        from tracker.schedules import parse_digest_schedule
+
+        parse_digest_schedule(value, info.data.get("timezone", "UTC"))
+        return value
 
 
 class DaemonSettings(_Strict):
@@ -129,7 +164,10 @@ class DaemonSettings(_Strict):
     max_concurrent_checks: int = Field(4, ge=1)
     failing_after: int = Field(3, ge=1, description="consecutive failed checks before a document is failing")
     blind_after: str = Field("2d", description="no successful check for this long also makes a document failing")
-    shutdown_timeout: float = Field(10.0, gt=0)
+    # Under ten seconds, so that SIGTERM (systemd's stop, a container's) exits within 10 s with the defaults.
+    shutdown_timeout: float = Field(8.0, gt=0)
+
+    _blind_after = field_validator("blind_after")(_duration)
 
 
 class Settings(_Strict):
@@ -141,6 +179,8 @@ class Settings(_Strict):
     daemon: DaemonSettings = DaemonSettings()
     email: EmailSettings | None = None
     services: dict[str, ServiceSettings] = Field(default_factory=dict)
+
+    _schedule = field_validator("schedule")(_schedule)
 
 
 @dataclass(frozen=True)
@@ -254,7 +294,10 @@ def _describe(error: dict[str, Any]) -> str:
     message = error["msg"]
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
-    return f"{message} (got {error.get('input')!r})" if kind != "model_type" else message
+    value = error.get("input")
+    if isinstance(value, str | int | float) and str(value) not in message:
+        message += f" (got {value!r})"
+    return message
 
 
 def _line_of(node: yaml.Node | None, loc: list[str]) -> int | None:
