@@ -145,7 +145,7 @@ def page_server() -> Iterator[PageServer]:
     pages = PageServer("127.0.0.1", 0)
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(pages))
     pages.port = httpd.server_address[1]
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield pages
     httpd.shutdown()

@@ -9,6 +9,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
+import brotli
 import pytest
 from conftest import PageServer
 
@@ -177,3 +178,44 @@ def test_one_request_at_a_time_per_host_with_a_gap(page_server: PageServer) -> N
 @pytest.mark.parametrize("value", ["5", " 5 "])
 def test_retry_after_in_seconds(value: str) -> None:
     assert parse_retry_after(value) == 5.0
+
+
+def test_gzip_and_brotli_bodies_are_decoded(page_server: PageServer) -> None:
+    page = b"<p>" + b"policy text " * 1000 + b"</p>"
+    gz = page_server.serve("/gz", gzip.compress(page), headers={"Content-Encoding": "gzip"})
+    br = page_server.serve("/br", brotli.compress(page), headers={"Content-Encoding": "br"})
+    with Fetcher(fast_settings()) as fetcher:
+        assert fetcher.fetch(gz).body == page
+        assert fetcher.fetch(br).body == page
+    assert "br" in page_server.requests[0][1]["accept-encoding"]
+
+
+def test_a_brotli_bomb_is_stopped_at_the_cap(page_server: PageServer) -> None:
+    bomb = brotli.compress(b"\0" * (32 * 1024 * 1024), quality=1)  # a few KB that unpack to 32 MB
+    url = page_server.serve("/bomb", bomb, headers={"Content-Encoding": "br"})
+    with Fetcher(fast_settings(max_bytes=1024 * 1024)) as fetcher:
+        result = fetcher.fetch(url)
+    assert not result.ok and "larger than 1048576 bytes" in (result.error or "")
+
+
+def test_a_compressed_body_cut_short_is_refused(page_server: PageServer) -> None:
+    packed = gzip.compress(("<p>" + "clause " * 5000 + "</p>").encode())
+    url = page_server.serve("/cut", packed[: int(len(packed) * 0.7)], headers={"Content-Encoding": "gzip"})
+    with Fetcher(fast_settings(retries=0)) as fetcher:
+        result = fetcher.fetch(url)
+    assert not result.ok and result.body is None and "cut short" in (result.error or "")
+
+
+def test_stacked_or_unknown_encodings_are_refused(page_server: PageServer) -> None:
+    twice = gzip.compress(gzip.compress(b"<p>x</p>"))
+    url = page_server.serve("/twice", twice, headers={"Content-Encoding": "gzip, gzip"})
+    with Fetcher(fast_settings(retries=0)) as fetcher:
+        result = fetcher.fetch(url)
+    assert not result.ok and "unsupported Content-Encoding" in (result.error or "")
+
+
+def test_a_partial_response_is_not_a_page(page_server: PageServer) -> None:
+    url = page_server.serve("/partial", "<p>half a pol", status=206)
+    with Fetcher(fast_settings(retries=0)) as fetcher:
+        result = fetcher.fetch(url)
+    assert not result.ok and result.error == "HTTP 206" and result.body is None

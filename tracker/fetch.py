@@ -6,18 +6,21 @@ import email.utils
 import random
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+import brotli
 import httpx
 
 from tracker.config import FetchSettings
 
-# Statuses worth another try: the server is overloaded or asks us to slow down. A 404 or 403 will not
+# Statuses worth another try: the server (or its CDN: 52x) is overloaded or asks us to slow down. A 404 or 403 will not
 # change in the next few seconds; it is recorded as a failed check and tried on the next schedule.
-RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
+RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
+USABLE_STATUSES = frozenset({200, 203, 304})
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,7 @@ class FetchResult:
 
     @property
     def ok(self) -> bool:
-        return self.error is None and self.status is not None and (self.status == 304 or 200 <= self.status < 300)
+        return self.error is None and self.status in USABLE_STATUSES
 
     @property
     def content_type(self) -> str | None:
@@ -64,8 +67,58 @@ class Validators:
     last_modified: str | None = None
 
 
-class BodyTooLarge(Exception):
-    pass
+class BodyRefused(Exception):
+    """A body we will not take: too large once decompressed, cut short, or in an encoding we do not read."""
+
+
+class BoundedDecoder:
+    """Undoes one Content-Encoding with a hard cap on the output, and knows whether the stream really ended."""
+
+    def __init__(self, encoding: str, limit: int) -> None:
+        self.encoding = encoding.strip().lower()
+        self.limit = limit
+        self.size = 0
+        self._zlib = None
+        self._brotli = None
+        if self.encoding in ("gzip", "x-gzip", "deflate"):
+            self._zlib = zlib.decompressobj(wbits=31 if "gzip" in self.encoding else 15)
+        elif self.encoding == "br":
+            self._brotli = brotli.Decompressor()
+        elif self.encoding not in ("", "identity"):
+            raise BodyRefused(f"unsupported Content-Encoding: {encoding}")
+
+    def feed(self, data: bytes) -> bytes:
+        if self._zlib is not None:
+            out = bytearray()
+            while data and not self._zlib.eof:
+                out += self._count(self._zlib.decompress(data, self._room()))
+                data = self._zlib.unconsumed_tail
+            return bytes(out)
+        if self._brotli is not None:
+            out = bytearray(self._count(self._brotli.process(data, output_buffer_limit=self._room())))
+            while not self._brotli.can_accept_more_data():
+                out += self._count(self._brotli.process(b"", output_buffer_limit=self._room()))
+            return bytes(out)
+        return self._count(data)
+
+    def finish(self) -> bytes:
+        if self._zlib is not None:
+            tail = self._count(self._zlib.flush())
+            if not self._zlib.eof:
+                raise BodyRefused(f"the {self.encoding} body was cut short (its compressed stream does not end)")
+            return tail
+        if self._brotli is not None and not self._brotli.is_finished():
+            raise BodyRefused("the br body was cut short (its compressed stream does not end)")
+        return b""
+
+    def _room(self) -> int:
+        return self.limit - self.size + 1  # one byte more than allowed is enough to know it is too much
+
+    def _count(self, data: bytes) -> bytes:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise BodyRefused(f"body larger than {self.limit} bytes (after decompression)")
+        return data
 
 
 @dataclass
@@ -93,6 +146,7 @@ class Fetcher:
                 "User-Agent": settings.user_agent,
                 "Accept": "text/html,text/plain;q=0.9,*/*;q=0.5",
                 "Accept-Language": settings.accept_language,
+                "Accept-Encoding": "gzip, deflate, br",
             },
             transport=transport,
             trust_env=False,
@@ -124,11 +178,12 @@ class Fetcher:
             delay: float | None = None
             try:
                 status, final_url, response_headers, body = self._request(url, headers)
-                error = None if status < 400 else f"HTTP {status}"
+                # 206 (a part), 204 (nothing) or a redirect without a target is no page either.
+                error = None if status in USABLE_STATUSES else f"HTTP {status}"
                 last = (status, final_url, response_headers, body, error)
                 if status in RETRIED_STATUSES:
                     delay = self._retry_delay(attempt_number, response_headers.get("retry-after"))
-            except BodyTooLarge as exc:
+            except BodyRefused as exc:
                 last = (None, url, {}, None, str(exc))
             except httpx.TooManyRedirects:
                 last = (None, url, {}, None, f"more than {self.settings.max_redirects} redirects")
@@ -160,12 +215,13 @@ class Fetcher:
 
     def _request(self, url: str, headers: dict[str, str]) -> tuple[int, str, dict[str, str], bytes]:
         with self._polite(url), self._client.stream("GET", url, headers=headers) as response:
+            # We decompress ourselves: httpx decodes a whole network chunk before anyone can count the bytes
+            # (a 3 KB brotli bomb grows to gigabytes), and never says when a compressed body was cut short.
+            decoder = BoundedDecoder(response.headers.get("content-encoding", ""), self.settings.max_bytes)
             body = bytearray()
-            # iter_bytes yields decompressed bytes, so the cap also stops gzip and brotli bombs.
-            for chunk in response.iter_bytes():
-                body.extend(chunk)
-                if len(body) > self.settings.max_bytes:
-                    raise BodyTooLarge(f"body larger than {self.settings.max_bytes} bytes (after decompression)")
+            for chunk in response.iter_raw():
+                body.extend(decoder.feed(chunk))
+            body.extend(decoder.finish())
             return (
                 response.status_code,
                 str(response.url),
