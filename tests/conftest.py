@@ -155,6 +155,14 @@ def page_server() -> Iterator[PageServer]:
 # -- real databases ------------------------------------------------------------------------------------------
 
 
+def skip_without_postgres() -> None:
+    """Skip with the reason, or fail where PostgreSQL is required (CI sets TRACKER_REQUIRE_POSTGRES=1)."""
+    if reason := _postgres_unavailable():
+        if os.environ.get("TRACKER_REQUIRE_POSTGRES"):
+            pytest.fail(f"TRACKER_REQUIRE_POSTGRES is set but {reason}")
+        pytest.skip(reason)
+
+
 def _postgres_unavailable() -> str | None:
     try:
         import psycopg
@@ -174,9 +182,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'tracker.db'}"
         return
-    reason = _postgres_unavailable()
-    if reason:
-        pytest.skip(reason)
+    skip_without_postgres()
     import psycopg
 
     schema = f"test_{uuid.uuid4().hex[:12]}"

@@ -112,3 +112,37 @@ def test_the_real_error_page_of_instagram_is_refused(page_server: PageServer, st
     page_server.serve("/policy", fixture_bytes("instagram-error-page.html"))
     result = check_document(document(page_server), store, fetcher)
     assert result.outcome == "failed" and "error page" in (result.reason or "")
+
+
+def test_a_rules_edit_is_a_re_extraction_never_a_policy_change(
+    page_server: PageServer, store: Store, fetcher: Fetcher
+) -> None:
+    aside = "<aside><p>We use your posts and messages to train our AI models and improve our services.</p></aside>"
+    page_server.serve("/policy", POLICY.replace("</main>", aside + "</main>"))
+    strict = document(page_server, remove=("aside",))
+    first = check_document(strict, store, fetcher)
+    assert first.outcome == "first_version"
+
+    loose = document(page_server)  # the user dropped the remove rule: the aside is now policy text
+    again = check_document(loose, store, fetcher)
+    assert again.outcome == "unchanged" and not again.flag.ai
+    assert store.changes("acme") == []
+    original, reextracted = store.versions("acme")
+    assert reextracted.reextracted_from_id == original.id and reextracted.snapshot_id == original.snapshot_id
+    assert "train our AI models" in store.version_text(reextracted.id)
+    assert page_server.requests[-1][1].get("if-none-match") is None  # new rules read the whole page again
+
+    page_server.serve("/policy", POLICY.replace("</main>", aside + "<p>We also sell your data.</p></main>"))
+    changed = check_document(loose, store, fetcher)
+    assert changed.outcome == "changed" and changed.inserted_words == 5 and changed.deleted_words == 0
+    [change] = store.changes("acme")
+    assert change.from_version_id == reextracted.id
+
+
+def test_a_page_that_breaks_the_parser_is_a_failed_check(
+    page_server: PageServer, store: Store, fetcher: Fetcher
+) -> None:
+    page_server.serve("/policy", POLICY)
+    result = check_document(document(page_server, select=(":nth-child(a)",)), store, fetcher)
+    assert result.outcome == "failed" and "extraction failed" in (result.reason or "")
+    assert len(store.checks("acme")) == 1

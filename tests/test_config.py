@@ -65,6 +65,15 @@ def test_select_accepts_one_selector_or_a_list() -> None:
         ),
         ("services:\n  acme:\n    documents:\n      terms: {}\n", 4, "services.acme.documents.terms.url", "required"),
         ("colour: blue\n", 1, "colour", "unknown key"),
+        (
+            MINIMAL.replace(
+                "url: https://acme.test/terms", "url: https://acme.test/terms\n        select: 'main >>> p'"
+            ),
+            9,
+            "services.acme.documents.terms.select",
+            "not a CSS selector",
+        ),
+        (MINIMAL + "services:\n  other: {documents: {}}\n", 9, "services", "appears twice"),
         (MINIMAL + "schedule: every day\n", 9, "schedule", "neither an interval"),
         (
             MINIMAL + "email:\n  from: a@b.example\n  to: c@d.example\n  schedule: daily 25:00\n",

@@ -80,6 +80,10 @@ def test_real_pages_through_the_whole_pipeline(tmp_path: Path, page_server: Page
     history = json.loads(run_tracker("history", "linkedin", "--json", config=config).stdout)
     assert len(history) == 2
     assert all(v["snapshot"]["raw_sha256"] and v["snapshot"]["url"].startswith("http://127.0.0.1") for v in history)
+    raw = tmp_path / "first-capture.html"
+    cited = run_tracker("snapshot", str(history[0]["snapshot"]["id"]), "-o", str(raw), config=config)
+    assert cited.returncode == 0 and history[0]["snapshot"]["raw_sha256"] in cited.stderr
+    assert raw.read_bytes() == LINKEDIN_V1  # the exact bytes the server sent
 
     # The old text comes back: a return of a known version, not news.
     page_server.serve("/linkedin/terms", LINKEDIN_V1)
@@ -94,7 +98,7 @@ def test_real_pages_through_the_whole_pipeline(tmp_path: Path, page_server: Page
     diff = run_tracker("diff", "linkedin", "--change", str(earlier["id"]), config=config)
     assert diff.returncode == 0, diff.stderr
     assert "[-10 novembre 2022-]{+1 février 2023+}" in diff.stdout
-    as_json = json.loads(
+    [as_json] = json.loads(
         run_tracker("diff", "linkedin", "--change", str(earlier["id"]), "--format", "json", config=config).stdout
     )
     assert as_json["id"] == earlier["id"] and as_json["hunks"]

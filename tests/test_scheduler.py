@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
-from conftest import POSTGRES_URL, _postgres_unavailable
+from conftest import POSTGRES_URL, skip_without_postgres
 
 from tracker.config import ConfigError, FetchSettings, parse_config
 from tracker.fetch import Fetcher
@@ -182,8 +182,7 @@ def test_an_in_memory_database_cannot_have_a_leader() -> None:
 @pytest.fixture
 def postgres_schemas() -> Iterator[list[str]]:
     """Two fresh schemas in the test database, as two trackers sharing a PostgreSQL server would have."""
-    if reason := _postgres_unavailable():
-        pytest.skip(reason)
+    skip_without_postgres()
     import psycopg
 
     dsn = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")

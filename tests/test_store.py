@@ -123,13 +123,17 @@ def test_migrations_upgrade_downgrade_and_upgrade_again(database_url: str) -> No
     engine.dispose()
 
 
-def test_a_database_behind_the_code_asks_for_db_upgrade(database_url: str) -> None:
+def test_a_database_behind_or_ahead_of_the_code_says_which(database_url: str) -> None:
     engine = create_engine(database_url)
     migrate.upgrade(engine)
     with engine.begin() as connection:
-        connection.execute(text("UPDATE alembic_version SET version_num = 'older'"))
-    engine.dispose()
+        connection.execute(text("UPDATE alembic_version SET version_num = '0001'"))
     with pytest.raises(SchemaError, match="tracker db upgrade"):
+        Store(database_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = 'from_the_future'"))
+    engine.dispose()
+    with pytest.raises(SchemaError, match="migrated by a newer tracker"):
         Store(database_url)
 
 

@@ -14,7 +14,7 @@ from tracker.extract import ExtractionError, Rules, extract_text
 from tracker.fetch import Fetcher, FetchResult, Validators
 from tracker.flag import DEFAULT_VOCABULARY, NO_FLAG, Flag, Vocabulary, flag_change, sentence_keys
 from tracker.screen import Refusal, screen_body, screen_text
-from tracker.store import NewChange, NewCheck, NewSnapshot, Store
+from tracker.store import NewChange, NewCheck, NewSnapshot, Store, VersionRecord
 
 # Bump when extract.py changes what it produces: the raw-bytes shortcut must not reuse an older extraction.
 EXTRACTOR_VERSION = "1"
@@ -51,7 +51,11 @@ def check_document(
     started_at = datetime.now(UTC)
     clock = time.monotonic()
     state = store.document_state(document.service, document.key)
-    validators = Validators(state.etag, state.last_modified) if state.latest else Validators()
+    rules = Rules(document.select, document.remove)
+    rules_key = _rules_key(document)
+    # New rules must read the page again: no 304, and the version in force is re-read under them too.
+    rules_changed = state.latest is not None and state.latest.rules_key not in (None, rules_key)
+    validators = Validators(state.etag, state.last_modified) if state.latest and not rules_changed else Validators()
     fetched = fetcher.fetch(document.url, validators)
 
     def record(outcome: str, flag: Flag = NO_FLAG, **fields: object) -> CheckResult:
@@ -65,8 +69,11 @@ def check_document(
             final_url=fetched.final_url,
             http_status=fetched.status,
             attempts=[asdict(attempt) for attempt in fetched.attempts],
-            etag=fetched.headers.get("etag"),
-            last_modified=fetched.headers.get("last-modified"),
+            # A 304 may leave the validators out (some CDNs do): the ones we sent still hold.
+            etag=fetched.headers.get("etag") or (state.etag if fetched.not_modified else None),
+            last_modified=fetched.headers.get("last-modified")
+            or (state.last_modified if fetched.not_modified else None),
+            rules_key=rules_key,
             **fields,  # type: ignore[arg-type]
         )
         saved = store.record_check(check)
@@ -91,30 +98,38 @@ def check_document(
     if not fetched.ok:
         return refuse(Refusal("fetch", fetched.error or f"HTTP {fetched.status}"))
     if fetched.not_modified:
+        if state.latest is None:
+            return refuse(Refusal("fetch", "304 Not Modified without a stored version to keep"))
         return record("unchanged", reason="304 Not Modified")
     body = fetched.body or b""
     if refusal := screen_body(fetched.content_type, body):
         return refuse(refusal)
     raw_sha256 = hashlib.sha256(body).hexdigest()
-    extraction_key = _extraction_key(raw_sha256, document)
-    keys = {"raw_sha256": raw_sha256, "extraction_key": extraction_key}
+    extraction_key = hashlib.sha256(f"{raw_sha256}\n{rules_key}".encode()).hexdigest()
+    keys: dict[str, object] = {"raw_sha256": raw_sha256, "extraction_key": extraction_key}
     if state.latest and extraction_key == state.extraction_key:
         return record("unchanged", **keys)
     try:
-        text = extract_text(body, fetched.content_type, Rules(document.select, document.remove))
+        text = extract_text(body, fetched.content_type, rules)
     except ExtractionError as exc:
         return refuse(Refusal("not_policy", f"not the policy page: {exc}"), **keys)
+    except Exception as exc:  # a page that breaks the parser is a failed check on record, not a crashed daemon
+        return refuse(Refusal("not_policy", f"extraction failed: {type(exc).__name__}: {exc}"), **keys)
+    latest_text = state.latest_text
+    if rules_changed and state.latest is not None and (baseline := _reextract(store, state.latest, rules)):
+        latest_text = baseline
+        keys["baseline"] = (baseline, hashlib.sha256(baseline.encode()).hexdigest())
     text_sha256 = hashlib.sha256(text.encode()).hexdigest()
     keys["text_sha256"] = text_sha256
-    if refusal := screen_text(text, fetched.final_url, state.latest_text, checks):
+    if refusal := screen_text(text, fetched.final_url, latest_text, checks, url=document.url):
         confirmed = refusal.kind == "truncated" and _seen_in_a_row(store, document, text_sha256, checks)
         if not confirmed:
             return refuse(refusal, **keys)
-    if state.latest is None or state.latest_text is None:
+    if state.latest is None or latest_text is None:
         return record("first_version", text=text, snapshot=_snapshot(fetched, body, raw_sha256), **keys)
-    if text_sha256 == state.latest.text_sha256:
+    if text == latest_text:
         return record("unchanged", text=text, **keys)
-    diff = diff_texts(state.latest_text, text)
+    diff = diff_texts(latest_text, text)
     known = store.find_version(document.service, document.key, text_sha256)
     if known is not None:
         # A text we have seen before is back (A/B tests, regional variants): not news, but on record.
@@ -127,9 +142,20 @@ def check_document(
     return record("changed", text=text, snapshot=snapshot, change=_change(diff, flag), flag=flag, **keys)
 
 
-def _extraction_key(raw_sha256: str, document: Document) -> str:
-    rules = json.dumps([EXTRACTOR_VERSION, document.select, document.remove])
-    return hashlib.sha256(f"{raw_sha256}\n{rules}".encode()).hexdigest()
+def _rules_key(document: Document) -> str:
+    """Equal keys, equal extraction: the raw-bytes shortcut and re-extraction both rest on it."""
+    return hashlib.sha256(json.dumps([EXTRACTOR_VERSION, document.select, document.remove]).encode()).hexdigest()
+
+
+def _reextract(store: Store, latest: VersionRecord, rules: Rules) -> str | None:
+    """The version in force, read from its own snapshot under the current rules (None if it cannot be)."""
+    if latest.snapshot_id is None:
+        return None
+    snapshot = store.snapshot(latest.snapshot_id)
+    try:
+        return extract_text(store.snapshot_body(latest.snapshot_id), snapshot.content_type, rules)
+    except ExtractionError:
+        return None
 
 
 def _seen_in_a_row(store: Store, document: Document, text_sha256: str, checks: ChecksSettings) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -20,7 +21,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from tracker.check import CheckResult, check_document
 from tracker.config import Config, ConfigError, Document, load_config
@@ -48,8 +49,8 @@ class Context:
         self.config_path = config_path
         self._config: Config | None = None
         self._store: Store | None = None
-        self.out = Console(highlight=False, soft_wrap=True)
-        self.err = Console(stderr=True, highlight=False)
+        self.out = console()
+        self.err = console(stderr=True)
 
     @property
     def config(self) -> Config:
@@ -60,7 +61,14 @@ class Context:
     @property
     def store(self) -> Store:
         if self._store is None:
-            self._store = Store(self.config.database_url)
+            url = self.config.database_url
+            try:
+                self._store = Store(url)
+            except (ArgumentError, NoSuchModuleError) as exc:
+                where = "$TRACKER_DATABASE_URL" if os.environ.get("TRACKER_DATABASE_URL") else "database.url"
+                raise ConfigError(
+                    self.config.path, f"{where} is not a database URL tracker can open: {exc}", key="database.url"
+                ) from exc
         return self._store
 
     def vocabulary(self) -> Vocabulary:
@@ -80,8 +88,13 @@ class Context:
         return f"{service} {document}"
 
 
+def console(stderr: bool = False) -> Console:
+    # Page text, config values and arguments are printed as they are: no [markup], no :emoji: codes.
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, markup=False, emoji=False)
+
+
 def fail(message: str, code: int = EXIT_FAILED) -> NoReturn:
-    Console(stderr=True, highlight=False, soft_wrap=True).print(f"[bold red]error:[/] {message}", markup=True)
+    console(stderr=True).print(Text("error: ", style="bold red").append(message))
     sys.exit(code)
 
 
@@ -218,7 +231,7 @@ def _snapshot_json(store: Store, snapshot_id: int | None) -> dict[str, Any] | No
 @click.option("--document", "-d", help="Only this document of the service.")
 @click.option("--ai", "ai_only", is_flag=True, help="Only changes flagged as touching AI or model training.")
 @click.option("--since", type=click.DateTime(), help="Only changes detected on or after this date (UTC).")
-@click.option("--limit", type=int, default=50, show_default=True, help="At most this many changes.")
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True, help="At most this many changes.")
 @click.option("--json", "as_json", is_flag=True, help="JSON list, for scripts.")
 @pass_context
 @handles_errors
@@ -286,16 +299,19 @@ def diff(
         for doc in context.documents(service, document):
             latest = store.changes(service, doc.key, limit=1)
             selected.extend(latest)
-        if not selected:
-            context.out.print(f"No changes recorded for {service} yet: `tracker check {service}` stores versions.")
-            return
+    if not selected and output == "json":
+        click.echo("[]")
+        return
+    if not selected:
+        context.out.print(f"No changes recorded for {service} yet: `tracker check {service}` stores versions.")
+        return
     rendered = []
     for change in selected:
         text_diff = diff_texts(store.version_text(change.from_version_id), store.version_text(change.to_version_id))
         rendered.append((change, text_diff))
     if output == "json":
         payload = [{**change_json(c), "hunks": render_json(d, context_words)} for c, d in rendered]
-        click.echo(json.dumps(payload if len(payload) > 1 else payload[0], indent=2, ensure_ascii=False))
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
     for change, text_diff in rendered:
         title = context.title(change.service, change.document)
@@ -311,6 +327,31 @@ def diff(
             click.echo(f"<h2>{html.escape(header)}</h2>\n{render_html(text_diff, context_words)}")
         else:
             print_diff(context.out, header, flag, text_diff, context_words, colour=output == "terminal")
+
+
+@cli.command()
+@click.argument("snapshot_id", metavar="SNAPSHOT", type=int)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), help="Write here.")
+@pass_context
+@handles_errors
+def snapshot(context: Context, snapshot_id: int, output: Path | None) -> None:
+    """The raw bytes of a capture, exactly as the server sent them (ids in `tracker history --json`).
+
+    Without -o the bytes go to standard output; the URL, time and sha256 go to standard error, for citing.
+    """
+    try:
+        record = context.store.snapshot(snapshot_id)
+        body = context.store.snapshot_body(snapshot_id)
+    except KeyError:
+        fail(f"no snapshot {snapshot_id} (see `tracker history SERVICE --json`)", EXIT_USAGE)
+    context.err.print(
+        f"snapshot {record.id}: {record.url} fetched {record.fetched_at.isoformat()} (HTTP {record.status}, "
+        f"{record.raw_size} bytes, sha256 {record.raw_sha256})"
+    )
+    if output:
+        output.write_bytes(body)
+    else:
+        sys.stdout.buffer.write(body)
 
 
 # -- compare two local files ---------------------------------------------------------------------------
@@ -434,7 +475,8 @@ def digest(context: Context, since: datetime | None, dry_run: bool, output: str,
         context.out.print(f"digest {kept.id} for {kept.recipient} is being sent by another run", markup=False)
     for failed in result.failed:
         context.err.print(
-            f"[bold red]error:[/] could not send digest {failed.digest_id} to {failed.recipient}: ",
+            Text("error: ", style="bold red"),
+            f"could not send digest {failed.digest_id} to {failed.recipient}: ",
             Text(failed.error or ""),
             Text(
                 f"\nThe digest is kept and will be sent by the next `tracker digest` (the daemon retries it "
@@ -527,7 +569,7 @@ def demo(keep: bool) -> None:
     Two real captures (January and June 2023, shipped with tracker) are served from 127.0.0.1 and checked
     with the real pipeline into a temporary SQLite database. Nothing leaves this machine.
     """
-    out = Console(highlight=False, soft_wrap=True)
+    out = console()
     out.print(Text("tracker demo: Google's Privacy Policy, before and after 1 July 2023", style="bold"))
 
     def show_check(result: CheckResult) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import soupsieve
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
@@ -53,6 +54,15 @@ def _duration(value: str) -> str:
     return value
 
 
+def _css(selectors: list[str]) -> list[str]:
+    for selector in selectors:
+        try:
+            soupsieve.compile(selector)
+        except soupsieve.SelectorSyntaxError as exc:
+            raise ValueError(f"'{selector}' is not a CSS selector: {str(exc).splitlines()[0]}") from None
+    return selectors
+
+
 def _as_list(value: Any) -> Any:
     """Accept `select: "main"` as well as `select: ["main", "article"]`."""
     return [value] if isinstance(value, str) else value
@@ -66,6 +76,7 @@ class DocumentSettings(_Strict):
     schedule: str | None = None
 
     _lists = field_validator("select", "remove", mode="before")(_as_list)
+    _selectors = field_validator("select", "remove")(_css)
     _schedule = field_validator("schedule")(_schedule)
 
     @field_validator("url")
@@ -263,6 +274,9 @@ def parse_config(source: str, path: str | Path = "<config>") -> Config:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(path, f"not valid YAML: {problem}", line=mark.line + 1 if mark else None) from exc
+    if duplicate := _duplicate_key(root):
+        key, line = duplicate
+        raise ConfigError(path, "this key appears twice in the same block; only one can count", key=key, line=line)
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
@@ -298,6 +312,24 @@ def _describe(error: dict[str, Any]) -> str:
     if isinstance(value, str | int | float) and str(value) not in message:
         message += f" (got {value!r})"
     return message
+
+
+def _duplicate_key(node: yaml.Node | None, path: str = "") -> tuple[str, int] | None:
+    """YAML keeps the last of two equal keys silently: a document listed twice would vanish."""
+    if isinstance(node, yaml.MappingNode):
+        seen = set()
+        for key_node, value_node in node.value:
+            key = f"{path}.{key_node.value}" if path else str(key_node.value)
+            if key_node.value in seen:
+                return key, key_node.start_mark.line + 1
+            seen.add(key_node.value)
+            if found := _duplicate_key(value_node, key):
+                return found
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            if found := _duplicate_key(item, f"{path}.{index}"):
+                return found
+    return None
 
 
 def _line_of(node: yaml.Node | None, loc: list[str]) -> int | None:

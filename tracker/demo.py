@@ -32,8 +32,6 @@ CAPTURES = (
 
 DEMO_CONFIG = """\
 # Written by `tracker demo`: one document, served from this machine.
-database:
-  url: sqlite:///{database}
 fetch:
   host_gap: 0
   retries: 0
@@ -99,10 +97,11 @@ def run_demo(
     try:
         with _local_server() as (server, url):
             config_path = workdir / "config.yaml"
-            config_path.write_text(DEMO_CONFIG.format(database=workdir / "tracker.db", url=url))
+            config_path.write_text(DEMO_CONFIG.format(url=url))
             config = load_config(config_path)
             document = config.document("google", "privacy-policy")
-            store = Store(config.database_url)
+            # Never $TRACKER_DATABASE_URL: the demo must not write into a real database.
+            store = Store(f"sqlite:///{workdir / 'tracker.db'}")
             checks = []
             with Fetcher(config.settings.fetch) as fetcher:
                 for step, (name, label) in enumerate(CAPTURES, start=1):

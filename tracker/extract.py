@@ -58,10 +58,13 @@ def _is_chrome(tag: Tag) -> bool:
 
 
 # Parsing a 1.6 MB Meta page with bs4 is dominated by script bodies: cut them before parsing. The HTML
-# tokenizer itself ends these elements at the first matching end tag, so the regex agrees with a parser.
-_PRE_STRIP = re.compile(
-    rb"<(script|style|template|svg|noscript)\b[^>]*>.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL
-)
+# tokenizer itself ends these elements at the first matching end tag, so cutting there agrees with a parser.
+_STRIPPED_OPENER = re.compile(rb"<(script|style|template|svg|noscript)\b|<!--", re.IGNORECASE)
+_STRIPPED_CLOSERS = {
+    name: re.compile(rb"</" + name + rb"\s*>", re.IGNORECASE)
+    for name in (b"script", b"style", b"template", b"svg", b"noscript")
+}
+_COMMENT_END = re.compile(rb"-->")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.IGNORECASE)
 
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
@@ -107,7 +110,7 @@ def decode(content: bytes, content_type: str | None = None) -> str:
 
 
 def extract_html(content: bytes, content_type: str | None, rules: Rules) -> str:
-    html = decode(_PRE_STRIP.sub(b"", content), content_type)
+    html = decode(_pre_strip(content), content_type)
     soup = BeautifulSoup(html, "lxml")
     roots = _select_roots(soup, rules.select)
     for root in roots:
@@ -120,6 +123,23 @@ def extract_html(content: bytes, content_type: str | None, rules: Rules) -> str:
         _render(root, blocks)
     blocks.flush()
     return "\n\n".join(blocks.lines)
+
+
+def _pre_strip(content: bytes) -> bytes:
+    """Cut script, style, template, svg and noscript elements and comments; linear even on broken pages."""
+    kept = []
+    at = 0
+    while opener := _STRIPPED_OPENER.search(content, at):
+        name = opener.group(1)
+        # Every search starts past the previous one and a miss ends the loop: linear on any page.
+        body_start = content.find(b">", opener.end()) + 1 if name else opener.end()
+        closer = (_STRIPPED_CLOSERS[name.lower()] if name else _COMMENT_END).search(content, body_start)
+        if body_start == 0 or closer is None:
+            break  # never closed: the parser decides what the rest is
+        kept.append(content[at : opener.start()])
+        at = closer.end()
+    kept.append(content[at:])
+    return b"".join(kept)
 
 
 def _select_roots(soup: BeautifulSoup, selectors: tuple[str, ...]) -> list[Tag]:

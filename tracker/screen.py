@@ -55,7 +55,7 @@ WALL_URL_PARTS = ("/login", "/authwall", "/checkpoint", "/captcha", "consent.goo
 
 @dataclass(frozen=True)
 class Refusal:
-    kind: str  # empty | not_text | wall | short | truncated
+    kind: str  # fetch | empty | not_text | not_policy | wall | short | truncated
     message: str
 
 
@@ -63,14 +63,19 @@ _WALL_PATTERNS = {reason: re.compile("|".join(phrases), re.IGNORECASE) for reaso
 
 
 def screen_text(
-    text: str, final_url: str, previous_text: str | None, settings: ChecksSettings = ChecksSettings()
+    text: str,
+    final_url: str,
+    previous_text: str | None,
+    settings: ChecksSettings = ChecksSettings(),
+    url: str = "",
 ) -> Refusal | None:
     """Why this capture must not become a version, or None when it looks like the policy."""
     if not text.strip():
         return Refusal("empty", "empty page: no text after extraction")
-    url_path = final_url.lower()
+    landed, asked = urlsplit(final_url.lower()), urlsplit(url.lower())
     for part in WALL_URL_PARTS:
-        if part in url_path:
+        # Only where the redirect led: a document whose own address says /login is not a wall.
+        if part in f"{landed.netloc}{landed.path}" and part not in f"{asked.netloc}{asked.path}":
             where = urlsplit(final_url)
             return Refusal("wall", f"redirected to {where.netloc}{where.path}: a login or bot wall")
     if len(text) <= WALL_MAX_CHARS:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
@@ -31,17 +33,31 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    config = _alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    _migrate(engine, command.upgrade, revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
+    _migrate(engine, command.downgrade, revision)
+
+
+def _migrate(engine: Engine, step: Callable[[AlembicConfig, str], None], revision: str) -> None:
     config = _alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds a SQLite table by copy, drop and rename: with foreign keys enforced, dropping a
+            # table that others point at fails. The pragma only works outside a transaction; the check after
+            # the migration proves that no reference was broken.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        with connection.begin():
+            config.attributes["connection"] = connection
+            step(config, revision)
+            if sqlite and (broken := connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()):
+                raise SchemaError(f"the migration broke foreign keys: {broken[:5]}")
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
 
 
 def ensure_schema(engine: Engine) -> None:
@@ -56,6 +72,12 @@ def ensure_schema(engine: Engine) -> None:
             )
         upgrade(engine)
         return
+    known = {script.revision for script in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
+    if current not in known:
+        raise SchemaError(
+            f"the database schema is at revision {current}, which this tracker does not know: "
+            "it was migrated by a newer tracker; run that version (or restore a backup)"
+        )
     raise SchemaError(
         f"the database schema is at revision {current}, this tracker needs {head_revision()}: "
         "run `tracker db upgrade` (back up the database first)"

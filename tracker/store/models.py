@@ -103,6 +103,9 @@ class VersionRow(Base):
     size: Mapped[int] = mapped_column(Integer)
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Which extraction rules made this text; a version re-extracted under new rules names its source.
+    rules_key: Mapped[str | None] = mapped_column(String(64))
+    reextracted_from_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id"))
 
 
 class ChangeRow(Base):

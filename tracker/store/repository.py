@@ -26,6 +26,8 @@ class VersionRecord:
     first_seen_at: datetime
     last_seen_at: datetime
     snapshot_id: int | None
+    rules_key: str | None = None
+    reextracted_from_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,10 @@ class NewCheck:
     extraction_key: str | None = None
     text: str | None = None
     text_sha256: str | None = None
+    rules_key: str | None = None
+    # The version in force re-extracted under changed rules: recorded first, as a technical version, so that
+    # the change (if any) is measured against it and a rules edit is never reported as a policy change.
+    baseline: tuple[str, str] | None = None
     snapshot: NewSnapshot | None = None
     change: NewChange | None = None
 
@@ -276,15 +282,6 @@ class Store:
         with self._transaction() as session:
             return [_check_record(check, doc) for check, doc in session.execute(query).all()]
 
-    def version_counts(self) -> dict[tuple[str, str], int]:
-        with self._transaction() as session:
-            rows = session.execute(
-                select(DocumentRow.service, DocumentRow.key, func.count(VersionRow.id))
-                .join(VersionRow, VersionRow.document_id == DocumentRow.id)
-                .group_by(DocumentRow.service, DocumentRow.key)
-            ).all()
-            return {(service, key): count for service, key, count in rows}
-
     # -- the one write -----------------------------------------------------------------------------------
 
     def record_check(self, check: NewCheck) -> SavedCheck:
@@ -298,6 +295,8 @@ class Store:
             elif doc.url != check.url:
                 doc.url = check.url
             previous = _latest_version_row(session, doc.id)
+            if previous is not None and check.baseline is not None:
+                previous = _reextracted(session, previous, *check.baseline, check.rules_key, check.started_at)
             version_id = change_id = None
             if check.outcome == "unchanged" and check.text is None and previous is not None:
                 # A 304, or the very bytes of the last good capture: the version in force was seen again.
@@ -319,11 +318,13 @@ class Store:
                         size=len(check.text),
                         first_seen_at=check.started_at,
                         last_seen_at=check.started_at,
+                        rules_key=check.rules_key,
                     )
                     session.add(version)
                     session.flush()
                 else:
                     version.last_seen_at = max(version.last_seen_at, check.started_at)
+                    version.rules_key = check.rules_key or version.rules_key
                 version_id = version.id
                 if check.change is not None and previous is not None and previous.id != version.id:
                     change = ChangeRow(
@@ -447,6 +448,35 @@ def _latest_version_row(session: Session, document_id: int) -> VersionRow | None
     ).first()
 
 
+def _reextracted(
+    session: Session, previous: VersionRow, text: str, text_sha256: str, rules_key: str | None, when: datetime
+) -> VersionRow:
+    """The version in force as the current rules read its snapshot; a new version only if the text differs."""
+    if text_sha256 == previous.text_sha256:
+        previous.rules_key = rules_key
+        return previous
+    version = session.scalars(
+        select(VersionRow).where(VersionRow.document_id == previous.document_id, VersionRow.text_sha256 == text_sha256)
+    ).first()
+    if version is None:
+        version = VersionRow(
+            document_id=previous.document_id,
+            snapshot_id=previous.snapshot_id,
+            text=text,
+            text_sha256=text_sha256,
+            size=len(text),
+            first_seen_at=previous.first_seen_at,
+            last_seen_at=max(previous.last_seen_at, when),
+            rules_key=rules_key,
+            reextracted_from_id=previous.id,
+        )
+        session.add(version)
+        session.flush()
+    else:
+        version.last_seen_at = max(version.last_seen_at, when)
+    return version
+
+
 def _add_snapshot(session: Session, document_id: int, snapshot: NewSnapshot) -> int:
     row = SnapshotRow(
         document_id=document_id,
@@ -454,7 +484,7 @@ def _add_snapshot(session: Session, document_id: int, snapshot: NewSnapshot) -> 
         final_url=snapshot.final_url,
         status=snapshot.status,
         headers=snapshot.headers,
-        content_type=snapshot.content_type,
+        content_type=snapshot.content_type[:200] if snapshot.content_type else None,
         body_gzip=gzip.compress(snapshot.body, compresslevel=6, mtime=0),
         raw_sha256=snapshot.raw_sha256,
         raw_size=len(snapshot.body),
@@ -475,6 +505,8 @@ def _version_record(row: VersionRow, doc: DocumentRow) -> VersionRecord:
         first_seen_at=row.first_seen_at,
         last_seen_at=row.last_seen_at,
         snapshot_id=row.snapshot_id,
+        rules_key=row.rules_key,
+        reextracted_from_id=row.reextracted_from_id,
     )
 
 
