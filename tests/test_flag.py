@@ -257,6 +257,410 @@ def test_a_large_change_is_flagged_quickly() -> None:
     assert time.perf_counter() - started < 5  # a hang, not a benchmark: see benchmarks/pipeline.py
 
 
+# -- held out: wording the labelled corpus does not have --------------------------------------------------------
+# An audit against over-fitting. The corpus holds Google, Meta and LinkedIn up to its capture dates; these are
+# realistic clauses of other companies and later dates (LinkedIn 2024, Meta 2024, X 2023-24, Zoom 2023,
+# Microsoft, Reddit, Adobe 2024, Slack), in English, French and German, and hard negatives that share their
+# words. None of them is in the corpus, and no rule may name one of them.
+
+HELD_OUT_BODY = {
+    "en": (
+        "# Privacy Policy",
+        "This Privacy Policy describes how we collect, use and share information when you use our services. It "
+        "applies to our websites, apps and related services.",
+        "## How we use information",
+        "We use the information we collect to provide, maintain and secure our services. We also use it to "
+        "communicate with you and to comply with the law.",
+        "## Your choices",
+        "You can access, correct or delete your information in your account settings. We keep information for as "
+        "long as we need it for these purposes.",
+    ),
+    "fr": (
+        "# Politique de confidentialité",
+        "Cette politique explique quelles informations nous recueillons et comment nous les utilisons. Elle "
+        "s’applique à tous nos services.",
+        "## Comment nous utilisons les informations",
+        "Nous utilisons les informations recueillies pour fournir et sécuriser nos services. Nous les utilisons "
+        "aussi pour communiquer avec vous.",
+        "## Vos choix",
+        "Vous pouvez accéder à vos informations, les rectifier ou les supprimer dans vos paramètres. Nous les "
+        "conservons aussi longtemps que nécessaire.",
+    ),
+    "de": (
+        "# Datenschutzerklärung",
+        "Diese Datenschutzerklärung beschreibt, welche Informationen wir erfassen und wie wir sie verwenden. Sie "
+        "gilt für alle unsere Dienste.",
+        "## Wie wir Informationen verwenden",
+        "Wir verwenden die erfassten Informationen, um unsere Dienste bereitzustellen und zu schützen. Wir nutzen "
+        "sie auch, um mit Ihnen zu kommunizieren.",
+        "## Ihre Wahlmöglichkeiten",
+        "Sie können Ihre Informationen in den Einstellungen einsehen, berichtigen oder löschen. Wir speichern sie "
+        "so lange wie nötig.",
+    ),
+}
+
+
+def held_out(lang: str, sentence: str = "", own_line: bool = False) -> str:
+    """The policy of that language, with `sentence` inside its usage paragraph, or on a line of its own."""
+    paragraphs = list(HELD_OUT_BODY[lang])
+    if own_line:
+        paragraphs.insert(4, sentence)
+    elif sentence:
+        first, rest = paragraphs[3].split(". ", 1)
+        paragraphs[3] = f"{first}. {sentence} {rest}"
+    return "\n\n".join(paragraphs)
+
+
+HELD_OUT_AI = [
+    (
+        "en",
+        "We may use your posts and interactions to train and improve generative AI models, including those of "
+        "our affiliates.",
+    ),
+    (
+        "en",
+        "We may use your personal data to develop and train artificial intelligence (AI) models, and to gain "
+        "insights with the help of AI, automated systems and inferences.",
+    ),
+    (
+        "en",
+        "You consent to Zoom’s access, use, collection, creation, modification, distribution, processing, sharing, "
+        "maintenance, and storage of Service Generated Data for any purpose, including for the purpose of product and "
+        "service development, marketing, analytics, quality assurance, machine learning or artificial intelligence "
+        "(including for the purpose of training and tuning of algorithms and models), training, testing, and "
+        "improvement of the Services.",
+    ),
+    (
+        "en",
+        "Zoom does not use any of your audio, video, chat, screen sharing, attachments or other "
+        "communications-like Customer Content to train Zoom or third-party artificial intelligence models.",
+    ),
+    (
+        "en",
+        "Our automated systems may analyze your Content using techniques such as machine learning in order to "
+        "improve our Services and Software and the user experience.",
+    ),
+    (
+        "en",
+        "We may use the information we collect and publicly available information to help train our machine "
+        "learning or artificial intelligence models for the purposes outlined in this policy.",
+    ),
+    (
+        "en",
+        "You grant us a worldwide, non-exclusive, royalty-free license to use, copy, reproduce, process, adapt and "
+        "modify such Content, including for use with and training of our machine learning and artificial "
+        "intelligence models, whether generative or another type.",
+    ),
+    ("en", "We may license user content to third parties, including to train large language models."),
+    ("en", "We may share information with our partners for the purpose of training their models."),
+    ("en", "You can object to the use of your data for training content-generating AI models."),
+    ("en", "You can opt out of having your content used to train generative models in your settings."),
+    ("en", "We use your prompts and the responses to improve the large language models that power Copilot."),
+    ("en", "Microsoft may use your conversations with Copilot to train its generative AI models."),
+    (
+        "en",
+        "You may not use the AI services, or data from the AI services, to create, train, or improve any other AI "
+        "technology.",
+    ),
+    ("en", "We may use de-identified data to train foundation models."),
+    (
+        "en",
+        "Your content may be used to fine-tune, evaluate and improve the large-scale foundation models we license "
+        "from third parties.",
+    ),
+    ("en", "We use content you share publicly, such as posts, photos and captions, to build and improve our LLMs."),
+    (
+        "en",
+        "Content you submit to Gemini Apps, including your prompts, may be reviewed by human reviewers and used to "
+        "improve Google products, services and machine-learning technologies.",
+    ),
+    (
+        "en",
+        "We use information shared on our Products, such as posts, photos and their captions, to develop and "
+        "improve generative AI at Meta.",
+    ),
+    ("en", "We may use your conversations and feedback to retrain and evaluate our models."),
+    ("en", "We use information about your transactions to train our fraud detection systems."),
+    ("en", "We use your data for training our fraud detection systems."),
+    ("en", "Transaction data helps us train the risk-scoring algorithms that review payments."),
+    ("en", "Data from all users, including minors, may be used to pre-train our neural language models."),
+    (
+        "en",
+        "Adobe Firefly is trained on licensed content and public domain content, and we may use your submissions "
+        "to improve Firefly.",
+    ),
+    ("en", "Of course, we may also use the content you upload to train our models."),
+    ("en", "In the course of providing the Services, we may use Customer Content to train our models."),
+    ("en", "We use information about the courses you take to train our recommendation models."),
+    ("en", "Images you upload may be used to train the computer vision models that detect harmful content."),
+    ("en", "We may use your inputs and outputs to train our AI."),
+    ("en", "Your interactions with our AI features may be used to improve the underlying models."),
+    ("en", "We sell or license data to companies that develop artificial intelligence."),
+    (
+        "en",
+        "Beginning November 3, 2024, we will use data from members in more regions to train content-generating AI "
+        "models.",
+    ),
+    ("en", "We use machine learning models that are trained on your activity to rank the content you see."),
+    ("fr", "Vous pouvez vous opposer à l’utilisation de vos données pour entraîner des modèles d’IA générative."),
+    (
+        "fr",
+        "Nous utilisons les contenus publics, comme les publications et les commentaires, pour améliorer nos "
+        "grands modèles de langage.",
+    ),
+    ("fr", "Nous pouvons utiliser vos contenus pour former nos modèles."),
+    ("fr", "Vos données peuvent être utilisées pour l’entraînement de nos modèles d’intelligence artificielle."),
+    ("fr", "Nous pouvons partager vos informations avec nos sociétés affiliées afin d’entraîner leurs modèles d’IA."),
+    ("fr", "Vos conversations avec Copilot peuvent servir à améliorer nos modèles."),
+    ("fr", "Nous utilisons vos publications publiques à des fins d’apprentissage automatique."),
+    ("fr", "Les modèles que nous entraînons sur vos données servent à détecter les contenus préjudiciables."),
+    ("de", "Wir verwenden Ihre öffentlichen Beiträge, um unsere KI-Modelle zu verbessern."),
+    ("de", "Sie können der Nutzung Ihrer Daten zum Training generativer KI-Modelle widersprechen."),
+    ("de", "Wir nutzen Ihre Inhalte zur Verbesserung unserer großen Sprachmodelle."),
+    ("de", "Ihre Chats mit Copilot können verwendet werden, um unsere Modelle zu trainieren."),
+    ("de", "Wir können öffentlich verfügbare Informationen nutzen, um unsere Algorithmen zu trainieren."),
+    ("de", "Wir nutzen Ihre Daten für das Training von Modellen der künstlichen Intelligenz."),
+    ("de", "Ihre Eingaben können zur Verbesserung von Gemini genutzt werden."),
+    ("de", "Wir verwenden Ihre Inhalte, um Modelle für maschinelles Lernen zu entwickeln."),
+]
+
+# Short list items that complete a lead-in ending with a colon are statements, not menu entries.
+HELD_OUT_AI_LISTS = [
+    ("en", "We use your information to:\n\n- Provide our services\n- Train our AI models\n- Keep you safe"),
+    ("en", "Some of the ways we use your data:\n\n* To develop and improve AI\n* To personalize ads"),
+    ("fr", "Nous utilisons vos informations pour :\n\n- fournir nos services\n- entraîner nos modèles d’IA"),
+    ("de", "Wir verwenden Ihre Informationen, um:\n\n- unsere Dienste bereitzustellen\n- KI-Modelle zu trainieren"),
+]
+
+HELD_OUT_NOT_AI = [
+    ("en", "Try Meta AI", True),
+    ("en", "AI-powered job search", True),
+    ("en", "Ask Copilot", True),
+    ("en", "## Explore\n\n- Try Meta AI\n- AI-powered job search\n- Help Center", True),  # a menu, no lead-in
+    ("en", "Products:\n\n- AI-powered job search\n- Premium", True),  # a label is no lead-in
+    (
+        "en",
+        "If you upload photos of people, you must have a signed model release from each identifiable person.",
+        False,
+    ),
+    ("en", "Our founder has always been a role model for the team and for our approach to data.", False),
+    ("en", "Watch our training videos to learn how to use your account and its privacy settings.", False),
+    ("en", "Gemini readers can find their horoscope content and daily messages in the app.", False),
+    ("en", "We aim to be a model of transparency in how we handle your information.", False),
+    ("en", "We provide data protection training for employees who handle your information.", False),
+    (
+        "en",
+        "We use cookies and similar technologies to give you personalised experiences, improve our services and "
+        "measure ads.",
+        False,
+    ),
+    ("en", "We use your information to train our customer support staff and to improve their responses.", False),
+    (
+        "en",
+        "We collect your device model and training data such as runs and workouts to improve your experience.",
+        False,
+    ),
+    (
+        "en",
+        "Your training plan, device model and workout history help us improve the coaching content we show you.",
+        False,
+    ),
+    ("en", "We record the model of your phone and the operating system version to improve app stability.", False),
+    ("en", "We train our staff every year and review our pricing model and the information we keep.", False),
+    ("en", "Our trainers use your workout data and the model of your bike to improve your training plan.", False),
+    ("en", "We use your workout data in our training tools to build your plan.", False),
+    ("en", "We offer training tools and materials that help your employees protect customer data.", False),
+    ("en", "Of course, you can always download a copy of your data.", False),
+    ("en", "In the course of providing the Services, we may share your information with service providers.", False),
+    (
+        "en",
+        "Llama trekking tours booked through our partners are subject to their own terms and data practices.",
+        False,
+    ),
+    ("en", "We use automated processing to detect spam and improve the security of your account.", False),
+    ("en", "We offer training courses, webinars and certifications for developers who build on our platform.", False),
+    ("en", "Models appearing in our advertising are paid professionals and do not use your data.", False),
+    ("en", "We use standard contractual clauses, model contracts and other safeguards to transfer data.", False),
+    ("fr", "Nous formons nos employés à la protection des données chaque année.", False),
+    ("fr", "Nous enregistrons le modèle de votre appareil pour améliorer la stabilité de l’application.", False),
+    ("fr", "Nous proposons des formations en ligne pour les entreprises qui utilisent nos informations.", False),
+    ("fr", "Essayez Meta AI", True),
+    ("de", "Wir schulen unsere Mitarbeitenden regelmäßig im Umgang mit Ihren Daten.", False),
+    (
+        "de",
+        "Wir erfassen das Gerätemodell und die Trainingsdaten Ihrer Läufe, um die Trainingspläne zu verbessern.",
+        False,
+    ),
+    ("de", "Wir trainieren unsere Mitarbeiter regelmäßig und überprüfen unser Geschäftsmodell.", False),
+    ("de", "Jetzt Meta AI ausprobieren", True),
+]
+
+# The same AI sentence re-worded so that it says something else: who, whose data, which data, whether, when.
+HELD_OUT_REWORDED = [
+    (
+        "en",
+        "You can opt in to the use of your data to train our AI models.",
+        "You can opt out of the use of your data to train our AI models.",
+    ),
+    ("en", "We use non-public posts to train our AI models.", "We use public posts to train our AI models."),
+    (
+        "en",
+        "We may use some of your posts to train our AI models.",
+        "We may use all of your posts to train our AI models.",
+    ),
+    (
+        "en",
+        "We do not use data from users under 18 to train our AI models.",
+        "We do not use data from users under 13 to train our AI models.",
+    ),
+    (
+        "en",
+        "We use data from members in the European Union to train our AI models.",
+        "We use data from members outside the European Union to train our AI models.",
+    ),
+    ("en", "We use de-identified data to train our AI models.", "We use identified data to train our AI models."),
+    ("en", "We use your posts to train AI models.", "We use your posts to train the AI models of Meta affiliates."),
+    ("en", "We use your posts to train AI models.", "We use your posts and voice recordings to train AI models."),
+    (
+        "en",
+        "Starting June 26, 2024, we will use public posts to train AI at Meta.",
+        "Starting June 26, 2025, we will use public posts to train AI at Meta.",
+    ),
+    (
+        "en",
+        "By default, we use your chats to train our AI models unless you turn this off.",
+        "We use your chats to train our AI models only if you turn this on.",
+    ),
+    (
+        "en",
+        "We use your chats to train AI models when you enable this setting.",
+        "We use your chats to train AI models unless you disable this setting.",
+    ),
+    (
+        "en",
+        "We can’t use your private messages to train our AI models.",
+        "We can use your private messages to train our AI models.",
+    ),
+    (
+        "fr",
+        "Nous utilisons vos publications non publiques pour entraîner nos modèles d’IA.",
+        "Nous utilisons vos publications publiques pour entraîner nos modèles d’IA.",
+    ),
+    (
+        "fr",
+        "Nous n’utilisons plus vos messages privés pour entraîner nos modèles d’IA.",
+        "Nous utilisons vos messages privés pour entraîner nos modèles d’IA.",
+    ),
+    (
+        "de",
+        "Wir verwenden Ihre Beiträge nur mit Ihrer Einwilligung, um KI-Modelle zu trainieren.",
+        "Wir verwenden Ihre Beiträge auf Grundlage berechtigter Interessen, um KI-Modelle zu trainieren.",
+    ),
+]
+
+HELD_OUT_ALIKE = [
+    (
+        "en",
+        "We may use your posts to train our AI models, like translation.",
+        "We may use your posts to train our AI models, such as translation.",
+    ),
+    (
+        "en",
+        "We don’t use your private messages to train our AI models.",
+        "We do not use your private messages to train our AI models.",
+    ),
+    ("en", "We use de-identified data to train our AI models.", "We use deidentified data to train our AI models."),
+    (
+        "en",
+        "We support AI research, like computer vision and language processing.",
+        "We support AI research, like computer vision and natural language processing.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("lang", "sentence"), HELD_OUT_AI)
+def test_held_out_ai_clauses_flag(lang: str, sentence: str) -> None:
+    flag = flag_of(held_out(lang), held_out(lang, sentence))
+    assert flag.ai, (flag.reason, judge_sentence(sentence))
+    assert [e.text for e in flag.evidence] == [sentence]
+
+
+@pytest.mark.parametrize(("lang", "text"), HELD_OUT_AI_LISTS)
+def test_held_out_short_list_items_after_a_lead_in_flag(lang: str, text: str) -> None:
+    flag = flag_of(held_out(lang), held_out(lang, text, own_line=True))
+    assert flag.ai, flag.reason  # the data they are about is named in the lead-in, which did not change
+
+
+@pytest.mark.parametrize(("lang", "sentence", "own_line"), HELD_OUT_NOT_AI)
+def test_held_out_hard_negatives_do_not_flag(lang: str, sentence: str, own_line: bool) -> None:
+    flag = flag_of(held_out(lang), held_out(lang, sentence, own_line))
+    assert not flag.ai, flag
+
+
+@pytest.mark.parametrize(("lang", "old", "new"), HELD_OUT_REWORDED)
+def test_held_out_rewordings_that_change_the_claim_flag(lang: str, old: str, new: str) -> None:
+    flag = flag_of(held_out(lang, old), held_out(lang, new))
+    assert flag.ai and [e.op for e in flag.evidence] == ["delete", "insert"], flag
+
+
+@pytest.mark.parametrize(("lang", "old", "new"), HELD_OUT_ALIKE)
+def test_held_out_rewordings_that_keep_the_claim_do_not_flag(lang: str, old: str, new: str) -> None:
+    flag = flag_of(held_out(lang, old), held_out(lang, new))
+    assert not flag.ai, flag
+
+
+@pytest.mark.parametrize(
+    ("sentence", "category"),
+    [
+        ("Labels for AI-generated content help people know when content was made with AI.", "ai_feature"),
+        ("We may share your content with partners for AI research and development.", "training"),
+        (
+            "Zoom will not use audio, video or chat Customer Content to train our artificial intelligence models.",
+            "training",
+        ),
+    ],
+)
+def test_held_out_categories(sentence: str, category: str) -> None:
+    flag = flag_of(held_out("en"), held_out("en", sentence))
+    assert flag.ai and flag.category == category, flag
+
+
+# Misses the audit found and left: no general rule fixes them without costing precision elsewhere.
+FIRST_NAME = "a product name that is also a first name (Claude, Alexa, Siri) is left to flag.extra_terms"
+RECOGNITION = "speech and face recognition are not AI in the corpus labels (106: not AI; 125, 375: borderline)"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        pytest.param(
+            "We will use your chats and coding sessions to improve Claude.",
+            marks=pytest.mark.xfail(strict=True, reason=FIRST_NAME),
+        ),
+        pytest.param(
+            "We use voice recordings of your requests to Alexa to improve our speech recognition.",
+            marks=pytest.mark.xfail(strict=True, reason=f"{FIRST_NAME}; {RECOGNITION}"),
+        ),
+    ],
+)
+def test_held_out_known_misses(sentence: str) -> None:
+    assert flag_of(held_out("en"), held_out("en", sentence)).ai
+
+
+def test_held_out_a_short_policy_that_grows_is_judged_not_taken_for_a_stub() -> None:
+    short = held_out("en")
+    grown = policy(short, *(f"Section {i}. {CONTROLS} {INTRO}" for i in range(20)), GOOGLE_BARD)
+    flag = flag_of(short, grown)
+    assert flag.ai and "stub" not in flag.reason
+
+
+def test_held_out_an_error_page_before_the_policy_is_a_first_sight() -> None:
+    error = "Sorry, this page isn't available. The link you followed may be broken, or the page may have been removed."
+    full = policy(held_out("en", GOOGLE_BARD), "More text. " * 200)
+    flag = flag_of(error, full)
+    assert not flag.ai and "first sight" in flag.reason
+
+
 # -- the labelled real history ------------------------------------------------------------------------------------
 
 

@@ -40,12 +40,17 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         r"\b(?-i:ChatGPT)\b",
         r"\b(?-i:Llama)\b",
         r"\b(?-i:Grok)\b",
+        r"\b(?-i:GPT)\b",
+        r"\b(?-i:Firefly)\b",
+        r"\b(?-i:Cortana)\b",
+        r"\b(?-i:Apple Intelligence)\b",
     ),
-    # Your information put at the service of AI: "for AI", "pour l'IA", "für KI".
+    # Your information put at the service of AI: "for AI", "pour l'IA", "für KI". Not the first half of a
+    # compound: "labels for AI-generated content" are for content, not for AI.
     "ai_purpose": (
-        r"\bfor (?:the )?(?:(?-i:AI)|artificial intelligence|machine learning)\b",
-        r"\bpour (?:l['’]|le |les )?(?:(?-i:IA)|intelligence artificielle|apprentissage automatique)\b",
-        r"\bfür (?:die )?(?:(?-i:KI)|künstliche Intelligenz|maschinelles Lernen)\b",
+        r"\bfor (?:the )?(?:(?-i:AI)|artificial intelligence|machine learning)\b(?!-)",
+        r"\bpour (?:l['’]|le |les )?(?:(?-i:IA)|intelligence artificielle|apprentissage automatique)\b(?!-)",
+        r"\bfür (?:die )?(?:(?-i:KI)|künstliche Intelligenz|maschinelles Lernen)\b(?!-)",
     ),
     # Decisions about people taken by machines, and profiling.
     "automated": (
@@ -60,33 +65,41 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         r"\bautomatisierte[nr]? (?:Einzel)?[Ee]ntscheidung\w*",
         r"\bautomatisierte[nr]? Verarbeitung\b",
     ),
-    # Training in the sense of courses: people are taught, no model is.
+    # Training in the sense of courses and of staff: people are taught, no model is. These claim the training
+    # words they hold; "train" elsewhere in the sentence still counts ("the courses you take ... to train our
+    # recommendation models").
     "course": (
         r"\bget training\b",
-        r"\btraining (?:courses?|programs?|programmes?|sessions?|materials?|videos?)\b",
-        r"\bcourses?\b",
-        r"\bLinkedIn Learning\b",
-        r"\bwebinars?\b",
-        r"\bcertifications?\b",
-        r"\blearning paths?\b",
-        r"\bcours\b",
-        r"\bformations? (?:professionnelles?|en ligne)\b",
-        r"\bKurs(?:e|en)?\b",
-        r"\bSchulung\w*",
-        r"\bWeiterbildung\w*",
+        r"\btraining (?:courses?|programs?|programmes?|sessions?|materials?|videos?|plans?)\b",
+        r"\b(?:staff|employee|employees|workforce|security|compliance|privacy|data protection) training\b",
+        r"\btrain(?:s|ed|ing)? (?:our |their |your |all |new )?(?:staff|employees|personnel|workforce|teams?|"
+        r"reviewers|moderators|contractors|people)\b",
+        r"\bentraîn\w* (?:nos |les |vos |leurs? )?(?:équipes|employés|salariés|collaborateurs|modérateurs)\b",
+        r"\bTrainings? (?:für|von) (?:unsere[nr]? |Ihre[nr]? )?(?:Mitarbeit|Beschäftigt|Angestellt|Team)\w*",
     ),
-    # Training a machine: objects that only a machine is trained into.
+    # Training a machine: objects that only a machine is trained into, with up to two words that say which
+    # ("train our fraud detection systems"; not "train our staff on systems"). "Training" takes them only as
+    # a verb, with its determiner ("training our systems"): "training tools" teach people. French "former"
+    # (to train, also to form) counts only with a model as its object.
     "train_machine": (
-        r"\btrain(?:s|ed|ing)? (?:our |the |its |their |these |new )?"
+        r"\btrain(?:s|ed)? (?:our |the |its |their |these |new )?"
+        r"(?:(?!(?:on|in|to|for|with|about|how|and|or)\b)[\w-]+ ){0,2}"
+        r"(?:products?|tools?|systems?|technolog(?:y|ies)|classifiers?|detectors?)\b",
+        r"\btraining (?:our |the |its |their |these |new )"  # "training tools" are tools to train people with
+        r"(?:(?!(?:on|in|to|for|with|about|how|and|or)\b)[\w-]+ ){0,2}"
         r"(?:products?|tools?|systems?|technolog(?:y|ies)|classifiers?|detectors?)\b",
         r"\bentraîn\w* (?:nos |les |des |leurs? |ces )?(?:produits?|outils?|systèmes?|technologies?)\b",
         r"\bformation (?:des?|du|de nos) (?:modèles?|systèmes?|(?-i:IA))\b",
+        r"\bform(?:er|ons|ent|é|ée|és|ées) (?:nos |notre |les |des |leurs? |ces |un |une )?"
+        r"(?:modèles?|algorithmes?)\b",
     ),
     "train": (
         r"\btrain(?:s|ed|ing)?\b",
         r"\bfine-tun\w*",
         r"\bfine tun\w*",
         r"\bfinetun\w*",
+        r"\bretrain\w*",
+        r"\bpretrain\w*",
         r"\bentraîn\w*",
         r"\btrainier\w*",
         r"\bTrainings?(?:daten)?\b",
@@ -106,6 +119,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         r"\bgenerative[nrs]?\b",
         r"\bgénérati(?:f|fs|ve|ves)\b",
         r"\blarge language models?\b",
+        r"\bfoundation models?\b",
         r"\bgrand modèle de langage\b",
         r"\bgrands modèles de langage\b",
         r"sprachmodell\w*",
@@ -121,7 +135,18 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         r"\blangage naturel\b",
         r"\bchatbots?\b",
     ),
-    # Models and algorithms: business models and phone models too, so they count only beside AI or training.
+    # Models that nobody trains: a device's model, a business model, model clauses, a model release. They claim
+    # the word before "model" does, and are no trigger.
+    "other_model": (
+        r"\b(?:device|phone|handset|hardware|vehicle|car|bike|camera|computer|browser|business|pricing|revenue|"
+        r"operating|subscription|role) models?\b",
+        r"\bmodels? (?:clauses?|contracts?|contractual|releases?|numbers?|years?)\b",
+        r"\bmodel of (?:your |the |a |an |their |its )?(?:device|phone|handset|vehicle|car|bike|camera|computer)\b",
+        r"\bmodèles? (?:de (?:votre |leur |son |cet |ce |l['’])?(?:appareil|téléphone|smartphone|terminal|véhicule|"
+        r"voiture|ordinateur|navigateur)|économiques?|commerciaux|commercial|d['’]affaires|de contrat)\b",
+        r"\b(?:Geräte|Telefon|Handy|Smartphone|Fahrzeug|Auto|Kamera|Geschäfts|Preis|Abo)modell\w*",
+    ),
+    # Models and algorithms: they count only beside AI or training (see NEAR).
     "model": (
         r"\bmodels?\b",
         r"\bmodèles?\b",
@@ -157,6 +182,13 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         r"\bcomments?\b",
         r"\bsearch(?:es)?\b",
         r"\bprompts?\b",
+        r"\binputs?\b",
+        r"\brecordings?\b",
+        r"\baudio\b",
+        r"\bfeedback\b",
+        r"\btranscripts?\b",
+        r"\bsubmissions?\b",
+        r"\buploads?\b",
         r"\bdonnées?\b",
         r"\binformations?\b",
         r"\bcontenus?\b",
@@ -164,6 +196,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         r"\bpublications?\b",
         r"\bcommentaires?\b",
         r"\bdiscussions?\b",
+        r"\benregistrements?\b",
+        r"\brequêtes\b",
         r"daten\b",
         r"\bInformationen\b",
         r"\bInhalte?n?\b",
@@ -172,6 +206,9 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         r"\bBeiträge\b",
         r"\bKommentare\b",
         r"\bNachrichten\b",
+        r"\bEingaben\b",
+        r"\bAufnahmen\b",
+        r"\bFotos\b",
     ),
 }
 
@@ -218,6 +255,8 @@ CATEGORIES = ("training", "automated_decisions", "ai_feature", "none")
 # Page furniture is not a statement of the policy: its score is multiplied by FURNITURE_FACTOR. Furniture is a
 # heading, a line in bold, fewer than MIN_WORDS words, fewer than MIN_STATEMENT_WORDS without a full stop (a
 # button, label or menu entry), or a pointer elsewhere ("Learn more about ...").
+# An item of a list whose lead-in ends with a colon ("We use your information to:" then "- Train our AI models")
+# completes that sentence: it is a statement however short, though a heading, bold line or pointer is not.
 FURNITURE_FACTOR = 0.4
 MIN_WORDS = 4
 MIN_STATEMENT_WORDS = 7
@@ -229,22 +268,12 @@ POINTERS = re.compile(
     re.IGNORECASE,
 )
 
-# A re-worded AI sentence says the same thing when at most SMALL_EDIT_WORDS content words differ, none of them
-# a concept word or one of these qualifiers (who, whose data, whether, how surely).
+# A re-worded AI sentence says the same thing only when the words that differ (at most SMALL_EDIT_WORDS) complete
+# or shorten the name of an AI technique the sentence names, none of them a concept word of its own
+# ("traitement du langage" -> "traitement du langage naturel"). Any other content word can change who gets the
+# data, whose data, which data, whether, when or how surely ("opt in" -> "opt out", "under 18" -> "under 13",
+# "in the EU" -> "outside the EU", "non-public" -> "public", "Meta" -> "Meta affiliates"): that is news.
 SMALL_EDIT_WORDS = 2
-QUALIFIERS = frozenset(
-    """
-    not no never none without only except unless cannot nor public publicly private personal sensitive
-    anonymous anonymised anonymized aggregated pseudonymised pseudonymized identified identifiable your our
-    their partners third may will must might always opt consent object objection
-    ne pas jamais aucun aucune sans sauf seulement uniquement public publique publiques publiquement privé
-    privée privés privées personnel personnelle personnelles sensible sensibles anonyme anonymes agrégé
-    agrégées vos votre nos notre leur leurs tiers partenaires consentement opposition
-    nicht kein keine keinen keiner niemals nie ohne nur außer öffentlich öffentliche öffentlichen privat
-    private persönliche persönlichen sensible anonym anonymisiert anonymisierte ihre ihren ihrer unsere
-    unseren dritte dritten partner einwilligung widerspruch
-    """.split()
-)
 
 # Two sentences are the old and new wording of one another when they share this fraction of content words.
 COUNTERPART_SIMILARITY = 0.3
@@ -252,19 +281,23 @@ COUNTERPART_SIMILARITY = 0.3
 # A new text that shares fewer of its sentences than this with the old one is not an edit of it: another
 # document, another language, an error page or a complete rewrite. It is judged as a whole instead.
 REPLACED_BELOW = 0.25
-# An old text shorter than this fraction of the new one was a stub (headings, an error page, a wall): the new
-# text is the first real sight of the document, and a first version is never an alert.
+# An old text shorter than this fraction of the new one that makes at most STUB_STATEMENTS statements (sentences
+# of MIN_STATEMENT_WORDS words or more ending with a full stop) was a stub (headings, an error page, a wall): the
+# new text is the first real sight of the document, and a first version is never an alert. A short policy that
+# grows is not a stub: it says things, and what it adds is judged.
 FIRST_SIGHT_BELOW = 0.2
+STUB_STATEMENTS = 2
 
 # Words without meaning of their own, so that "like" reads as "such as" and "Google's" as "Google’s".
-# Negations, possessives and modal verbs are never here: "we do not train" must differ from "we train".
+# Negations, possessives, modal verbs and quantifiers ("all", "some", "most") are never here: "we do not train"
+# must differ from "we train", "all of your posts" from "some of your posts".
 STOPWORDS = frozenset(
     """
     a an the and or but of to in on at by for from with as such like eg ie etc example examples instance
     including include includes that which who whom whose this these those it we us you they them he she his
-    her is are was were be been being am do does did have has had shall should can could would also any all
-    some each other more most so than then there here where when how what why if into onto over under about
-    via per very just both either whether
+    her is are was were be been being am do does did have has had shall should can could would also any each
+    other more so than then there here where when how what why if into onto over under about via per very
+    just both either whether
     le la les un une des du de et ou mais au aux en dans par pour sur avec ce cet cette ces ceux celles qui
     que qu quoi dont où nous vous ils elles il elle son sa ses se est sont être été ont avons avez avoir comme
     tel telle tels telles exemple notamment compris ainsi aussi plus très
@@ -272,6 +305,14 @@ STOPWORDS = frozenset(
     bei mit für über unter durch als wie beispiel beispielsweise etwa einschließlich sowie auch dass daß wir
     sie ist sind war waren sein werden wird wurde wurden haben hat hatte es er sich dies diese dieser dieses
     """.split()
+)
+
+# Contractions written out before words are counted, so that a negation is a word of its own: "can't" reads as
+# "can not" (not as "can"), "don't" as "do not", French "n’utilisons plus" as "ne utilisons plus"; and the prefix
+# of "de-identified" stays with its word (French "de" is a little word).
+WRITTEN_OUT: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), replacement)
+    for pattern, replacement in ((r"n['’]t\b", " not"), (r"\bn['’](?=\w)", "ne "), (r"\bde-(?=\w)", "de"))
 )
 
 # Spellings that are one word: British and American English ("personalise", "behaviour", "licence",
@@ -454,13 +495,16 @@ def _literal(term: str) -> str:
 DEFAULT_VOCABULARY = Vocabulary.build()
 
 
-def judge_sentence(sentence: str, vocabulary: Vocabulary = DEFAULT_VOCABULARY) -> Judgement:
-    """How strongly one sentence speaks about AI (0..1), in which category, and the words that said so."""
+def judge_sentence(
+    sentence: str, vocabulary: Vocabulary = DEFAULT_VOCABULARY, *, completes_lead_in: bool = False
+) -> Judgement:
+    """How strongly one sentence speaks about AI (0..1), in which category, and the words that said so.
+
+    `completes_lead_in`: the sentence is an item of a list whose lead-in ends with a colon, so its shortness
+    does not make it a label."""
     found = vocabulary.concepts_in(sentence)
     if not any(concept in found for concept in TRIGGERS):
         return NOT_AI
-    if "course" in found:
-        found.pop("train", None)  # "get training", "training courses": people are taught, no model is
     for rule in RULES:
         if all(not need.isdisjoint(found) for need in rule.needs):
             break
@@ -468,21 +512,39 @@ def judge_sentence(sentence: str, vocabulary: Vocabulary = DEFAULT_VOCABULARY) -
         return NOT_AI
     used = set().union(*rule.needs)
     terms = tuple(term for concept in (*CONCEPTS, *NEAR) if concept in used for term in found.get(concept, ()))
-    return Judgement(round(rule.score * _furniture(sentence), 2), rule.category, rule.says, terms)
+    return Judgement(round(rule.score * _furniture(sentence, completes_lead_in), 2), rule.category, rule.says, terms)
 
 
-def _furniture(sentence: str) -> float:
+def _furniture(sentence: str, completes_lead_in: bool = False) -> float:
     """1.0 for a statement; FURNITURE_FACTOR for headings, buttons, labels and links that point elsewhere."""
     stripped = sentence.strip()
     plain = _clean(stripped)
     words = len(_WORD.findall(plain))
-    if stripped.startswith("#") or _BOLD_LINE.match(stripped) or words < MIN_WORDS:
+    if stripped.startswith("#") or _BOLD_LINE.match(stripped):
         return FURNITURE_FACTOR
-    if words < MIN_STATEMENT_WORDS and not plain.rstrip("”’\"')»").endswith((".", "!", "?")):
+    if not completes_lead_in and words < MIN_WORDS:
+        return FURNITURE_FACTOR
+    if not completes_lead_in and words < MIN_STATEMENT_WORDS and not _ends_statement(plain):
         return FURNITURE_FACTOR
     if POINTERS.match(plain):
         return FURNITURE_FACTOR
     return 1.0
+
+
+def _ends_statement(plain: str) -> bool:
+    return plain.rstrip("”’\"')»").endswith((".", "!", "?"))
+
+
+def _is_stub(text: str) -> bool:
+    """Does a text make at most STUB_STATEMENTS statements (headings, labels, an error message)?"""
+    statements = 0
+    for start, end in _sentence_spans(text, 0, len(text)):
+        plain = _clean(text[start:end])
+        if len(_WORD.findall(plain)) >= MIN_STATEMENT_WORDS and _ends_statement(plain):
+            statements += 1
+            if statements > STUB_STATEMENTS:
+                return False
+    return True
 
 
 def flag_change(
@@ -500,8 +562,8 @@ def flag_change(
     new = _Side.of(diff, INSERT, vocabulary)
     if not (old.ranges or new.ranges):
         return NO_FLAG
-    if len(old.text) < FIRST_SIGHT_BELOW * len(new.text):
-        reason = f"the old text ({len(old.text)} characters) is too short to be the policy: this is a first sight"
+    if len(old.text) < FIRST_SIGHT_BELOW * len(new.text) and _is_stub(old.text):
+        reason = f"the old text ({len(old.text)} characters, next to no statements) is a stub: this is a first sight"
         return Flag(ai=False, score=0.0, category="none", reason=reason)
     share = _replaced_share(old, new)
     if share is not None and share < REPLACED_BELOW:
@@ -510,7 +572,7 @@ def flag_change(
     for side, other, op in ((old, new, "delete"), (new, old, "insert")):
         for start, end in side.changed_trigger_sentences():
             sentence = side.text[start:end]
-            judgement = judge_sentence(sentence, vocabulary)
+            judgement = judge_sentence(sentence, vocabulary, completes_lead_in=side.completes_lead_in(start))
             if judgement.score == 0.0:
                 continue
             key = sentence_key(sentence)
@@ -534,7 +596,10 @@ def _restores_known_text(new: _Side, known_sentences: Collection[str]) -> bool:
 
 def sentence_key(sentence: str) -> str:
     """The content words of a sentence, normalised and sorted: equal keys, same statement."""
-    words = _WORD.findall(_LEADING_NUMBER.sub("", sentence.lower(), count=1))
+    text = _LEADING_NUMBER.sub("", sentence.lower(), count=1)
+    for pattern, replacement in WRITTEN_OUT:
+        text = pattern.sub(replacement, text)
+    words = _WORD.findall(text)
     return " ".join(sorted(_spelling(word) for word in words if len(word) > 1 and word not in STOPWORDS))
 
 
@@ -643,14 +708,24 @@ def _counterpart(candidate: _Candidate, side: _Side, other: _Side) -> tuple[int,
 
 
 def _same_claim(sentence: str, counterpart: str, vocabulary: Vocabulary) -> bool:
-    """Do two wordings differ by a few words that change nothing about AI, data, training, products or negation?"""
+    """Do two wordings differ only by a few words that complete or shorten the name of an AI technique?"""
     mine, theirs = Counter(sentence_key(sentence).split()), Counter(sentence_key(counterpart).split())
-    edited = list(((mine - theirs) + (theirs - mine)).elements())
-    if len(edited) > SMALL_EDIT_WORDS:
+    added, removed = mine - theirs, theirs - mine
+    if sum((added + removed).values()) > SMALL_EDIT_WORDS:
+        return False
+    if not (
+        set(added) <= _technique_words(sentence, vocabulary)
+        and set(removed) <= _technique_words(counterpart, vocabulary)
+    ):
         return False
     if judge_sentence(sentence, vocabulary).category != judge_sentence(counterpart, vocabulary).category:
         return False
-    return not any(word in QUALIFIERS or vocabulary.concepts_in(word) for word in edited)
+    return not any(vocabulary.concepts_in(word) for word in (*added, *removed))
+
+
+def _technique_words(sentence: str, vocabulary: Vocabulary) -> set[str]:
+    """The words of the AI techniques a sentence names ("langage naturel", "computer vision"), spelled as keys."""
+    return {word for term in vocabulary.concepts_in(sentence).get("ai", ()) for word in sentence_key(term).split()}
 
 
 def _replaced_share(old: _Side, new: _Side) -> float | None:
@@ -681,7 +756,7 @@ def _flag_replacement(
     candidates = []
     for start, end in new.trigger_sentences(0, len(new.text)):
         sentence = new.text[start:end]
-        judgement = judge_sentence(sentence, vocabulary)
+        judgement = judge_sentence(sentence, vocabulary, completes_lead_in=new.completes_lead_in(start))
         if judgement.category not in old_categories and sentence_key(sentence) not in known_sentences:
             candidates.append(_Candidate("insert", start, end, sentence, judgement))
     flag = _verdict(candidates, _Side("", [], [], vocabulary), new, vocabulary)
@@ -703,6 +778,8 @@ def _flag_replacement(
 _WORD = re.compile(r"\w+")
 _LEADING_NUMBER = re.compile(r"^\W*\d+(?:\.\d+)*\.?\s*")
 _BOLD_LINE = re.compile(r"^[*_]{2}[^*_]+[*_]{2}:?$")
+_LIST_ITEM = re.compile(r"^[ \t>]*(?:[-*+•·]|\d{1,3}[.)])[ \t]+\S")
+LEAD_IN_LOOKBACK = 60  # list lines read back to find a list's lead-in
 # Sentence bounds: line breaks, <br> (Markdown tables keep them), table cells, a full stop, question or
 # exclamation mark (closing quotes and brackets allowed) before a space, and the end of a bold lead-in
 # ("**Use and develop advanced technologies:** We use ..."). The lookahead is only for speed.
@@ -886,6 +963,24 @@ class _Side:
                 return False
             index += 1
         return True
+
+    def completes_lead_in(self, position: int) -> bool:
+        """Is the line at `position` an item of a list whose lead-in (the sentence before it) ends with a colon?"""
+        start, end = self._line(position)
+        if not _LIST_ITEM.match(self.text[start:end]):
+            return False
+        for _ in range(LEAD_IN_LOOKBACK):
+            if start == 0:
+                return False
+            start, end = self._line(start - 1)
+            line = self.text[start:end]
+            if line.strip() and not _LIST_ITEM.match(line):
+                # A lead-in is a sentence: not a heading, not a label ("Products:").
+                plain = _clean(line)
+                return (
+                    plain.endswith(":") and not line.lstrip().startswith("#") and len(_WORD.findall(plain)) >= MIN_WORDS
+                )
+        return False
 
     def _line(self, position: int) -> tuple[int, int]:
         start = self.text.rfind("\n", 0, position) + 1
