@@ -97,7 +97,8 @@ class DatabaseSettings(_Strict):
 
 
 class FetchSettings(_Strict):
-    user_agent: str = "tracker/0.1 (terms-of-service change tracker; +https://pypi.org/project/tracker/)"
+    # Honest about what we are; operators add a contact address here, as polite crawlers do.
+    user_agent: str = "tracker/0.1 (terms-of-service change tracker)"
     accept_language: str = "en-US,en;q=0.8"
     connect_timeout: float = Field(10.0, gt=0)
     read_timeout: float = Field(30.0, gt=0)

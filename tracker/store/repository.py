@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.store.migrate import ensure_schema
@@ -286,6 +287,14 @@ class Store:
 
     def record_check(self, check: NewCheck) -> SavedCheck:
         """Write one check and what it found, atomically: after a crash, either all of it is there or none."""
+        try:
+            return self._record_check(check)
+        except IntegrityError:
+            # Another process (`tracker check` beside the daemon) wrote the same document or version first:
+            # the transaction rolled back whole, and a second try finds its rows and goes on from them.
+            return self._record_check(check)
+
+    def _record_check(self, check: NewCheck) -> SavedCheck:
         with self._transaction() as session:
             doc = _find_document(session, check.service, check.document)
             if doc is None:
