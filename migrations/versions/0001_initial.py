@@ -10,7 +10,9 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from tracker.store.models import UTCDateTime
+# Frozen here, not imported from the models: a migration must keep meaning what it meant when written.
+UTC_DATETIME = sa.DateTime(timezone=True)
+
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -25,7 +27,7 @@ def upgrade() -> None:
         sa.Column("service", sa.String(100), nullable=False),
         sa.Column("key", sa.String(100), nullable=False),
         sa.Column("url", sa.Text(), nullable=False),
-        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("created_at", UTC_DATETIME, nullable=False),
         sa.UniqueConstraint("service", "key", name="uq_documents_service"),
     )
     op.create_table(
@@ -45,7 +47,7 @@ def upgrade() -> None:
         sa.Column("body_gzip", sa.LargeBinary(), nullable=False),
         sa.Column("raw_sha256", sa.String(64), nullable=False),
         sa.Column("raw_size", sa.Integer(), nullable=False),
-        sa.Column("fetched_at", UTCDateTime(), nullable=False),
+        sa.Column("fetched_at", UTC_DATETIME, nullable=False),
     )
     op.create_index("ix_snapshots_document_id", "snapshots", ["document_id"])
     op.create_table(
@@ -66,8 +68,8 @@ def upgrade() -> None:
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("text_sha256", sa.String(64), nullable=False),
         sa.Column("size", sa.Integer(), nullable=False),
-        sa.Column("first_seen_at", UTCDateTime(), nullable=False),
-        sa.Column("last_seen_at", UTCDateTime(), nullable=False),
+        sa.Column("first_seen_at", UTC_DATETIME, nullable=False),
+        sa.Column("last_seen_at", UTC_DATETIME, nullable=False),
         sa.UniqueConstraint("document_id", "text_sha256", name="uq_versions_document_id"),
     )
     op.create_table(
@@ -91,7 +93,7 @@ def upgrade() -> None:
             sa.ForeignKey("versions.id", name="fk_changes_to_version_id_versions"),
             nullable=False,
         ),
-        sa.Column("detected_at", UTCDateTime(), nullable=False),
+        sa.Column("detected_at", UTC_DATETIME, nullable=False),
         sa.Column("kind", sa.String(30), nullable=False),
         sa.Column("ai", sa.Boolean(), nullable=False),
         sa.Column("score", sa.Float(), nullable=False),
@@ -113,7 +115,7 @@ def upgrade() -> None:
             sa.ForeignKey("documents.id", name="fk_checks_document_id_documents"),
             nullable=False,
         ),
-        sa.Column("started_at", UTCDateTime(), nullable=False),
+        sa.Column("started_at", UTC_DATETIME, nullable=False),
         sa.Column("duration", sa.Float(), nullable=False),
         sa.Column("outcome", sa.String(20), nullable=False),
         sa.Column("reason", sa.Text(), nullable=True),

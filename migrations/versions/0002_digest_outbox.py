@@ -10,7 +10,9 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from tracker.store.models import UTCDateTime
+# Frozen here, not imported from the models: a migration must keep meaning what it meant when written.
+UTC_DATETIME = sa.DateTime(timezone=True)
+
 
 revision: str = "0002"
 down_revision: str | None = "0001"
@@ -23,7 +25,7 @@ def upgrade() -> None:
         "digests",
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("recipient", sa.String(320), nullable=False),
-        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("created_at", UTC_DATETIME, nullable=False),
         sa.Column("subject", sa.Text(), nullable=False),
         sa.Column("message_id", sa.String(250), nullable=False),
         sa.Column("body_text", sa.Text(), nullable=False),
@@ -31,10 +33,10 @@ def upgrade() -> None:
         sa.Column("status", sa.String(10), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("last_error", sa.Text(), nullable=True),
-        sa.Column("last_attempt_at", UTCDateTime(), nullable=True),
-        sa.Column("next_attempt_at", UTCDateTime(), nullable=False),
-        sa.Column("locked_until", UTCDateTime(), nullable=True),
-        sa.Column("sent_at", UTCDateTime(), nullable=True),
+        sa.Column("last_attempt_at", UTC_DATETIME, nullable=True),
+        sa.Column("next_attempt_at", UTC_DATETIME, nullable=False),
+        sa.Column("locked_until", UTC_DATETIME, nullable=True),
+        sa.Column("sent_at", UTC_DATETIME, nullable=True),
         # Autogenerate does not see CHECK constraints: they are written out here by hand.
         sa.CheckConstraint("status IN ('pending', 'sent')", name="ck_digests_status"),
         sa.CheckConstraint("status = 'pending' OR sent_at IS NOT NULL", name="ck_digests_sent_at"),
