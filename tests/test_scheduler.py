@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -22,6 +23,7 @@ from tracker.scheduler import (
     CheckDeadline,
     FileLeaderLock,
     PostgresLeaderLock,
+    _OncePerSlot,
     check_budget,
     leader_lock,
     schedule_digest,
@@ -54,7 +56,9 @@ def test_intervals_are_a_number_and_a_unit(text: str, seconds: int) -> None:
     assert schedule.next_after(NOW) == NOW + timedelta(seconds=seconds)
 
 
-@pytest.mark.parametrize("text", ["6", "6x", "every 6h", "0s", "0 8 * *", "0 25 * * *", "0 8 * * 9", "0 8 * * 5-2"])
+@pytest.mark.parametrize(
+    "text", ["6", "6x", "every 6h", "0s", "0 8 * *", "0 25 * * *", "0 8 * * 9", "0 8 * * 5-2", "0 0 1 * 1"]
+)
 def test_a_schedule_that_means_nothing_is_refused_with_an_example(text: str) -> None:
     with pytest.raises(ScheduleError, match=r"'") as error:
         parse_schedule(text)
@@ -260,7 +264,6 @@ def test_the_check_budget_covers_every_attempt_and_wait() -> None:
 
 
 def test_the_daemon_schedules_the_digest_only_when_email_is_configured(tmp_path: Path) -> None:
-    pytest.importorskip("tracker.digest", reason="the digest is built separately")
     database = f"database: {{url: 'sqlite:///{tmp_path / 'tracker.db'}'}}\n"
     email = "email: {from: t@example.org, to: me@example.org, schedule: 'weekly mon 08:30', timezone: Europe/Paris}\n"
     store = Store(parse_config(database).database_url)
@@ -276,6 +279,34 @@ def test_the_daemon_schedules_the_digest_only_when_email_is_configured(tmp_path:
     fire = jobs["digest"].trigger.get_next_fire_time(None, NOW)
     assert fire.astimezone(UTC) == datetime(2025, 3, 10, 7, 30, tzinfo=UTC)  # 08:30 in Paris
     assert "digest retry" in jobs  # digests the mail server refused are offered again every few minutes
+
+
+def test_a_digest_slot_missed_while_no_daemon_led_is_sent_at_start(tmp_path: Path) -> None:
+    an_hour_ago = (datetime.now(UTC) - timedelta(hours=1)).strftime("%H:%M")
+    database = f"database: {{url: 'sqlite:///{tmp_path / 'tracker.db'}'}}\n"
+    email = f"email: {{from: t@example.org, to: me@example.org, schedule: 'daily {an_hour_ago}'}}\n"
+    config = parse_config(database + email)
+    store = Store(config.database_url)
+    try:
+        scheduler = BackgroundScheduler(timezone=UTC)
+        schedule_digest(scheduler, config, store)
+    finally:
+        store.close()
+    due = scheduler.get_job("digest").next_run_time
+    assert abs((due - datetime.now(UTC)).total_seconds()) < 60  # now, not tomorrow
+
+
+def test_the_digest_runs_once_when_clocks_go_back_and_a_local_time_comes_twice() -> None:
+    runs = []
+
+    def run(config: object, store: object) -> SimpleNamespace:
+        runs.append(1)
+        return SimpleNamespace(sent=(), failed=())
+
+    once = _OncePerSlot(run, timedelta(hours=12))
+    once(None, None, "digest")
+    once(None, None, "digest")  # 02:30 again, an hour later by UTC
+    assert len(runs) == 1
 
 
 def test_a_deleted_lock_file_is_a_lost_lock_and_is_taken_again_from_a_new_file(tmp_path: Path) -> None:

@@ -87,6 +87,20 @@ def test_no_success_for_longer_than_blind_after_is_failing_but_never_checked_is_
     assert not never.failing and never.next_check == NOW and never.last_attempt is None
 
 
+def test_a_daemon_that_was_down_for_days_finds_nothing_failing_on_its_return() -> None:
+    document = next(config().documents(document="terms"))
+    limits = {"failing_after": 3, "blind_after": timedelta(days=2), "now": NOW}
+    before_the_outage = NOW - timedelta(days=5)
+    returning = assess(
+        document,
+        parse_schedule("6h"),
+        latest("unchanged", 24 * 5),
+        (NOW - timedelta(days=9), before_the_outage, 0),
+        **limits,
+    )
+    assert not returning.failing and returning.next_check <= NOW  # overdue: checked at once
+
+
 def test_health_comes_from_the_checks_and_a_success_clears_failing(database_url: str) -> None:
     store = Store(database_url)
     try:

@@ -35,6 +35,7 @@ from sqlalchemy.pool import NullPool
 
 from tracker.check import CheckResult, check_document
 from tracker.config import Config, ConfigError, Document, FetchSettings
+from tracker.digest import DigestRunResult, email_settings, retry_digests, run_digest, smtp_password
 from tracker.fetch import Fetcher
 from tracker.flag import Vocabulary
 from tracker.logs import fields
@@ -46,7 +47,7 @@ from tracker.schedules import (
     plan_first_runs,
 )
 from tracker.status import DocumentHealth, describe_duration, document_health
-from tracker.store import Store
+from tracker.store import Outbox, Store
 
 log = logging.getLogger("tracker.daemon")
 
@@ -71,7 +72,8 @@ def run_daemon(config: Config) -> int:
     """
     schedules = document_schedules(config)
     blind_after(config)
-    digest_schedule(config)
+    if digest_schedule(config) is not None:
+        smtp_password(config, email_settings(config))  # a missing password stops the start, not every digest
     lock = leader_lock(config)
     stop = threading.Event()
 
@@ -404,44 +406,62 @@ def schedule_digest(scheduler: BackgroundScheduler, config: Config, store: Store
     schedule = digest_schedule(config)
     if schedule is None:
         return
-    try:
-        from tracker import digest  # built separately; this daemon works with or without it
-    except ModuleNotFoundError as exc:
-        if exc.name != "tracker.digest":
-            raise
-        digest = None
-    run_digest = getattr(digest, "run_digest", None)
-    if run_digest is None:
-        log.warning("an email section is configured, but this tracker cannot send digests yet")
-        return
+    now = datetime.now(UTC)
+    # A slot missed while no daemon led (a restart at 08:05 for 'daily 08:00') is sent now, within the grace.
+    missed = schedule.next_after(now - timedelta(seconds=DIGEST_GRACE))
+    catch_up = missed <= now and _no_digest_since(config, store, missed)
     scheduler.add_job(
-        _send_digest,
+        _OncePerSlot(run_digest, schedule.period / 2),
         schedule.cron_trigger(),
-        args=[run_digest, config, store, "digest"],
+        args=[config, store, "digest"],
         id="digest",
         name="digest",
         executor="digest",
         misfire_grace_time=DIGEST_GRACE,
+        **({"next_run_time": now} if catch_up else {}),
     )
-    if retry_digests := getattr(digest, "retry_digests", None):
-        scheduler.add_job(
-            _send_digest,
-            IntervalTrigger(seconds=DIGEST_RETRY_EVERY, timezone=UTC),
-            args=[retry_digests, config, store, "digest retry"],
-            id="digest retry",
-            name="digest retry",
-            executor="digest",
-            misfire_grace_time=DIGEST_RETRY_EVERY,
-        )
+    scheduler.add_job(
+        _send_digest,
+        IntervalTrigger(seconds=DIGEST_RETRY_EVERY, timezone=UTC),
+        args=[retry_digests, config, store, "digest retry"],
+        id="digest retry",
+        name="digest retry",
+        executor="digest",
+        misfire_grace_time=DIGEST_RETRY_EVERY,
+    )
 
 
-def _send_digest(run: Callable[[Config, Store], object], config: Config, store: Store, what: str) -> None:
+def _no_digest_since(config: Config, store: Store, moment: datetime) -> bool:
+    outbox = Outbox(store)
+    email = email_settings(config)
+    return any(
+        (outbox.last_digest_at(recipient) or datetime.min.replace(tzinfo=UTC)) < moment for recipient in email.to
+    )
+
+
+class _OncePerSlot:
+    """Runs the digest at most once per half period: when clocks go back, a local 02:30 comes twice."""
+
+    def __init__(self, run: Callable[[Config, Store], DigestRunResult], spacing: timedelta) -> None:
+        self.run, self.spacing = run, spacing
+        self.last: datetime | None = None
+
+    def __call__(self, config: Config, store: Store, what: str) -> None:
+        now = datetime.now(UTC)
+        if self.last is not None and now - self.last < self.spacing:
+            log.info("%s: skipped, the last one ran at %s", what, self.last.isoformat(), extra=fields(event="digest"))
+            return
+        self.last = now
+        _send_digest(self.run, config, store, what)
+
+
+def _send_digest(run: Callable[[Config, Store], DigestRunResult], config: Config, store: Store, what: str) -> None:
     try:
         result = run(config, store)
     except Exception:
         log.exception("%s failed; tried again at its next slot", what, extra=fields(event="digest_error"))
         return
-    sent, failed = len(getattr(result, "sent", ())), len(getattr(result, "failed", ()))
+    sent, failed = len(result.sent), len(result.failed)
     if what == "digest" or sent or failed:
         log.log(
             logging.WARNING if failed else logging.INFO,
@@ -483,7 +503,8 @@ def leader_lock(config: Config) -> LeaderLock:
     if backend == "postgresql":
         return PostgresLeaderLock(config.database_url)
     if backend == "sqlite" and url.database and url.database != ":memory:":
-        return FileLeaderLock(Path(f"{url.database}.lock"))
+        # Resolved, so that two spellings of one database path (a symlink, ./x.db) share one lock file.
+        return FileLeaderLock(Path(f"{Path(url.database).resolve()}.lock"))
     raise ConfigError(
         config.path, "the daemon needs a PostgreSQL database or a SQLite database file", key="database.url"
     )
@@ -525,7 +546,14 @@ class FileLeaderLock:
             if self.held():
                 return True
             self.close()  # someone deleted or replaced the file: our lock no longer excludes anybody
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise ConfigError(
+                self.path,
+                f"cannot open the daemon's lock file beside the database ({exc.strerror})",
+                key="database.url",
+            ) from exc
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -116,6 +116,12 @@ def parse_schedule(text: str) -> Schedule:
             "(minute hour day month weekday, e.g. '0 */6 * * *')"
         )
     minute, hour, day, month, weekday = fields
+    if day != "*" and weekday != "*":
+        # crontab fires when either field matches, APScheduler only when both do: refuse rather than surprise.
+        raise ScheduleError(
+            f"'{text}' restricts both the day of the month and the weekday, which crontab and tracker read "
+            "differently; use one of the two (or two documents' worth of schedules)"
+        )
     schedule = Schedule(text=stripped, cron=(minute, hour, day, month, _crontab_weekdays(weekday, text)))
     try:
         schedule.cron_trigger()

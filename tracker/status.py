@@ -75,7 +75,10 @@ def assess(
     elif first_attempt is not None:
         seen = last_success or first_attempt
         limit = max(blind_after, 2 * schedule.period)
-        if now - seen > limit:
+        # Blind only if checks kept being tried past the limit: a daemon that was simply not running for a
+        # while has seen nothing fail, and says so by its last attempt, not by calling everything failing.
+        tried_since = latest is not None and latest.started_at - seen > limit
+        if now - seen > limit and tried_since:
             since = f"since {seen:%Y-%m-%d %H:%M} UTC" if last_success else "ever"
             reason = f"no successful check {since} (more than {describe_duration(limit)})"
     return DocumentHealth(
