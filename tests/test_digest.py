@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import socket
 import ssl
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
@@ -77,15 +78,29 @@ def free_port() -> int:
 
 
 class Inbox:
-    """An aiosmtpd handler that keeps every message; `answers` are given to DATA first (e.g. a 451)."""
+    """An aiosmtpd handler that keeps every message; `answers` are given to DATA first (e.g. a 451).
 
-    def __init__(self, answers: tuple[str, ...] = ()) -> None:
+    `delays` (seconds) are waited before answering DATA, one per message; `on_data` is called as DATA arrives.
+    """
+
+    def __init__(
+        self,
+        answers: tuple[str, ...] = (),
+        delays: tuple[float, ...] = (),
+        on_data: Callable[[], None] | None = None,
+    ) -> None:
         self.answers = list(answers)
+        self.delays = list(delays)
+        self.on_data = on_data
         self.messages: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str], LoginPassword | None]] = []
         self.port = 0
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.on_data:
+            self.on_data()
+        if self.delays:
+            await asyncio.sleep(self.delays.pop(0))
         if self.answers:
             return self.answers.pop(0)
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
@@ -407,6 +422,105 @@ def test_a_refused_message_stays_pending_and_is_retried_with_backoff(
         store.close()
 
 
+def recorded(tmp_path: Path, page_server: PageServer, smtp: dict[str, Any], database_url: str = "") -> Config:
+    """A config for the Google document, with its real AI change recorded in-process."""
+    url = database_url or f"sqlite:///{tmp_path / 't.db'}"
+    config = load_config(write_config(tmp_path, page_server, url, smtp, services=("google",)))
+    for version in (0, 1):
+        serve(page_server, version, ("google",))
+        check_in_process(config)
+    return config
+
+
+def test_a_server_slower_than_the_timeout_to_take_the_message_gets_it_once(
+    tmp_path: Path, page_server: PageServer
+) -> None:
+    with smtp_server(inbox=Inbox(delays=(1.5,))) as inbox:
+        config = recorded(tmp_path, page_server, {"port": inbox.port, "timeout": 0.5})
+        store = Store(config.database_url)
+        result = run_digest(config, store)
+        assert result.ok and len(result.sent) == 1 and len(inbox.messages) == 1
+        assert Outbox(store).pending() == []
+        store.close()
+
+
+def test_a_timeout_after_the_whole_message_is_retried_once_then_presumed_delivered(
+    tmp_path: Path, page_server: PageServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("tracker.digest.DATA_REPLY_TIMEOUT", 1.0)  # instead of 10 minutes
+    bodies: list[None] = []
+    with smtp_server(inbox=Inbox(delays=(2.5, 2.5), on_data=lambda: bodies.append(None))) as inbox:
+        config = recorded(tmp_path, page_server, {"port": inbox.port, "timeout": 0.5})
+        store = Store(config.database_url)
+        first = run_digest(config, store)
+        [failed] = first.failed
+        assert failed.status == "pending" and "may have been delivered" in (failed.error or "")
+        assert "no answer within 1 s to the end of the message" in (failed.error or "")
+
+        second = run_digest(config, store, retry_now=True)
+        [again] = second.failed
+        assert again.status == "sent" and "presumed delivered" in (again.error or "")
+        assert Outbox(store).pending() == []
+
+        third = run_digest(config, store, retry_now=True)
+        assert third.ok and third.nothing_new == (RECIPIENT,)
+        # The whole message reached the server twice (at most one duplicate), never a third time.
+        assert len(bodies) == 2
+        store.close()
+
+
+def test_a_digest_refused_three_times_for_good_fails_and_frees_its_changes(
+    tmp_path: Path, page_server: PageServer
+) -> None:
+    refusal = "554 5.7.1 Message refused"
+    with smtp_server(inbox=Inbox(answers=(refusal,) * 3)) as inbox:
+        config = recorded(tmp_path, page_server, {"port": inbox.port})
+        store = Store(config.database_url)
+        outbox = Outbox(store)
+        for _ in range(2):
+            [kept] = run_digest(config, store, retry_now=True).failed
+            assert kept.status == "pending" and outbox.unsent_changes(RECIPIENT) == []
+        [given_up] = run_digest(config, store, retry_now=True).failed
+        assert given_up.status == "failed" and "given up after 3 permanent refusals" in (given_up.error or "")
+        assert refusal in (given_up.error or "")
+
+        # `tracker status` lists it, the run no longer retries it, and its change is free for the next digest.
+        [shown] = outbox.pending()
+        assert shown.status == "failed" and shown.attempts == 3 and "given up" in (shown.last_error or "")
+        assert outbox.pending(include_failed=False) == []
+        assert len(outbox.unsent_changes(RECIPIENT)) == 1
+        status = run_tracker("status", config=config.path)
+        assert "given up after 3 permanent refusals" in status.stdout
+
+        after = run_digest(config, store)
+        assert after.ok and len(after.sent) == 1 and len(inbox.messages) == 1
+        assert subject(inbox.messages[0]) == "[tracker] Google Privacy Policy: AI training change"
+        store.close()
+
+
+def test_the_outbox_lease_runs_from_the_clock_not_from_the_start_of_the_run(
+    tmp_path: Path, page_server: PageServer
+) -> None:
+    taken_by_another_run: list[bool] = []
+
+    def another_run_tries() -> None:
+        other = Store(config.database_url)
+        outbox = Outbox(other)
+        [digest] = outbox.pending()
+        taken_by_another_run.append(
+            outbox.claim(digest.id, datetime.now(UTC), timedelta(minutes=5), due_only=False) is not None
+        )
+        other.close()
+
+    with smtp_server(inbox=Inbox(on_data=another_run_tries)) as inbox:
+        config = recorded(tmp_path, page_server, {"port": inbox.port})
+        store = Store(config.database_url)
+        # A run that started an hour ago (it waited on other recipients): its lock still holds now.
+        result = run_digest(config, store, now=datetime.now(UTC) - timedelta(hours=1))
+        assert result.ok and len(inbox.messages) == 1 and taken_by_another_run == [False]
+        store.close()
+
+
 def test_a_server_that_never_answers_times_out(tmp_path: Path, page_server: PageServer) -> None:
     silent = socket.create_server(("127.0.0.1", 0))  # accepts connections, never greets
     port = silent.getsockname()[1]
@@ -609,3 +723,35 @@ def test_an_excerpt_is_bounded_and_counts_the_rest() -> None:
 def test_retries_back_off_from_5_minutes_to_6_hours() -> None:
     assert [retry_delay(n) for n in (1, 2, 3)] == [timedelta(minutes=m) for m in (5, 10, 20)]
     assert retry_delay(30) == timedelta(hours=6)
+
+
+def test_the_failed_status_migration_upgrades_downgrades_and_upgrades_again(database_url: str) -> None:
+    engine = create_engine(database_url)
+    migrate.upgrade(engine, "0003")
+    with engine.begin() as connection, pytest.raises(IntegrityError), connection.begin_nested():
+        connection.execute(
+            text(
+                "INSERT INTO digests (recipient, created_at, subject, message_id, body_text, body_html, status, "
+                "attempts, next_attempt_at) VALUES ('a@example.org', :t, 's', '<m@x>', 't', 'h', 'failed', 3, :t)"
+            ),
+            {"t": datetime.now(UTC)},
+        )
+    migrate.upgrade(engine)
+    assert {"refusals", "unconfirmed"} <= {c["name"] for c in inspect(engine).get_columns("digests")}
+    insert = text(
+        "INSERT INTO digests (recipient, created_at, subject, message_id, body_text, body_html, status, "
+        "attempts, next_attempt_at) VALUES ('a@example.org', :t, 's', '<m@x>', 't', 'h', :status, 3, :t)"
+    )
+    with engine.begin() as connection:
+        connection.execute(insert, {"t": datetime.now(UTC), "status": "failed"})  # no sent_at needed
+        with pytest.raises(IntegrityError), connection.begin_nested():
+            connection.execute(insert, {"t": datetime.now(UTC), "status": "sent"})  # sent needs sent_at
+        with pytest.raises(IntegrityError), connection.begin_nested():
+            connection.execute(insert, {"t": datetime.now(UTC), "status": "lost"})
+    migrate.downgrade(engine, "0003")
+    assert "refusals" not in {c["name"] for c in inspect(engine).get_columns("digests")}
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM digests")).scalar() == 0  # the failed one went
+    migrate.upgrade(engine)
+    assert migrate.current_revision(engine) == migrate.head_revision()
+    engine.dispose()

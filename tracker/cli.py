@@ -446,10 +446,15 @@ def digest(context: Context, since: datetime | None, dry_run: bool, output: str,
     """
     config = context.config
     email = email_settings(config)
+    if recipient is not None:
+        try:
+            email.check_address(recipient)
+        except ValueError as exc:
+            fail(f"--to: {exc}", EXIT_USAGE)
     since_utc = local_since(config, since) if since else None
     if dry_run:
         address = recipient or email.to[0]
-        waiting = Outbox(context.store).pending(address)
+        waiting = Outbox(context.store).pending(address, include_failed=False)
         if waiting:
             context.err.print(
                 f"{len(waiting)} undelivered digest(s) for {address} would be sent again first.", markup=False
@@ -474,14 +479,20 @@ def digest(context: Context, since: datetime | None, dry_run: bool, output: str,
     for kept in result.waiting:
         context.out.print(f"digest {kept.id} for {kept.recipient} is being sent by another run", markup=False)
     for failed in result.failed:
+        if failed.status == "failed":
+            outcome = "The server refused it for good: it is not sent again; its changes go into the next digest."
+        elif failed.status == "sent":
+            outcome = "The server received the whole message, so it is taken as delivered and not sent again."
+        else:
+            outcome = (
+                f"The digest is kept and will be sent by the next `tracker digest` (the daemon retries it "
+                f"from {when(failed.next_attempt_at or datetime.now(UTC))} UTC)."
+            )
         context.err.print(
             Text("error: ", style="bold red"),
             f"could not send digest {failed.digest_id} to {failed.recipient}: ",
             Text(failed.error or ""),
-            Text(
-                f"\nThe digest is kept and will be sent by the next `tracker digest` (the daemon retries it "
-                f"from {when(failed.next_attempt_at or datetime.now(UTC))} UTC)."
-            ),
+            Text(f"\n{outcome}"),
             sep="",
             soft_wrap=True,
         )

@@ -139,18 +139,66 @@ class SMTPSettings(_Strict):
         None, description="PEM file of CA certificates to trust for TLS, relative to the config file (a private CA)"
     )
 
+    @field_validator("username")
+    @classmethod
+    def _no_password_in_clear(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """Without TLS the password travels in clear: only to a relay on this machine (host, port, security
+        are validated before username, so they are in `info.data`)."""
+        import ipaddress
+
+        host = str(info.data.get("host", "localhost")).strip("[]")
+        if not value or info.data.get("security") != "none" or host.lower() == "localhost":
+            return value
+        try:
+            loopback = ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = False
+        if not loopback:
+            raise ValueError(
+                f"security: none would send the password to {host} in clear; use starttls or ssl "
+                "(security: none with a username is only for a relay on localhost)"
+            )
+        return value
+
 
 class EmailSettings(_Strict):
     """The digest (see tracker/digest.py)."""
 
     smtp: SMTPSettings = SMTPSettings()
     sender: str = Field(alias="from")
-    to: list[str]
+    to: list[str] = Field(min_length=1)
     timezone: str = "UTC"
     schedule: str = Field("daily 08:00", description="'daily HH:MM' or 'weekly DAY HH:MM' (DAY: mon..sun)")
     send_when_empty: bool = False
 
     _to_list = field_validator("to", mode="before")(_as_list)
+
+    @staticmethod
+    def check_address(value: str) -> str:
+        """One email address (`a@example.org` or `Name <a@example.org>`), or a ValueError that says what is wrong."""
+        from email.utils import getaddresses
+
+        if "\r" in value or "\n" in value:
+            raise ValueError(f"{value!r} contains a line break")
+        found = [address for _, address in getaddresses([value]) if address]
+        if len(found) != 1:
+            raise ValueError(f"{value!r} must be exactly one email address, not {len(found)}")
+        local, at, domain = found[0].rpartition("@")
+        if not (local and at and domain):
+            raise ValueError(f"{value!r} is not an email address (name@domain)")
+        return value
+
+    @field_validator("sender")
+    @classmethod
+    def _one_sender(cls, value: str) -> str:
+        return cls.check_address(value)
+
+    @field_validator("to")
+    @classmethod
+    def _recipients(cls, value: list[str]) -> list[str]:
+        for address in value:
+            cls.check_address(address)
+        return value
 
     @field_validator("timezone")
     @classmethod

@@ -39,6 +39,9 @@ EXCERPT_CHARS = 320
 EXCERPT_CONTEXT_WORDS = 10
 MAX_OTHER_CHANGES = 25
 MAX_RETURNS = 10
+# RFC 5321 4.5.3.2.6: wait up to 10 minutes for the reply to the end of the message. Giving up sooner makes a
+# slow server receive the same digest again on every retry.
+DATA_REPLY_TIMEOUT = 600.0
 
 CATEGORY_LABELS = {
     "training": "AI training",
@@ -51,7 +54,16 @@ _EPOCH = datetime.min.replace(tzinfo=UTC)
 
 
 class DeliveryError(Exception):
-    """The SMTP server could not be reached or did not accept the message; the digest stays pending."""
+    """The SMTP server could not be reached or did not accept the message; the digest stays pending.
+
+    `permanent`: the server refused this message with a 5xx (or it cannot be composed): retrying will not
+    help. `unconfirmed`: the whole message was sent but no reply came; the server may have taken it.
+    """
+
+    def __init__(self, message: str, *, permanent: bool = False, unconfirmed: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+        self.unconfirmed = unconfirmed
 
 
 # -- what a digest holds -------------------------------------------------------------------------------------
@@ -431,6 +443,7 @@ class Delivery:
     retry: bool  # a digest an earlier run could not deliver
     error: str | None = None
     next_attempt_at: datetime | None = None
+    status: str = "pending"  # after a failure: "pending" (tried again), "failed" (given up), "sent" (presumed)
 
 
 @dataclass(frozen=True)
@@ -445,6 +458,37 @@ class DigestRunResult:
         return not self.failed
 
 
+class _Session(smtplib.SMTP):
+    """smtplib.SMTP that waits DATA_REPLY_TIMEOUT for the reply to the end of the message, and knows whether
+    the whole message went out (a timeout after that means the server may have taken it)."""
+
+    body_sent = False
+    _in_data = False
+
+    def data(self, msg: bytes | str) -> tuple[int, bytes]:
+        self.body_sent = False
+        self._in_data = True
+        try:
+            return super().data(msg)
+        finally:
+            self._in_data = False
+            if self.sock is not None:
+                self.sock.settimeout(self.timeout)
+
+    def send(self, s: bytes | str) -> None:
+        # Within DATA, the one write that ends with CRLF.CRLF is the message itself (a command is one line).
+        body = self._in_data and isinstance(s, bytes) and s.endswith(b"\r\n.\r\n")
+        if body and self.sock is not None:
+            self.sock.settimeout(max(self.timeout, DATA_REPLY_TIMEOUT))
+        super().send(s)
+        if body:
+            self.body_sent = True
+
+
+class _SSLSession(_Session, smtplib.SMTP_SSL):
+    """The same over implicit TLS (port 465)."""
+
+
 class SMTPConnection:
     """One SMTP session for a run, opened at the first message and closed (QUIT) after the last one.
 
@@ -456,7 +500,7 @@ class SMTPConnection:
         self.settings = smtp
         self._password = password
         self._ca_file = ca_file
-        self._smtp: smtplib.SMTP | None = None
+        self._smtp: _Session | None = None
         self._broken: DeliveryError | None = None
 
     def __enter__(self) -> SMTPConnection:
@@ -465,7 +509,7 @@ class SMTPConnection:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: EmailMessage, recipient: str) -> None:
         """Returns once the server has accepted the message (250 after DATA); raises DeliveryError otherwise."""
         if self._broken is not None:
             raise self._broken
@@ -475,15 +519,23 @@ class SMTPConnection:
             except OSError as exc:  # refused, timed out, TLS, no STARTTLS, AUTH refused (SMTPException is an OSError)
                 self._broken = self._error(exc)
                 raise self._broken from exc
+        smtp = self._smtp
         try:
-            self._smtp.send_message(message)
+            smtp.send_message(message, to_addrs=[recipient])
         except smtplib.SMTPServerDisconnected as exc:
             self._broken = self._error(exc)
             self._drop()
+            if smtp.body_sent and isinstance(exc.__context__, TimeoutError):
+                wait = max(self.settings.timeout, DATA_REPLY_TIMEOUT)
+                raise DeliveryError(
+                    f"SMTP server {self._where}: no answer within {wait:g} s to the end of the message "
+                    "(timed out); it may have been delivered",
+                    unconfirmed=True,
+                ) from exc
             raise self._broken from exc
         except smtplib.SMTPException as exc:
             # The server refused this message (a 4xx or 5xx); the session stays usable for the next one.
-            error = self._error(exc)
+            error = self._error(exc, permanent=_permanent(exc))
             try:
                 self._smtp.rset()
             except OSError:
@@ -503,14 +555,14 @@ class SMTPConnection:
                 self._drop()
             self._smtp = None
 
-    def _connect(self) -> smtplib.SMTP:
+    def _connect(self) -> _Session:
         settings = self.settings
         context = ssl.create_default_context(cafile=str(self._ca_file) if self._ca_file else None)
-        smtp: smtplib.SMTP
+        smtp: _Session
         if settings.security == "ssl":
-            smtp = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout, context=context)
+            smtp = _SSLSession(settings.host, settings.port, timeout=settings.timeout, context=context)
         else:
-            smtp = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
+            smtp = _Session(settings.host, settings.port, timeout=settings.timeout)
         try:
             if settings.security == "starttls":
                 smtp.starttls(context=context)
@@ -526,9 +578,20 @@ class SMTPConnection:
             self._smtp.close()
             self._smtp = None
 
-    def _error(self, exc: BaseException) -> DeliveryError:
-        where = f"{self.settings.host}:{self.settings.port}"
-        return DeliveryError(f"SMTP server {where}: {describe_smtp_error(exc, self.settings.timeout)}")
+    @property
+    def _where(self) -> str:
+        return f"{self.settings.host}:{self.settings.port}"
+
+    def _error(self, exc: BaseException, *, permanent: bool = False) -> DeliveryError:
+        message = f"SMTP server {self._where}: {describe_smtp_error(exc, self.settings.timeout)}"
+        return DeliveryError(message, permanent=permanent)
+
+
+def _permanent(exc: smtplib.SMTPException) -> bool:
+    """A 5xx refusal of the message (sender, every recipient, or the data): sending it again will not help."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return bool(exc.recipients) and all(code >= 500 for code, _ in exc.recipients.values())
+    return isinstance(exc, smtplib.SMTPResponseException) and 500 <= exc.smtp_code < 600
 
 
 def describe_smtp_error(exc: BaseException, timeout: float) -> str:
@@ -612,31 +675,52 @@ def run_digest(
     email = email_settings(config)
     now = now or datetime.now(UTC)
     outbox = Outbox(store)
-    lease = timedelta(seconds=email.smtp.timeout * 4 + 60)  # longer than one delivery can take
+    # Longer than one delivery can take: connect, greeting, MAIL, RCPT and DATA, then the long wait for the
+    # reply to the end of the message. Measured from the clock, not from the run's start: a run that waited on
+    # a slow server for one recipient must not let another run take the next recipient's digest.
+    timeout = email.smtp.timeout
+    lease = timedelta(seconds=timeout * 5 + max(timeout, DATA_REPLY_TIMEOUT) + 60)
     sent: list[Delivery] = []
     failed: list[Delivery] = []
     waiting: list[PendingDigest] = []
     nothing_new: list[str] = []
 
     def deliver(stored: StoredDigest, changes: int, retry: bool, smtp: SMTPConnection) -> bool:
+        if not outbox.extend_lease(stored.id, datetime.now(UTC), lease):
+            return False  # no longer pending: another run sent it after our lease ran out
         try:
-            smtp.send(compose_message(stored, email.sender))
+            smtp.send(compose_message(stored, email.sender), stored.recipient)
+        except ValueError as exc:  # e.g. a header the email package refuses: this digest fails, not the run
+            error = DeliveryError(f"the message could not be composed: {exc}", permanent=True)
         except DeliveryError as exc:
-            kept = outbox.mark_failed(stored.id, str(exc), datetime.now(UTC))
-            failed.append(
-                Delivery(stored.id, stored.recipient, stored.subject, changes, retry, str(exc), kept.next_attempt_at)
+            error = exc
+        else:
+            # Accepted: commit at once. Until this commit lands, a crash means one more copy on the next run.
+            outbox.mark_sent(stored.id, datetime.now(UTC))
+            sent.append(Delivery(stored.id, stored.recipient, stored.subject, changes, retry))
+            return True
+        kept = outbox.mark_failed(
+            stored.id, str(error), datetime.now(UTC), permanent=error.permanent, unconfirmed=error.unconfirmed
+        )
+        failed.append(
+            Delivery(
+                stored.id,
+                stored.recipient,
+                stored.subject,
+                changes,
+                retry,
+                kept.last_error,
+                kept.next_attempt_at,
+                kept.status,
             )
-            return False
-        # Accepted: commit at once. Until this commit lands, a crash means one more copy on the next run.
-        outbox.mark_sent(stored.id, datetime.now(UTC))
-        sent.append(Delivery(stored.id, stored.recipient, stored.subject, changes, retry))
-        return True
+        )
+        return False
 
     with open_smtp(config, email) as smtp:
         for recipient in dict.fromkeys(recipients or email.to):
             clear = True
-            for pending in outbox.pending(recipient):
-                stored = outbox.claim(pending.id, now, lease, due_only=not retry_now)
+            for pending in outbox.pending(recipient, include_failed=False):
+                stored = outbox.claim(pending.id, datetime.now(UTC), lease, due_only=not retry_now, due_at=now)
                 if stored is None:
                     waiting.append(pending)
                     clear = False
@@ -657,7 +741,7 @@ def run_digest(
                 body_html=rendered.html,
                 change_ids=digest.change_ids,
             )
-            created = outbox.create(new, now, lease)
+            created = outbox.create(new, datetime.now(UTC), lease)
             if created is None:
                 continue  # a run at the same moment claimed these changes; its digest carries them
             deliver(created, len(digest.change_ids), False, smtp)

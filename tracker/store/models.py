@@ -161,7 +161,7 @@ class CheckRow(Base):
     change_id: Mapped[int | None] = mapped_column(ForeignKey("changes.id"))
 
 
-DIGEST_STATUSES = ("pending", "sent")
+DIGEST_STATUSES = ("pending", "sent", "failed")  # failed: refused for good, see Outbox.mark_failed
 
 
 class DigestRow(Base):
@@ -170,7 +170,7 @@ class DigestRow(Base):
     __tablename__ = "digests"
     __table_args__ = (
         CheckConstraint(f"status IN {DIGEST_STATUSES!r}", name="status"),
-        CheckConstraint("status = 'pending' OR sent_at IS NOT NULL", name="sent_at"),
+        CheckConstraint("status <> 'sent' OR sent_at IS NOT NULL", name="sent_at"),
         CheckConstraint("attempts >= 0", name="attempts"),
         # The target of digest_changes' (digest_id, recipient) key: a change is filed under its digest's recipient.
         UniqueConstraint("id", "recipient", name="uq_digests_id_recipient"),
@@ -187,6 +187,9 @@ class DigestRow(Base):
     body_html: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(10))
     attempts: Mapped[int] = mapped_column(Integer)
+    refusals: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # permanent (5xx) refusals
+    # Attempts that timed out after the whole message was sent: the server may have taken it.
+    unconfirmed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_error: Mapped[str | None] = mapped_column(Text)
     last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)

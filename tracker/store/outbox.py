@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, exists, func, select, update
+from sqlalchemy import ColumnElement, and_, delete, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
@@ -14,6 +14,7 @@ from tracker.store.repository import ChangeRecord, Store, _change_record
 
 FIRST_RETRY = timedelta(minutes=5)
 LONGEST_RETRY = timedelta(hours=6)
+MAX_REFUSALS = 3  # permanent (5xx) refusals before a digest is given up: status `failed`
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,11 @@ class StoredDigest:
 
 @dataclass(frozen=True)
 class PendingDigest:
-    """A digest not yet accepted by the SMTP server, for `tracker status` and the digest run."""
+    """A digest not yet accepted by the SMTP server, for `tracker status` and the digest run.
+
+    `status` is "pending" (it will be sent again) or "failed" (refused for good, see `Outbox.mark_failed`);
+    the digest a `mark_failed` returns may also be "sent": presumed delivered, never sent again.
+    """
 
     id: int
     recipient: str
@@ -53,6 +58,7 @@ class PendingDigest:
     last_error: str | None
     last_attempt_at: datetime | None
     next_attempt_at: datetime
+    status: str = "pending"
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -120,9 +126,13 @@ class Outbox:
         except IntegrityError:
             return None
 
-    def pending(self, recipient: str | None = None) -> list[PendingDigest]:
-        """Digests the SMTP server has not accepted yet, oldest first, with their attempts and last error."""
-        condition = DigestRow.status == "pending"
+    def pending(self, recipient: str | None = None, *, include_failed: bool = True) -> list[PendingDigest]:
+        """Digests the SMTP server has not accepted, oldest first, with their attempts and last error.
+
+        With `include_failed` (for `tracker status`) the digests given up after permanent refusals too; the
+        digest run asks only for those it will send again.
+        """
+        condition = DigestRow.status.in_(("pending", "failed") if include_failed else ("pending",))
         if recipient is not None:
             condition = condition & (DigestRow.recipient == recipient)
         return self._pending(condition)
@@ -144,15 +154,25 @@ class Outbox:
                     last_error=row.last_error,
                     last_attempt_at=row.last_attempt_at,
                     next_attempt_at=row.next_attempt_at,
+                    status=row.status,
                 )
                 for row, count in session.execute(query).all()
             ]
 
-    def claim(self, digest_id: int, now: datetime, lease: timedelta, *, due_only: bool = True) -> StoredDigest | None:
+    def claim(
+        self,
+        digest_id: int,
+        now: datetime,
+        lease: timedelta,
+        *,
+        due_only: bool = True,
+        due_at: datetime | None = None,
+    ) -> StoredDigest | None:
         """Take a pending digest for sending, or None if it is sent, not due yet, or being sent by another run.
 
         The lock is one conditional UPDATE, so the daemon and a `tracker digest` started at the same moment
-        cannot both send it. A run that dies holding it frees it when `lease` runs out.
+        cannot both send it. A run that dies holding it frees it when `lease` runs out. `now` is the clock
+        (for the lock); `due_at`, when given, is the time the retry schedule is judged at (the run's time).
         """
         conditions = [
             DigestRow.id == digest_id,
@@ -160,12 +180,22 @@ class Outbox:
             (DigestRow.locked_until.is_(None)) | (DigestRow.locked_until < now),
         ]
         if due_only:
-            conditions.append(DigestRow.next_attempt_at <= now)
+            conditions.append(DigestRow.next_attempt_at <= (due_at or now))
         with self._sessions.begin() as session:
             taken = session.execute(update(DigestRow).where(and_(*conditions)).values(locked_until=now + lease))
             if taken.rowcount != 1:
                 return None
             return _stored(session.get_one(DigestRow, digest_id))
+
+    def extend_lease(self, digest_id: int, now: datetime, lease: timedelta) -> bool:
+        """Renew the run's lock right before sending; False if the digest is no longer pending."""
+        with self._sessions.begin() as session:
+            renewed = session.execute(
+                update(DigestRow)
+                .where(DigestRow.id == digest_id, DigestRow.status == "pending")
+                .values(locked_until=now + lease)
+            )
+            return renewed.rowcount == 1
 
     def mark_sent(self, digest_id: int, now: datetime) -> None:
         """Called the moment the SMTP server has accepted the message: a crash before this commit resends it."""
@@ -183,17 +213,41 @@ class Outbox:
                 )
             )
 
-    def mark_failed(self, digest_id: int, error: str, now: datetime) -> PendingDigest:
-        """Keep the digest pending, note the error and when to try again (see `retry_delay`)."""
+    def mark_failed(
+        self, digest_id: int, error: str, now: datetime, *, permanent: bool = False, unconfirmed: bool = False
+    ) -> PendingDigest:
+        """Note a failed attempt and decide what becomes of the digest.
+
+        - `permanent` (a 5xx refusal of the message): after MAX_REFUSALS of them the digest is `failed`, never
+          sent again, and its changes are released so that the recipient's next digest carries them.
+        - `unconfirmed` (a timeout after the whole message was sent): the server may have taken it, so the
+          digest is tried once more; if that attempt fails too, it is presumed delivered (`sent`).
+        - Otherwise it stays pending and is tried again after `retry_delay`.
+        """
         with self._sessions.begin() as session:
             row = session.get_one(DigestRow, digest_id)
+            maybe_delivered_before = row.unconfirmed > 0
             row.attempts += 1
+            row.refusals += permanent
+            row.unconfirmed += unconfirmed
             row.last_error = error
             row.last_attempt_at = now
-            row.next_attempt_at = now + retry_delay(row.attempts)
             row.locked_until = None
-        [pending] = self._pending(DigestRow.id == digest_id)
-        return pending
+            if maybe_delivered_before:
+                row.status = "sent"
+                row.sent_at = now
+                row.last_error = f"presumed delivered (an earlier attempt may have reached the server); last: {error}"
+            elif row.refusals >= MAX_REFUSALS:
+                row.status = "failed"
+                row.last_error = (
+                    f"given up after {row.refusals} permanent refusals (its changes go into the next digest); "
+                    f"last: {error}"
+                )
+                session.execute(delete(DigestChangeRow).where(DigestChangeRow.digest_id == digest_id))
+            else:
+                row.next_attempt_at = now + retry_delay(row.attempts)
+        [kept] = self._pending(DigestRow.id == digest_id)
+        return kept
 
 
 def _stored(row: DigestRow) -> StoredDigest:
