@@ -26,7 +26,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from tracker.check import check_document
-from tracker.config import Config, load_config
+from tracker.config import Config, ConfigError, load_config
 from tracker.diff import diff_texts
 from tracker.digest import (
     EXCERPT_CHARS,
@@ -755,3 +755,86 @@ def test_the_failed_status_migration_upgrades_downgrades_and_upgrades_again(data
     migrate.upgrade(engine)
     assert migrate.current_revision(engine) == migrate.head_revision()
     engine.dispose()
+
+
+# -- addresses and passwords in the config -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("email", "key", "says"),
+    [
+        ({"from": "a@example.org, b@example.org"}, "email.from", "exactly one email address, not 2"),
+        ({"to": []}, "email.to", "at least 1 item"),
+        ({"to": [RECIPIENT, "legal@example.org\r\nBcc: spy@example.org"]}, "email.to", "line break"),
+        ({"to": ["nobody"]}, "email.to", "not an email address"),
+    ],
+)
+def test_email_addresses_are_checked_when_the_config_is_loaded(
+    tmp_path: Path, page_server: PageServer, email: dict[str, Any], key: str, says: str
+) -> None:
+    path = write_config(tmp_path, page_server, f"sqlite:///{tmp_path / 't.db'}", {"port": free_port()}, **email)
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert key in str(error.value) and says in str(error.value)
+
+
+def test_a_to_option_that_is_not_one_address_is_refused(tmp_path: Path, page_server: PageServer) -> None:
+    with smtp_server() as inbox:
+        config = write_config(tmp_path, page_server, f"sqlite:///{tmp_path / 't.db'}", {"port": inbox.port})
+        result = run_tracker("digest", "--to", "a@example.org, b@example.org", config=config)
+        assert result.returncode == 2 and "--to" in result.stderr and "exactly one email address" in result.stderr
+        assert "Traceback" not in result.stderr and inbox.messages == []
+
+
+def test_the_envelope_goes_to_the_recipient_only_and_a_digest_that_cannot_be_composed_fails_alone(
+    tmp_path: Path, page_server: PageServer
+) -> None:
+    second = "Second Reader <second@example.org>"
+    with smtp_server() as inbox:
+        path = write_config(
+            tmp_path, page_server, f"sqlite:///{tmp_path / 't.db'}", {"port": inbox.port}, to=[RECIPIENT, second]
+        )
+        config = load_config(path)
+        for version in (0, 1):
+            serve(page_server, version, ("google", "linkedin", "acme"))
+            check_in_process(config)
+        store = Store(config.database_url)
+        # A stored digest whose subject the email package refuses (a line break in a header).
+        broken = NewDigest(RECIPIENT, "bad\nsubject", "<bad@test>", "text", "<p>html</p>", ())
+        assert Outbox(store).create(broken, datetime.now(UTC) - timedelta(minutes=1), timedelta(0)) is not None
+
+        result = run_digest(config, store, retry_now=True)
+        [failed] = result.failed
+        assert failed.recipient == RECIPIENT and "could not be composed" in (failed.error or "")
+        assert [d.recipient for d in result.sent] == [second]
+        assert [envelope[1] for envelope in inbox.envelopes] == [["second@example.org"]]
+        store.close()
+
+
+@pytest.mark.parametrize("host", ["smtp.example.org", "192.0.2.10"])
+def test_a_password_over_an_unencrypted_connection_to_another_host_is_refused(
+    tmp_path: Path, page_server: PageServer, host: str
+) -> None:
+    smtp = {"host": host, "port": 25, "security": "none", "username": "tracker", "password_env": "P"}
+    path = write_config(tmp_path, page_server, f"sqlite:///{tmp_path / 't.db'}", smtp)
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert "email.smtp.username" in str(error.value) and "in clear" in str(error.value)
+
+
+def test_a_password_without_tls_to_a_relay_on_this_machine_is_allowed(
+    tmp_path: Path, page_server: PageServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> AuthResult:
+        return AuthResult(success=True, auth_data=auth_data)
+
+    monkeypatch.setenv("TRACKER_TEST_PW", "s3cret")
+    with smtp_server(auth_require_tls=False, authenticator=authenticator) as inbox:
+        smtp = {"port": inbox.port, "security": "none", "username": "tracker", "password_env": "TRACKER_TEST_PW"}
+        config = recorded(tmp_path, page_server, smtp)
+        store = Store(config.database_url)
+        assert run_digest(config, store).ok
+        assert [envelope[2] for envelope in inbox.envelopes] == [LoginPassword(b"tracker", b"s3cret")]
+        store.close()
+    for host in ("localhost", "::1", "[::1]"):
+        load_config(write_config(tmp_path, page_server, f"sqlite:///{tmp_path / 't.db'}", {**smtp, "host": host}))
