@@ -838,3 +838,47 @@ def test_a_password_without_tls_to_a_relay_on_this_machine_is_allowed(
         store.close()
     for host in ("localhost", "::1", "[::1]"):
         load_config(write_config(tmp_path, page_server, f"sqlite:///{tmp_path / 't.db'}", {**smtp, "host": host}))
+
+
+# -- page text that could reorder the markers, and the caps ----------------------------------------------------
+
+RLO, PDI = "\u202e", "\u2069"
+
+
+def test_bidi_controls_in_page_text_are_shown_as_placeholders_in_both_parts(
+    tmp_path: Path, page_server: PageServer
+) -> None:
+    hostile = ACME_V1.replace("We may change", f"Fees: {RLO}refund none{PDI} \u200fand\u061c more. We may change")
+    with smtp_server() as inbox:
+        path = write_config(
+            tmp_path, page_server, f"sqlite:///{tmp_path / 't.db'}", {"port": inbox.port}, services=("acme",)
+        )
+        config = load_config(path)
+        for body in (ACME_V1, hostile):
+            page_server.serve("/acme/terms", body.encode(), content_type=PLAIN)
+            check_in_process(config)
+        store = Store(config.database_url)
+        assert run_digest(config, store).ok
+        [message] = inbox.messages
+        for body in parts(message):
+            assert "Fees: ⟦U+202E⟧refund none⟦U+2069⟧ ⟦U+200F⟧and⟦U+061C⟧ more." in body
+            assert not any(control in body for control in (RLO, PDI, "\u200f", "\u061c"))
+        store.close()
+
+
+def test_the_ai_section_and_the_failing_documents_in_the_subject_are_capped() -> None:
+    ai = tuple(a_change(n, f"Service{n} Terms", ai=True) for n in range(10))
+    digest = Digest(RECIPIENT, T, "UTC", None, ai_changes=ai, more_ai_changes=5)
+    rendered = render_digest(digest)
+    assert rendered.subject == "[tracker] Service0 Terms: AI training change (+14 more AI changes)"
+    assert "...and 5 more AI changes: see `tracker changes --ai`." in rendered.text
+    assert "and 5 more AI changes: see <code" in rendered.html and ">tracker changes --ai</code>" in rendered.html
+    assert "15 changes about AI or model training" in rendered.text
+
+    failing = tuple(FailingEntry(f"Doc {n}", "https://example.org", "3 failed checks in a row", None) for n in range(5))
+    assert subject_line(Digest(RECIPIENT, T, "UTC", None, failing=failing)) == (
+        "[tracker] 5 documents failing: Doc 0, Doc 1 +3 more"
+    )
+    assert subject_line(Digest(RECIPIENT, T, "UTC", None, failing=failing[:2])) == (
+        "[tracker] 2 documents failing: Doc 0, Doc 1"
+    )

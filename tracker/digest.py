@@ -37,7 +37,9 @@ EVIDENCE_CHARS = 700
 EXCERPT_HUNKS = 3  # changed passages shown per other change, then "and N more"
 EXCERPT_CHARS = 320
 EXCERPT_CONTEXT_WORDS = 10
+MAX_AI_CHANGES = 10  # each with its evidence; the rest are counted, `tracker changes --ai` lists them
 MAX_OTHER_CHANGES = 25
+MAX_FAILING_IN_SUBJECT = 2  # document titles named in the subject, then "+N more"
 MAX_RETURNS = 10
 # RFC 5321 4.5.3.2.6: wait up to 10 minutes for the reply to the end of the message. Giving up sooner makes a
 # slow server receive the same digest again on every retry.
@@ -50,6 +52,9 @@ CATEGORY_LABELS = {
 }
 
 _WHITESPACE = re.compile(r"\s+")
+# Bidirectional controls: in page text they could reorder what the reader sees around the {+ +} and [- -]
+# markers (or the <ins>/<del> ones). They are shown as visible placeholders instead.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 _EPOCH = datetime.min.replace(tzinfo=UTC)
 
 
@@ -136,6 +141,7 @@ class Digest:
     timezone: str
     previous_digest_at: datetime | None
     ai_changes: tuple[DigestChange, ...] = ()
+    more_ai_changes: int = 0
     other_changes: tuple[DigestChange, ...] = ()
     more_other_changes: int = 0
     returns: tuple[DigestChange, ...] = ()
@@ -144,16 +150,20 @@ class Digest:
     change_ids: tuple[int, ...] = field(default=(), repr=False)  # everything this digest covers
 
     @property
+    def ai_count(self) -> int:
+        return len(self.ai_changes) + self.more_ai_changes
+
+    @property
     def change_count(self) -> int:
-        return len(self.ai_changes) + len(self.other_changes) + self.more_other_changes
+        return self.ai_count + len(self.other_changes) + self.more_other_changes
 
     @property
     def summary(self) -> tuple[str, ...]:
         """One phrase per section that has something, for the opening lines."""
         phrases = []
         if self.ai_changes:
-            phrases.append(_count(len(self.ai_changes), "change") + " about AI or model training")
-        if others := self.change_count - len(self.ai_changes):
+            phrases.append(_count(self.ai_count, "change") + " about AI or model training")
+        if others := self.change_count - self.ai_count:
             phrases.append(_count(others, "other change" if self.ai_changes else "change"))
         if self.failing:
             phrases.append(_count(len(self.failing), "document") + " the tracker cannot read")
@@ -226,7 +236,8 @@ def build_digest(
         generated_at=now,
         timezone=email.timezone,
         previous_digest_at=previous,
-        ai_changes=tuple(_ai_change(store, c, *title(c)) for c in ai),
+        ai_changes=tuple(_ai_change(store, c, *title(c)) for c in ai[:MAX_AI_CHANGES]),
+        more_ai_changes=max(len(ai) - MAX_AI_CHANGES, 0),
         other_changes=tuple(_other_change(store, c, *title(c)) for c in other[:MAX_OTHER_CHANGES]),
         more_other_changes=max(len(other) - MAX_OTHER_CHANGES, 0),
         returns=tuple(_plain_change(c, *title(c)) for c in returns[:MAX_RETURNS]),
@@ -328,12 +339,18 @@ def _locate(text: str, sentence: str, changed: list[tuple[int, int]]) -> int | N
     return first
 
 
+def show_bidi_controls(text: str) -> str:
+    """Each bidirectional control character replaced by a visible placeholder such as `⟦U+202E⟧`."""
+    return _BIDI_CONTROLS.sub(lambda match: f"⟦U+{ord(match.group()):04X}⟧", text)
+
+
 def _clip(parts: Sequence[Marked], limit: int) -> tuple[tuple[Marked, ...], bool]:
-    """At most `limit` characters (whitespace runs shown as one space), cut at a word; True if cut."""
+    """At most `limit` characters (whitespace runs shown as one space, bidi controls as placeholders), cut at a
+    word; True if cut. Every piece of page text in a digest goes through here."""
     kept: list[Marked] = []
     left = limit
     for part in parts:
-        text = _WHITESPACE.sub(" ", part.text)
+        text = show_bidi_controls(_WHITESPACE.sub(" ", part.text))
         if not text:
             continue
         if len(text) <= left:
@@ -368,16 +385,18 @@ def subject_line(digest: Digest) -> str:
     if digest.ai_changes:
         top = digest.ai_changes[0]
         head = f"{top.title}: {top.category_label} change"
-        if more_ai := len(digest.ai_changes) - 1:
+        if more_ai := digest.ai_count - 1:
             extras.append(f"+{_count(more_ai, 'more AI change')}")
-        if others := digest.change_count - len(digest.ai_changes):
+        if others := digest.change_count - digest.ai_count:
             extras.append(f"+{_count(others, 'other change')}")
     elif digest.other_changes:
         head = f"{digest.other_changes[0].title} changed"
         if others := digest.change_count - 1:
             extras.append(f"+{_count(others, 'other change')}")
     elif digest.failing:
-        head = f"{_count(len(digest.failing), 'document')} failing: " + ", ".join(f.title for f in digest.failing)
+        named = ", ".join(f.title for f in digest.failing[:MAX_FAILING_IN_SUBJECT])
+        more = len(digest.failing) - MAX_FAILING_IN_SUBJECT
+        head = f"{_count(len(digest.failing), 'document')} failing: {named}" + (f" +{more} more" if more > 0 else "")
     else:
         head = "nothing new" + (
             f" since {_day(digest.previous_digest_at, digest.timezone)}" if digest.previous_digest_at else ""
