@@ -560,6 +560,9 @@ def status(context: Context, as_json: bool) -> None:
     else:
         print_status(context.out, health, holder)
         for p in pending:
+            if p.status == "failed":
+                context.out.print(f"Digest {p.id} to {p.recipient} was refused for good: {p.last_error}")
+                continue
             context.out.print(
                 f"Digest to {p.recipient} not accepted yet ({p.attempts} attempts, next {when(p.next_attempt_at)} "
                 f"UTC): {p.last_error or 'not tried yet'}"
