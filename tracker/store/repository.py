@@ -378,15 +378,20 @@ class Store:
         rank = func.row_number().over(
             partition_by=CheckRow.document_id, order_by=(CheckRow.started_at.desc(), CheckRow.id.desc())
         )
-        ranked = select(CheckRow.id, rank.label("rank")).subquery()
+        # The scope goes inside the ranking, so that one document's health does not rank every check ever made.
+        scope = _scope(service, document)
+        ranked = (
+            select(CheckRow.id, rank.label("rank"))
+            .join(DocumentRow, CheckRow.document_id == DocumentRow.id)
+            .where(*scope)
+            .subquery()
+        )
         query = (
             select(CheckRow, DocumentRow)
             .join(DocumentRow, CheckRow.document_id == DocumentRow.id)
             .join(ranked, ranked.c.id == CheckRow.id)
-            .where(ranked.c.rank == 1, *_document_filter(document))
+            .where(ranked.c.rank == 1, *scope)
         )
-        if service:
-            query = query.where(DocumentRow.service == service)
         with self._transaction() as session:
             return {(doc.service, doc.key): _check_record(check, doc) for check, doc in session.execute(query).all()}
 
@@ -394,9 +399,11 @@ class Store:
         self, service: str | None = None, document: str | None = None
     ) -> dict[tuple[str, str], tuple[datetime, datetime | None, int]]:
         """Per document: when it was first checked, its last successful check (None: never), failed checks since."""
+        scope = _scope(service, document)
         successes = (
             select(CheckRow.document_id, func.max(CheckRow.started_at).label("last_success"))
-            .where(CheckRow.outcome != "failed")
+            .join(DocumentRow, CheckRow.document_id == DocumentRow.id)
+            .where(CheckRow.outcome != "failed", *scope)
             .group_by(CheckRow.document_id)
             .subquery()
         )
@@ -409,11 +416,9 @@ class Store:
             .select_from(DocumentRow)
             .join(CheckRow, CheckRow.document_id == DocumentRow.id)
             .outerjoin(successes, successes.c.document_id == DocumentRow.id)
-            .where(*_document_filter(document))
+            .where(*scope)
             .group_by(DocumentRow.id, DocumentRow.service, DocumentRow.key, last_success)
         )
-        if service:
-            query = query.where(DocumentRow.service == service)
         with self._transaction() as session:
             return {
                 (service_key, key): (first, success, failures)
@@ -441,6 +446,10 @@ def _find_document(session: Session, service: str, document: str) -> DocumentRow
     return session.scalars(
         select(DocumentRow).where(DocumentRow.service == service, DocumentRow.key == document)
     ).first()
+
+
+def _scope(service: str | None, document: str | None) -> list[Any]:
+    return ([DocumentRow.service == service] if service else []) + _document_filter(document)
 
 
 def _document_filter(document: str | None) -> list[Any]:
