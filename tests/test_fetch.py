@@ -219,3 +219,17 @@ def test_a_partial_response_is_not_a_page(page_server: PageServer) -> None:
     with Fetcher(fast_settings(retries=0)) as fetcher:
         result = fetcher.fetch(url)
     assert not result.ok and result.error == "HTTP 206" and result.body is None
+
+
+def test_each_redirect_hop_waits_its_own_hosts_gap(page_server: PageServer) -> None:
+    page_server.serve("/c", "<p>c</p>")
+    page_server.serve("/b", "<p>b</p>")
+    page_server.serve("/a", b"", status=301, headers={"Location": page_server.url("/b")})
+    via_other_host = f"http://localhost:{page_server.port}/a"
+    with Fetcher(fast_settings(host_gap=0.5)) as fetcher:
+        fetcher.fetch(page_server.url("/c"))
+        started = time.monotonic()
+        result = fetcher.fetch(via_other_host)  # localhost → 127.0.0.1, which was just asked
+        elapsed = time.monotonic() - started
+    assert result.ok and result.final_url == page_server.url("/b")
+    assert elapsed >= 0.4  # the hop to 127.0.0.1 kept the gap (a lower bound, not a speed test)

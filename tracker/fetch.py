@@ -140,8 +140,8 @@ class Fetcher:
         self._sleep = sleep
         self._client = httpx.Client(
             timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
-            follow_redirects=True,
-            max_redirects=settings.max_redirects,
+            # Redirects are followed by _request, one hop at a time, each through its own host's gate.
+            follow_redirects=False,
             headers={
                 "User-Agent": settings.user_agent,
                 "Accept": "text/html,text/plain;q=0.9,*/*;q=0.5",
@@ -214,20 +214,25 @@ class Fetcher:
         )
 
     def _request(self, url: str, headers: dict[str, str]) -> tuple[int, str, dict[str, str], bytes]:
-        with self._polite(url), self._client.stream("GET", url, headers=headers) as response:
-            # We decompress ourselves: httpx decodes a whole network chunk before anyone can count the bytes
-            # (a 3 KB brotli bomb grows to gigabytes), and never says when a compressed body was cut short.
-            decoder = BoundedDecoder(response.headers.get("content-encoding", ""), self.settings.max_bytes)
-            body = bytearray()
-            for chunk in response.iter_raw():
-                body.extend(decoder.feed(chunk))
-            body.extend(decoder.finish())
-            return (
-                response.status_code,
-                str(response.url),
-                {key.lower(): value for key, value in response.headers.items()},
-                bytes(body),
-            )
+        for _ in range(self.settings.max_redirects + 1):
+            with self._polite(url), self._client.stream("GET", url, headers=headers) as response:
+                if response.has_redirect_location:
+                    url = str(response.next_request.url) if response.next_request else url
+                    continue
+                # We decompress ourselves: httpx decodes a whole network chunk before anyone can count the
+                # bytes (a 3 KB brotli bomb grows to gigabytes), and never says when a compressed body was cut.
+                decoder = BoundedDecoder(response.headers.get("content-encoding", ""), self.settings.max_bytes)
+                body = bytearray()
+                for chunk in response.iter_raw():
+                    body.extend(decoder.feed(chunk))
+                body.extend(decoder.finish())
+                return (
+                    response.status_code,
+                    str(response.url),
+                    {key.lower(): value for key, value in response.headers.items()},
+                    bytes(body),
+                )
+        raise httpx.TooManyRedirects(f"more than {self.settings.max_redirects} redirects")
 
     def _polite(self, url: str) -> _PoliteSlot:
         host = urlsplit(url).netloc.lower()
