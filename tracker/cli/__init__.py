@@ -1,0 +1,15 @@
+"""The `tracker` command: parses arguments, calls the pipeline, prints. One module per group of commands.
+
+Exit codes: 0 success; 1 the work ran but something failed (a check, a delivery); 2 bad usage or config;
+3 the database cannot be used.
+"""
+
+# Importing a command module registers its commands on the group.
+from tracker.cli import checking, database, demo, mail, records, service  # noqa: F401
+from tracker.cli.app import EXIT_DATABASE, EXIT_FAILED, EXIT_USAGE, cli
+
+__all__ = ["EXIT_DATABASE", "EXIT_FAILED", "EXIT_USAGE", "cli", "main"]
+
+
+def main() -> None:
+    cli()

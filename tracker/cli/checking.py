@@ -1,0 +1,42 @@
+"""`tracker check`: fetch documents now, through the whole pipeline."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from tracker.cli.app import EXIT_FAILED, Context, handles_errors, pass_context
+from tracker.cli.app import cli as group
+
+
+@group.command()
+@click.argument("service", required=False)
+@click.option("--document", "-d", help="Only this document of the service (e.g. privacy-policy).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per document, for scripts.")
+@pass_context
+@handles_errors
+def check(context: Context, service: str | None, document: str | None, as_json: bool) -> None:
+    """Fetch documents now: store new versions, diff them, flag AI changes.
+
+    Prints one line per document as it finishes. Exits 1 when any check failed (the reason is printed and
+    stored; a failed check never becomes a version).
+    """
+    from tracker.check import check_document
+    from tracker.fetch import Fetcher
+    from tracker.terminal import check_json, check_line
+
+    documents = context.documents(service, document)
+    settings = context.config.settings
+    vocabulary = context.vocabulary()
+    failed = False
+    with Fetcher(settings.fetch) as fetcher:
+        for doc in documents:
+            result = check_document(doc, context.store, fetcher, settings.checks, vocabulary)
+            failed |= result.failed
+            if as_json:
+                context.out.print_json(data=check_json(result, doc), indent=None)
+            else:
+                context.out.print(check_line(result, doc.title))
+    if failed:
+        sys.exit(EXIT_FAILED)

@@ -1,0 +1,279 @@
+"""Reading the record: `history`, `changes`, `diff`, `snapshot`, and `compare` for two local files."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from tracker.cli.app import EXIT_USAGE, Context, fail, handles_errors, pass_context
+from tracker.cli.app import cli as group
+
+if TYPE_CHECKING:
+    from tracker.store import Store
+
+
+@group.command()
+@click.argument("service")
+@click.option("--document", "-d", help="Only this document of the service.")
+@click.option("--json", "as_json", is_flag=True, help="JSON list, for scripts.")
+@pass_context
+@handles_errors
+def history(context: Context, service: str, document: str | None, as_json: bool) -> None:
+    """The stored versions of a service's documents, oldest first, with times, sizes and hashes."""
+    from rich.table import Table
+
+    from tracker.terminal import when
+
+    versions = context.store.versions(service, document)
+    if as_json:
+        rows = [
+            {
+                "service": v.service,
+                "document": v.document,
+                "version": v.id,
+                "first_seen_at": v.first_seen_at.isoformat(),
+                "last_seen_at": v.last_seen_at.isoformat(),
+                "characters": v.size,
+                "text_sha256": v.text_sha256,
+                "snapshot": _snapshot_json(context.store, v.snapshot_id),
+            }
+            for v in versions
+        ]
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if not versions:
+        context.out.print(f"No versions stored for {service}{' ' + document if document else ''} yet.")
+        context.out.print("Run `tracker check` first.")
+        return
+    table = Table("document", "version", "first seen (UTC)", "last seen (UTC)", "characters", "sha256", box=None)
+    for v in versions:
+        table.add_row(
+            v.document, str(v.id), when(v.first_seen_at), when(v.last_seen_at), f"{v.size:,}", v.text_sha256[:12]
+        )
+    context.out.print(table)
+
+
+def _snapshot_json(store: Store, snapshot_id: int | None) -> dict[str, Any] | None:
+    if snapshot_id is None:
+        return None
+    snapshot = store.snapshot(snapshot_id)
+    return {
+        "id": snapshot.id,
+        "url": snapshot.url,
+        "final_url": snapshot.final_url,
+        "status": snapshot.status,
+        "fetched_at": snapshot.fetched_at.isoformat(),
+        "raw_sha256": snapshot.raw_sha256,
+        "raw_bytes": snapshot.raw_size,
+    }
+
+
+@group.command()
+@click.argument("service", required=False)
+@click.option("--document", "-d", help="Only this document of the service.")
+@click.option("--ai", "ai_only", is_flag=True, help="Only changes flagged as touching AI or model training.")
+@click.option("--since", type=click.DateTime(), help="Only changes detected on or after this date (UTC).")
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True, help="At most this many changes.")
+@click.option("--json", "as_json", is_flag=True, help="JSON list, for scripts.")
+@pass_context
+@handles_errors
+def changes(
+    context: Context,
+    service: str | None,
+    document: str | None,
+    ai_only: bool,
+    since: datetime | None,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """Detected changes, newest first."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from tracker.terminal import change_json, when
+
+    since_utc = since.replace(tzinfo=UTC) if since else None
+    found = context.store.changes(service, document, ai_only=ai_only, since=since_utc, limit=limit)
+    if as_json:
+        click.echo(json.dumps([change_json(c) for c in found], indent=2, ensure_ascii=False))
+        return
+    if not found:
+        context.out.print("No changes detected" + (" that touch AI" if ai_only else "") + " yet.")
+        return
+    table = Table("change", "detected (UTC)", "document", "what", "words", box=None)
+    for c in found:
+        what = Text("returned to an earlier version", style="yellow") if c.kind != "change" else Text("changed")
+        if c.ai:
+            what = Text(f"AI: {c.category} ({c.score:.2f})", style="bold magenta")
+        table.add_row(
+            str(c.id),
+            when(c.detected_at),
+            context.title(c.service, c.document),
+            what,
+            f"+{c.inserted_words}/-{c.deleted_words}",
+        )
+    context.out.print(table)
+    context.out.print("\nSee one with: tracker diff SERVICE --change ID", style="dim")
+
+
+@group.command()
+@click.argument("service")
+@click.option("--document", "-d", help="Only this document of the service.")
+@click.option("--change", "change_id", type=int, help="This change (an id from `tracker changes`).")
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["terminal", "text", "html", "json"]),
+    default="terminal",
+    show_default=True,
+    help="terminal: colours on a terminal, [-deleted-] {+inserted+} otherwise.",
+)
+@click.option("--context-words", type=int, default=20, show_default=True, help="Unchanged words shown around a change.")
+@pass_context
+@handles_errors
+def diff(
+    context: Context, service: str, document: str | None, change_id: int | None, output: str, context_words: int
+) -> None:
+    """What changed, word by word. By default the latest change of each document of SERVICE."""
+    import html
+
+    from tracker.diff import diff_texts, render_html, render_json
+    from tracker.terminal import change_json, flag_of, print_diff, when
+
+    store = context.store
+    if change_id is not None:
+        change = store.change(change_id)
+        if change is None or change.service != service:
+            fail(f"no change {change_id} for service '{service}' (see `tracker changes {service}`)", EXIT_USAGE)
+        selected = [change]
+    else:
+        selected = []
+        for doc in context.documents(service, document):
+            latest = store.changes(service, doc.key, limit=1)
+            selected.extend(latest)
+    if not selected and output == "json":
+        click.echo("[]")
+        return
+    if not selected:
+        context.out.print(f"No changes recorded for {service} yet: `tracker check {service}` stores versions.")
+        return
+    rendered = []
+    for change in selected:
+        text_diff = diff_texts(store.version_text(change.from_version_id), store.version_text(change.to_version_id))
+        rendered.append((change, text_diff))
+    if output == "json":
+        payload = [{**change_json(c), "hunks": render_json(d, context_words)} for c, d in rendered]
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    for change, text_diff in rendered:
+        title = context.title(change.service, change.document)
+        header = (
+            f"{title}: change {change.id}, detected {when(change.detected_at)} UTC, "
+            f"version {change.from_version_id} → {change.to_version_id}, "
+            f"+{change.inserted_words}/-{change.deleted_words} words"
+        )
+        if change.kind != "change":
+            header += " (a return to a text seen before)"
+        flag = flag_of(change)
+        if output == "html":
+            click.echo(f"<h2>{html.escape(header)}</h2>\n{render_html(text_diff, context_words)}")
+        else:
+            print_diff(context.out, header, flag, text_diff, context_words, colour=output == "terminal")
+
+
+@group.command()
+@click.argument("snapshot_id", metavar="SNAPSHOT", type=int)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), help="Write here.")
+@pass_context
+@handles_errors
+def snapshot(context: Context, snapshot_id: int, output: Path | None) -> None:
+    """The raw bytes of a capture, exactly as the server sent them (ids in `tracker history --json`).
+
+    Without -o the bytes go to standard output; the URL, time and sha256 go to standard error, for citing.
+    """
+    try:
+        record = context.store.snapshot(snapshot_id)
+        body = context.store.snapshot_body(snapshot_id)
+    except KeyError:
+        fail(f"no snapshot {snapshot_id} (see `tracker history SERVICE --json`)", EXIT_USAGE)
+    context.err.print(
+        f"snapshot {record.id}: {record.url} fetched {record.fetched_at.isoformat()} (HTTP {record.status}, "
+        f"{record.raw_size} bytes, sha256 {record.raw_sha256})"
+    )
+    if output:
+        output.write_bytes(body)
+    else:
+        sys.stdout.buffer.write(body)
+
+
+@group.command()
+@click.argument("old", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--service", "-s", help="Use the extraction rules of this service's document...")
+@click.option("--document", "-d", help="...this document (both needed).")
+@click.option("--json", "as_json", is_flag=True, help="The change as JSON (as in `changes --json`, without ids).")
+@click.option("--context-words", type=int, default=20, show_default=True)
+@pass_context
+@handles_errors
+def compare(
+    context: Context,
+    old: Path,
+    new: Path,
+    service: str | None,
+    document: str | None,
+    as_json: bool,
+    context_words: int,
+) -> None:
+    """Extract, diff and flag two local files (HTML, or text/Markdown by extension). Stores nothing."""
+    from tracker.diff import diff_texts
+    from tracker.extract import ExtractionError, Rules, extract_text
+    from tracker.flag import Vocabulary, flag_change
+    from tracker.terminal import print_diff
+
+    if bool(service) != bool(document):
+        fail("--service and --document go together", EXIT_USAGE)
+    rules = Rules()
+    vocabulary = Vocabulary.build()
+    if service and document:
+        doc = context.config.document(service, document)
+        rules = Rules(doc.select, doc.remove)
+        vocabulary = context.vocabulary()
+    texts = []
+    for path in (old, new):
+        try:
+            texts.append(extract_text(path.read_bytes(), _content_type(path), rules))
+        except ExtractionError as exc:
+            fail(f"{path}: {exc}", EXIT_USAGE)
+    text_diff = diff_texts(texts[0], texts[1])
+    flag = flag_change(text_diff, vocabulary)
+    if as_json:
+        payload = {
+            "service": service,
+            "document": document,
+            "old": str(old),
+            "new": str(new),
+            "kind": "change" if text_diff.changed else "unchanged",
+            "ai": flag.ai,
+            "score": flag.score,
+            "category": flag.category,
+            "terms": list(flag.terms),
+            "evidence": flag.evidence_json(),
+            "inserted_words": text_diff.inserted_words,
+            "deleted_words": text_diff.deleted_words,
+        }
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    if not text_diff.changed:
+        context.out.print("No change in the text.")
+        return
+    header = f"{old} → {new}: +{text_diff.inserted_words}/-{text_diff.deleted_words} words"
+    print_diff(context.out, header, flag, text_diff, context_words, colour=True)
+
+
+def _content_type(path: Path) -> str:
+    return "text/html" if path.suffix.lower() in (".html", ".htm", ".xhtml") else "text/plain"

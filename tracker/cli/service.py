@@ -1,0 +1,88 @@
+"""Running as a service: `tracker daemon`, and `tracker status` to see what it sees."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from tracker.cli.app import EXIT_FAILED, Context, handles_errors, pass_context
+from tracker.cli.app import cli as group
+from tracker.logs import LEVELS
+
+
+@group.command()
+@click.option(
+    "--log-level",
+    type=click.Choice(LEVELS, case_sensitive=False),
+    default="INFO",
+    show_default=True,
+    envvar="TRACKER_LOG_LEVEL",
+    help="INFO: one line per check; WARNING: only failing documents and errors.",
+)
+@click.option("--log-json", is_flag=True, envvar="TRACKER_LOG_JSON", help="Log JSON lines instead of text.")
+@pass_context
+@handles_errors
+def daemon(context: Context, log_level: str, log_json: bool) -> None:
+    """Check every document on its schedule, until SIGTERM or Ctrl-C. Logs go to stderr.
+
+    Several daemons may use one database (PostgreSQL, or one SQLite file on one machine): one leads and
+    checks, the others wait and take over within seconds when it dies. A restart picks up each document's
+    schedule from its last check. See docs/daemon.md.
+    """
+    from tracker.logs import setup_logging
+    from tracker.scheduler import run_daemon
+
+    setup_logging(log_level, json_lines=log_json)
+    sys.exit(run_daemon(context.config))
+
+
+@group.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON object: the leader and every document.")
+@pass_context
+@handles_errors
+def status(context: Context, as_json: bool) -> None:
+    """Per document: last attempt, last success, outcome, failures in a row, next check; and the daemon's leader.
+
+    A document is failing after `daemon.failing_after` failed checks in a row, or when no check has succeeded
+    for longer than `daemon.blind_after`; a success clears it. Digests the mail server has not accepted yet
+    are listed too. Exits 0 when every document is healthy and 1 when any is failing.
+    """
+    from tracker.scheduler import leader_holder
+    from tracker.status import document_health
+    from tracker.store import Outbox
+    from tracker.terminal import print_status, when
+
+    health = document_health(context.config, context.store)
+    holder = leader_holder(context.config)
+    pending = Outbox(context.store).pending()
+    if as_json:
+        payload = {
+            "leader": {"active": holder is not None, "holder": holder},
+            "documents": [h.as_json() for h in health],
+            "pending_digests": [
+                {
+                    "recipient": p.recipient,
+                    "subject": p.subject,
+                    "created_at": p.created_at.isoformat(),
+                    "attempts": p.attempts,
+                    "last_error": p.last_error,
+                    "next_attempt_at": p.next_attempt_at.isoformat(),
+                }
+                for p in pending
+            ],
+        }
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    else:
+        print_status(context.out, health, holder)
+        for p in pending:
+            if p.status == "failed":
+                context.out.print(f"Digest {p.id} to {p.recipient} was refused for good: {p.last_error}")
+                continue
+            context.out.print(
+                f"Digest to {p.recipient} not accepted yet ({p.attempts} attempts, next {when(p.next_attempt_at)} "
+                f"UTC): {p.last_error or 'not tried yet'}"
+            )
+    if any(h.failing for h in health):
+        sys.exit(EXIT_FAILED)
