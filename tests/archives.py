@@ -24,14 +24,20 @@ class Commit:
 
 
 def build_ota_repository(path: Path, commits: Iterable[Commit], *, bare: bool = False) -> Path:
-    """A git repository at `path` with these commits on its default branch, in the given order."""
-    subprocess.run(["git", "init", "--quiet", *(["--bare"] if bare else []), str(path)], check=True)
+    """A git repository at `path` with these commits on its default branch, in the given order (appended when
+    the repository exists)."""
+    parent = path.exists()
+    if not parent:
+        subprocess.run(["git", "init", "--quiet", *(["--bare"] if bare else []), str(path)], check=True)
     stream = bytearray()
     for commit in commits:
         stamp = f"{int(commit.when.timestamp())} +0000"
         message = f"{commit.subject}\n\n{commit.body}\n".encode() if commit.body else f"{commit.subject}\n".encode()
         stream += f"commit refs/heads/main\nauthor {OTA_AUTHOR} {stamp}\ncommitter {OTA_AUTHOR} {stamp}\n".encode()
         stream += f"data {len(message)}\n".encode() + message
+        if parent:
+            stream += b"from refs/heads/main^0\n"
+            parent = False
         quoted = json.dumps(commit.path)  # fast-import reads C-style quoted paths: spaces are fine inside quotes
         if commit.content is None:
             stream += f"D {quoted}\n".encode()
