@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
@@ -18,6 +19,9 @@ from tracker.store import NewChange, NewCheck, NewSnapshot, Store, VersionRecord
 
 # Bump when extract.py changes what it produces: the raw-bytes shortcut must not reuse an older extraction.
 EXTRACTOR_VERSION = "1"
+# The rules key of texts imported from Open Terms Archive as it extracted them: its rules, not ours, so a live
+# check never diffs against them word for word (the markup alone differs); this tracker's reading starts anew.
+ARCHIVE_TEXT_RULES_KEY = "ota-text"
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,53 @@ class CheckResult:
         return self.outcome == "failed"
 
 
+@dataclass(frozen=True)
+class History:
+    """The document's past as a new text is judged against it: now for a live check, then for an import."""
+
+    previous_text: str | None
+    is_known: Callable[[str], bool]  # this text (by sha256) was a version before
+    known_sentences: Callable[[], frozenset[str]]  # sentences of every earlier text: not news when they come back
+    shorter_confirmed: Callable[[str], bool]  # a much shorter text was seen enough times to be believed
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """What a text is against the document's history: refused, the same, a return, or a change with its flag."""
+
+    outcome: str  # failed | first_version | unchanged | returned | changed
+    refusal: Refusal | None = None
+    change: NewChange | None = None
+    flag: Flag = NO_FLAG
+
+
+def judge_text(
+    text: str,
+    history: History,
+    *,
+    final_url: str,
+    url: str,
+    checks: ChecksSettings = ChecksSettings(),
+    vocabulary: Vocabulary = DEFAULT_VOCABULARY,
+) -> Judgement:
+    """Screen a text against the document's history, then diff and flag it: live checks and imports alike."""
+    if refusal := screen_text(text, final_url, history.previous_text, checks, url=url):
+        sha256 = hashlib.sha256(text.encode()).hexdigest()
+        if not (refusal.kind == "truncated" and history.shorter_confirmed(sha256)):
+            return Judgement("failed", refusal=refusal)
+    if history.previous_text is None:
+        return Judgement("first_version")
+    if text == history.previous_text:
+        return Judgement("unchanged")
+    diff = diff_texts(history.previous_text, text)
+    if history.is_known(hashlib.sha256(text.encode()).hexdigest()):
+        # A text we have seen before is back (A/B tests, regional variants): not news, but on record.
+        return Judgement("returned", change=_change(diff, NO_FLAG, kind="return_of_known_version"))
+    # Sentences of earlier versions are not news when they come back (A/B variants, reverts).
+    flag = flag_change(diff, vocabulary, known_sentences=history.known_sentences())
+    return Judgement("changed", change=_change(diff, flag), flag=flag)
+
+
 def check_document(
     document: Document,
     store: Store,
@@ -52,7 +103,7 @@ def check_document(
     clock = time.monotonic()
     state = store.document_state(document.service, document.key)
     rules = Rules(document.select, document.remove)
-    rules_key = _rules_key(document)
+    rules_key = document_rules_key(document)
     # New rules must read the page again: no 304, and the version in force is re-read under them too.
     rules_changed = state.latest is not None and state.latest.rules_key not in (None, rules_key)
     validators = Validators(state.etag, state.last_modified) if state.latest and not rules_changed else Validators()
@@ -116,33 +167,31 @@ def check_document(
     except Exception as exc:  # a page that breaks the parser is a failed check on record, not a crashed daemon
         return refuse(Refusal("not_policy", f"extraction failed: {type(exc).__name__}: {exc}"), **keys)
     latest_text = state.latest_text
-    if rules_changed and state.latest is not None and (baseline := _reextract(store, state.latest, rules)):
+    if rules_changed and state.latest is not None and state.latest.rules_key == ARCHIVE_TEXT_RULES_KEY:
+        latest_text = None  # an archive's own extraction is in force: this tracker's first reading, not a change
+    elif rules_changed and state.latest is not None and (baseline := _reextract(store, state.latest, rules)):
         latest_text = baseline
         keys["baseline"] = (baseline, hashlib.sha256(baseline.encode()).hexdigest())
-    text_sha256 = hashlib.sha256(text.encode()).hexdigest()
-    keys["text_sha256"] = text_sha256
-    if refusal := screen_text(text, fetched.final_url, latest_text, checks, url=document.url):
-        confirmed = refusal.kind == "truncated" and _seen_in_a_row(store, document, text_sha256, checks)
-        if not confirmed:
-            return refuse(refusal, **keys)
-    if state.latest is None or latest_text is None:
-        return record("first_version", text=text, snapshot=_snapshot(fetched, body, raw_sha256), **keys)
-    if text == latest_text:
-        return record("unchanged", text=text, **keys)
-    diff = diff_texts(latest_text, text)
-    known = store.find_version(document.service, document.key, text_sha256)
-    if known is not None:
-        # A text we have seen before is back (A/B tests, regional variants): not news, but on record.
-        change = _change(diff, NO_FLAG, kind="return_of_known_version")
-        return record("returned", text=text, change=change, **keys)
-    # Sentences of earlier versions are not news when they come back (A/B variants, reverts).
-    known = frozenset().union(*map(sentence_keys, store.version_texts(document.service, document.key)))
-    flag = flag_change(diff, vocabulary, known_sentences=known)
-    snapshot = _snapshot(fetched, body, raw_sha256)
-    return record("changed", text=text, snapshot=snapshot, change=_change(diff, flag), flag=flag, **keys)
+    keys["text_sha256"] = hashlib.sha256(text.encode()).hexdigest()
+    history = History(
+        previous_text=latest_text,
+        is_known=lambda sha256: store.find_version(document.service, document.key, sha256) is not None,
+        known_sentences=lambda: frozenset().union(
+            *map(sentence_keys, store.version_texts(document.service, document.key))
+        ),
+        shorter_confirmed=lambda sha256: _seen_in_a_row(store, document, sha256, checks),
+    )
+    judgement = judge_text(
+        text, history, final_url=fetched.final_url, url=document.url, checks=checks, vocabulary=vocabulary
+    )
+    if judgement.refusal is not None:
+        return refuse(judgement.refusal, **keys)
+    if judgement.outcome in ("first_version", "changed"):
+        keys["snapshot"] = _snapshot(fetched, body, raw_sha256)
+    return record(judgement.outcome, judgement.flag, text=text, change=judgement.change, **keys)
 
 
-def _rules_key(document: Document) -> str:
+def document_rules_key(document: Document) -> str:
     """Equal keys, equal extraction: the raw-bytes shortcut and re-extraction both rest on it."""
     return hashlib.sha256(json.dumps([EXTRACTOR_VERSION, document.select, document.remove]).encode()).hexdigest()
 

@@ -74,6 +74,8 @@ class DocumentSettings(_Strict):
     select: list[str] = Field(default_factory=list)
     remove: list[str] = Field(default_factory=list)
     schedule: str | None = None
+    # The document's path in an Open Terms Archive repository: "<Service>/<Document type>" (see `tracker import`).
+    ota: str | None = None
 
     _lists = field_validator("select", "remove", mode="before")(_as_list)
     _selectors = field_validator("select", "remove")(_css)
@@ -85,6 +87,13 @@ class DocumentSettings(_Strict):
         if not url.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return url
+
+    @field_validator("ota")
+    @classmethod
+    def _archive_path(cls, path: str | None) -> str | None:
+        if path is not None and (not path.strip() or path.startswith("/") or path.endswith((".md", ".html"))):
+            raise ValueError('must be a path inside the archive without extension, like "LinkedIn/Privacy Policy"')
+        return path
 
 
 class ServiceSettings(_Strict):
@@ -108,6 +117,22 @@ class FetchSettings(_Strict):
     backoff: float = Field(2.0, ge=0, description="first retry delay in seconds; doubles each retry")
     max_retry_after: float = Field(600.0, ge=0, description="longest Retry-After we wait for inside one check")
     host_gap: float = Field(2.0, ge=0, description="minimum seconds between two requests to the same host")
+
+
+class WaybackSettings(_Strict):
+    """`tracker import wayback`: where the Wayback Machine answers and how gently we ask it."""
+
+    url: str = "https://web.archive.org"
+    # The Wayback Machine throttles bursts (HTTP 429, then refuses the address for a while): one request
+    # every few seconds keeps an import of years of captures welcome.
+    request_gap: float = Field(4.0, ge=0, description="minimum seconds between two requests to the archive")
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, url: str) -> str:
+        if not url.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return url.rstrip("/")
 
 
 class ChecksSettings(_Strict):
@@ -238,6 +263,7 @@ class Settings(_Strict):
     flag: FlagSettings = FlagSettings()
     daemon: DaemonSettings = DaemonSettings()
     email: EmailSettings | None = None
+    wayback: WaybackSettings = WaybackSettings()
     services: dict[str, ServiceSettings] = Field(default_factory=dict)
 
     _schedule = field_validator("schedule")(_schedule)
@@ -255,6 +281,7 @@ class Document:
     select: tuple[str, ...] = ()
     remove: tuple[str, ...] = ()
     schedule: str = "6h"
+    ota: str | None = None
 
     @property
     def title(self) -> str:
@@ -286,6 +313,7 @@ class Config:
                     select=tuple(doc.select),
                     remove=tuple(doc.remove),
                     schedule=doc.schedule or self.settings.schedule,
+                    ota=doc.ota,
                 )
 
     def document(self, service: str, document: str) -> Document:

@@ -209,7 +209,8 @@ def build_digest(
 ) -> Digest | None:
     """What `recipient` has not been sent yet, or None when there is no news and send_when_empty is off.
 
-    News is a change (kind `change`) or a document that started failing since the recipient's last digest.
+    News is a change (kind `change`) this tracker saw itself, or a document that started failing since the
+    recipient's last digest. History imported from an archive (`tracker import`) is never news.
     Returns to an earlier text are listed last, briefly, and never make a digest on their own: A/B tests
     and regional variants flip between known texts.
     """

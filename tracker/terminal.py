@@ -58,6 +58,8 @@ def change_json(change: ChangeRecord) -> dict[str, Any]:
         "from_version": change.from_version_id,
         "to_version": change.to_version_id,
         "detected_at": change.detected_at.isoformat(),
+        "origin": change.origin,
+        "observed_at": change.detected_at.isoformat(),
         "kind": change.kind,
         "ai": change.ai,
         "score": change.score,

@@ -14,7 +14,7 @@ from tracker.cli.app import EXIT_USAGE, Context, fail, handles_errors, pass_cont
 from tracker.cli.app import cli as group
 
 if TYPE_CHECKING:
-    from tracker.store import Store
+    from tracker.store import ChangeRecord, Store
 
 
 @group.command()
@@ -36,8 +36,11 @@ def history(context: Context, service: str, document: str | None, as_json: bool)
                 "service": v.service,
                 "document": v.document,
                 "version": v.id,
+                "origin": v.origin,
+                "observed_at": v.first_seen_at.isoformat(),
                 "first_seen_at": v.first_seen_at.isoformat(),
                 "last_seen_at": v.last_seen_at.isoformat(),
+                "provenance": v.provenance,
                 "characters": v.size,
                 "text_sha256": v.text_sha256,
                 "snapshot": _snapshot_json(context.store, v.snapshot_id),
@@ -50,10 +53,18 @@ def history(context: Context, service: str, document: str | None, as_json: bool)
         context.out.print(f"No versions stored for {service}{' ' + document if document else ''} yet.")
         context.out.print("Run `tracker check` first.")
         return
-    table = Table("document", "version", "first seen (UTC)", "last seen (UTC)", "characters", "sha256", box=None)
+    table = Table(
+        "document", "version", "first seen (UTC)", "last seen (UTC)", "origin", "characters", "sha256", box=None
+    )
     for v in versions:
         table.add_row(
-            v.document, str(v.id), when(v.first_seen_at), when(v.last_seen_at), f"{v.size:,}", v.text_sha256[:12]
+            v.document,
+            str(v.id),
+            when(v.first_seen_at),
+            when(v.last_seen_at),
+            v.origin,
+            f"{v.size:,}",
+            v.text_sha256[:12],
         )
     context.out.print(table)
 
@@ -79,6 +90,11 @@ def _snapshot_json(store: Store, snapshot_id: int | None) -> dict[str, Any] | No
 @click.option("--ai", "ai_only", is_flag=True, help="Only changes flagged as touching AI or model training.")
 @click.option("--since", type=click.DateTime(), help="Only changes detected on or after this date (UTC).")
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True, help="At most this many changes.")
+@click.option(
+    "--origin",
+    type=click.Choice(["check", "ota", "wayback"]),
+    help="Only changes seen by this tracker's checks, or imported from Open Terms Archive or the Wayback Machine.",
+)
 @click.option("--json", "as_json", is_flag=True, help="JSON list, for scripts.")
 @pass_context
 @handles_errors
@@ -89,6 +105,7 @@ def changes(
     ai_only: bool,
     since: datetime | None,
     limit: int,
+    origin: str | None,
     as_json: bool,
 ) -> None:
     """Detected changes, newest first."""
@@ -98,14 +115,14 @@ def changes(
     from tracker.terminal import change_json, when
 
     since_utc = since.replace(tzinfo=UTC) if since else None
-    found = context.store.changes(service, document, ai_only=ai_only, since=since_utc, limit=limit)
+    found = context.store.changes(service, document, ai_only=ai_only, since=since_utc, limit=limit, origin=origin)
     if as_json:
         click.echo(json.dumps([change_json(c) for c in found], indent=2, ensure_ascii=False))
         return
     if not found:
         context.out.print("No changes detected" + (" that touch AI" if ai_only else "") + " yet.")
         return
-    table = Table("change", "detected (UTC)", "document", "what", "words", box=None)
+    table = Table("change", "observed (UTC)", "origin", "document", "what", "words", box=None)
     for c in found:
         what = Text("returned to an earlier version", style="yellow") if c.kind != "change" else Text("changed")
         if c.ai:
@@ -113,6 +130,7 @@ def changes(
         table.add_row(
             str(c.id),
             when(c.detected_at),
+            c.origin,
             context.title(c.service, c.document),
             what,
             f"+{c.inserted_words}/-{c.deleted_words}",
@@ -125,6 +143,7 @@ def changes(
 @click.argument("service")
 @click.option("--document", "-d", help="Only this document of the service.")
 @click.option("--change", "change_id", type=int, help="This change (an id from `tracker changes`).")
+@click.option("--ai", "ai_only", is_flag=True, help="Every change flagged as touching AI, oldest first.")
 @click.option(
     "--format",
     "output",
@@ -137,7 +156,13 @@ def changes(
 @pass_context
 @handles_errors
 def diff(
-    context: Context, service: str, document: str | None, change_id: int | None, output: str, context_words: int
+    context: Context,
+    service: str,
+    document: str | None,
+    change_id: int | None,
+    ai_only: bool,
+    output: str,
+    context_words: int,
 ) -> None:
     """What changed, word by word. By default the latest change of each document of SERVICE."""
     import html
@@ -154,8 +179,10 @@ def diff(
     else:
         selected = []
         for doc in context.documents(service, document):
-            latest = store.changes(service, doc.key, limit=1)
-            selected.extend(latest)
+            if ai_only:
+                selected.extend(reversed(store.changes(service, doc.key, ai_only=True)))
+            else:
+                selected.extend(store.changes(service, doc.key, limit=1))
     if not selected and output == "json":
         click.echo("[]")
         return
@@ -167,13 +194,20 @@ def diff(
         text_diff = diff_texts(store.version_text(change.from_version_id), store.version_text(change.to_version_id))
         rendered.append((change, text_diff))
     if output == "json":
-        payload = [{**change_json(c), "hunks": render_json(d, context_words)} for c, d in rendered]
+        payload = [
+            {
+                **change_json(c),
+                "provenance": store.version(c.to_version_id).provenance,
+                "hunks": render_json(d, context_words),
+            }
+            for c, d in rendered
+        ]
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
     for change, text_diff in rendered:
         title = context.title(change.service, change.document)
         header = (
-            f"{title}: change {change.id}, detected {when(change.detected_at)} UTC, "
+            f"{title}: change {change.id}, {_observed_by(store, change)} {when(change.detected_at)} UTC, "
             f"version {change.from_version_id} → {change.to_version_id}, "
             f"+{change.inserted_words}/-{change.deleted_words} words"
         )
@@ -184,6 +218,18 @@ def diff(
             click.echo(f"<h2>{html.escape(header)}</h2>\n{render_html(text_diff, context_words)}")
         else:
             print_diff(context.out, header, flag, text_diff, context_words, colour=output == "terminal")
+
+
+def _observed_by(store: Store, change: ChangeRecord) -> str:
+    """Who saw the change, and where to cite it: `detected` by a check, or the archive's capture."""
+    if change.origin == "check":
+        return "detected"
+    provenance = store.version(change.to_version_id).provenance or {}
+    if change.origin == "ota":
+        return (
+            f"recorded by Open Terms Archive ({provenance.get('repository', '?')} {provenance.get('commit', '?')[:12]})"
+        )
+    return f"captured by the Wayback Machine ({provenance.get('capture_url', '?')})"
 
 
 @group.command()

@@ -35,6 +35,9 @@ NAMING_CONVENTION = {
 
 CHECK_OUTCOMES = ("unchanged", "first_version", "changed", "returned", "failed")
 CHANGE_KINDS = ("change", "return_of_known_version")
+# Who observed a version or a change: this tracker's own checks, or an archive it was imported from.
+ORIGINS = ("check", "ota", "wayback")
+IMPORT_OUTCOMES = ("first_version", "unchanged", "changed", "returned", "technical", "failed")
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -93,7 +96,10 @@ class VersionRow(Base):
     """One distinct text of a document."""
 
     __tablename__ = "versions"
-    __table_args__ = (UniqueConstraint("document_id", "text_sha256"),)
+    __table_args__ = (
+        UniqueConstraint("document_id", "text_sha256"),
+        CheckConstraint(f"origin IN {ORIGINS!r}", name="origin"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
@@ -106,6 +112,10 @@ class VersionRow(Base):
     # Which extraction rules made this text; a version re-extracted under new rules names its source.
     rules_key: Mapped[str | None] = mapped_column(String(64))
     reextracted_from_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id"))
+    # Who saw this text first (first_seen_at is when), and for an archive where: repository and commit, or
+    # the Wayback timestamp and capture URL.
+    origin: Mapped[str] = mapped_column(String(10), default="check", server_default="check")
+    provenance: Mapped[dict[str, str] | None] = mapped_column(JSON)
 
 
 class ChangeRow(Base):
@@ -114,6 +124,7 @@ class ChangeRow(Base):
     __tablename__ = "changes"
     __table_args__ = (
         CheckConstraint(f"kind IN {CHANGE_KINDS!r}", name="kind"),
+        CheckConstraint(f"origin IN {ORIGINS!r}", name="origin"),
         Index("ix_changes_detected_at", "detected_at"),
     )
 
@@ -130,6 +141,8 @@ class ChangeRow(Base):
     evidence: Mapped[list[dict[str, str]]] = mapped_column(JSON)
     inserted_words: Mapped[int] = mapped_column(Integer)
     deleted_words: Mapped[int] = mapped_column(Integer)
+    # `check`: this tracker saw it happen (news for the digest); `ota`, `wayback`: history brought in by an import.
+    origin: Mapped[str] = mapped_column(String(10), default="check", server_default="check")
 
 
 class CheckRow(Base):
@@ -156,6 +169,35 @@ class CheckRow(Base):
     last_modified: Mapped[str | None] = mapped_column(Text)
     raw_sha256: Mapped[str | None] = mapped_column(String(64))
     extraction_key: Mapped[str | None] = mapped_column(String(64))
+    text_sha256: Mapped[str | None] = mapped_column(String(64))
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id"))
+    change_id: Mapped[int | None] = mapped_column(ForeignKey("changes.id"))
+
+
+class ImportRow(Base):
+    """One capture brought in from an archive and what became of it: the import's memory and audit trail.
+
+    UNIQUE(document, origin, ref) makes a second import add nothing and an interrupted one resume where it stopped.
+    """
+
+    __tablename__ = "imports"
+    __table_args__ = (
+        UniqueConstraint("document_id", "origin", "ref"),
+        CheckConstraint(f"origin IN {ORIGINS[1:]!r}", name="origin"),
+        CheckConstraint(f"outcome IN {IMPORT_OUTCOMES!r}", name="outcome"),
+        Index("ix_imports_document_observed", "document_id", "observed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
+    origin: Mapped[str] = mapped_column(String(10))
+    ref: Mapped[str] = mapped_column(Text)  # the commit, or the Wayback timestamp and original URL
+    source: Mapped[str] = mapped_column(Text)  # the repository, or the Wayback Machine's address
+    observed_at: Mapped[datetime] = mapped_column(UTCDateTime)  # when the archive fetched the page
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    outcome: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    refusal: Mapped[str | None] = mapped_column(String(30))
     text_sha256: Mapped[str | None] = mapped_column(String(64))
     version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id"))
     change_id: Mapped[int | None] = mapped_column(ForeignKey("changes.id"))

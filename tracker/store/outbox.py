@@ -75,12 +75,12 @@ class Outbox:
     # -- what to send ------------------------------------------------------------------------------------
 
     def unsent_changes(self, recipient: str, since: datetime | None = None) -> list[ChangeRecord]:
-        """Changes in no digest of this recipient (pending or sent), oldest first."""
+        """Changes this tracker saw (not imported history) in no digest of this recipient, oldest first."""
         covered = exists().where(DigestChangeRow.change_id == ChangeRow.id, DigestChangeRow.recipient == recipient)
         query = (
             select(ChangeRow, DocumentRow)
             .join(DocumentRow, ChangeRow.document_id == DocumentRow.id)
-            .where(~covered)
+            .where(~covered, ChangeRow.origin == "check")
             .order_by(ChangeRow.detected_at, ChangeRow.id)
         )
         if since is not None:

@@ -6,7 +6,7 @@ import gzip
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, func, select
@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.store.migrate import ensure_schema
-from tracker.store.models import ChangeRow, CheckRow, DocumentRow, SnapshotRow, VersionRow
+from tracker.store.models import ChangeRow, CheckRow, DocumentRow, ImportRow, SnapshotRow, VersionRow
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,8 @@ class VersionRecord:
     snapshot_id: int | None
     rules_key: str | None = None
     reextracted_from_id: int | None = None
+    origin: str = "check"
+    provenance: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ class ChangeRecord:
     evidence: list[dict[str, str]]
     inserted_words: int
     deleted_words: int
+    origin: str = "check"
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,43 @@ class SavedCheck:
     change_id: int | None
 
 
+@dataclass(frozen=True)
+class NewImport:
+    """Everything one imported capture writes: the import row, and the version and change it brought, if any.
+
+    `observed_at` (when the archive fetched the page) is the version's sighting and the change's time;
+    `base_version_id` is the version the text was judged against (the document as it was then).
+    """
+
+    service: str
+    document: str
+    url: str
+    origin: str
+    ref: str
+    source: str
+    observed_at: datetime
+    outcome: str
+    provenance: dict[str, str]
+    reason: str | None = None
+    refusal: str | None = None
+    text: str | None = None
+    text_sha256: str | None = None
+    rules_key: str | None = None
+    base_version_id: int | None = None
+    technical: bool = False
+    snapshot: NewSnapshot | None = None
+    change: NewChange | None = None
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """An imported capture that became (or saw again) a version: what the next import judges against."""
+
+    observed_at: datetime
+    version_id: int
+    rules_key: str | None
+
+
 class Store:
     """The database behind tracker. Creates the schema on first use of an empty database."""
 
@@ -209,6 +249,13 @@ class Store:
             ).all()
             return [_version_record(version, doc) for version, doc in rows]
 
+    def version(self, version_id: int) -> VersionRecord:
+        with self._transaction() as session:
+            row = session.get(VersionRow, version_id)
+            if row is None:
+                raise KeyError(version_id)
+            return _version_record(row, session.get_one(DocumentRow, row.document_id))
+
     def version_text(self, version_id: int) -> str:
         with self._transaction() as session:
             row = session.get(VersionRow, version_id)
@@ -250,8 +297,9 @@ class Store:
         ai_only: bool = False,
         since: datetime | None = None,
         limit: int | None = None,
+        origin: str | None = None,
     ) -> list[ChangeRecord]:
-        """Detected changes, newest first."""
+        """Detected changes, newest first; `origin` keeps those of one origin (check, ota, wayback)."""
         query = select(ChangeRow, DocumentRow).join(DocumentRow, ChangeRow.document_id == DocumentRow.id)
         if service:
             query = query.where(DocumentRow.service == service)
@@ -260,6 +308,8 @@ class Store:
             query = query.where(ChangeRow.ai.is_(True))
         if since:
             query = query.where(ChangeRow.detected_at >= since)
+        if origin:
+            query = query.where(ChangeRow.origin == origin)
         query = query.order_by(ChangeRow.detected_at.desc(), ChangeRow.id.desc()).limit(limit)
         with self._transaction() as session:
             return [_change_record(change, doc) for change, doc in session.execute(query).all()]
@@ -362,6 +412,136 @@ class Store:
                 raw_sha256=check.raw_sha256,
                 extraction_key=check.extraction_key,
                 text_sha256=check.text_sha256,
+                version_id=version_id,
+                change_id=change_id,
+            )
+            session.add(row)
+            session.flush()
+            return SavedCheck(check_id=row.id, version_id=version_id, change_id=change_id)
+
+    # -- imports from archives (tracker import) ------------------------------------------------------------
+
+    def imported_refs(self, service: str, document: str, origin: str) -> set[str]:
+        """The captures of this archive already imported for the document (what a new import skips)."""
+        with self._transaction() as session:
+            return set(
+                session.scalars(
+                    select(ImportRow.ref)
+                    .join(DocumentRow, ImportRow.document_id == DocumentRow.id)
+                    .where(DocumentRow.service == service, DocumentRow.key == document, ImportRow.origin == origin)
+                )
+            )
+
+    def first_checked_at(self, service: str, document: str) -> datetime | None:
+        """When this tracker's own checks first saw a version of the document: imports fill the time before."""
+        with self._transaction() as session:
+            return session.scalar(
+                select(func.min(CheckRow.started_at))
+                .join(DocumentRow, CheckRow.document_id == DocumentRow.id)
+                .where(DocumentRow.service == service, DocumentRow.key == document, CheckRow.version_id.is_not(None))
+            )
+
+    def sightings(self, service: str, document: str) -> list[Sighting]:
+        """Every imported capture that saw a version of the document, in time order."""
+        with self._transaction() as session:
+            rows = session.execute(
+                select(ImportRow.observed_at, ImportRow.version_id, VersionRow.rules_key)
+                .join(DocumentRow, ImportRow.document_id == DocumentRow.id)
+                .join(VersionRow, ImportRow.version_id == VersionRow.id)
+                .where(DocumentRow.service == service, DocumentRow.key == document)
+                .order_by(ImportRow.observed_at, ImportRow.id)
+            ).all()
+            return [Sighting(observed_at, version_id, rules_key) for observed_at, version_id, rules_key in rows]
+
+    def record_import(self, imported: NewImport) -> SavedCheck:
+        """Write one imported capture and what it brought, atomically (`check_id` is the import row's id).
+
+        A capture another run imported first (two imports at once) is not written twice: its row is returned.
+        """
+        try:
+            return self._record_import(imported)
+        except IntegrityError:
+            with self._transaction() as session:
+                row = session.scalars(
+                    select(ImportRow)
+                    .join(DocumentRow, ImportRow.document_id == DocumentRow.id)
+                    .where(
+                        DocumentRow.service == imported.service,
+                        DocumentRow.key == imported.document,
+                        ImportRow.origin == imported.origin,
+                        ImportRow.ref == imported.ref,
+                    )
+                ).first()
+            if row is None:  # the race was on the document or the version: a second try finds their rows
+                return self._record_import(imported)
+            return SavedCheck(check_id=row.id, version_id=row.version_id, change_id=row.change_id)
+
+    def _record_import(self, imported: NewImport) -> SavedCheck:
+        when = imported.observed_at
+        with self._transaction() as session:
+            doc = _find_document(session, imported.service, imported.document)
+            if doc is None:
+                doc = DocumentRow(
+                    service=imported.service, key=imported.document, url=imported.url, created_at=datetime.now(UTC)
+                )
+                session.add(doc)
+                session.flush()
+            version_id = change_id = None
+            if imported.text is not None and imported.text_sha256 is not None:
+                version = session.scalars(
+                    select(VersionRow).where(
+                        VersionRow.document_id == doc.id, VersionRow.text_sha256 == imported.text_sha256
+                    )
+                ).first()
+                if version is None:
+                    snapshot_id = _add_snapshot(session, doc.id, imported.snapshot) if imported.snapshot else None
+                    version = VersionRow(
+                        document_id=doc.id,
+                        snapshot_id=snapshot_id,
+                        text=imported.text,
+                        text_sha256=imported.text_sha256,
+                        size=len(imported.text),
+                        first_seen_at=when,
+                        last_seen_at=when,
+                        rules_key=imported.rules_key,
+                        reextracted_from_id=imported.base_version_id if imported.technical else None,
+                        origin=imported.origin,
+                        provenance=imported.provenance,
+                    )
+                    session.add(version)
+                    session.flush()
+                else:
+                    if when < version.first_seen_at:
+                        # An archive saw this text before anyone else did: the earliest sighting is its provenance.
+                        version.first_seen_at = when
+                        version.origin = imported.origin
+                        version.provenance = imported.provenance
+                    version.last_seen_at = max(version.last_seen_at, when)
+                version_id = version.id
+                base = imported.base_version_id
+                if imported.change is not None and base is not None and base != version.id:
+                    change = ChangeRow(
+                        document_id=doc.id,
+                        from_version_id=base,
+                        to_version_id=version.id,
+                        detected_at=when,
+                        origin=imported.origin,
+                        **vars(imported.change),
+                    )
+                    session.add(change)
+                    session.flush()
+                    change_id = change.id
+            row = ImportRow(
+                document_id=doc.id,
+                origin=imported.origin,
+                ref=imported.ref,
+                source=imported.source,
+                observed_at=when,
+                imported_at=datetime.now(UTC),
+                outcome=imported.outcome,
+                reason=imported.reason,
+                refusal=imported.refusal,
+                text_sha256=imported.text_sha256,
                 version_id=version_id,
                 change_id=change_id,
             )
@@ -525,6 +705,8 @@ def _version_record(row: VersionRow, doc: DocumentRow) -> VersionRecord:
         snapshot_id=row.snapshot_id,
         rules_key=row.rules_key,
         reextracted_from_id=row.reextracted_from_id,
+        origin=row.origin,
+        provenance=row.provenance,
     )
 
 
@@ -558,6 +740,7 @@ def _change_record(row: ChangeRow, doc: DocumentRow) -> ChangeRecord:
         evidence=list(row.evidence),
         inserted_words=row.inserted_words,
         deleted_words=row.deleted_words,
+        origin=row.origin,
     )
 
 

@@ -1,0 +1,319 @@
+"""History from archives: what an archive holds of a document, and importing it through the same pipeline.
+
+One module per archive (`ota.py`: Open Terms Archive's git repositories; `wayback.py`: the Wayback Machine).
+Each lists its captures of a document cheaply (`list_captures`), then reads the bytes of those still to import
+(`load`). `import_history` judges every capture against the document's history *as it was then* with the
+pipeline's own functions (extract, screen, diff, flag) and stores it with its provenance, in time order.
+
+The rules (docs/decisions/0007-importing-history.md): imports fill the time before this tracker's first check
+of a document and never touch what it saw itself, so the version in force stays; a capture already imported is
+skipped, so a second import adds nothing and an interrupted one resumes; texts are compared only with texts of
+the same reading (the same extraction rules), so a switch between an archive's extraction and ours is never a
+change; imported changes are history, never news for the digest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from tracker.check import ARCHIVE_TEXT_RULES_KEY, History, Judgement, document_rules_key, judge_text
+from tracker.config import ChecksSettings, Document
+from tracker.extract import ExtractionError, Rules, extract_text
+from tracker.flag import DEFAULT_VOCABULARY, Vocabulary, sentence_keys
+from tracker.screen import Refusal, screen_body
+from tracker.store import NewImport, NewSnapshot, Store
+
+ORIGINS = ("ota", "wayback")
+
+
+class SourceError(Exception):
+    """An archive that cannot be read (not a repository, a path it lacks, an API that fails); the message says why."""
+
+
+@dataclass(frozen=True)
+class CaptureRef:
+    """A capture an archive lists for a document, before its bytes are read.
+
+    `ref` names it in the archive for good (a commit, a Wayback timestamp and URL): the key of resuming.
+    `technical`: the archive re-extracted an unchanged page (new rules), so a different text is no change.
+    """
+
+    ref: str
+    observed_at: datetime
+    provenance: dict[str, str]
+    technical: bool = False
+
+
+@dataclass(frozen=True)
+class ArchivedCapture:
+    """A capture's bytes as the archive holds them; `error` when they could not be had (tried again next import)."""
+
+    listed: CaptureRef
+    url: str  # where the bytes were asked for
+    final_url: str  # where they came from, after redirects
+    body: bytes | None
+    content_type: str | None
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    archive_text: bool = False  # the archive's own extraction of the page (Open Terms Archive's versions)
+    error: str | None = None
+
+
+class Archive(Protocol):
+    """What `import_history` needs of an archive."""
+
+    origin: str
+    source: str  # the repository or the archive's address, as recorded on every import
+
+    def list_captures(self, document: Document) -> list[CaptureRef]: ...
+
+    def load(self, document: Document, refs: Sequence[CaptureRef]) -> Iterator[ArchivedCapture]: ...
+
+
+@dataclass
+class ImportSummary:
+    """What one import of one document did, for the terminal and `--json`."""
+
+    service: str
+    document: str
+    origin: str
+    source: str
+    listed: int = 0
+    already_imported: int = 0
+    after_first_check: int = 0
+    imported: int = 0
+    versions: int = 0
+    changes: list[int] = field(default_factory=list)
+    ai_changes: list[int] = field(default_factory=list)
+    technical: int = 0
+    refused: list[str] = field(default_factory=list)
+    unavailable: list[str] = field(default_factory=list)
+    error: str | None = None
+    first_observed_at: datetime | None = None
+    last_observed_at: datetime | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None or bool(self.unavailable)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "service": self.service,
+            "document": self.document,
+            "origin": self.origin,
+            "source": self.source,
+            "captures_listed": self.listed,
+            "already_imported": self.already_imported,
+            "after_first_check": self.after_first_check,
+            "imported": self.imported,
+            "new_versions": self.versions,
+            "changes": self.changes,
+            "ai_changes": self.ai_changes,
+            "technical_versions": self.technical,
+            "refused": self.refused,
+            "unavailable": self.unavailable,
+            "first_observed_at": self.first_observed_at.isoformat() if self.first_observed_at else None,
+            "last_observed_at": self.last_observed_at.isoformat() if self.last_observed_at else None,
+            "error": self.error,
+        }
+
+
+Progress = Callable[[int, int, ImportSummary], None]
+
+
+def import_history(
+    document: Document,
+    store: Store,
+    archive: Archive,
+    checks: ChecksSettings = ChecksSettings(),
+    vocabulary: Vocabulary = DEFAULT_VOCABULARY,
+    progress: Progress | None = None,
+) -> ImportSummary:
+    """Import what `archive` holds of `document` that is not imported yet, oldest first; one transaction each."""
+    summary = ImportSummary(document.service, document.key, archive.origin, archive.source)
+    try:
+        listed = sorted(archive.list_captures(document), key=lambda capture: capture.observed_at)
+    except SourceError as exc:
+        summary.error = str(exc)
+        return summary
+    summary.listed = len(listed)
+    done = store.imported_refs(document.service, document.key, archive.origin)
+    first_checked = store.first_checked_at(document.service, document.key)
+    todo = []
+    for capture in listed:
+        if capture.ref in done:
+            summary.already_imported += 1
+        elif first_checked is not None and capture.observed_at >= first_checked:
+            summary.after_first_check += 1  # this tracker was watching then: its own record stands
+        else:
+            todo.append(capture)
+    timeline = _Timeline(store, document)
+    try:
+        for number, capture in enumerate(archive.load(document, todo), start=1):
+            if capture.error is not None:
+                # Not on record: an archive that failed to answer is asked again by the next import.
+                summary.unavailable.append(f"{capture.listed.ref}: {capture.error}")
+            else:
+                _import_capture(document, store, archive, capture, timeline, summary, checks, vocabulary)
+            if progress:
+                progress(number, len(todo), summary)
+    except SourceError as exc:
+        summary.error = str(exc)
+    return summary
+
+
+def _import_capture(
+    document: Document,
+    store: Store,
+    archive: Archive,
+    capture: ArchivedCapture,
+    timeline: _Timeline,
+    summary: ImportSummary,
+    checks: ChecksSettings,
+    vocabulary: Vocabulary,
+) -> None:
+    listed = capture.listed
+    when = listed.observed_at
+    body = capture.body or b""
+    reading = ARCHIVE_TEXT_RULES_KEY if capture.archive_text else document_rules_key(document)
+    timeline.advance(when)
+    base_id = timeline.base(reading)
+    text = None
+    if refusal := screen_body(capture.content_type, body):
+        judgement = Judgement("failed", refusal=refusal)
+    else:
+        try:
+            if capture.archive_text:
+                text = extract_text(body, "text/markdown; charset=utf-8")
+            else:
+                text = extract_text(body, capture.content_type, Rules(document.select, document.remove))
+        except ExtractionError as exc:
+            judgement = Judgement("failed", refusal=Refusal("not_policy", f"not the policy page: {exc}"))
+        except Exception as exc:  # a page that breaks the parser is a refused capture on record, not a stopped import
+            judgement = Judgement("failed", refusal=Refusal("not_policy", f"extraction failed: {type(exc).__name__}"))
+        else:
+            history = History(
+                previous_text=timeline.text(base_id) if base_id is not None else None,
+                is_known=lambda sha256: timeline.known_before(sha256, when),
+                known_sentences=lambda: frozenset(timeline.sentences),
+                # A much shorter text is believed when the archive's next capture of this reading is short too.
+                shorter_confirmed=lambda _sha256: timeline.refused_shorter.get(reading, False),
+            )
+            judgement = judge_text(
+                text, history, final_url=capture.final_url, url=capture.url, checks=checks, vocabulary=vocabulary
+            )
+    outcome = judgement.outcome
+    if listed.technical and outcome in ("changed", "returned"):
+        outcome = "technical"  # the archive re-read an unchanged page with new rules: no change, no flag
+    sha256 = hashlib.sha256(text.encode()).hexdigest() if text is not None else None
+    refusal = judgement.refusal
+    saved = store.record_import(
+        NewImport(
+            service=document.service,
+            document=document.key,
+            url=document.url,
+            origin=archive.origin,
+            ref=listed.ref,
+            source=archive.source,
+            observed_at=when,
+            outcome=outcome,
+            provenance=listed.provenance,
+            reason=refusal.message if refusal else None,
+            refusal=refusal.kind if refusal else None,
+            text=text if refusal is None else None,
+            text_sha256=sha256,
+            rules_key=reading,
+            base_version_id=base_id,
+            technical=outcome == "technical",
+            snapshot=_snapshot(capture, body, when) if refusal is None else None,
+            change=judgement.change if outcome in ("changed", "returned") else None,
+        )
+    )
+    summary.imported += 1
+    summary.first_observed_at = summary.first_observed_at or when
+    summary.last_observed_at = when
+    timeline.refused_shorter[reading] = refusal is not None and refusal.kind == "truncated"
+    if refusal is not None:
+        summary.refused.append(f"{listed.ref}: {refusal.message}")
+        return
+    assert saved.version_id is not None and text is not None and sha256 is not None
+    summary.versions += timeline.seen(saved.version_id, reading, text, sha256, when)
+    summary.technical += outcome == "technical"
+    if saved.change_id is not None:
+        summary.changes.append(saved.change_id)
+        if judgement.flag.ai and outcome == "changed":
+            summary.ai_changes.append(saved.change_id)
+
+
+def _snapshot(capture: ArchivedCapture, body: bytes, when: datetime) -> NewSnapshot:
+    return NewSnapshot(
+        url=capture.url,
+        final_url=capture.final_url,
+        status=capture.status,
+        headers=capture.headers,
+        content_type=capture.content_type,
+        body=body,
+        raw_sha256=hashlib.sha256(body).hexdigest(),
+        fetched_at=when,
+    )
+
+
+class _Timeline:
+    """The document's imported history as it was at the time of the capture being imported.
+
+    Loaded once, then kept up to date in memory as the import walks forward in time: thousands of commits
+    must not each re-read every earlier text.
+    """
+
+    def __init__(self, store: Store, document: Document) -> None:
+        self._store = store
+        self._sightings = store.sightings(document.service, document.key)
+        self._next_sighting = 0
+        versions = sorted(store.versions(document.service, document.key), key=lambda v: v.first_seen_at)
+        self._versions = [(v.first_seen_at, v.id) for v in versions]
+        self._next_version = 0
+        self._first_seen = {v.text_sha256: v.first_seen_at for v in versions}
+        self._ids = {v.id for v in versions}
+        self._bases: dict[str | None, int] = {}
+        self._texts: dict[int, str] = {}
+        self.sentences: set[str] = set()
+        self.refused_shorter: dict[str, bool] = {}
+
+    def advance(self, when: datetime) -> None:
+        """Take in what was seen up to `when`: the latest version of each reading, the sentences known by then."""
+        while self._next_sighting < len(self._sightings) and self._sightings[self._next_sighting].observed_at <= when:
+            sighting = self._sightings[self._next_sighting]
+            self._bases[sighting.rules_key] = sighting.version_id
+            self._next_sighting += 1
+        while self._next_version < len(self._versions) and self._versions[self._next_version][0] < when:
+            self.sentences |= sentence_keys(self._store.version_text(self._versions[self._next_version][1]))
+            self._next_version += 1
+
+    def base(self, reading: str) -> int | None:
+        return self._bases.get(reading)
+
+    def text(self, version_id: int) -> str:
+        if version_id not in self._texts:
+            self._texts[version_id] = self._store.version_text(version_id)
+        return self._texts[version_id]
+
+    def known_before(self, sha256: str, when: datetime) -> bool:
+        first = self._first_seen.get(sha256)
+        return first is not None and first < when
+
+    def seen(self, version_id: int, reading: str, text: str, sha256: str, when: datetime) -> bool:
+        """Record a version seen at `when`; True when it is new to the document."""
+        previous = self._bases.get(reading)
+        if previous is not None and previous != version_id:
+            self._texts.pop(previous, None)  # only the latest text of each reading is compared against
+        self._bases[reading] = version_id
+        self._texts[version_id] = text
+        self._first_seen[sha256] = min(self._first_seen.get(sha256, when), when)
+        self.sentences |= sentence_keys(text)
+        new = version_id not in self._ids
+        self._ids.add(version_id)
+        return new
