@@ -1,0 +1,341 @@
+"""The dates a policy states about itself (effective, last updated, announced) and the notice a change gave.
+
+Pure: text in, plain data out. A date counts only where its sentence says what it is: "Effective 1 July 2023",
+"Date of Last Revision: 4 January 2022", "These updates will go into effect on January 1, 2025", in English,
+French and German. Date phrases are found with one regular expression over the text (cheap); only those few
+candidates are handed to dateparser, which is imported on first use.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+EFFECTIVE, UPDATED, ANNOUNCED = "effective", "updated", "announced"
+QUOTE_CHARS = 240  # of the sentence that states a date, kept as evidence
+
+# -- the language data: month names and the words that say what a date is ---------------------------------------
+
+_MONTHS = {
+    "en": "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec",
+    "fr": "janvier février fevrier mars avril mai juin juillet août aout septembre octobre novembre décembre "
+    "decembre janv févr fevr avr juil sept déc",
+    "de": "januar jänner februar märz maerz april mai juni juli august september oktober november dezember "
+    "jan feb mär apr jun jul aug sep sept okt nov dez",
+}
+_LANGUAGES_OF: dict[str, list[str]] = {}
+for _language, _names in _MONTHS.items():
+    for _name in _names.split():
+        _LANGUAGES_OF.setdefault(_name, []).append(_language)
+_MONTH = "|".join(sorted(_LANGUAGES_OF, key=len, reverse=True))
+
+# "1 July 2023", "1er juillet 2023", "1. Juli 2023", "July 1, 2023", "Sept. 18th, 2024", "2023-07-01", "01.07.2023",
+# "01/07/2023". A month and a year without a day ("June 2017") is too vague to date a notice and is not taken.
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")  # every date has one: the cheap first pass looks for years
+_DATE = re.compile(
+    rf"(?<![\w.])(?:"
+    rf"(?P<dmy>\d{{1,2}}(?:er|st|nd|rd|th|\.)?\s+(?:of\s+)?(?:{_MONTH})\.?,?\s+\d{{4}})"
+    rf"|(?P<mdy>(?:{_MONTH})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"
+    rf"|(?P<iso>\d{{4}}-\d{{2}}-\d{{2}})"
+    rf"|(?P<numeric>\d{{1,2}}[./]\d{{1,2}}[./]\d{{4}})"
+    rf")(?![\w/-])",
+    re.IGNORECASE,
+)
+
+# What a sentence says a date is. Looked for in the sentence that holds the date, near it.
+_EFFECTIVE_WORDS = re.compile(
+    r"\beffective\b|\binto effect\b|\bin effect\b|\btakes? effect\b|\btook effect\b|\b(?:in|into) force\b"
+    r"|\bapplies from\b|\bapply from\b|\bvalid from\b"
+    r"|\ben vigueur\b|\bdate d['’]effet\b|\bdate effective\b|\bprend(?:ra|ront|nent)? effet\b|\bà compter du\b"
+    r"|\bapplicables? (?:à partir|à compter) du\b"
+    r"|\bwirksam\b|\bgültig ab\b|\bin kraft\b|\binkrafttreten\b|\bgilt ab\b|\bgelten ab\b",
+    re.IGNORECASE,
+)
+_UPDATED_WORDS = re.compile(
+    r"\bupdated?\b|\bupdating\b|\brevised\b|\brevision\b|\bmodified\b|\bamended\b|\bchanged\b"
+    r"|\bmis(?:e|es)? à jour\b|\bmettons à jour\b|\bmise à jour\b|\bmodifiée?s?\b|\bdernière modification\b"
+    r"|\baktualisier\w*|\baktualisierung\b|\bgeändert\b|\bänderung\b|\bstand\b",
+    re.IGNORECASE,
+)
+# Future wording makes an effective date an announcement of terms to come.
+_FUTURE_WORDS = re.compile(
+    r"\bwill\b|\bwe['’]re updating\b|\bwe are updating\b|\bare changing\b|\bupcoming\b|\bshall take effect\b"
+    r"|\bentrer(?:a|ont)\b|\bprendr(?:a|ont)\b|\bs['’]appliquer(?:a|ont)\b|\bnous mettons à jour\b|\bseront\b"
+    r"|\bwerden\b|\bwird\b|\baktualisieren wir\b|\bwir aktualisieren\b",
+    re.IGNORECASE,
+)
+# A date in a sentence about cookies and about no policy or terms belongs to a cookie banner or notice.
+_COOKIE_WORDS = re.compile(r"\bcookies?\b", re.IGNORECASE)
+_DOCUMENT_WORDS = re.compile(
+    r"\bprivacy\b|\bpolicy\b|\bterms\b|\bagreement\b|\bnotice\b|\bpolitique\b|\bconditions\b|\bcharte\b"
+    r"|\bdatenschutz\w*|\bbedingungen\b|\brichtlinie\b|\bnutzungsbedingungen\b",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“(\[]?[A-ZÀ-Ý])|\n|\s\|\s")
+# How far from the date the word that says what it is may stand (characters, in its sentence).
+_BEFORE, _AFTER = 90, 50
+
+
+@dataclass(frozen=True)
+class StatedDate:
+    """One date the text states about itself, with the sentence that states it."""
+
+    kind: str  # effective | updated | announced
+    date: date
+    quote: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"kind": self.kind, "date": self.date.isoformat(), "quote": self.quote}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> StatedDate:
+        return cls(data["kind"], date.fromisoformat(data["date"]), data.get("quote", ""))
+
+
+@dataclass(frozen=True)
+class VersionDates:
+    """What one version says about its own dates, as of the day it was first seen."""
+
+    effective: StatedDate | None = None  # in force on that day (or earlier)
+    updated: StatedDate | None = None
+    upcoming: tuple[StatedDate, ...] = ()  # dates of entry into force still to come on that day
+    conflicting: tuple[date, ...] = ()  # other effective dates the same text states
+
+
+@dataclass(frozen=True)
+class Notice:
+    """How much notice a change gave: what the new text says and when it was first seen."""
+
+    stated_effective: date | None
+    basis: str  # effective | updated | announced | none: where stated_effective comes from
+    first_seen: datetime
+    notice_days: int | None  # stated_effective minus the first sight of it (of the text or of its announcement)
+    quote: str | None = None
+    announced_at: datetime | None = None  # first seen in an earlier version that announced this date
+    announcement: str | None = None
+    date_unchanged: bool = False  # the text changed and its stated date did not
+    upcoming: tuple[StatedDate, ...] = ()  # dates of entry into force this change announces
+    conflicting: tuple[date, ...] = field(default=())
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "stated_effective": self.stated_effective.isoformat() if self.stated_effective else None,
+            "basis": self.basis,
+            "first_seen": self.first_seen.isoformat(),
+            "notice_days": self.notice_days,
+            "quote": self.quote,
+            "announced_at": self.announced_at.isoformat() if self.announced_at else None,
+            "announcement": self.announcement,
+            "date_unchanged": self.date_unchanged,
+            "upcoming": [d.as_json() for d in self.upcoming],
+            "conflicting": [d.isoformat() for d in self.conflicting],
+        }
+
+
+# -- reading the dates of one text ----------------------------------------------------------------------------
+
+
+def stated_dates(text: str) -> tuple[StatedDate, ...]:
+    """Every date the text states about itself, in text order; one entry per kind and date."""
+    found: dict[tuple[str, date], StatedDate] = {}
+    for match in _date_phrases(text):
+        start, end = _sentence_around(text, match.start(), match.end())
+        sentence = text[start:end]
+        kind = _kind(sentence, match.start() - start, match.end() - start)
+        if kind is None:
+            continue
+        parsed = parse_date(match.group(0), _form(match))
+        if parsed is None:
+            continue
+        found.setdefault((kind, parsed), StatedDate(kind, parsed, _quote(sentence)))
+    return tuple(found.values())
+
+
+def _date_phrases(text: str) -> list[re.Match[str]]:
+    """The date phrases of the text: each year found, then a date phrase looked for around it only."""
+    phrases: dict[int, re.Match[str]] = {}
+    for year in _YEAR.finditer(text):
+        for match in _DATE.finditer(text, max(0, year.start() - 40), min(len(text), year.end() + 6)):
+            if match.start() <= year.start() and year.end() <= match.end():
+                phrases.setdefault(match.start(), match)
+    return [phrases[start] for start in sorted(phrases)]
+
+
+def _form(match: re.Match[str]) -> str:
+    return next(name for name in ("dmy", "mdy", "iso", "numeric") if match.group(name))
+
+
+def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
+    window_start = max(0, start - 400)
+    left = window_start
+    for boundary in _SENTENCE_END.finditer(text, window_start, start):
+        left = boundary.end()
+    right_match = _SENTENCE_END.search(text, end, min(len(text), end + 400))
+    right = right_match.start() if right_match else min(len(text), end + 400)
+    return left, right
+
+
+def _kind(sentence: str, at: int, end: int) -> str | None:
+    near = sentence[max(0, at - _BEFORE) : min(len(sentence), end + _AFTER)]
+    if _COOKIE_WORDS.search(sentence) and not _DOCUMENT_WORDS.search(_COOKIE_WORDS.sub("", sentence)):
+        return None
+    future = _FUTURE_WORDS.search(near) is not None
+    if _EFFECTIVE_WORDS.search(near):
+        return ANNOUNCED if future else EFFECTIVE
+    if _UPDATED_WORDS.search(near):
+        # "we are updating our terms on 5 January 2022" announces; "we updated ... on" records.
+        return ANNOUNCED if future else UPDATED
+    return None
+
+
+def _quote(sentence: str) -> str:
+    quote = " ".join(sentence.replace("|", " ").split()).strip(" #*_-=")
+    if len(quote) > QUOTE_CHARS:
+        quote = quote[:QUOTE_CHARS].rsplit(" ", 1)[0] + " …"
+    return quote
+
+
+def parse_date(phrase: str, form: str = "dmy") -> date | None:
+    """A date phrase found by _DATE, or None when it names no real day (31 February) or is ambiguous.
+
+    Numeric dates are day first (01.07.2023 and 01/07/2023 are 1 July), except that a slashed date whose
+    second number cannot be a month is read month first; 03/04/2023 in an English text stays ambiguous and
+    is not taken rather than guessed.
+    """
+    words = re.findall(r"[^\W\d_]+", phrase.lower())
+    languages = sorted({language for word in words for language in _LANGUAGES_OF.get(word.rstrip("."), ())})
+    if form == "numeric" and "/" in phrase:
+        first, second, _ = (int(part) for part in phrase.split("/"))
+        if first <= 12 and second <= 12 and first != second:
+            return None
+        order = "MDY" if second > 12 else "DMY"
+    else:
+        order = "YMD" if form == "iso" else "MDY" if form == "mdy" else "DMY"
+    return _parse(phrase, tuple(languages or ("en", "fr", "de")), order)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse(phrase: str, languages: tuple[str, ...], order: str) -> date | None:
+    import dateparser  # about 0.1 s to import, and a first parse per language loads its data: only when needed
+
+    # dateparser reads "1er" but not the English ordinals' "of" and not a comma between day and month name.
+    cleaned = re.sub(r"\s+of\s+", " ", phrase.replace(",", " "))
+    settings = {"STRICT_PARSING": True, "REQUIRE_PARTS": ["day", "month", "year"], "DATE_ORDER": order}
+    parsed = dateparser.parse(cleaned, languages=list(languages), settings=settings)  # type: ignore[arg-type]
+    return parsed.date() if parsed else None
+
+
+# -- what a version says, and what a change gave -------------------------------------------------------------
+
+
+def version_dates(dates: Iterable[StatedDate], seen: date) -> VersionDates:
+    """The version's own dates as of the day it was seen: a date of entry into force after it is still to come.
+
+    When a text states several effective dates that have passed, the latest is its date (a stale date left
+    elsewhere on the page is the usual slip) and the others are reported as conflicting.
+    """
+    dates = list(dates)
+    current = [d for d in dates if d.kind == EFFECTIVE and d.date <= seen]
+    upcoming = [d for d in dates if d.kind in (EFFECTIVE, ANNOUNCED) and d.date > seen]
+    updated = [d for d in dates if d.kind == UPDATED and d.date <= seen]
+    effective = max(current, key=lambda d: d.date) if current else None
+    conflicting = tuple(sorted({d.date for d in current} - {effective.date})) if effective else ()
+    return VersionDates(
+        effective=effective,
+        updated=max(updated, key=lambda d: d.date) if updated else None,
+        upcoming=tuple(sorted({d.date: d for d in upcoming}.values(), key=lambda d: d.date)),
+        conflicting=conflicting,
+    )
+
+
+def change_notice(
+    old: Sequence[StatedDate],
+    new: Sequence[StatedDate],
+    first_seen: datetime,
+    earlier: Sequence[tuple[datetime, Sequence[StatedDate]]] = (),
+    old_seen: datetime | None = None,
+) -> Notice:
+    """The notice a change gave.
+
+    `old` and `new` are the stated dates of the version before and after; `first_seen` is when the new text
+    was first seen; `earlier` holds every earlier version of the same document (when first seen, its dates),
+    so that a date announced months ahead counts from its announcement. The stated effective date is, in
+    order: a new date of entry into force the new text gives (effective, or last updated when it gives none);
+    else a future date the change announces; else the unchanged date of the new text (the text changed
+    without a new date: `date_unchanged`).
+    """
+    seen = first_seen.date()
+    after = version_dates(new, seen)
+    before = version_dates(old, (old_seen or first_seen).date())
+    announced = tuple(d for d in after.upcoming if d.date not in {u.date for u in before.upcoming})
+    current = after.effective or after.updated
+    previous = before.effective or before.updated
+    basis = EFFECTIVE if after.effective else UPDATED
+    if current is not None and (previous is None or current.date != previous.date):
+        stated, unchanged = current, False
+    elif announced:
+        stated, basis, unchanged = announced[0], ANNOUNCED, False
+    elif current is not None:
+        stated, unchanged = current, True
+    else:
+        return Notice(None, "none", first_seen, None, upcoming=announced)
+    announced_at, announcement = _first_announcement(stated.date, earlier) if basis != ANNOUNCED else (None, None)
+    start = min(seen, announced_at.date()) if announced_at else seen
+    return Notice(
+        stated_effective=stated.date,
+        basis=basis,
+        first_seen=first_seen,
+        notice_days=(stated.date - start).days,
+        quote=stated.quote,
+        announced_at=announced_at,
+        announcement=announcement,
+        date_unchanged=unchanged,
+        upcoming=announced,
+        conflicting=after.conflicting if basis == EFFECTIVE else (),
+    )
+
+
+def _first_announcement(
+    day: date, earlier: Sequence[tuple[datetime, Sequence[StatedDate]]]
+) -> tuple[datetime | None, str | None]:
+    """When an earlier version first said that `day` was still to come."""
+    for seen, dates in sorted(earlier, key=lambda item: item[0]):
+        for stated in version_dates(dates, seen.date()).upcoming:
+            if stated.date == day:
+                return seen, stated.quote
+    return None, None
+
+
+def describe_notice(notice_days: int | None, date_unchanged: bool = False) -> str:
+    """One phrase for people: 'announced 62 days ahead', 'no notice: dated 1 day before it appeared'."""
+    if notice_days is None:
+        return "the page states no date"
+    if date_unchanged:
+        return "the text changed but its stated date did not"
+    if notice_days > 0:
+        return f"announced {_days(notice_days)} ahead"
+    if notice_days == 0:
+        return "effective the day it appeared, without notice"
+    return f"no notice: dated {_days(-notice_days)} before it appeared"
+
+
+def takes_effect(day: date, today: date) -> str:
+    """'takes effect in 62 days (20 Nov 2024)', 'takes effect today', 'took effect on 20 Nov 2024'."""
+    if day > today:
+        return f"takes effect in {_days((day - today).days)} ({format_day(day)})"
+    if day == today:
+        return f"takes effect today ({format_day(day)})"
+    return f"took effect on {format_day(day)}"
+
+
+def format_day(day: date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def _days(count: int) -> str:
+    return f"{count} day{'' if count == 1 else 's'}"
