@@ -8,6 +8,7 @@ import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
+from tracker import story
 from tracker.config import ChecksSettings, Document
 from tracker.diff import TextDiff, diff_texts
 from tracker.extract import ExtractionError, Rules, extract_text
@@ -47,8 +48,9 @@ def check_document(
     fetcher: Fetcher,
     checks: ChecksSettings = ChecksSettings(),
     vocabulary: Vocabulary = DEFAULT_VOCABULARY,
+    now: datetime | None = None,  # a replay of past captures (tracker demo) gives their time
 ) -> CheckResult:
-    started_at = datetime.now(UTC)
+    started_at = now or datetime.now(UTC)
     clock = time.monotonic()
     state = store.document_state(document.service, document.key)
     rules = Rules(document.select, document.remove)
@@ -56,7 +58,7 @@ def check_document(
     # New rules must read the page again: no 304, and the version in force is re-read under them too.
     rules_changed = state.latest is not None and state.latest.rules_key not in (None, rules_key)
     validators = Validators(state.etag, state.last_modified) if state.latest and not rules_changed else Validators()
-    fetched = fetcher.fetch(document.url, validators)
+    fetched = fetcher.fetch(document.url, validators, document.headers)
 
     def record(outcome: str, flag: Flag = NO_FLAG, **fields: object) -> CheckResult:
         check = NewCheck(
@@ -139,7 +141,8 @@ def check_document(
     known = frozenset().union(*map(sentence_keys, store.version_texts(document.service, document.key)))
     flag = flag_change(diff, vocabulary, known_sentences=known)
     snapshot = _snapshot(fetched, body, raw_sha256)
-    return record("changed", text=text, snapshot=snapshot, change=_change(diff, flag), flag=flag, **keys)
+    change = story.tell(_change(diff, flag), store, document, state, text, fetched, started_at)
+    return record("changed", text=text, snapshot=snapshot, change=change, flag=flag, **keys)
 
 
 def _rules_key(document: Document) -> str:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -106,6 +107,8 @@ class VersionRow(Base):
     # Which extraction rules made this text; a version re-extracted under new rules names its source.
     rules_key: Mapped[str | None] = mapped_column(String(64))
     reextracted_from_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id"))
+    # The dates the text states about itself (tracker.notice.StatedDate.as_json); None: stored before 0009.
+    stated_dates: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
 
 
 class ChangeRow(Base):
@@ -130,6 +133,11 @@ class ChangeRow(Base):
     evidence: Mapped[list[dict[str, str]]] = mapped_column(JSON)
     inserted_words: Mapped[int] = mapped_column(Integer)
     deleted_words: Mapped[int] = mapped_column(Integer)
+    # The notice the change gave (tracker.notice.Notice) and, for AI changes, the page's opt-out statements.
+    stated_effective: Mapped[date | None] = mapped_column(Date)
+    notice_days: Mapped[int | None] = mapped_column(Integer)
+    notice: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    opt_out: Mapped[list[dict[str, str | None]] | None] = mapped_column(JSON)
 
 
 class CheckRow(Base):
