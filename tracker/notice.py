@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -311,17 +311,42 @@ def _first_announcement(
     return None, None
 
 
-def describe_notice(notice_days: int | None, date_unchanged: bool = False) -> str:
+def notice_lines(notice: Mapping[str, Any], today: date) -> list[str]:
+    """A stored notice (Notice.as_json) in words, for the terminal and the digest; `today` dates "in N days"."""
+    first_seen = format_day(datetime.fromisoformat(notice["first_seen"]).date())
+    stated = notice.get("stated_effective")
+    lines = []
+    if stated is None:
+        lines.append(f"The page states no date of effect; first seen {first_seen}.")
+    elif notice["basis"] == ANNOUNCED:
+        day = date.fromisoformat(stated)
+        lines.append(f"Announces new terms: {takes_effect(day, today)}; announced {first_seen}.")
+    elif notice.get("date_unchanged"):
+        lines.append(f"The text changed but its stated date did not ({format_day(date.fromisoformat(stated))}).")
+    else:
+        what = "Effective" if notice["basis"] == EFFECTIVE else "Last updated (no effective date stated)"
+        line = f"{what} {format_day(date.fromisoformat(stated))}; first seen {first_seen}"
+        if announced := notice.get("announced_at"):
+            line += f", announced {format_day(datetime.fromisoformat(announced).date())}"
+        lines.append(f"{line}: {describe_notice(notice.get('notice_days'))}.")
+    if conflicting := notice.get("conflicting"):
+        days = ", ".join(format_day(date.fromisoformat(d)) for d in conflicting)
+        lines.append(f"The page also states other effective dates: {days}.")
+    for upcoming in notice.get("upcoming") or ():
+        if notice["basis"] != ANNOUNCED or upcoming["date"] != stated:
+            lines.append(f"Announces more changes: {takes_effect(date.fromisoformat(upcoming['date']), today)}.")
+    return lines
+
+
+def describe_notice(notice_days: int | None) -> str:
     """One phrase for people: 'announced 62 days ahead', 'no notice: dated 1 day before it appeared'."""
     if notice_days is None:
-        return "the page states no date"
-    if date_unchanged:
-        return "the text changed but its stated date did not"
+        return "no date stated"
     if notice_days > 0:
         return f"announced {_days(notice_days)} ahead"
     if notice_days == 0:
-        return "effective the day it appeared, without notice"
-    return f"no notice: dated {_days(-notice_days)} before it appeared"
+        return "in effect the day it appeared, without notice"
+    return f"no notice, dated {_days(-notice_days)} before it appeared"
 
 
 def takes_effect(day: date, today: date) -> str:

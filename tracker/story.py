@@ -9,16 +9,19 @@ or link reader must never cost the check its change.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 
-from tracker.config import Document
+from tracker.config import VARIANT_SEPARATOR, Document
 from tracker.fetch import FetchResult
 from tracker.notice import StatedDate, change_notice, stated_dates
 from tracker.optout import opt_out_pointers, page_links
-from tracker.store import DocumentState, NewChange, Store
+from tracker.store import ChangeRecord, DocumentState, NewChange, Store
+from tracker.variants import absent
 
 log = logging.getLogger(__name__)
+MAIN_VARIANT = "main"  # how the document's own series is named beside its variants
 
 
 def tell(
@@ -64,3 +67,23 @@ def _dates(store: Store, version_id: int, recorded: list[dict[str, str]] | None)
     if recorded is None:  # stored before versions recorded their dates
         return list(stated_dates(store.version_text(version_id)))
     return [StatedDate.from_json(item) for item in recorded]
+
+
+def absent_from(store: Store, documents: Iterable[Document], change: ChangeRecord) -> tuple[str, ...]:
+    """The other variants of the change's document that hold none of the AI sentences it added.
+
+    "not in the EU version": read from each variant's version in force when asked, since variants are
+    checked one after the other and the digest goes out later.
+    """
+    added = [item["text"] for item in change.evidence if item.get("op") == "insert"]
+    if not (change.ai and added):
+        return ()
+    base = change.document.split(VARIANT_SEPARATOR, 1)[0]
+    names = []
+    for doc in documents:
+        if doc.service != change.service or doc.base_key != base or doc.key == change.document:
+            continue
+        other = store.document_state(doc.service, doc.key).latest_text
+        if other is not None and absent(added, other):
+            names.append(doc.variant_name or MAIN_VARIANT)
+    return tuple(names)
