@@ -38,12 +38,12 @@ _MONTH = "|".join(sorted(_LANGUAGES_OF, key=len, reverse=True))
 # "01/07/2023". A month and a year without a day ("June 2017") is too vague to date a notice and is not taken.
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")  # every date has one: the cheap first pass looks for years
 _DATE = re.compile(
-    rf"(?<![\w.])(?:"
+    rf"(?<![^\W_])(?<!\.)(?:"
     rf"(?P<dmy>\d{{1,2}}(?:er|st|nd|rd|th|\.)?\s+(?:of\s+)?(?:{_MONTH})\.?,?\s+\d{{4}})"
     rf"|(?P<mdy>(?:{_MONTH})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"
     rf"|(?P<iso>\d{{4}}-\d{{2}}-\d{{2}})"
     rf"|(?P<numeric>\d{{1,2}}[./]\d{{1,2}}[./]\d{{4}})"
-    rf")(?![\w/-])",
+    rf")(?![^\W_])(?![/-])",
     re.IGNORECASE,
 )
 
@@ -102,6 +102,7 @@ class VersionDates:
     """What one version says about its own dates, as of the day it was first seen."""
 
     effective: StatedDate | None = None  # in force on that day (or earlier)
+    ahead: StatedDate | None = None  # the text's own effective date, still to come: a policy published ahead
     updated: StatedDate | None = None
     upcoming: tuple[StatedDate, ...] = ()  # dates of entry into force still to come on that day
     conflicting: tuple[date, ...] = ()  # other effective dates the same text states
@@ -181,7 +182,8 @@ def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _kind(sentence: str, at: int, end: int) -> str | None:
-    near = sentence[max(0, at - _BEFORE) : min(len(sentence), end + _AFTER)]
+    # Markdown emphasis (`_Effective 1 July 2023_`) would glue itself to the words and hide them from \b.
+    near = sentence[max(0, at - _BEFORE) : min(len(sentence), end + _AFTER)].replace("_", " ").replace("*", " ")
     if _COOKIE_WORDS.search(sentence) and not _DOCUMENT_WORDS.search(_COOKIE_WORDS.sub("", sentence)):
         return None
     future = _FUTURE_WORDS.search(near) is not None
@@ -245,8 +247,10 @@ def version_dates(dates: Iterable[StatedDate], seen: date) -> VersionDates:
     updated = [d for d in dates if d.kind == UPDATED and d.date <= seen]
     effective = max(current, key=lambda d: d.date) if current else None
     conflicting = tuple(sorted({d.date for d in current} - {effective.date})) if effective else ()
+    own_ahead = sorted((d for d in dates if d.kind == EFFECTIVE and d.date > seen), key=lambda d: d.date)
     return VersionDates(
         effective=effective,
+        ahead=own_ahead[0] if own_ahead and effective is None else None,
         updated=max(updated, key=lambda d: d.date) if updated else None,
         upcoming=tuple(sorted({d.date: d for d in upcoming}.values(), key=lambda d: d.date)),
         conflicting=conflicting,
@@ -265,7 +269,8 @@ def change_notice(
     `old` and `new` are the stated dates of the version before and after; `first_seen` is when the new text
     was first seen; `earlier` holds every earlier version of the same document (when first seen, its dates),
     so that a date announced months ahead counts from its announcement. The stated effective date is, in
-    order: a new date of entry into force the new text gives (effective, or last updated when it gives none);
+    order: a new date of entry into force the new text gives (its effective date, in force or still to come
+    when the text was published ahead, or its last-updated date when it gives neither);
     else a future date the change announces; else the unchanged date of the new text (the text changed
     without a new date: `date_unchanged`).
     """
@@ -273,9 +278,9 @@ def change_notice(
     after = version_dates(new, seen)
     before = version_dates(old, (old_seen or first_seen).date())
     announced = tuple(d for d in after.upcoming if d.date not in {u.date for u in before.upcoming})
-    current = after.effective or after.updated
-    previous = before.effective or before.updated
-    basis = EFFECTIVE if after.effective else UPDATED
+    current = after.effective or after.ahead or after.updated
+    previous = before.effective or before.ahead or before.updated
+    basis = EFFECTIVE if after.effective or after.ahead else UPDATED
     if current is not None and (previous is None or current.date != previous.date):
         stated, unchanged = current, False
     elif announced:
@@ -284,6 +289,8 @@ def change_notice(
         stated, unchanged = current, True
     else:
         return Notice(None, "none", first_seen, None, upcoming=announced)
+    if after.ahead is not None and stated is after.ahead:
+        announced = tuple(d for d in announced if d.date != stated.date)  # the text's own date, not a banner's
     announced_at, announcement = _first_announcement(stated.date, earlier) if basis != ANNOUNCED else (None, None)
     start = min(seen, announced_at.date()) if announced_at else seen
     return Notice(
