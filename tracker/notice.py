@@ -65,6 +65,7 @@ _UPDATED_WORDS = re.compile(
 # Future wording makes an effective date an announcement of terms to come.
 _FUTURE_WORDS = re.compile(
     r"\bwill\b|\bwe['’]re updating\b|\bwe are updating\b|\bare changing\b|\bupcoming\b|\bshall take effect\b"
+    r"|\bgo(?:es)? into effect\b|\bcome into effect\b"  # "These changes go into effect on May 27": scheduled
     r"|\bentrer(?:a|ont)\b|\bprendr(?:a|ont)\b|\bs['’]appliquer(?:a|ont)\b|\bnous mettons à jour\b|\bseront\b"
     r"|\bwerden\b|\bwird\b|\baktualisieren wir\b|\bwir aktualisieren\b",
     re.IGNORECASE,
@@ -291,7 +292,12 @@ def change_notice(
         return Notice(None, "none", first_seen, None, upcoming=announced)
     if after.ahead is not None and stated is after.ahead:
         announced = tuple(d for d in announced if d.date != stated.date)  # the text's own date, not a banner's
-    announced_at, announcement = _first_announcement(stated.date, earlier) if basis != ANNOUNCED else (None, None)
+    # An earlier announcement of this date is notice of this text only when the text moved forward to the date:
+    # a text edited under a date already in force, or moved back to an older date, was announced by nobody.
+    forward = not unchanged and (previous is None or stated.date > previous.date)
+    announced_at, announcement = (None, None)
+    if basis != ANNOUNCED and forward:
+        announced_at, announcement = _first_announcement(stated.date, earlier)
     start = min(seen, announced_at.date()) if announced_at else seen
     return Notice(
         stated_effective=stated.date,

@@ -52,8 +52,7 @@ _CANNOT = re.compile(
 # A general right to object about one other purpose is no pointer for an AI change.
 _OTHER_PURPOSE = re.compile(
     r"\bads?\b|\badvertis\w*|\bcookies?\b|\bmarketing\w*|\bsurvey\w*|\bemails?\b|\bpublicit\w*|\bWerbung\b"
-    r"|\bcommerciales?\b"
-    r"|\bclose your account\b",
+    r"|\bcommerciales?\b",
     re.IGNORECASE,
 )
 _AI = re.compile(
