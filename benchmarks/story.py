@@ -1,4 +1,4 @@
-"""The notice and opt-out of every labelled AI change of the corpus, checked: python benchmarks/story.py [--corpus PATH].
+"""Notice and opt-out of every labelled AI change of the corpus, checked: python benchmarks/story.py [--corpus P].
 
 For each pair of labels.json marked `ai: true`, the series (company, document, source) is read in time
 order from its Markdown versions, as `tracker check` would have stored them: each version's stated dates
@@ -27,7 +27,7 @@ from pathlib import Path
 from tracker.diff import diff_texts
 from tracker.extract import extract_text
 from tracker.flag import flag_change
-from tracker.notice import change_notice, stated_dates
+from tracker.notice import StatedDate, change_notice, stated_dates
 from tracker.optout import opt_out_pointers, page_links
 
 HERE = Path(__file__).resolve().parent
@@ -58,7 +58,7 @@ def main() -> int:
             texts[path] = (extract_text(raw, "text/markdown"), raw)
         return texts[path]
 
-    def dates_of(path: str):  # noqa: ANN202
+    def dates_of(path: str) -> tuple[StatedDate, ...]:
         started = time.perf_counter()
         found = stated_dates(read(path)[0])
         timings.append(time.perf_counter() - started)
@@ -129,9 +129,10 @@ def _table(rows: list[dict]) -> None:
             if pointer
             else "-"
         )
+        days = row["notice_days"] if row["notice_days"] is not None else "-"
         print(
             f"{row['change']:<62} {row['stated_effective'] or '-':<11} {row['basis']:<9} {row['first_seen'][:10]:<10} "
-            f"{row['notice_days'] if row['notice_days'] is not None else '-':>6}  {'right' if right else 'WRONG':<5}  {shown}"
+            f"{days:>6}  {'right' if right else 'WRONG':<5}  {shown}"
         )
 
 
