@@ -2,13 +2,13 @@
 
 Pure: text in, plain data out. A date counts only where its sentence says what it is: "Effective 1 July 2023",
 "Date of Last Revision: 4 January 2022", "These updates will go into effect on January 1, 2025", in English,
-French and German. Date phrases are found with one regular expression over the text (cheap); only those few
-candidates are handed to dateparser, which is imported on first use.
+French and German. Years are looked for first (cheap), then a date phrase around each; the phrase is read
+with a table of month names (dateparser was measured: 1 s to import and load its languages on a busy
+machine, for phrases a regular expression has already cut into day, month and year).
 """
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,19 +20,20 @@ QUOTE_CHARS = 240  # of the sentence that states a date, kept as evidence
 
 # -- the language data: month names and the words that say what a date is ---------------------------------------
 
-_MONTHS = {
-    "en": "january february march april may june july august september october november december "
-    "jan feb mar apr jun jul aug sep sept oct nov dec",
-    "fr": "janvier février fevrier mars avril mai juin juillet août aout septembre octobre novembre décembre "
-    "decembre janv févr fevr avr juil sept déc",
-    "de": "januar jänner februar märz maerz april mai juni juli august september oktober november dezember "
-    "jan feb mär apr jun jul aug sep sept okt nov dez",
-}
-_LANGUAGES_OF: dict[str, list[str]] = {}
-for _language, _names in _MONTHS.items():
-    for _name in _names.split():
-        _LANGUAGES_OF.setdefault(_name, []).append(_language)
-_MONTH = "|".join(sorted(_LANGUAGES_OF, key=len, reverse=True))
+_MONTH_NUMBERS: dict[str, int] = {}
+for _names in (
+    # English, French, German: full names, then the abbreviations pages use.
+    "january february march april may june july august september october november december",
+    "jan feb mar apr may jun jul aug sep oct nov dec",
+    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
+    "janv févr mars avr mai juin juil août sept oct nov déc",
+    "januar februar märz april mai juni juli august september oktober november dezember",
+    "jän feb mär apr mai jun jul aug sep okt nov dez",
+):
+    for _number, _name in enumerate(_names.split(), start=1):
+        _MONTH_NUMBERS.setdefault(_name, _number)
+_MONTH_NUMBERS.update({"sept": 9, "fevrier": 2, "aout": 8, "decembre": 12, "jänner": 1, "maerz": 3, "fevr": 2})
+_MONTH = "|".join(sorted(_MONTH_NUMBERS, key=len, reverse=True))
 
 # "1 July 2023", "1er juillet 2023", "1. Juli 2023", "July 1, 2023", "Sept. 18th, 2024", "2023-07-01", "01.07.2023",
 # "01/07/2023". A month and a year without a day ("June 2017") is too vague to date a notice and is not taken.
@@ -207,30 +208,28 @@ def parse_date(phrase: str, form: str = "dmy") -> date | None:
     """A date phrase found by _DATE, or None when it names no real day (31 February) or is ambiguous.
 
     Numeric dates are day first (01.07.2023 and 01/07/2023 are 1 July), except that a slashed date whose
-    second number cannot be a month is read month first; 03/04/2023 in an English text stays ambiguous and
-    is not taken rather than guessed.
+    second number cannot be a month is read month first; 03/04/2023 stays ambiguous and is not taken rather
+    than guessed. The phrase is already cut to day, month and year by the regular expression, so a table of
+    month names reads it: no parser library, no start-up cost, nothing to guess.
     """
-    words = re.findall(r"[^\W\d_]+", phrase.lower())
-    languages = sorted({language for word in words for language in _LANGUAGES_OF.get(word.rstrip("."), ())})
-    if form == "numeric" and "/" in phrase:
-        first, second, _ = (int(part) for part in phrase.split("/"))
-        if first <= 12 and second <= 12 and first != second:
-            return None
-        order = "MDY" if second > 12 else "DMY"
+    numbers = [int(n) for n in re.findall(r"\d+", phrase)]
+    if form == "iso":
+        year, month, day = numbers
+    elif form == "numeric":
+        day, month, year = numbers
+        if "/" in phrase:
+            if day <= 12 and month <= 12 and day != month:
+                return None
+            if month > 12:
+                day, month = month, day
     else:
-        order = "YMD" if form == "iso" else "MDY" if form == "mdy" else "DMY"
-    return _parse(phrase, tuple(languages or ("en", "fr", "de")), order)
-
-
-@functools.lru_cache(maxsize=4096)
-def _parse(phrase: str, languages: tuple[str, ...], order: str) -> date | None:
-    import dateparser  # about 0.1 s to import, and a first parse per language loads its data: only when needed
-
-    # dateparser reads "1er" but not the English ordinals' "of" and not a comma between day and month name.
-    cleaned = re.sub(r"\s+of\s+", " ", phrase.replace(",", " "))
-    settings = {"STRICT_PARSING": True, "REQUIRE_PARTS": ["day", "month", "year"], "DATE_ORDER": order}
-    parsed = dateparser.parse(cleaned, languages=list(languages), settings=settings)  # type: ignore[arg-type]
-    return parsed.date() if parsed else None
+        word = next(w for w in re.findall(r"[^\W\d_]+", phrase.lower()) if w in _MONTH_NUMBERS)
+        month = _MONTH_NUMBERS[word]
+        day, year = numbers[0], numbers[-1]
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
 
 
 # -- what a version says, and what a change gave -------------------------------------------------------------
