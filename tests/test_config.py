@@ -103,11 +103,12 @@ def test_a_missing_file_is_a_config_error(tmp_path: Path) -> None:
         load_config(tmp_path / "nope.yaml")
 
 
-def test_the_shipped_config_tracks_the_six_documents() -> None:
+def test_the_shipped_config_tracks_the_six_documents_and_linkedins_eu_notice() -> None:
     config = load_config(REPO / "config.yaml")
     tracked = {(d.service, d.key) for d in config.documents()}
     assert tracked == {
         ("linkedin", "privacy-policy"),
+        ("linkedin", "privacy-policy@eu"),
         ("linkedin", "user-agreement"),
         ("meta", "privacy-policy"),
         ("meta", "terms-of-service"),

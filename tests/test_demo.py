@@ -1,4 +1,5 @@
-"""`tracker demo` as a user runs it: the flag, the evidence and the digest, with no socket beyond 127.0.0.1."""
+"""`tracker demo` as a user runs it: LinkedIn's 2024 change with its notice and opt-out lines, then Google's,
+and the digest, with no socket beyond 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 
-def test_the_demo_shows_the_ai_flag_its_evidence_and_the_digest_offline(tmp_path: Path) -> None:
+def test_the_demo_tells_linkedins_change_with_its_notice_and_opt_out_then_googles_offline(tmp_path: Path) -> None:
     netlog = tmp_path / "connections-beyond-loopback.log"
     scratch = tmp_path / "tmp"
     scratch.mkdir()
@@ -33,11 +34,26 @@ def test_the_demo_shows_the_ai_flag_its_evidence_and_the_digest_offline(tmp_path
     )
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "[1/2]" in out and "[2/2]" in out and "http://127.0.0.1:" in out
-    assert "AI: training" in out and "AI flag: training" in out
+    assert "[1/6]" in out and "[6/6]" in out
+    assert out.index("Act 1: LinkedIn") < out.index("Act 2: Google")
+    # LinkedIn's Privacy Policy: the clause, the date it claims, and no notice.
+    assert "develop and train artificial intelligence (AI) models" in out
+    assert "Effective 18 Sep 2024; first seen 19 Sep 2024: no notice, dated 1 day before it appeared." in out
+    # Its opt-out line is the page's own sentence, with the page's own link.
+    assert "How to opt out or object, in the page's own words:" in out
+    assert (
+        "“How we use your personal data will depend on which Services you use, how you use those Services and the "
+        "choices you make in your settings.” https://www.linkedin.com/psettings/"
+    ) in out
+    # The User Agreement announced its new terms two months ahead.
+    assert "It announces new terms, takes effect in 62 days (20 Nov 2024)" in out
+    assert "Effective 20 Nov 2024; first seen 21 Nov 2024, announced 19 Sep 2024: announced 62 days ahead." in out
+    # Google's 2023 change, effective 1 July 2023, published two days ahead.
     assert "help train Google’s AI models and build products and features, like Google Translate, Bard" in out
-    assert "Subject: [tracker] Google Privacy Policy: AI training change" in out
-    assert "Full diff: tracker diff google --change 1" in out
+    assert "Effective 1 Jul 2023; first seen 29 Jun 2023: announced 2 days ahead." in out
+    # The digest carries the same lines under the evidence.
+    assert "Subject: [tracker] LinkedIn Privacy Policy: AI training change (+2 more AI changes)" in out
+    assert '  - "How we use your personal data will depend on' in out
     assert "tracker daemon" in out  # the next step
     assert not netlog.exists(), netlog.read_text()
     assert list(scratch.iterdir()) == []  # the temporary folder is gone

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
+from tracker import story
 from tracker.config import ChecksSettings, Document
 from tracker.diff import TextDiff, diff_texts
 from tracker.extract import ExtractionError, Rules, extract_text
@@ -98,8 +99,9 @@ def check_document(
     fetcher: Fetcher,
     checks: ChecksSettings = ChecksSettings(),
     vocabulary: Vocabulary = DEFAULT_VOCABULARY,
+    now: datetime | None = None,  # a replay of past captures (tracker demo) gives their time
 ) -> CheckResult:
-    started_at = datetime.now(UTC)
+    started_at = now or datetime.now(UTC)
     clock = time.monotonic()
     state = store.document_state(document.service, document.key)
     rules = Rules(document.select, document.remove)
@@ -107,7 +109,7 @@ def check_document(
     # New rules must read the page again: no 304, and the version in force is re-read under them too.
     rules_changed = state.latest is not None and state.latest.rules_key not in (None, rules_key)
     validators = Validators(state.etag, state.last_modified) if state.latest and not rules_changed else Validators()
-    fetched = fetcher.fetch(document.url, validators)
+    fetched = fetcher.fetch(document.url, validators, document.headers)
 
     def record(outcome: str, flag: Flag = NO_FLAG, **fields: object) -> CheckResult:
         check = NewCheck(
@@ -186,9 +188,12 @@ def check_document(
     )
     if judgement.refusal is not None:
         return refuse(judgement.refusal, **keys)
+    change = judgement.change
     if judgement.outcome in ("first_version", "changed"):
         keys["snapshot"] = _snapshot(fetched, body, raw_sha256)
-    return record(judgement.outcome, judgement.flag, text=text, change=judgement.change, **keys)
+    if judgement.outcome == "changed" and change is not None:
+        change = story.tell(change, store, document, state, text, fetched, started_at)
+    return record(judgement.outcome, judgement.flag, text=text, change=change, **keys)
 
 
 def document_rules_key(document: Document) -> str:

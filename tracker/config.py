@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 from tracker.resources import packaged_config_path
 
 DEFAULT_DATABASE_URL = "sqlite:///tracker.db"
+VARIANT_SEPARATOR = "@"  # a variant's series is the document `<document>@<variant>` (docs/decisions/0007)
 
 
 class ConfigError(Exception):
@@ -68,6 +69,35 @@ def _as_list(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
+def _http_url(url: str | None) -> str | None:
+    if url is not None and not url.startswith(("http://", "https://")):
+        raise ValueError("must start with http:// or https://")
+    return url
+
+
+def _key(key: str) -> str:
+    if VARIANT_SEPARATOR in key:
+        raise ValueError(f"'{key}': '{VARIANT_SEPARATOR}' is kept for variants (document{VARIANT_SEPARATOR}variant)")
+    return key
+
+
+class VariantSettings(_Strict):
+    """Another edition of the same document (a region, a language), tracked as its own series."""
+
+    url: str | None = None  # default: the document's
+    name: str | None = None  # default: the key in capitals (eu: EU)
+    accept_language: str | None = None
+    headers: dict[str, str] = Field(default_factory=dict)
+    select: list[str] | None = None  # default: the document's rules
+    remove: list[str] | None = None
+    schedule: str | None = None
+
+    _lists = field_validator("select", "remove", mode="before")(_as_list)
+    _selectors = field_validator("select", "remove")(lambda value: value if value is None else _css(value))
+    _schedule = field_validator("schedule")(_schedule)
+    _url = field_validator("url")(_http_url)
+
+
 class DocumentSettings(_Strict):
     url: str
     name: str | None = None
@@ -76,17 +106,25 @@ class DocumentSettings(_Strict):
     schedule: str | None = None
     # The document's path in an Open Terms Archive repository: "<Service>/<Document type>" (see `tracker import`).
     ota: str | None = None
+    variants: dict[str, VariantSettings] = Field(default_factory=dict)
 
     _lists = field_validator("select", "remove", mode="before")(_as_list)
     _selectors = field_validator("select", "remove")(_css)
     _schedule = field_validator("schedule")(_schedule)
+    _url = field_validator("url")(_http_url)
 
-    @field_validator("url")
+    @field_validator("variants")
     @classmethod
-    def _http_url(cls, url: str) -> str:
-        if not url.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
-        return url
+    def _distinct_variants(
+        cls, variants: dict[str, VariantSettings], info: ValidationInfo
+    ) -> dict[str, VariantSettings]:
+        for key, variant in variants.items():
+            _key(key)
+            if variant.url in (None, info.data.get("url")) and not (variant.accept_language or variant.headers):
+                raise ValueError(
+                    f"variant '{key}' would fetch the document itself: give it a url, accept_language or headers"
+                )
+        return variants
 
     @field_validator("ota")
     @classmethod
@@ -99,6 +137,13 @@ class DocumentSettings(_Strict):
 class ServiceSettings(_Strict):
     name: str | None = None
     documents: dict[str, DocumentSettings]
+
+    @field_validator("documents")
+    @classmethod
+    def _document_keys(cls, documents: dict[str, DocumentSettings]) -> dict[str, DocumentSettings]:
+        for key in documents:
+            _key(key)
+        return documents
 
 
 class DatabaseSettings(_Strict):
@@ -282,10 +327,18 @@ class Document:
     remove: tuple[str, ...] = ()
     schedule: str = "6h"
     ota: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()  # sent with every request for this document
+    variant: str | None = None  # None: the document's own series; else the variant's key (`key` is doc@variant)
+    variant_name: str | None = None
 
     @property
     def title(self) -> str:
-        return f"{self.service_name} {self.name}"
+        return f"{self.service_name} {self.name}" + (f" ({self.variant_name})" if self.variant_name else "")
+
+    @property
+    def base_key(self) -> str:
+        """The document's key, the same for all its variants."""
+        return self.key.split(VARIANT_SEPARATOR, 1)[0]
 
 
 @dataclass(frozen=True)
@@ -302,9 +355,7 @@ class Config:
             if service and service_key != service:
                 continue
             for doc_key, doc in service_settings.documents.items():
-                if document and doc_key != document:
-                    continue
-                yield Document(
+                main = Document(
                     service=service_key,
                     key=doc_key,
                     url=doc.url,
@@ -315,11 +366,33 @@ class Config:
                     schedule=doc.schedule or self.settings.schedule,
                     ota=doc.ota,
                 )
+                # `-d privacy-policy` is the document with its variants; `-d privacy-policy@eu` one variant.
+                for series in (main, *(_variant(main, key, v) for key, v in doc.variants.items())):
+                    if not document or document in (series.key, series.base_key):
+                        yield series
 
     def document(self, service: str, document: str) -> Document:
         for doc in self.documents(service, document):
             return doc
         raise ConfigError(self.path, "no such document in the config", key=f"services.{service}.documents.{document}")
+
+
+def _variant(main: Document, key: str, variant: VariantSettings) -> Document:
+    headers = dict(variant.headers)
+    if variant.accept_language:
+        headers["Accept-Language"] = variant.accept_language
+    return replace(
+        main,
+        key=f"{main.key}{VARIANT_SEPARATOR}{key}",
+        url=variant.url or main.url,
+        select=tuple(variant.select) if variant.select is not None else main.select,
+        remove=tuple(variant.remove) if variant.remove is not None else main.remove,
+        schedule=variant.schedule or main.schedule,
+        headers=tuple(headers.items()),
+        variant=key,
+        variant_name=variant.name or (key.upper() if len(key) <= 3 else key.replace("-", " ").title()),
+        ota=None,  # an archive's path names the document's own series, not its regional editions
+    )
 
 
 def config_path(explicit: str | Path | None = None) -> Path:

@@ -19,7 +19,7 @@ import smtplib
 import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
@@ -29,8 +29,10 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from tracker.config import Config, ConfigError, EmailSettings, SMTPSettings
 from tracker.diff import EQUAL, OP_NAMES, TextDiff, diff_texts, hunks
+from tracker.notice import notice_lines
 from tracker.status import DocumentHealth, failing_documents
 from tracker.store import ChangeRecord, NewDigest, Outbox, PendingDigest, Store, StoredDigest
+from tracker.story import absent_from
 
 MAX_EVIDENCE = 5  # sentences shown per AI change; the full diff is one command away
 EVIDENCE_CHARS = 700
@@ -96,6 +98,12 @@ class Excerpt:
 
 
 @dataclass(frozen=True)
+class OptOutLine:
+    text: str  # quoted from the page
+    url: str | None
+
+
+@dataclass(frozen=True)
 class DigestChange:
     id: int
     service: str
@@ -114,6 +122,9 @@ class DigestChange:
     more_evidence: int = 0
     excerpts: tuple[Excerpt, ...] = ()
     more_passages: int = 0
+    notice: tuple[str, ...] = ()  # "Effective 18 Sep 2024; first seen 19 Sep 2024: no notice, ..."
+    opt_out: tuple[OptOutLine, ...] | None = None  # None: not looked for (not an AI change, or stored before)
+    absent_from: tuple[str, ...] = ()  # variants of the document without the change's AI sentences
 
     @property
     def category_label(self) -> str:
@@ -229,6 +240,11 @@ def build_digest(
         doc = documents.get((change.service, change.document))
         return (doc.title, doc.url) if doc else (f"{change.service} {change.document}", None)
 
+    today = now.astimezone(ZoneInfo(email.timezone)).date()
+
+    def told(change: ChangeRecord) -> dict[str, object]:
+        return _story(change, today, absent_from(store, documents.values(), change))
+
     ai = sorted((c for c in real if c.ai), key=lambda c: (-c.score, -c.detected_at.timestamp(), -c.id))
     other = sorted((c for c in real if not c.ai), key=lambda c: (-c.detected_at.timestamp(), -c.id))
     returns = sorted((c for c in changes if c.kind != "change"), key=lambda c: (-c.detected_at.timestamp(), -c.id))
@@ -237,9 +253,9 @@ def build_digest(
         generated_at=now,
         timezone=email.timezone,
         previous_digest_at=previous,
-        ai_changes=tuple(_ai_change(store, c, *title(c)) for c in ai[:MAX_AI_CHANGES]),
+        ai_changes=tuple(_ai_change(store, c, *title(c), **told(c)) for c in ai[:MAX_AI_CHANGES]),
         more_ai_changes=max(len(ai) - MAX_AI_CHANGES, 0),
-        other_changes=tuple(_other_change(store, c, *title(c)) for c in other[:MAX_OTHER_CHANGES]),
+        other_changes=tuple(_other_change(store, c, *title(c), **told(c)) for c in other[:MAX_OTHER_CHANGES]),
         more_other_changes=max(len(other) - MAX_OTHER_CHANGES, 0),
         returns=tuple(_plain_change(c, *title(c)) for c in returns[:MAX_RETURNS]),
         more_returns=max(len(returns) - MAX_RETURNS, 0),
@@ -284,19 +300,31 @@ def _plain_change(change: ChangeRecord, title: str, url: str | None, **shown: ob
     )
 
 
-def _ai_change(store: Store, change: ChangeRecord, title: str, url: str | None) -> DigestChange:
+def _story(change: ChangeRecord, today: date, absent: tuple[str, ...]) -> dict[str, object]:
+    """The notice, the opt-out statements and the variants without it, clipped like all page text."""
+    opt_out = None
+    if change.ai and change.opt_out is not None:
+        opt_out = tuple(
+            OptOutLine(_clip((Marked("equal", p["text"]),), EVIDENCE_CHARS)[0][0].text, p.get("url"))
+            for p in change.opt_out
+        )
+    notice = tuple(show_bidi_controls(line) for line in notice_lines(change.notice, today)) if change.notice else ()
+    return {"notice": notice, "opt_out": opt_out, "absent_from": absent}
+
+
+def _ai_change(store: Store, change: ChangeRecord, title: str, url: str | None, **told: object) -> DigestChange:
     diff = _change_diff(store, change)
     evidence = tuple(
         Evidence(item["op"], _clip(mark_sentence(diff, item["op"], item["text"]), EVIDENCE_CHARS)[0])
         for item in change.evidence[:MAX_EVIDENCE]
     )
     more = max(len(change.evidence) - MAX_EVIDENCE, 0)
-    return _plain_change(change, title, url, evidence=evidence, more_evidence=more)
+    return _plain_change(change, title, url, evidence=evidence, more_evidence=more, **told)
 
 
-def _other_change(store: Store, change: ChangeRecord, title: str, url: str | None) -> DigestChange:
+def _other_change(store: Store, change: ChangeRecord, title: str, url: str | None, **told: object) -> DigestChange:
     excerpts, more = excerpt(_change_diff(store, change))
-    return _plain_change(change, title, url, excerpts=excerpts, more_passages=more)
+    return _plain_change(change, title, url, excerpts=excerpts, more_passages=more, **told)
 
 
 def excerpt(diff: TextDiff) -> tuple[tuple[Excerpt, ...], int]:

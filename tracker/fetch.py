@@ -7,7 +7,7 @@ import random
 import threading
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -163,11 +163,14 @@ class Fetcher:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def fetch(self, url: str, validators: Validators = Validators()) -> FetchResult:
+    def fetch(
+        self, url: str, validators: Validators = Validators(), extra_headers: Iterable[tuple[str, str]] = ()
+    ) -> FetchResult:
+        """`extra_headers`: the document's own (a variant's Accept-Language, a cookie choosing a region)."""
         fetched_at = datetime.now(UTC)
         started = time.monotonic()
         attempts: list[Attempt] = []
-        headers = {}
+        headers = dict(extra_headers)
         if validators.etag:
             headers["If-None-Match"] = validators.etag
         if validators.last_modified:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
 from typing import Any
 
 from rich.console import Console
@@ -13,6 +14,7 @@ from tracker.check import CheckResult
 from tracker.config import Document
 from tracker.diff import DELETE, INSERT, TextDiff, hunks, render_text
 from tracker.flag import Evidence, Flag
+from tracker.notice import notice_lines
 from tracker.status import DocumentHealth
 from tracker.store import ChangeRecord
 
@@ -68,7 +70,27 @@ def change_json(change: ChangeRecord) -> dict[str, Any]:
         "evidence": change.evidence,
         "inserted_words": change.inserted_words,
         "deleted_words": change.deleted_words,
+        "stated_effective": change.stated_effective.isoformat() if change.stated_effective else None,
+        "first_seen": change.notice["first_seen"] if change.notice else None,
+        "notice_days": change.notice_days,
+        "notice": change.notice,
+        "opt_out": change.opt_out,
     }
+
+
+def story_lines(change: ChangeRecord, today: date, absent_from: Sequence[str] = ()) -> list[tuple[str, str]]:
+    """The notice, the opt-out statements and the variants without the change, as (style, line) pairs."""
+    lines = [("cyan", line) for line in notice_lines(change.notice, today)] if change.notice else []
+    if change.ai and change.opt_out is not None:
+        if change.opt_out:
+            lines.append(("bold", "How to opt out or object, in the page's own words:"))
+            for pointer in change.opt_out:
+                lines.append(("", f"  “{pointer['text']}”" + (f" {pointer['url']}" if pointer.get("url") else "")))
+        else:
+            lines.append(("yellow", "The page says nothing about opting out or objecting near this change."))
+    for name in absent_from:
+        lines.append(("bold yellow", f"Not in the {name} version."))
+    return lines
 
 
 def flag_of(change: ChangeRecord) -> Flag:
@@ -81,7 +103,15 @@ def flag_of(change: ChangeRecord) -> Flag:
     )
 
 
-def print_diff(out: Console, header: str, flag: Flag, text_diff: TextDiff, context_words: int, colour: bool) -> None:
+def print_diff(
+    out: Console,
+    header: str,
+    flag: Flag,
+    text_diff: TextDiff,
+    context_words: int,
+    colour: bool,
+    story: Sequence[tuple[str, str]] = (),
+) -> None:
     colour = colour and out.is_terminal
     out.print(Text(header, style="bold"))
     if flag.ai:
@@ -91,6 +121,8 @@ def print_diff(out: Console, header: str, flag: Flag, text_diff: TextDiff, conte
         for evidence in flag.evidence:
             sign = "+" if evidence.op == "insert" else "-"
             out.print(Text(f"  {sign} {evidence.text}", style="green" if sign == "+" else "red"))
+    for style, line in story:
+        out.print(Text(line, style=style))
     out.print()
     if not colour:
         out.print(render_text(text_diff, context_words), markup=False)

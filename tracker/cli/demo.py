@@ -1,49 +1,66 @@
-"""`tracker demo`: the whole product on a real AI-training change, offline, in seconds."""
+"""`tracker demo`: the whole product on real AI-training changes, offline, in seconds."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import click
 
 from tracker.cli.app import EXIT_FAILED, console, fail, handles_errors
 from tracker.cli.app import cli as group
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from tracker.store import ChangeRecord
+
 
 @group.command()
 @click.option("--keep", is_flag=True, help="Keep the temporary folder (config, database) and print its path.")
 @handles_errors
 def demo(keep: bool) -> None:
-    """See what tracker does, offline, in seconds: a real AI-training change of Google's Privacy Policy.
+    """See what tracker does, offline, in seconds: LinkedIn's September 2024 AI-training change, then Google's.
 
-    Two real captures (January and June 2023, shipped with tracker) are served from 127.0.0.1 and checked
-    with the real pipeline into a temporary SQLite database. Nothing leaves this machine.
+    Real captures of LinkedIn's Privacy Policy and User Agreement (August to November 2024) and of Google's
+    Privacy Policy (January and June 2023), shipped with tracker, are served from 127.0.0.1 and checked with
+    the real pipeline into a temporary SQLite database, each at the time it was captured. Nothing leaves
+    this machine.
     """
     from rich.text import Text
 
-    from tracker.check import CheckResult
-    from tracker.demo import run_demo
-    from tracker.terminal import check_line, flag_of, print_diff
+    from tracker.demo import DemoStep, run_demo
+    from tracker.notice import takes_effect
+    from tracker.terminal import check_line
 
     out = console()
-    out.print(Text("tracker demo: Google's Privacy Policy, before and after 1 July 2023", style="bold"))
+    out.print(Text("tracker demo: LinkedIn's September 2024 AI-training change, then Google's of July 2023", "bold"))
 
-    def show_check(result: CheckResult) -> None:
-        out.print(Text("      ").append(check_line(result, "Google Privacy Policy")))
+    def show_check(step: DemoStep) -> None:
+        out.print(Text("      ").append(check_line(step.result, step.title)))
+        seen = step.capture.captured_at.date()
+        for upcoming in step.announced:
+            line = f"      It announces new terms, {takes_effect(upcoming.date, seen)}: “{upcoming.quote}”"
+            out.print(Text(line, style="cyan"))
 
     with run_demo(lambda line: out.print(Text(line, style="dim")), show_check, keep=keep) as result:
-        document = result.config.document("google", "privacy-policy")
-        if result.change is None or result.diff is None:
-            fail("the demo found no change: the bundled captures are damaged", EXIT_FAILED)
-        flag = flag_of(result.change)
-        out.rule("What changed, and why it was flagged")
-        header = f"{document.title}, change {result.change.id}"
-        print_diff(out, header, flag, result.diff, context_words=12, colour=True)
+        ai_changes = [change for change in result.changes if change.ai]
+        if len(ai_changes) < 3:
+            fail("the demo found fewer AI changes than it should: the bundled captures are damaged", EXIT_FAILED)
+        for title, service in (
+            ("Act 1: LinkedIn, September to November 2024", "linkedin"),
+            ("Act 2: Google, July 2023", "google"),
+        ):
+            out.rule(title)
+            for change in ai_changes:
+                if change.service == service:
+                    _show_change(out, result.config.document(change.service, change.document).title, change)
         if result.digest is not None:
             out.rule("The digest that would be emailed (tracker digest --dry-run)")
             out.print(f"Subject: {result.digest.subject}\n", markup=False)
             out.print(result.digest.text, markup=False)
         out.rule("Next")
         out.print(
-            "1. Look at config.yaml: the privacy policies and terms of LinkedIn, Meta and Google are in it.\n"
+            "1. Look at config.yaml: the privacy policies and terms of LinkedIn (and its EU notice), Meta, Google.\n"
             "2. tracker check      fetch them now; tracker changes --ai, tracker diff linkedin show the results.\n"
             "3. tracker daemon     keep checking on schedule; tracker status shows what it sees.\n"
             "4. Add an email: section to config.yaml, then tracker digest --dry-run.",
@@ -51,3 +68,25 @@ def demo(keep: bool) -> None:
         )
         if keep:
             out.print(f"\nThe demo's config and database are kept in {result.workdir}", markup=False)
+
+
+def _show_change(out: Console, title: str, change: ChangeRecord) -> None:
+    """The change as `tracker diff` heads it: the flag, its evidence, the notice and the opt-out lines."""
+    from datetime import datetime
+
+    from rich.text import Text
+
+    from tracker.terminal import story_lines
+
+    out.print(Text(f"{title}, change {change.id}", style="bold"))
+    terms = ", ".join(change.terms)
+    out.print(Text(f"AI flag: {change.category}, score {change.score:.2f}; terms: {terms}", style="bold magenta"))
+    for evidence in change.evidence:
+        sign = "+" if evidence["op"] == "insert" else "-"
+        out.print(Text(f"  {sign} {evidence['text']}", style="green" if sign == "+" else "red"))
+    # "In N days" as on the day the change was seen: the replay's today.
+    seen = datetime.fromisoformat(change.notice["first_seen"]).date() if change.notice else change.detected_at.date()
+    for style, line in story_lines(change, seen):
+        out.print(Text(line, style=style))
+    out.print(f"Full diff: tracker diff {change.service} --change {change.id}", style="dim", markup=False)
+    out.print()

@@ -122,7 +122,9 @@ def changes(
     if not found:
         context.out.print("No changes detected" + (" that touch AI" if ai_only else "") + " yet.")
         return
-    table = Table("change", "observed (UTC)", "origin", "document", "what", "words", box=None)
+    table = Table(
+        "change", "observed (UTC)", "origin", "document", "what", "words", "stated effective", "notice", box=None
+    )
     for c in found:
         what = Text("returned to an earlier version", style="yellow") if c.kind != "change" else Text("changed")
         if c.ai:
@@ -134,9 +136,21 @@ def changes(
             context.title(c.service, c.document),
             what,
             f"+{c.inserted_words}/-{c.deleted_words}",
+            c.stated_effective.isoformat() if c.stated_effective else "-",
+            _notice_cell(c.notice_days, c.notice),
         )
     context.out.print(table)
     context.out.print("\nSee one with: tracker diff SERVICE --change ID", style="dim")
+
+
+def _notice_cell(notice_days: int | None, notice: dict[str, Any] | None) -> str:
+    """'+62 days', '0 days', '-1 day'; 'announcement' for a change that announces terms to come."""
+    if notice is None or notice_days is None:
+        return "-"
+    if notice.get("date_unchanged"):
+        return "date unchanged"
+    cell = f"{notice_days:+d} day{'' if abs(notice_days) == 1 else 's'}" if notice_days else "0 days"
+    return cell + (" (announcement)" if notice.get("basis") == "announced" else "")
 
 
 @group.command()
@@ -168,7 +182,8 @@ def diff(
     import html
 
     from tracker.diff import diff_texts, render_html, render_json
-    from tracker.terminal import change_json, flag_of, print_diff, when
+    from tracker.story import absent_from
+    from tracker.terminal import change_json, flag_of, print_diff, story_lines, when
 
     store = context.store
     if change_id is not None:
@@ -193,17 +208,20 @@ def diff(
     for change in selected:
         text_diff = diff_texts(store.version_text(change.from_version_id), store.version_text(change.to_version_id))
         rendered.append((change, text_diff))
+    documents = list(context.config.documents(service))
     if output == "json":
         payload = [
             {
                 **change_json(c),
                 "provenance": store.version(c.to_version_id).provenance,
+                "not_in_variants": list(absent_from(store, documents, c)),
                 "hunks": render_json(d, context_words),
             }
             for c, d in rendered
         ]
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
+    today = datetime.now(UTC).date()
     for change, text_diff in rendered:
         title = context.title(change.service, change.document)
         header = (
@@ -214,10 +232,12 @@ def diff(
         if change.kind != "change":
             header += " (a return to a text seen before)"
         flag = flag_of(change)
+        story = story_lines(change, today, absent_from(store, documents, change))
         if output == "html":
-            click.echo(f"<h2>{html.escape(header)}</h2>\n{render_html(text_diff, context_words)}")
+            told = "".join(f"<p>{html.escape(line)}</p>\n" for _, line in story)
+            click.echo(f"<h2>{html.escape(header)}</h2>\n{told}{render_html(text_diff, context_words)}")
         else:
-            print_diff(context.out, header, flag, text_diff, context_words, colour=output == "terminal")
+            print_diff(context.out, header, flag, text_diff, context_words, colour=output == "terminal", story=story)
 
 
 def _observed_by(store: Store, change: ChangeRecord) -> str:

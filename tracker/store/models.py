@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -116,6 +117,8 @@ class VersionRow(Base):
     # the Wayback timestamp and capture URL.
     origin: Mapped[str] = mapped_column(String(10), default="check", server_default="check")
     provenance: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    # The dates the text states about itself (tracker.notice.StatedDate.as_json); None: stored before 0009.
+    stated_dates: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
 
 
 class ChangeRow(Base):
@@ -143,6 +146,11 @@ class ChangeRow(Base):
     deleted_words: Mapped[int] = mapped_column(Integer)
     # `check`: this tracker saw it happen (news for the digest); `ota`, `wayback`: history brought in by an import.
     origin: Mapped[str] = mapped_column(String(10), default="check", server_default="check")
+    # The notice the change gave (tracker.notice.Notice) and, for AI changes, the page's opt-out statements.
+    stated_effective: Mapped[date | None] = mapped_column(Date)
+    notice_days: Mapped[int | None] = mapped_column(Integer)
+    notice: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    opt_out: Mapped[list[dict[str, str | None]] | None] = mapped_column(JSON)
 
 
 class CheckRow(Base):

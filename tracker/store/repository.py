@@ -6,15 +6,26 @@ import gzip
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy import Engine, create_engine, event, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from tracker.config import VARIANT_SEPARATOR
 from tracker.store.migrate import ensure_schema
 from tracker.store.models import ChangeRow, CheckRow, DocumentRow, ImportRow, SnapshotRow, VersionRow
+
+
+@event.listens_for(VersionRow, "before_insert")
+def _record_stated_dates(_mapper: Any, _connection: Any, version: VersionRow) -> None:
+    """Every version records the dates its text states, whichever path stores it (a check, a re-extraction, an
+    import): a derived column, like `size`, that cannot disagree with the text."""
+    if version.stated_dates is None:
+        from tracker.notice import stated_dates
+
+        version.stated_dates = [stated.as_json() for stated in stated_dates(version.text)]
 
 
 @dataclass(frozen=True)
@@ -63,6 +74,10 @@ class ChangeRecord:
     inserted_words: int
     deleted_words: int
     origin: str = "check"
+    stated_effective: date | None = None
+    notice_days: int | None = None
+    notice: dict[str, Any] | None = None
+    opt_out: list[dict[str, str | None]] | None = None
 
 
 @dataclass(frozen=True)
@@ -114,6 +129,11 @@ class NewChange:
     evidence: list[dict[str, str]]
     inserted_words: int
     deleted_words: int
+    # The notice the change gave and the page's opt-out statements (tracker.story).
+    stated_effective: date | None = None
+    notice_days: int | None = None
+    notice: dict[str, Any] | None = None
+    opt_out: list[dict[str, str | None]] | None = None
 
 
 @dataclass(frozen=True)
@@ -274,6 +294,17 @@ class Store:
                     .order_by(VersionRow.first_seen_at, VersionRow.id)
                 )
             )
+
+    def version_dates(self, service: str, document: str) -> list[tuple[int, datetime, list[dict[str, str]] | None]]:
+        """Each version of the document, oldest first: its id, when it was first seen, the dates it states."""
+        with self._transaction() as session:
+            rows = session.execute(
+                select(VersionRow.id, VersionRow.first_seen_at, VersionRow.stated_dates)
+                .join(DocumentRow, VersionRow.document_id == DocumentRow.id)
+                .where(DocumentRow.service == service, DocumentRow.key == document)
+                .order_by(VersionRow.first_seen_at, VersionRow.id)
+            ).all()
+            return [(version_id, seen, dates) for version_id, seen, dates in rows]
 
     def snapshot(self, snapshot_id: int) -> SnapshotRecord:
         with self._transaction() as session:
@@ -633,7 +664,12 @@ def _scope(service: str | None, document: str | None) -> list[Any]:
 
 
 def _document_filter(document: str | None) -> list[Any]:
-    return [DocumentRow.key == document] if document else []
+    """A document's key also selects its variants (`privacy-policy` takes `privacy-policy@eu`); a variant's, itself."""
+    if not document:
+        return []
+    if VARIANT_SEPARATOR in document:
+        return [DocumentRow.key == document]
+    return [or_(DocumentRow.key == document, DocumentRow.key.startswith(document + VARIANT_SEPARATOR, autoescape=True))]
 
 
 def _latest_version_row(session: Session, document_id: int) -> VersionRow | None:
@@ -741,6 +777,10 @@ def _change_record(row: ChangeRow, doc: DocumentRow) -> ChangeRecord:
         inserted_words=row.inserted_words,
         deleted_words=row.deleted_words,
         origin=row.origin,
+        stated_effective=row.stated_effective,
+        notice_days=row.notice_days,
+        notice=row.notice,
+        opt_out=row.opt_out,
     )
 
 
