@@ -63,6 +63,9 @@ def _css(selectors: list[str]) -> list[str]:
     return selectors
 
 
+FetchWay = Literal["http", "browser", "auto"]
+
+
 def _as_list(value: Any) -> Any:
     """Accept `select: "main"` as well as `select: ["main", "article"]`."""
     return [value] if isinstance(value, str) else value
@@ -74,6 +77,11 @@ class DocumentSettings(_Strict):
     select: list[str] = Field(default_factory=list)
     remove: list[str] = Field(default_factory=list)
     schedule: str | None = None
+    fetch: FetchWay = Field(
+        "http",
+        description="http: the bytes the server sends; browser: the page after its scripts ran (Chromium); "
+        "auto: http, and the browser when the rules find nothing in a page made of scripts",
+    )
 
     _lists = field_validator("select", "remove", mode="before")(_as_list)
     _selectors = field_validator("select", "remove")(_css)
@@ -96,6 +104,17 @@ class DatabaseSettings(_Strict):
     url: str = DEFAULT_DATABASE_URL
 
 
+class BrowserSettings(_Strict):
+    """Chromium, for the documents with `fetch: browser` or `auto` (see tracker/browser.py)."""
+
+    executable: str | None = Field(
+        None, description="the Chromium binary; default: the system's (/usr/lib/chromium/chromium), else Playwright's"
+    )
+    timeout: float = Field(45.0, gt=0, description="seconds a page has to load and show what `select` names")
+    restart_after: int = Field(100, ge=1, description="pages rendered before the browser is started afresh")
+    pages: int = Field(2, ge=1, description="pages rendered at the same time")
+
+
 class FetchSettings(_Strict):
     # Honest about what we are; operators add a contact address here, as polite crawlers do.
     user_agent: str = "tracker/0.1 (terms-of-service change tracker)"
@@ -108,6 +127,7 @@ class FetchSettings(_Strict):
     backoff: float = Field(2.0, ge=0, description="first retry delay in seconds; doubles each retry")
     max_retry_after: float = Field(600.0, ge=0, description="longest Retry-After we wait for inside one check")
     host_gap: float = Field(2.0, ge=0, description="minimum seconds between two requests to the same host")
+    browser: BrowserSettings = BrowserSettings()
 
 
 class ChecksSettings(_Strict):
@@ -255,6 +275,7 @@ class Document:
     select: tuple[str, ...] = ()
     remove: tuple[str, ...] = ()
     schedule: str = "6h"
+    fetch: FetchWay = "http"
 
     @property
     def title(self) -> str:
@@ -286,6 +307,7 @@ class Config:
                     select=tuple(doc.select),
                     remove=tuple(doc.remove),
                     schedule=doc.schedule or self.settings.schedule,
+                    fetch=doc.fetch,
                 )
 
     def document(self, service: str, document: str) -> Document:
