@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from tracker.config import FetchSettings
+from tracker.extract import decode, is_html
 from tracker.fetch import USABLE_STATUSES, Attempt, FetchResult
 
 if TYPE_CHECKING:
@@ -228,6 +229,7 @@ class BrowserFetcher:
 
         status: int | None = None
         final_url, headers = url, {}
+        refused: list[str] = []  # why the page itself was not let through (_serve_document)
         context = await browser.new_context(
             user_agent=self.settings.user_agent,
             extra_http_headers={"Accept-Language": self.settings.accept_language},
@@ -237,12 +239,13 @@ class BrowserFetcher:
         )
         try:
             await context.add_init_script(_WATCH_MUTATIONS)
-            await context.route("**/*", self._route)
+            await context.route("**/*", lambda route: self._route(route, left_ms, refused))
             page = await context.new_page()
             try:
                 response = await page.goto(url, wait_until="domcontentloaded", timeout=left_ms())
             except PlaywrightError as exc:
-                return _Rendered(None, page.url or url, {}, None, _describe(exc, self.browser_settings.timeout))
+                error = refused[0] if refused else _describe(exc, self.browser_settings.timeout)
+                return _Rendered(None, page.url or url, {}, None, error)
             if response is None:
                 return _Rendered(None, page.url, {}, None, "the browser loaded no document")
             status, final_url = response.status, page.url
@@ -280,12 +283,36 @@ class BrowserFetcher:
             await page.wait_for_function(_QUIET, polling=100, timeout=min(left_ms(), SETTLE_AT_MOST * 1000))
         return None
 
-    async def _route(self, route: Route) -> None:
+    async def _route(self, route: Route, left_ms: Callable[[], float], refused: list[str]) -> None:
         request = route.request
         if request.resource_type in SKIPPED_RESOURCES or (self._allow and not self._allow(request.url)):
             await route.abort("blockedbyclient")
+        elif request.is_navigation_request() and request.frame.parent_frame is None:
+            await self._serve_document(route, left_ms, refused)
         else:
             await route.continue_()
+
+    async def _serve_document(self, route: Route, left_ms: Callable[[], float], refused: list[str]) -> None:
+        """The page itself passes through us: capped in size, and decoded by the rule the HTTP way uses (a page
+        that names no charset in its first bytes would otherwise be read as windows-1252 by Chromium and as
+        UTF-8 by tracker, and a switch of way would look like a change of every accented word)."""
+        response = await route.fetch(max_redirects=0, timeout=left_ms())
+        body = await response.body()
+        if len(body) > self.settings.max_bytes:
+            refused.append(f"body larger than {self.settings.max_bytes} bytes")
+            await route.abort("blockedbyclient")
+            return
+        # The body comes decompressed: the headers must no longer say otherwise.
+        headers = {
+            name: value
+            for name, value in response.headers.items()
+            if name not in ("content-length", "content-encoding", "transfer-encoding")
+        }
+        content_type = headers.get("content-type")
+        if is_html(body, content_type):
+            body = decode(body, content_type).encode("utf-8")
+            headers["content-type"] = "text/html; charset=utf-8"
+        await route.fulfill(response=response, headers=headers, body=body)
 
     async def _ready_browser(self) -> Browser:
         """The shared browser, started (again) when there is none, it crashed, or it has rendered enough pages."""
@@ -302,7 +329,7 @@ class BrowserFetcher:
         try:
             self._browser = await self._playwright.chromium.launch(
                 executable_path=executable,
-                args=list(CHROMIUM_ARGS),
+                args=[*CHROMIUM_ARGS, *self.browser_settings.args],
                 headless=True,
                 # Chromium lives exactly as long as the driver's pipe: no signal handling of its own.
                 handle_sigint=False,

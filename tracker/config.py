@@ -113,6 +113,9 @@ class BrowserSettings(_Strict):
     timeout: float = Field(45.0, gt=0, description="seconds a page has to load and show what `select` names")
     restart_after: int = Field(100, ge=1, description="pages rendered before the browser is started afresh")
     pages: int = Field(2, ge=1, description="pages rendered at the same time")
+    args: list[str] = Field(
+        default_factory=list, description="more Chromium switches, e.g. --proxy-server=http://proxy.example:3128"
+    )
 
 
 class FetchSettings(_Strict):
