@@ -12,6 +12,7 @@ import sys
 import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -140,16 +141,25 @@ def _handler(server: PageServer) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-@pytest.fixture
-def page_server() -> Iterator[PageServer]:
+@contextmanager
+def serving_pages() -> Iterator[PageServer]:
+    """A PageServer on 127.0.0.1 for the length of the block (the `page_server` fixture, for any scope)."""
     pages = PageServer("127.0.0.1", 0)
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(pages))
     pages.port = httpd.server_address[1]
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
-    yield pages
-    httpd.shutdown()
-    httpd.server_close()
+    try:
+        yield pages
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture
+def page_server() -> Iterator[PageServer]:
+    with serving_pages() as pages:
+        yield pages
 
 
 # -- real databases ------------------------------------------------------------------------------------------

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from tracker import story
 from tracker.config import ChecksSettings, Document
 from tracker.diff import TextDiff, diff_texts
-from tracker.extract import ExtractionError, Rules, extract_text
+from tracker.extract import ExtractionError, Rules, extract_text, is_html
 from tracker.fetch import Fetcher, FetchResult, Validators
 from tracker.flag import DEFAULT_VOCABULARY, NO_FLAG, Flag, Vocabulary, flag_change, sentence_keys
 from tracker.screen import Refusal, screen_body, screen_text
 from tracker.store import NewChange, NewCheck, NewSnapshot, Store, VersionRecord
+
+if TYPE_CHECKING:
+    from tracker.browser import BrowserFetcher
 
 # Bump when extract.py changes what it produces: the raw-bytes shortcut must not reuse an older extraction.
 EXTRACTOR_VERSION = "1"
@@ -40,6 +45,7 @@ class CheckResult:
     flag: Flag = NO_FLAG
     inserted_words: int = 0
     deleted_words: int = 0
+    rendered: bool = False  # the capture is the page after its scripts ran, in a browser
 
     @property
     def failed(self) -> bool:
@@ -99,8 +105,11 @@ def check_document(
     fetcher: Fetcher,
     checks: ChecksSettings = ChecksSettings(),
     vocabulary: Vocabulary = DEFAULT_VOCABULARY,
+    *,
+    browser: BrowserFetcher | None = None,
     now: datetime | None = None,  # a replay of past captures (tracker demo) gives their time
 ) -> CheckResult:
+    """`browser` renders the documents that need one (`fetch: browser`, or `auto` on a page made of scripts)."""
     started_at = now or datetime.now(UTC)
     clock = time.monotonic()
     state = store.document_state(document.service, document.key)
@@ -108,8 +117,10 @@ def check_document(
     rules_key = document_rules_key(document)
     # New rules must read the page again: no 304, and the version in force is re-read under them too.
     rules_changed = state.latest is not None and state.latest.rules_key not in (None, rules_key)
-    validators = Validators(state.etag, state.last_modified) if state.latest and not rules_changed else Validators()
-    fetched = fetcher.fetch(document.url, validators, document.headers)
+    # A 304 says the bytes as served did not change, which is news only when those bytes are the policy.
+    conditional = state.latest and not rules_changed and document.fetch == "http"
+    validators = Validators(state.etag, state.last_modified) if conditional else Validators()
+    fetched = fetch_document(document, fetcher, browser, validators)
 
     def record(outcome: str, flag: Flag = NO_FLAG, **fields: object) -> CheckResult:
         check = NewCheck(
@@ -127,6 +138,7 @@ def check_document(
             last_modified=fetched.headers.get("last-modified")
             or (state.last_modified if fetched.not_modified else None),
             rules_key=rules_key,
+            fetch_path="browser" if fetched.rendered else "http",
             **fields,  # type: ignore[arg-type]
         )
         saved = store.record_check(check)
@@ -143,6 +155,7 @@ def check_document(
             flag=flag,
             inserted_words=change.inserted_words if change else 0,
             deleted_words=change.deleted_words if change else 0,
+            rendered=fetched.rendered,
         )
 
     def refuse(refusal: Refusal, **fields: object) -> CheckResult:
@@ -196,6 +209,105 @@ def check_document(
     return record(judgement.outcome, judgement.flag, text=text, change=change, **keys)
 
 
+# -- which way a page is fetched ---------------------------------------------------------------------------
+
+
+def fetch_document(
+    document: Document, fetcher: Fetcher, browser: BrowserFetcher | None, validators: Validators = Validators()
+) -> FetchResult:
+    """The page as the document's `fetch` says: as served (http), as rendered (browser), or as served unless
+    that is a page of scripts in which the rules find nothing (auto), in which case rendered."""
+    if document.fetch == "browser":
+        return _render(document, browser, fetcher)
+    fetched = fetcher.fetch(document.url, validators, document.headers)
+    if document.fetch != "auto" or not fetched.ok or fetched.not_modified or not fetched.body:
+        return fetched
+    why = needs_browser(fetched.body, fetched.content_type, Rules(document.select, document.remove))
+    if why is None:
+        return fetched
+    rendered = _render(document, browser, fetcher)
+    # The record keeps both: the plain request and why it was not enough, then the render.
+    why_attempts = tuple(replace(attempt, why=why) for attempt in rendered.attempts)  # type: ignore[call-arg]
+    return replace(rendered, attempts=fetched.attempts + why_attempts)
+
+
+def _render(document: Document, browser: BrowserFetcher | None, fetcher: Fetcher) -> FetchResult:
+    if browser is None:
+        from tracker.browser import BrowserFetcher
+
+        # Callers that check no browser document normally pass none; one started here is closed here.
+        with BrowserFetcher(fetcher.settings, polite=fetcher.polite) as own:
+            return own.fetch(document.url, document.select)
+    return browser.fetch(document.url, document.select)
+
+
+def needs_browser(body: bytes, content_type: str | None, rules: Rules) -> str | None:
+    """Why this page must be rendered to be read (None: read it as served): the rules find nothing in it, and
+    it looks like a shell that scripts fill in a browser."""
+    shell = looks_like_script_shell(body)
+    if shell is None or not is_html(body, content_type):
+        return None
+    if rules.select:
+        try:
+            extract_text(body, content_type, rules)
+            return None
+        except ExtractionError:
+            return f"none of the select rules matched the page as served, and {shell}"
+        except Exception:
+            return None  # a page that breaks the parser is refused by the check, not rendered
+    return f"the page as served {shell}"
+
+
+_SCRIPT_OPEN = re.compile(rb"<script\b[^>]*>", re.IGNORECASE)
+_SCRIPT_CLOSE = re.compile(rb"</script\s*>", re.IGNORECASE)
+_NOSCRIPT_ASKS = re.compile(rb"<noscript\b[^>]*>(?:(?!</noscript).){0,2000}?javascript", re.IGNORECASE | re.DOTALL)
+# Where single-page applications mount themselves: React's #root, Vue's #app, Next.js, Nuxt, Meta's mount_*.
+_APP_ROOT = re.compile(r"^(?:root|app|__next|__nuxt|svelte|main-app|mount_.*)$")
+SHELL_SCRIPT_SHARE = 0.5  # scripts are this share of the page's bytes or more
+SHELL_MAX_TEXT = 500  # characters of text outside scripts: less is a shell, if the page has scripts
+
+
+def looks_like_script_shell(body: bytes) -> str | None:
+    """How this page looks like a shell that scripts build in a browser, or None when it looks like a page."""
+    import lxml.html
+    from lxml import etree
+
+    scripts = _script_sizes(body)
+    if not scripts:
+        return None
+    share = sum(scripts) / max(1, len(body))
+    try:
+        root = lxml.html.document_fromstring(body)
+    except (ValueError, etree.ParserError):
+        return None
+    for element in root.iter("script", "style", "noscript", "template"):
+        element.drop_tree()
+    characters = len(" ".join(root.text_content().split()))
+    empty_roots = [
+        element.get("id")
+        for element in root.iter("div", "main", "section", "body")
+        if _APP_ROOT.match(element.get("id") or "") and len(element) == 0 and not (element.text or "").strip()
+    ]
+    if empty_roots:
+        return f"has an empty element for scripts to fill (id={empty_roots[0]}) and {len(scripts)} scripts"
+    if characters < SHELL_MAX_TEXT:
+        return f"has {characters} characters of text and {len(scripts)} scripts"
+    if share >= SHELL_SCRIPT_SHARE:
+        return f"is {share:.0%} scripts by size ({len(scripts)} scripts)"
+    if _NOSCRIPT_ASKS.search(body):
+        return "asks for JavaScript in a <noscript> note"
+    return None
+
+
+def _script_sizes(body: bytes) -> list[int]:
+    """The size of each script element's content; linear even on a page of unclosed <script> tags."""
+    sizes, at = [], 0
+    while (opener := _SCRIPT_OPEN.search(body, at)) and (closer := _SCRIPT_CLOSE.search(body, opener.end())):
+        sizes.append(closer.start() - opener.end())
+        at = closer.end()
+    return sizes
+
+
 def document_rules_key(document: Document) -> str:
     """Equal keys, equal extraction: the raw-bytes shortcut and re-extraction both rest on it."""
     return hashlib.sha256(json.dumps([EXTRACTOR_VERSION, document.select, document.remove]).encode()).hexdigest()
@@ -233,6 +345,7 @@ def _snapshot(fetched: FetchResult, body: bytes, raw_sha256: str) -> NewSnapshot
         body=body,
         raw_sha256=raw_sha256,
         fetched_at=fetched.fetched_at,
+        fetch_path="browser" if fetched.rendered else "http",
     )
 
 

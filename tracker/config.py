@@ -64,6 +64,9 @@ def _css(selectors: list[str]) -> list[str]:
     return selectors
 
 
+FetchWay = Literal["http", "browser", "auto"]
+
+
 def _as_list(value: Any) -> Any:
     """Accept `select: "main"` as well as `select: ["main", "article"]`."""
     return [value] if isinstance(value, str) else value
@@ -107,6 +110,11 @@ class DocumentSettings(_Strict):
     # The document's path in an Open Terms Archive repository: "<Service>/<Document type>" (see `tracker import`).
     ota: str | None = None
     variants: dict[str, VariantSettings] = Field(default_factory=dict)
+    fetch: FetchWay = Field(
+        "http",
+        description="http: the bytes the server sends; browser: the page after its scripts ran (Chromium); "
+        "auto: http, and the browser when the rules find nothing in a page made of scripts",
+    )
 
     _lists = field_validator("select", "remove", mode="before")(_as_list)
     _selectors = field_validator("select", "remove")(_css)
@@ -150,6 +158,20 @@ class DatabaseSettings(_Strict):
     url: str = DEFAULT_DATABASE_URL
 
 
+class BrowserSettings(_Strict):
+    """Chromium, for the documents with `fetch: browser` or `auto` (see tracker/browser.py)."""
+
+    executable: str | None = Field(
+        None, description="the Chromium binary; default: the system's (/usr/lib/chromium/chromium), else Playwright's"
+    )
+    timeout: float = Field(45.0, gt=0, description="seconds a page has to load and show what `select` names")
+    restart_after: int = Field(100, ge=1, description="pages rendered before the browser is started afresh")
+    pages: int = Field(2, ge=1, description="pages rendered at the same time")
+    args: list[str] = Field(
+        default_factory=list, description="more Chromium switches, e.g. --proxy-server=http://proxy.example:3128"
+    )
+
+
 class FetchSettings(_Strict):
     # Honest about what we are; operators add a contact address here, as polite crawlers do.
     user_agent: str = "tracker/0.1 (terms-of-service change tracker)"
@@ -162,6 +184,7 @@ class FetchSettings(_Strict):
     backoff: float = Field(2.0, ge=0, description="first retry delay in seconds; doubles each retry")
     max_retry_after: float = Field(600.0, ge=0, description="longest Retry-After we wait for inside one check")
     host_gap: float = Field(2.0, ge=0, description="minimum seconds between two requests to the same host")
+    browser: BrowserSettings = BrowserSettings()
 
 
 class WaybackSettings(_Strict):
@@ -330,6 +353,7 @@ class Document:
     headers: tuple[tuple[str, str], ...] = ()  # sent with every request for this document
     variant: str | None = None  # None: the document's own series; else the variant's key (`key` is doc@variant)
     variant_name: str | None = None
+    fetch: FetchWay = "http"
 
     @property
     def title(self) -> str:
@@ -365,6 +389,7 @@ class Config:
                     remove=tuple(doc.remove),
                     schedule=doc.schedule or self.settings.schedule,
                     ota=doc.ota,
+                    fetch=doc.fetch,
                 )
                 # `-d privacy-policy` is the document with its variants; `-d privacy-policy@eu` one variant.
                 for series in (main, *(_variant(main, key, v) for key, v in doc.variants.items())):

@@ -45,6 +45,7 @@ class FetchResult:
     duration: float
     attempts: tuple[Attempt, ...] = ()
     error: str | None = None
+    rendered: bool = False  # the body is the DOM after the page's scripts ran (tracker/browser.py), not as served
 
     @property
     def not_modified(self) -> bool:
@@ -218,7 +219,7 @@ class Fetcher:
 
     def _request(self, url: str, headers: dict[str, str]) -> tuple[int, str, dict[str, str], bytes]:
         for _ in range(self.settings.max_redirects + 1):
-            with self._polite(url), self._client.stream("GET", url, headers=headers) as response:
+            with self.polite(url), self._client.stream("GET", url, headers=headers) as response:
                 if response.has_redirect_location:
                     url = str(response.next_request.url) if response.next_request else url
                     continue
@@ -237,7 +238,8 @@ class Fetcher:
                 )
         raise httpx.TooManyRedirects(f"more than {self.settings.max_redirects} redirects")
 
-    def _polite(self, url: str) -> _PoliteSlot:
+    def polite(self, url: str) -> _PoliteSlot:
+        """Hold this while talking to the URL's host: one request at a time per host, `host_gap` apart."""
         host = urlsplit(url).netloc.lower()
         with self._gates_lock:
             gate = self._gates.setdefault(host, _HostGate())

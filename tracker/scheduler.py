@@ -33,6 +33,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
+from tracker.browser import BrowserFetcher
 from tracker.check import CheckResult, check_document
 from tracker.config import Config, ConfigError, Document, FetchSettings
 from tracker.digest import DigestRunResult, email_settings, retry_digests, run_digest, smtp_password
@@ -132,7 +133,9 @@ def _lead(config: Config, store: Store, lock: LeaderLock, stop: threading.Event,
     draining = threading.Event()
     deadline = CheckDeadline(check_budget(settings.fetch))
     fetcher = Fetcher(settings.fetch, transport=deadline)
-    runner = CheckRunner(config, store, fetcher, deadline, draining)
+    # One Chromium for the daemon, started by the first document that needs it (tracker/browser.py).
+    browser = BrowserFetcher(settings.fetch, polite=fetcher.polite)
+    runner = CheckRunner(config, store, fetcher, deadline, draining, browser)
     scheduler = BackgroundScheduler(
         timezone=UTC,
         executors={
@@ -170,7 +173,9 @@ def _lead(config: Config, store: Store, lock: LeaderLock, stop: threading.Event,
     finished = _stop_scheduler(scheduler, settings.daemon.shutdown_timeout)
     if finished:
         fetcher.close()
+        browser.close()
     else:
+        # Left to the process's exit: Chromium's pipe to its driver, and the driver's to us, close with it.
         log.warning(
             "still running after %.0f s: %s; leaving them (their transactions roll back, nothing is half-written)",
             settings.daemon.shutdown_timeout,
@@ -232,11 +237,18 @@ class CheckRunner:
     """What APScheduler runs for a document: one check, one log line, a warning when the document goes blind."""
 
     def __init__(
-        self, config: Config, store: Store, fetcher: Fetcher, deadline: CheckDeadline, draining: threading.Event
+        self,
+        config: Config,
+        store: Store,
+        fetcher: Fetcher,
+        deadline: CheckDeadline,
+        draining: threading.Event,
+        browser: BrowserFetcher | None = None,
     ) -> None:
         self.config = config
         self.store = store
         self.fetcher = fetcher
+        self.browser = browser
         self.deadline = deadline
         self.draining = draining
         self.vocabulary = Vocabulary.build(config.settings.flag.extra_terms)
@@ -266,7 +278,9 @@ class CheckRunner:
         try:
             with self.deadline.running():
                 settings = self.config.settings
-                result = check_document(document, self.store, self.fetcher, settings.checks, self.vocabulary)
+                result = check_document(
+                    document, self.store, self.fetcher, settings.checks, self.vocabulary, browser=self.browser
+                )
             [health] = document_health(self.config, self.store, service=document.service, document=document.key)
         except Exception:
             log.exception(

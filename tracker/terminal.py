@@ -49,6 +49,7 @@ def check_json(result: CheckResult, doc: Document) -> dict[str, Any]:
         "category": result.flag.category,
         "started_at": result.started_at.isoformat(),
         "duration": round(result.duration, 3),
+        "rendered": result.rendered,
     }
 
 

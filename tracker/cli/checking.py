@@ -22,6 +22,7 @@ def check(context: Context, service: str | None, document: str | None, as_json: 
     Prints one line per document as it finishes. Exits 1 when any check failed (the reason is printed and
     stored; a failed check never becomes a version).
     """
+    from tracker.browser import BrowserFetcher
     from tracker.check import check_document
     from tracker.fetch import Fetcher
     from tracker.terminal import check_json, check_line
@@ -30,9 +31,10 @@ def check(context: Context, service: str | None, document: str | None, as_json: 
     settings = context.config.settings
     vocabulary = context.vocabulary()
     failed = False
-    with Fetcher(settings.fetch) as fetcher:
+    # The browser starts only if a document needs it, and is shared by all that do.
+    with Fetcher(settings.fetch) as fetcher, BrowserFetcher(settings.fetch, polite=fetcher.polite) as browser:
         for doc in documents:
-            result = check_document(doc, context.store, fetcher, settings.checks, vocabulary)
+            result = check_document(doc, context.store, fetcher, settings.checks, vocabulary, browser=browser)
             failed |= result.failed
             if as_json:
                 context.out.print_json(data=check_json(result, doc), indent=None)

@@ -81,6 +81,8 @@ def _snapshot_json(store: Store, snapshot_id: int | None) -> dict[str, Any] | No
         "fetched_at": snapshot.fetched_at.isoformat(),
         "raw_sha256": snapshot.raw_sha256,
         "raw_bytes": snapshot.raw_size,
+        # http: the bytes as served; browser: the page after its scripts ran (fetch: browser, or auto's fallback)
+        "fetch_path": snapshot.fetch_path,
     }
 
 

@@ -39,6 +39,7 @@ CHANGE_KINDS = ("change", "return_of_known_version")
 # Who observed a version or a change: this tracker's own checks, or an archive it was imported from.
 ORIGINS = ("check", "ota", "wayback")
 IMPORT_OUTCOMES = ("first_version", "unchanged", "changed", "returned", "technical", "failed")
+FETCH_PATHS = ("http", "browser")  # the bytes as served, or the DOM after the page's scripts ran
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -79,6 +80,7 @@ class SnapshotRow(Base):
     """The raw capture a version was extracted from, kept so that every version can be cited and re-extracted."""
 
     __tablename__ = "snapshots"
+    __table_args__ = (CheckConstraint(f"fetch_path IN {FETCH_PATHS!r}", name="fetch_path"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
@@ -91,6 +93,7 @@ class SnapshotRow(Base):
     raw_sha256: Mapped[str] = mapped_column(String(64))
     raw_size: Mapped[int] = mapped_column(Integer)
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    fetch_path: Mapped[str] = mapped_column(String(10), default="http", server_default="http")
 
 
 class VersionRow(Base):
@@ -159,6 +162,7 @@ class CheckRow(Base):
     __tablename__ = "checks"
     __table_args__ = (
         CheckConstraint(f"outcome IN {CHECK_OUTCOMES!r}", name="outcome"),
+        CheckConstraint(f"fetch_path IN {FETCH_PATHS!r}", name="fetch_path"),
         Index("ix_checks_document_started", "document_id", "started_at"),
     )
 
@@ -180,6 +184,7 @@ class CheckRow(Base):
     text_sha256: Mapped[str | None] = mapped_column(String(64))
     version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id"))
     change_id: Mapped[int | None] = mapped_column(ForeignKey("changes.id"))
+    fetch_path: Mapped[str] = mapped_column(String(10), default="http", server_default="http")
 
 
 class ImportRow(Base):

@@ -55,6 +55,7 @@ class SnapshotRecord:
     raw_size: int
     fetched_at: datetime
     headers: dict[str, str]
+    fetch_path: str = "http"
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ class CheckRecord:
     text_sha256: str | None
     version_id: int | None
     change_id: int | None
+    fetch_path: str = "http"
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,7 @@ class NewSnapshot:
     body: bytes
     raw_sha256: str
     fetched_at: datetime
+    fetch_path: str = "http"
 
 
 @dataclass(frozen=True)
@@ -163,6 +166,7 @@ class NewCheck:
     baseline: tuple[str, str] | None = None
     snapshot: NewSnapshot | None = None
     change: NewChange | None = None
+    fetch_path: str = "http"
 
 
 @dataclass(frozen=True)
@@ -445,6 +449,7 @@ class Store:
                 text_sha256=check.text_sha256,
                 version_id=version_id,
                 change_id=change_id,
+                fetch_path=check.fetch_path,
             )
             session.add(row)
             session.flush()
@@ -723,6 +728,7 @@ def _add_snapshot(session: Session, document_id: int, snapshot: NewSnapshot) -> 
         raw_sha256=snapshot.raw_sha256,
         raw_size=len(snapshot.body),
         fetched_at=snapshot.fetched_at,
+        fetch_path=snapshot.fetch_path,
     )
     session.add(row)
     session.flush()
@@ -757,6 +763,7 @@ def _snapshot_record(row: SnapshotRow) -> SnapshotRecord:
         raw_size=row.raw_size,
         fetched_at=row.fetched_at,
         headers=row.headers,
+        fetch_path=row.fetch_path,
     )
 
 
@@ -798,4 +805,5 @@ def _check_record(row: CheckRow, doc: DocumentRow) -> CheckRecord:
         text_sha256=row.text_sha256,
         version_id=row.version_id,
         change_id=row.change_id,
+        fetch_path=row.fetch_path,
     )
