@@ -6,8 +6,12 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from bs4 import BeautifulSoup, Comment, Doctype, NavigableString, Tag
-from bs4.element import CData, ProcessingInstruction
+from functools import cache
+from typing import Any
+
+from lxml import etree
+
+from tracker.css import UNREADABLE, compile_selector
 
 
 class ExtractionError(Exception):
@@ -37,10 +41,10 @@ _CHROME_IDS_AND_CLASSES = frozenset(
 _HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 
-def _is_chrome(tag: Tag) -> bool:
-    attrs = tag.attrs
-    if tag.name in _CHROME_TAGS:
+def _is_chrome(element: etree._Element) -> bool:
+    if element.tag in _CHROME_TAGS:
         return True
+    attrs = element.attrib
     if not attrs:
         return False
     # Not aria-hidden: it hides from screen readers, not from sight, and pages put it on policy text: Meta on
@@ -54,7 +58,7 @@ def _is_chrome(tag: Tag) -> bool:
     if attrs.get("id") in _CHROME_IDS_AND_CLASSES:
         return True
     classes = attrs.get("class")
-    return bool(classes) and not _CHROME_IDS_AND_CLASSES.isdisjoint(classes)
+    return bool(classes) and not _CHROME_IDS_AND_CLASSES.isdisjoint(classes.split())
 
 
 # Parsing a 1.6 MB Meta page with bs4 is dominated by script bodies: cut them before parsing. The HTML
@@ -73,7 +77,7 @@ _BLOCKS = frozenset(
     "footer form header hgroup hr html legend main menu ol p pre section summary table tbody tfoot thead ul "
     "li tr".split()
 )
-_SKIPPED_STRINGS = (Comment, Doctype, CData, ProcessingInstruction)
+_SOUP_SPACES = " \n\t\f\r"
 
 # Characters that render as nothing or as a plain space but make two copies of one text differ.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
@@ -110,13 +114,12 @@ def decode(content: bytes, content_type: str | None = None) -> str:
 
 
 def extract_html(content: bytes, content_type: str | None, rules: Rules) -> str:
-    html = decode(_pre_strip(content), content_type)
-    soup = BeautifulSoup(html, "lxml")
-    roots = _select_roots(soup, rules.select)
+    page = _Page(decode(_pre_strip(content), content_type), rules)
+    roots = _select_roots(page, rules.select)
     for root in roots:
         for selector in rules.remove:
-            for tag in root.select(selector):
-                tag.decompose()
+            for element in page.select(selector, root):
+                page.remove(element)
     blocks = _Blocks()
     for root in roots:
         blocks.flush()
@@ -142,20 +145,144 @@ def _pre_strip(content: bytes) -> bytes:
     return b"".join(kept)
 
 
-def _select_roots(soup: BeautifulSoup, selectors: tuple[str, ...]) -> list[Tag]:
+class _Page:
+    """A page parsed by lxml, its rules' selectors evaluated as XPath (see tracker/css.py).
+
+    The tree is the one Beautiful Soup builds with its "lxml" builder (the same libxml2 parser, fed the same text),
+    so the text is the same as when extraction used Beautiful Soup. A selector the XPath compiler leaves to
+    soupsieve, or a page with characters XPath cannot be given, is matched by soupsieve on a Beautiful Soup twin of
+    the tree, element for element; removals are made in both.
+    """
+
+    def __init__(self, html: str, rules: Rules) -> None:
+        # The parser Beautiful Soup's lxml builder uses, fed the text the same way.
+        parser = etree.HTMLParser(recover=True)
+        parser.feed(html)
+        root = parser.close()
+        self.root: etree._Element = root if root is not None else etree.Element("html")
+        self._soup_whitespace = False
+        self._twin: _Twin | None = None
+        compiled = [_compiled(selector) for selector in (*rules.select, *rules.remove)]
+        if None in compiled or UNREADABLE.search(html):
+            self._twin = _Twin(html, self.root)
+
+    def select(self, selector: str, scope: etree._Element | None = None) -> list[etree._Element]:
+        """What soupsieve's `select(selector)` returns: the matching elements under `scope` (default: all)."""
+        compiled = _compiled(selector)
+        if self._twin is not None:
+            return self._twin.select(selector, scope)
+        assert compiled is not None
+        if compiled.needs_soup_whitespace and not self._soup_whitespace:
+            _make_whitespace_as_soup_does(self.root)
+            self._soup_whitespace = True
+        if scope is None:
+            return compiled.everywhere(self.root)
+        return compiled.below(scope)
+
+    def remove(self, element: etree._Element) -> None:
+        """Take an element out as Beautiful Soup's decompose() does: the strings around it stay apart."""
+        if self._twin is not None:
+            self._twin.remove(element)
+        parent = element.getparent()
+        if parent is None:
+            return
+        # A comment keeps the text before and after apart (as two strings in Beautiful Soup) and is invisible to
+        # the selectors and to rendering.
+        placeholder = etree.Comment()
+        placeholder.tail = element.tail
+        parent.replace(element, placeholder)
+
+
+@dataclass(frozen=True)
+class _XPathSelector:
+    everywhere: etree.XPath
+    below: etree.XPath
+    needs_soup_whitespace: bool
+
+
+@cache
+def _compiled(selector: str) -> _XPathSelector | None:
+    compiled = compile_selector(selector)
+    if compiled is None:
+        return None
+    return _XPathSelector(
+        everywhere=etree.XPath(f"descendant-or-self::*[{compiled.predicate}]"),
+        below=etree.XPath(f"descendant::*[{compiled.predicate}]"),
+        needs_soup_whitespace=compiled.needs_soup_whitespace,
+    )
+
+
+class _Twin:
+    """The page as Beautiful Soup builds it, for the selectors only soupsieve reads; kept in step with the tree."""
+
+    def __init__(self, html: str, root: etree._Element) -> None:
+        from bs4 import BeautifulSoup
+
+        self.soup = BeautifulSoup(html, "lxml")
+        self.root = root
+
+    def _pairs(self) -> tuple[list[Any], list[etree._Element]]:
+        tags = self.soup.find_all(True)
+        elements = list(self.root.iter(etree.Element))
+        if len(tags) != len(elements) or any(t.name != e.tag for t, e in zip(tags, elements, strict=True)):
+            raise RuntimeError("Beautiful Soup and lxml built different trees of this page")
+        return tags, elements
+
+    def select(self, selector: str, scope: etree._Element | None) -> list[etree._Element]:
+        tags, elements = self._pairs()
+        soup_scope = self.soup if scope is None else tags[elements.index(scope)]
+        at = {id(tag): index for index, tag in enumerate(tags)}
+        return [elements[at[id(tag)]] for tag in soup_scope.select(selector)]
+
+    def remove(self, element: etree._Element) -> None:
+        tags, elements = self._pairs()
+        tags[elements.index(element)].decompose()
+
+
+def _make_whitespace_as_soup_does(root: etree._Element) -> None:
+    """Beautiful Soup keeps a string of ASCII whitespace as one newline (if it has one) or one space, outside
+    <pre> and <textarea>: text selectors whose needle has whitespace must see the strings it sees."""
+
+    def squeeze(text: str | None) -> str | None:
+        if text and not text.strip(_SOUP_SPACES):
+            return "\n" if "\n" in text else " "
+        return text
+
+    def walk(element: etree._Element, preserved: bool) -> None:
+        preserved = preserved or element.tag in ("pre", "textarea")
+        if not preserved:
+            element.text = squeeze(element.text)
+        for child in element:
+            if isinstance(child.tag, str):
+                walk(child, preserved)
+            if not preserved:
+                child.tail = squeeze(child.tail)
+
+    walk(root, False)
+
+
+def _select_roots(page: _Page, selectors: tuple[str, ...]) -> list[etree._Element]:
     if not selectors:
-        return [soup.find("main") or soup.find("body") or soup]
-    found: list[Tag] = []
+        found = next(page.root.iter("main"), None)
+        if found is None:
+            found = next(page.root.iter("body"), None)
+        if found is None:
+            # The whole document, rendered as its one child element is.
+            found = etree.Element("document")
+            found.append(page.root)
+        return [found]
+    matches: list[etree._Element] = []
     for selector in selectors:
-        found.extend(soup.select(selector))
-    if not found:
+        matches.extend(page.select(selector))
+    if not matches:
         raise ExtractionError(f"none of the select rules matched the page: {', '.join(selectors)}")
     # Keep document order and drop a match nested inside another, so no text is taken twice.
-    ids = {id(tag) for tag in found}
-    order = {id(tag): index for index, tag in enumerate(soup.find_all(True))}
-    roots = [tag for tag in found if not any(id(parent) in ids for parent in tag.parents)]
-    unique = {id(tag): tag for tag in roots}
-    return sorted(unique.values(), key=lambda tag: order[id(tag)])
+    found_set = set(matches)
+    roots = list(dict.fromkeys(m for m in matches if not any(a in found_set for a in m.iterancestors())))
+    if len(roots) > 1:
+        order = {element: index for index, element in enumerate(page.root.iter(etree.Element))}
+        roots.sort(key=order.__getitem__)
+    return roots
 
 
 class _Blocks:
@@ -194,38 +321,42 @@ class _Blocks:
             self._prefix = ""
 
 
-def _render(node: Tag, blocks: _Blocks) -> None:
-    for child in node.children:
-        if isinstance(child, NavigableString):
-            if not isinstance(child, _SKIPPED_STRINGS):
-                blocks.text(str(child))
-            continue
-        if not isinstance(child, Tag) or _is_chrome(child):
-            continue
-        name = child.name
-        if name == "br":
-            blocks.text("\n")
-        elif name in _HEADINGS:
-            blocks.prefix("#" * _HEADINGS[name] + " ")
-            _render(child, blocks)
-            blocks.flush()
-        elif name == "li":
-            blocks.prefix("- ")
-            _render(child, blocks)
-            blocks.flush()
-        elif name == "tr":
-            # Layout tables (Meta's mobile pages) have empty icon cells: no separator for them, none alone.
-            blocks.flush()
-            for cell in child.find_all(("td", "th"), recursive=False):
+def _render(node: etree._Element, blocks: _Blocks) -> None:
+    if node.text:
+        blocks.text(node.text)
+    for child in node:
+        if isinstance(child.tag, str) and not _is_chrome(child):  # comments and processing instructions are not
+            _render_element(child, blocks)
+        if child.tail:
+            blocks.text(child.tail)
+
+
+def _render_element(element: etree._Element, blocks: _Blocks) -> None:
+    name = element.tag
+    if name == "br":
+        blocks.text("\n")
+    elif name in _HEADINGS:
+        blocks.prefix("#" * _HEADINGS[name] + " ")
+        _render(element, blocks)
+        blocks.flush()
+    elif name == "li":
+        blocks.prefix("- ")
+        _render(element, blocks)
+        blocks.flush()
+    elif name == "tr":
+        # Layout tables (Meta's mobile pages) have empty icon cells: no separator for them, none alone.
+        blocks.flush()
+        for cell in element:
+            if cell.tag in ("td", "th"):
                 blocks.separate(" | ")
                 _render(cell, blocks)
-            blocks.flush()
-        elif name in _BLOCKS:
-            blocks.flush()
-            _render(child, blocks)
-            blocks.flush()
-        else:
-            _render(child, blocks)
+        blocks.flush()
+    elif name in _BLOCKS:
+        blocks.flush()
+        _render(element, blocks)
+        blocks.flush()
+    else:
+        _render(element, blocks)
 
 
 def normalize_line(text: str) -> str:

@@ -1,0 +1,419 @@
+"""CSS selectors, as soupsieve reads them, compiled to XPath so that lxml evaluates them in C.
+
+Extraction selects the policy's part of a page and removes chrome from it with the document's CSS rules. Evaluating
+them with soupsieve needs a BeautifulSoup tree of the whole page and runs in Python (`:has()` over a 1.5 MB page
+costs tens of milliseconds); the same selectors as XPath run inside libxml2 on the tree lxml already built.
+
+The compiler covers the CSS that rules are written in (type, `#id`, `.class`, attribute selectors, the four
+combinators, `:not()`, `:is()`, `:where()`, `:has()`, `:-soup-contains()`, `:-soup-contains-own()`, the child and
+type position classes, `:empty`, `:root`) with soupsieve's meaning in an HTML document, down to its corner cases.
+Anything else (an unusual pseudo-class, a case-insensitive attribute, a namespace) compiles to None, and the
+caller evaluates that selector with soupsieve itself: the result is the same either way, only slower.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# What soupsieve's parser reads as whitespace and as one CSS escape.
+_WS = " \t\n\r\f"
+_ESCAPE = r"\\(?:[0-9a-fA-F]{1,6}(?:\r\n|[ \t\n\r\f])?|[^\n\r\f0-9a-fA-F]|$)"
+_NAME_CHAR = r"(?:[-\w]|" + _ESCAPE + r"|[^\x00-\x7f])"
+_IDENT = re.compile(r"-?(?:[_a-zA-Z]|" + _ESCAPE + r"|[^\x00-\x7f])" + _NAME_CHAR + r"*|--" + _NAME_CHAR + r"*")
+_NAME = re.compile(_NAME_CHAR + r"+")
+_STRING = re.compile(r""""(?:[^"\\\n\r\f]|\\(?:\r\n|[\s\S]))*"|'(?:[^'\\\n\r\f]|\\(?:\r\n|[\s\S]))*'""")
+_SPACES = re.compile(r"[ \t\n\r\f]*")
+_COMBINATOR = re.compile(r"[ \t\n\r\f]*([>+~])[ \t\n\r\f]*|[ \t\n\r\f]+")
+_ATTRIBUTE = re.compile(
+    r"\[[ \t\n\r\f]*(?P<name>" + _IDENT.pattern + r")[ \t\n\r\f]*(?:(?P<op>[~|^$*!]?=)[ \t\n\r\f]*)?"
+)
+_NTH = re.compile(r"(?P<a>[-+]?[0-9]*)n(?:[ \t\n\r\f]*(?P<sign>[-+])[ \t\n\r\f]*(?P<b>[0-9]+))?|(?P<only>[-+]?[0-9]+)")
+_HEX_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})(?:\r\n|[ \t\n\r\f])?|\\(\r\n|[\n\r\f])|\\(.)|\\$", re.DOTALL)
+
+# Beautiful Soup splits `class` on any whitespace and soupsieve matches the tokens joined by single spaces.
+_CLASS_SPACES = "\t\n\r\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+# Attributes whose values Beautiful Soup keeps as lists, or soupsieve matches without case: left to soupsieve.
+_LIST_ATTRIBUTES = frozenset("accesskey dropzone rel rev headers accept-charset archive sizes sandbox for".split())
+_CASELESS_ATTRIBUTES = frozenset(
+    "accept accept-charset align alink axis bgcolor charset checked clear codetype color compact declare defer dir "
+    "direction disabled enctype face frame hreflang http-equiv lang language link media method multiple nohref "
+    "noresize noshade nowrap readonly rel rev rules scope scrolling selected shape target text type valign "
+    "valuetype vlink".split()
+)
+_XML_NAME = re.compile(r"[a-z_][a-z0-9_.-]*")
+# Characters that XPath cannot be given: a page holding any of these (some are whitespace to Beautiful Soup and
+# soupsieve) is matched by soupsieve instead.
+UNREADABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A selector as an XPath predicate on the element tested (`self`)."""
+
+    predicate: str
+    # Beautiful Soup turns a string of ASCII whitespace into one space (or one newline): text matching that can
+    # span such a string needs the tree's whitespace made the same first.
+    needs_soup_whitespace: bool = False
+
+
+class _Unsupported(Exception):
+    """Outside what this compiler covers (or not valid CSS): soupsieve decides."""
+
+
+def compile_selector(selector: str) -> Compiled | None:
+    """The XPath predicate that matches what soupsieve's `select(selector)` matches in an HTML tree, or None."""
+    try:
+        return _Parser(selector).selector_list()
+    except _Unsupported:
+        return None
+
+
+def _unescape(text: str) -> str:
+    def replace(match: re.Match[str]) -> str:
+        if match.group(1):
+            codepoint = int(match.group(1), 16)
+            return (
+                "\ufffd" if codepoint == 0 or codepoint > 0x10FFFF or 0xD800 <= codepoint <= 0xDFFF else chr(codepoint)
+            )
+        if match.group(2):
+            return ""
+        if match.group(3):
+            return match.group(3)
+        return "\ufffd"
+
+    return _HEX_ESCAPE.sub(replace, text)
+
+
+def literal(text: str) -> str:
+    """`text` as an XPath 1.0 string literal (which has no escapes: a text with both quotes is a concat())."""
+    if UNREADABLE.search(text):
+        raise _Unsupported
+    if "'" not in text:
+        return f"'{text}'"
+    if '"' not in text:
+        return f'"{text}"'
+    return "concat(" + ", ".join(f"'{part}'" if part else '"\'"' for part in _split_keep(text)) + ")"
+
+
+def _split_keep(text: str) -> list[str]:
+    parts: list[str] = []
+    for index, part in enumerate(text.split("'")):
+        if index:
+            parts.append("")  # stands for one apostrophe
+        if part:
+            parts.append(part)
+    return parts
+
+
+def _and(terms: list[str]) -> str:
+    if not terms:
+        return "true()"
+    return " and ".join(f"({term})" if " or " in term else term for term in terms)
+
+
+def _or(terms: list[str]) -> str:
+    return terms[0] if len(terms) == 1 else "(" + " or ".join(terms) + ")"
+
+
+class _Parser:
+    """A recursive-descent reader of one selector list, producing XPath as it reads."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.at = 0
+        self.soup_whitespace = False
+        self.in_has = False
+
+    # -- the grammar ------------------------------------------------------------------------------------------
+
+    def selector_list(self) -> Compiled:
+        predicates = [self.complex_selector()]
+        while self._take(","):
+            predicates.append(self.complex_selector())
+        self._skip_spaces()
+        if self.at != len(self.text):
+            raise _Unsupported
+        return Compiled(_or(predicates), self.soup_whitespace)
+
+    def complex_selector(self) -> str:
+        self._skip_spaces()
+        cheap, expensive = self.compound()
+        predicate = _and(cheap + expensive)
+        while True:
+            match = _COMBINATOR.match(self.text, self.at)
+            if not match or match.end() == len(self.text) or self.text[match.end()] in ",)":
+                if match:
+                    self.at = match.end()
+                return predicate
+            self.at = match.end()
+            axis = {">": "parent::*", "+": "preceding-sibling::*[1]", "~": "preceding-sibling::*"}.get(
+                match.group(1) or " ", "ancestor::*"
+            )
+            # Read right to left: the new compound is the subject, the selector so far a condition on its relative.
+            cheap, expensive = self.compound()
+            predicate = _and([*cheap, f"{axis}[{predicate}]", *expensive])
+
+    def compound(self) -> tuple[list[str], list[str]]:
+        """The tests of one compound selector: cheap ones (names, attributes) and costly ones (`:has()`, text)."""
+        tests: list[str] = []
+        expensive: list[str] = []
+        tag = None
+        if self._take("*"):
+            tag = "*"
+        elif match := _IDENT.match(self.text, self.at):
+            self.at = match.end()
+            tag = _unescape(match.group()).lower()
+            tests.append(self._self_test(tag))
+        if self.at < len(self.text) and self.text[self.at] == "|":
+            raise _Unsupported  # namespaces
+        while self.at < len(self.text):
+            char = self.text[self.at]
+            if char == "#":
+                match = _NAME.match(self.text, self.at + 1)
+                if not match:
+                    raise _Unsupported
+                self.at = match.end()
+                tests.append(f"@id = {literal(_unescape(match.group()))}")
+            elif char == ".":
+                match = _IDENT.match(self.text, self.at + 1)
+                if not match:
+                    raise _Unsupported
+                self.at = match.end()
+                tests.append(self._class_test(_unescape(match.group())))
+            elif char == "[":
+                tests.append(self._attribute())
+            elif char == ":":
+                self._pseudo(tag, tests, expensive)
+            else:
+                break
+        if tag is None and not tests and not expensive:
+            raise _Unsupported  # an empty compound: not a selector
+        return tests, expensive
+
+    # -- the parts of a compound -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _self_test(tag: str) -> str:
+        if not _XML_NAME.fullmatch(tag):
+            raise _Unsupported
+        return f"self::{tag}"
+
+    @staticmethod
+    def _class_test(name: str) -> str:
+        if not name or any(char.isspace() for char in name):
+            return "false()"
+        return f"contains(concat(' ', {_class_value()}, ' '), {literal(' ' + name + ' ')})"
+
+    def _attribute(self) -> str:
+        match = _ATTRIBUTE.match(self.text, self.at)
+        if not match:
+            raise _Unsupported
+        self.at = match.end()
+        name = _unescape(match.group("name")).lower()
+        if not _XML_NAME.fullmatch(name) or name in _LIST_ATTRIBUTES:
+            raise _Unsupported
+        op = match.group("op")
+        if op is None:
+            if not self._take("]"):
+                raise _Unsupported
+            return f"@{name}"
+        if name in _CASELESS_ATTRIBUTES:
+            raise _Unsupported
+        if string := _STRING.match(self.text, self.at):
+            value = _unescape(string.group()[1:-1])
+            self.at = string.end()
+        elif ident := _IDENT.match(self.text, self.at):
+            value = _unescape(ident.group())
+            self.at = ident.end()
+        else:
+            raise _Unsupported
+        self._skip_spaces()
+        if not self._take("]"):
+            raise _Unsupported  # a case flag (`i`, `s`) or junk
+        attribute = _class_value() if name == "class" else f"@{name}"
+        if name == "class" and op != "!=":
+            return f"@class and ({self._compare(attribute, op, value)})"
+        return self._compare(attribute, op, value)
+
+    @staticmethod
+    def _compare(attribute: str, op: str, value: str) -> str:
+        quoted = literal(value)
+        if op == "=":
+            return f"{attribute} = {quoted}"
+        if op == "!=":
+            return f"not({attribute} = {quoted})"
+        if op == "|=":
+            return f"{attribute} = {quoted} or starts-with({attribute}, {literal(value + '-')})"
+        if not value:
+            return "false()"  # ^= $= *= ~= with an empty value match nothing
+        if op == "^=":
+            return f"starts-with({attribute}, {quoted})"
+        if op == "*=":
+            return f"contains({attribute}, {quoted})"
+        if op == "$=":
+            return (
+                f"string-length({attribute}) >= {len(value)} and "
+                f"substring({attribute}, string-length({attribute}) - {len(value) - 1}) = {quoted}"
+            )
+        # ~=: a word of the value split on CSS whitespace
+        if any(char in _WS for char in value):
+            return "false()"
+        spaced = f"translate({attribute}, '\t\n\r', '   ')"
+        return f"contains(concat(' ', {spaced}, ' '), {literal(' ' + value + ' ')})"
+
+    def _pseudo(self, tag: str | None, tests: list[str], expensive: list[str]) -> None:
+        self.at += 1
+        match = _IDENT.match(self.text, self.at)
+        if not match:
+            raise _Unsupported  # pseudo-elements and junk
+        self.at = match.end()
+        name = _unescape(match.group()).lower()
+        if not self.text.startswith("(", self.at):
+            tests.append(self._simple_pseudo(name, tag))
+            return
+        self.at += 1
+        if name in ("not", "is", "where", "matches", "any"):
+            options = [self._inner_compound()]
+            while self._take(","):
+                options.append(self._inner_compound())
+            self._close()
+            either = _or(options)
+            expensive.append(f"not({either})" if name == "not" else either)
+        elif name == "has":
+            if self.in_has:
+                raise _Unsupported
+            self.in_has = True
+            options = [self._relative()]
+            while self._take(","):
+                options.append(self._relative())
+            self.in_has = False
+            self._close()
+            expensive.append(_or(options))
+        elif name in ("-soup-contains", "contains", "-soup-contains-own"):
+            expensive.append(self._contains(own=name == "-soup-contains-own"))
+        elif name in ("nth-child", "nth-last-child", "nth-of-type", "nth-last-of-type"):
+            tests.append(self._nth(name, tag))
+        else:
+            raise _Unsupported
+
+    def _simple_pseudo(self, name: str, tag: str | None) -> str:
+        if name in ("first-child", "last-child", "only-child"):
+            return _and(_position_tests(name.split("-")[0], "*"))
+        if name in ("first-of-type", "last-of-type", "only-of-type"):
+            if tag in (None, "*"):
+                raise _Unsupported
+            return _and(_position_tests(name.split("-")[0], tag))
+        if name == "empty":
+            return "not(*) and not(text()[translate(., ' \t\n\r', '') != ''])"
+        if name == "root":
+            return "not(parent::*)"
+        raise _Unsupported
+
+    def _inner_compound(self) -> str:
+        self._skip_spaces()
+        predicate = _and(sum(self.compound(), []))
+        self._skip_spaces()
+        if self.at < len(self.text) and self.text[self.at] not in ",)":
+            raise _Unsupported  # a complex selector inside :not() or :is(): soupsieve decides
+        return predicate
+
+    def _relative(self) -> str:
+        self._skip_spaces()
+        axis = "descendant::*"
+        if self.at < len(self.text) and self.text[self.at] in ">+~":
+            axis = {">": "*", "+": "following-sibling::*[1]", "~": "following-sibling::*"}[self.text[self.at]]
+            self.at += 1
+            self._skip_spaces()
+        predicate = _and(sum(self.compound(), []))
+        self._skip_spaces()
+        if self.at < len(self.text) and self.text[self.at] not in ",)":
+            raise _Unsupported  # soupsieve takes one compound per relative selector
+        return f"{axis}[{predicate}]"
+
+    def _contains(self, own: bool) -> str:
+        needles = []
+        while True:
+            self._skip_spaces()
+            if string := _STRING.match(self.text, self.at):
+                needles.append(_unescape(string.group()[1:-1]))
+                self.at = string.end()
+            elif ident := _IDENT.match(self.text, self.at):
+                needles.append(_unescape(ident.group()))
+                self.at = ident.end()
+            else:
+                raise _Unsupported
+            self._skip_spaces()
+            if not self._take(","):
+                break
+        self._close()
+        if any(needle.strip(_WS) == "" for needle in needles):
+            raise _Unsupported  # an empty or all-space needle depends on how the parser kept whitespace
+        if own:
+            # One own string must hold the needle: a needle with letters never matches a whitespace-only string.
+            return "text()[" + " or ".join(f"contains(., {literal(needle)})" for needle in needles) + "]"
+        if any(char in _WS for needle in needles for char in needle):
+            self.soup_whitespace = True
+        return _or([f"contains(string(.), {literal(needle)})" for needle in needles])
+
+    def _nth(self, name: str, tag: str | None) -> str:
+        self._skip_spaces()
+        match = _NTH.match(self.text, self.at)
+        keyword = _IDENT.match(self.text, self.at)
+        if keyword and keyword.group().lower() in ("odd", "even"):
+            a, b = 2, 1 if keyword.group().lower() == "odd" else 0
+            self.at = keyword.end()
+        elif match:
+            self.at = match.end()
+            if match.group("only") is not None:
+                a, b = 0, int(match.group("only"))
+            else:
+                a = {"": 1, "+": 1, "-": -1}.get(match.group("a"), None)
+                a = int(match.group("a")) if a is None else a
+                b = int(match.group("b") or 0) * (-1 if match.group("sign") == "-" else 1)
+        else:
+            raise _Unsupported
+        self._close()
+        if name.endswith("of-type"):
+            if tag in (None, "*"):
+                raise _Unsupported
+            siblings = tag
+        else:
+            siblings = "*"
+        axis = "following-sibling" if "-last-" in name else "preceding-sibling"
+        position = f"(count({axis}::{siblings}) + 1)"
+        if a == 0:
+            return f"{position} = {b}"
+        if a > 0:
+            return f"{position} >= {b} and ({position} - {b}) mod {a} = 0"
+        return f"{position} <= {b} and ({b} - {position}) mod {-a} = 0"
+
+    # -- reading ---------------------------------------------------------------------------------------------
+
+    def _skip_spaces(self) -> None:
+        self.at = _SPACES.match(self.text, self.at).end()  # type: ignore[union-attr]
+
+    def _take(self, token: str) -> bool:
+        self._skip_spaces()
+        if self.text.startswith(token, self.at):
+            self.at += len(token)
+            return True
+        return False
+
+    def _close(self) -> None:
+        if not self._take(")"):
+            raise _Unsupported
+
+
+def _position_tests(which: str, siblings: str) -> list[str]:
+    tests = []
+    if which in ("first", "only"):
+        tests.append(f"not(preceding-sibling::{siblings})")
+    if which in ("last", "only"):
+        tests.append(f"not(following-sibling::{siblings})")
+    return tests
+
+
+def _class_value() -> str:
+    spaces = literal(" " * len(_CLASS_SPACES))
+    return f"normalize-space(translate(@class, {literal(_CLASS_SPACES)}, {spaces}))"
