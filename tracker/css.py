@@ -14,7 +14,7 @@ caller evaluates that selector with soupsieve itself: the result is the same eit
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # What soupsieve's parser reads as whitespace and as one CSS escape.
 _WS = " \t\n\r\f"
@@ -32,7 +32,7 @@ _NTH = re.compile(r"(?P<a>[-+]?[0-9]*)n(?:[ \t\n\r\f]*(?P<sign>[-+])[ \t\n\r\f]*
 _HEX_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})(?:\r\n|[ \t\n\r\f])?|\\(\r\n|[\n\r\f])|\\(.)|\\$", re.DOTALL)
 
 # Beautiful Soup splits `class` on any whitespace and soupsieve matches the tokens joined by single spaces.
-_CLASS_SPACES = "\t\n\r\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+_CLASS_SPACES = "\t\n\r\x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
 # Attributes whose values Beautiful Soup keeps as lists, or soupsieve matches without case: left to soupsieve.
 _LIST_ATTRIBUTES = frozenset("accesskey dropzone rel rev headers accept-charset archive sizes sandbox for".split())
 _CASELESS_ATTRIBUTES = frozenset(
@@ -49,12 +49,49 @@ UNREADABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 @dataclass(frozen=True)
 class Compiled:
-    """A selector as an XPath predicate on the element tested (`self`)."""
+    """A selector as XPath steps: `path("descendant")` finds what soupsieve's `select()` finds below an element."""
 
-    predicate: str
+    steps: tuple[str, ...]
     # Beautiful Soup turns a string of ASCII whitespace into one space (or one newline): text matching that can
     # span such a string needs the tree's whitespace made the same first.
     needs_soup_whitespace: bool = False
+
+    def path(self, axis: str) -> str:
+        return " | ".join(f"{axis}::{step}" for step in self.steps)
+
+
+@dataclass
+class _Compound:
+    """One compound selector: an element name (or *) and tests on the element, the cheap ones first."""
+
+    name: str = "*"
+    tests: list[tuple[int, str]] = field(default_factory=list)
+
+    def add(self, test: str, cost: int = 0) -> None:
+        self.tests.append((cost, test))
+
+    def step(self) -> str:
+        """`name[tests]`, to follow an axis: naming the element lets libxml2 skip the others without a test."""
+        tests = [test for _, test in sorted(self.tests, key=lambda cost_test: cost_test[0])]
+        return self.name + (f"[{_and(tests)}]" if tests else "")
+
+    def cost(self) -> int:
+        return max((cost for cost, _ in self.tests), default=0)
+
+    def predicate(self) -> str:
+        tests = [test for _, test in sorted(self.tests, key=lambda cost_test: cost_test[0])]
+        return _and(([f"self::{self.name}"] if self.name != "*" else []) + tests)
+
+
+# Costs that order a compound's tests: libxml2 stops at the first false one. An ancestor test walks up to the root
+# from every candidate, so it comes last.
+_CHILD, _SIBLING, _DESCENDANT, _TEXT, _ANCESTOR = 1, 2, 3, 4, 5
+_AXES = {
+    ">": ("parent::", _CHILD),
+    "+": ("preceding-sibling::*[1]/self::", _SIBLING),
+    "~": ("preceding-sibling::", _SIBLING),
+    " ": ("ancestor::", _ANCESTOR),
+}
 
 
 class _Unsupported(Exception):
@@ -128,45 +165,43 @@ class _Parser:
     # -- the grammar ------------------------------------------------------------------------------------------
 
     def selector_list(self) -> Compiled:
-        predicates = [self.complex_selector()]
+        steps = [self.complex_selector()]
         while self._take(","):
-            predicates.append(self.complex_selector())
+            steps.append(self.complex_selector())
         self._skip_spaces()
         if self.at != len(self.text):
             raise _Unsupported
-        return Compiled(_or(predicates), self.soup_whitespace)
+        return Compiled(tuple(steps), self.soup_whitespace)
 
     def complex_selector(self) -> str:
+        """Read right to left as XPath: the last compound is the subject, the ones before conditions on its kin."""
         self._skip_spaces()
-        cheap, expensive = self.compound()
-        predicate = _and(cheap + expensive)
+        subject = self.compound()
         while True:
             match = _COMBINATOR.match(self.text, self.at)
             if not match or match.end() == len(self.text) or self.text[match.end()] in ",)":
                 if match:
                     self.at = match.end()
-                return predicate
+                return subject.step()
             self.at = match.end()
-            axis = {">": "parent::*", "+": "preceding-sibling::*[1]", "~": "preceding-sibling::*"}.get(
-                match.group(1) or " ", "ancestor::*"
-            )
-            # Read right to left: the new compound is the subject, the selector so far a condition on its relative.
-            cheap, expensive = self.compound()
-            predicate = _and([*cheap, f"{axis}[{predicate}]", *expensive])
+            axis, cost = _AXES[match.group(1) or " "]
+            relative = subject
+            subject = self.compound()
+            subject.add(f"{axis}{relative.step()}", cost)
 
-    def compound(self) -> tuple[list[str], list[str]]:
-        """The tests of one compound selector: cheap ones (names, attributes) and costly ones (`:has()`, text)."""
-        tests: list[str] = []
-        expensive: list[str] = []
-        tag = None
-        if self._take("*"):
-            tag = "*"
+    def compound(self) -> _Compound:
+        compound = _Compound()
+        universal = self._take("*")
+        if universal:
+            pass
         elif match := _IDENT.match(self.text, self.at):
             self.at = match.end()
-            tag = _unescape(match.group()).lower()
-            tests.append(self._self_test(tag))
+            compound.name = _unescape(match.group()).lower()
+            if not _XML_NAME.fullmatch(compound.name):
+                raise _Unsupported
         if self.at < len(self.text) and self.text[self.at] == "|":
             raise _Unsupported  # namespaces
+        start = self.at
         while self.at < len(self.text):
             char = self.text[self.at]
             if char == "#":
@@ -174,36 +209,32 @@ class _Parser:
                 if not match:
                     raise _Unsupported
                 self.at = match.end()
-                tests.append(f"@id = {literal(_unescape(match.group()))}")
+                compound.add(f"@id = {literal(_unescape(match.group()))}")
             elif char == ".":
                 match = _IDENT.match(self.text, self.at + 1)
                 if not match:
                     raise _Unsupported
                 self.at = match.end()
-                tests.append(self._class_test(_unescape(match.group())))
+                compound.add(self._class_test(_unescape(match.group())))
             elif char == "[":
-                tests.append(self._attribute())
+                compound.add(self._attribute())
             elif char == ":":
-                self._pseudo(tag, tests, expensive)
+                self._pseudo(compound)
             else:
                 break
-        if tag is None and not tests and not expensive:
+        if compound.name == "*" and self.at == start and not universal:
             raise _Unsupported  # an empty compound: not a selector
-        return tests, expensive
+        return compound
 
     # -- the parts of a compound -----------------------------------------------------------------------------
-
-    @staticmethod
-    def _self_test(tag: str) -> str:
-        if not _XML_NAME.fullmatch(tag):
-            raise _Unsupported
-        return f"self::{tag}"
 
     @staticmethod
     def _class_test(name: str) -> str:
         if not name or any(char.isspace() for char in name):
             return "false()"
-        return f"contains(concat(' ', {_class_value()}, ' '), {literal(' ' + name + ' ')})"
+        # The substring test first: it is cheap and rules out nearly every element.
+        exact = f"contains(concat(' ', {_class_value()}, ' '), {literal(' ' + name + ' ')})"
+        return f"contains(@class, {literal(name)}) and {exact}"
 
     def _attribute(self) -> str:
         match = _ATTRIBUTE.match(self.text, self.at)
@@ -262,7 +293,7 @@ class _Parser:
         spaced = f"translate({attribute}, '\t\n\r', '   ')"
         return f"contains(concat(' ', {spaced}, ' '), {literal(' ' + value + ' ')})"
 
-    def _pseudo(self, tag: str | None, tests: list[str], expensive: list[str]) -> None:
+    def _pseudo(self, compound: _Compound) -> None:
         self.at += 1
         match = _IDENT.match(self.text, self.at)
         if not match:
@@ -270,7 +301,7 @@ class _Parser:
         self.at = match.end()
         name = _unescape(match.group()).lower()
         if not self.text.startswith("(", self.at):
-            tests.append(self._simple_pseudo(name, tag))
+            compound.add(self._simple_pseudo(name, compound.name))
             return
         self.at += 1
         if name in ("not", "is", "where", "matches", "any"):
@@ -278,8 +309,9 @@ class _Parser:
             while self._take(","):
                 options.append(self._inner_compound())
             self._close()
-            either = _or(options)
-            expensive.append(f"not({either})" if name == "not" else either)
+            either = _or([option.predicate() for option in options])
+            cost = max(option.cost() for option in options)
+            compound.add(f"not({either})" if name == "not" else either, cost)
         elif name == "has":
             if self.in_has:
                 raise _Unsupported
@@ -289,19 +321,19 @@ class _Parser:
                 options.append(self._relative())
             self.in_has = False
             self._close()
-            expensive.append(_or(options))
+            compound.add(_or([path for path, _ in options]), max(cost for _, cost in options))
         elif name in ("-soup-contains", "contains", "-soup-contains-own"):
-            expensive.append(self._contains(own=name == "-soup-contains-own"))
+            compound.add(self._contains(own=name == "-soup-contains-own"), _TEXT)
         elif name in ("nth-child", "nth-last-child", "nth-of-type", "nth-last-of-type"):
-            tests.append(self._nth(name, tag))
+            compound.add(self._nth(name, compound.name))
         else:
             raise _Unsupported
 
-    def _simple_pseudo(self, name: str, tag: str | None) -> str:
+    def _simple_pseudo(self, name: str, tag: str) -> str:
         if name in ("first-child", "last-child", "only-child"):
             return _and(_position_tests(name.split("-")[0], "*"))
         if name in ("first-of-type", "last-of-type", "only-of-type"):
-            if tag in (None, "*"):
+            if tag == "*":
                 raise _Unsupported
             return _and(_position_tests(name.split("-")[0], tag))
         if name == "empty":
@@ -310,26 +342,30 @@ class _Parser:
             return "not(parent::*)"
         raise _Unsupported
 
-    def _inner_compound(self) -> str:
+    def _inner_compound(self) -> _Compound:
         self._skip_spaces()
-        predicate = _and(sum(self.compound(), []))
+        compound = self.compound()
         self._skip_spaces()
         if self.at < len(self.text) and self.text[self.at] not in ",)":
             raise _Unsupported  # a complex selector inside :not() or :is(): soupsieve decides
-        return predicate
+        return compound
 
-    def _relative(self) -> str:
+    def _relative(self) -> tuple[str, int]:
         self._skip_spaces()
-        axis = "descendant::*"
+        axis, cost = "descendant::", _DESCENDANT
         if self.at < len(self.text) and self.text[self.at] in ">+~":
-            axis = {">": "*", "+": "following-sibling::*[1]", "~": "following-sibling::*"}[self.text[self.at]]
+            axis, cost = {
+                ">": ("", _CHILD),
+                "+": ("following-sibling::*[1]/self::", _SIBLING),
+                "~": ("following-sibling::", _SIBLING),
+            }[self.text[self.at]]
             self.at += 1
             self._skip_spaces()
-        predicate = _and(sum(self.compound(), []))
+        compound = self.compound()
         self._skip_spaces()
         if self.at < len(self.text) and self.text[self.at] not in ",)":
             raise _Unsupported  # soupsieve takes one compound per relative selector
-        return f"{axis}[{predicate}]"
+        return f"{axis}{compound.step()}", max(cost, compound.cost())
 
     def _contains(self, own: bool) -> str:
         needles = []
@@ -356,7 +392,7 @@ class _Parser:
             self.soup_whitespace = True
         return _or([f"contains(string(.), {literal(needle)})" for needle in needles])
 
-    def _nth(self, name: str, tag: str | None) -> str:
+    def _nth(self, name: str, tag: str) -> str:
         self._skip_spaces()
         match = _NTH.match(self.text, self.at)
         keyword = _IDENT.match(self.text, self.at)
@@ -368,14 +404,14 @@ class _Parser:
             if match.group("only") is not None:
                 a, b = 0, int(match.group("only"))
             else:
-                a = {"": 1, "+": 1, "-": -1}.get(match.group("a"), None)
+                a = {"": 1, "+": 1, "-": -1}.get(match.group("a"))
                 a = int(match.group("a")) if a is None else a
                 b = int(match.group("b") or 0) * (-1 if match.group("sign") == "-" else 1)
         else:
             raise _Unsupported
         self._close()
         if name.endswith("of-type"):
-            if tag in (None, "*"):
+            if tag == "*":
                 raise _Unsupported
             siblings = tag
         else:

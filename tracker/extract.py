@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-
 from functools import cache
 from typing import Any
 
@@ -206,8 +205,8 @@ def _compiled(selector: str) -> _XPathSelector | None:
     if compiled is None:
         return None
     return _XPathSelector(
-        everywhere=etree.XPath(f"descendant-or-self::*[{compiled.predicate}]"),
-        below=etree.XPath(f"descendant::*[{compiled.predicate}]"),
+        everywhere=etree.XPath(compiled.path("descendant-or-self")),
+        below=etree.XPath(compiled.path("descendant")),
         needs_soup_whitespace=compiled.needs_soup_whitespace,
     )
 
@@ -312,7 +311,8 @@ class _Blocks:
         self._prefix = prefix
 
     def flush(self) -> None:
-        line = normalize_line("".join(self._parts))
+        # Most flushes (block elements open and close in runs) find no visible text: no line to normalize.
+        line = normalize_line("".join(self._parts)) if self._has_text else ""
         self._parts.clear()
         self._separator = ""
         self._has_text = False
