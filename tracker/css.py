@@ -180,6 +180,8 @@ class _Parser:
         while True:
             match = _COMBINATOR.match(self.text, self.at)
             if not match or match.end() == len(self.text) or self.text[match.end()] in ",)":
+                if match and match.group(1):
+                    raise _Unsupported  # a combinator with nothing after it
                 if match:
                     self.at = match.end()
                 return subject.step()
