@@ -37,15 +37,16 @@ _CHROME_IDS_AND_CLASSES = frozenset(
     "onetrust-consent-sdk onetrust-banner-sdk onetrust-pc-dark-filter ot-sdk-container CybotCookiebotDialog "
     "cc-window cookie-banner cookie-consent cookie-notice artdeco-global-alert global-alert".split()
 )
+_CHROME_ATTRIBUTES = frozenset({"hidden", "aria-modal", "role", "style", "id", "class"})
 _HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 
 def _is_chrome(element: etree._Element) -> bool:
     if element.tag in _CHROME_TAGS:
         return True
-    attrs = element.attrib
-    if not attrs:
+    if _CHROME_ATTRIBUTES.isdisjoint(element.keys()):
         return False
+    attrs = element.attrib
     # Not aria-hidden: it hides from screen readers, not from sight, and pages put it on policy text: Meta on
     # the whole page behind an open cookie dialog, LinkedIn on its collapsed "Key terms" panels.
     if "hidden" in attrs or attrs.get("aria-modal") == "true":
@@ -80,7 +81,9 @@ _SOUP_SPACES = " \n\t\f\r"
 
 # Characters that render as nothing or as a plain space but make two copies of one text differ.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-_SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2009\u200a\u3000\t\r\f\v"), " ")
+_HAS_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# Something a reader sees: neither whitespace nor an invisible character (a regex stops at the first one).
+_VISIBLE = re.compile(r"[^\s\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _MARKDOWN_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\((?:[^()]|\([^)]*\))*\)")
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -295,7 +298,7 @@ class _Blocks:
         self._has_text = False
 
     def text(self, text: str) -> None:
-        if text.translate(_INVISIBLE).strip():
+        if _VISIBLE.search(text):
             if self._separator and self._has_text:
                 self._parts.append(self._separator)
             self._separator = ""
@@ -360,7 +363,10 @@ def _render_element(element: etree._Element, blocks: _Blocks) -> None:
 
 
 def normalize_line(text: str) -> str:
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE).translate(_SPACES)
+    text = unicodedata.normalize("NFC", text)
+    if _HAS_INVISIBLE.search(text):
+        text = text.translate(_INVISIBLE)
+    # str.split() splits at every space, no-break and ideographic ones included: they become plain spaces.
     return " ".join(text.split())
 
 
