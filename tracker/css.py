@@ -45,6 +45,10 @@ _XML_NAME = re.compile(r"[a-z_][a-z0-9_.-]*")
 # Characters that XPath cannot be given: a page holding any of these (some are whitespace to Beautiful Soup and
 # soupsieve) is matched by soupsieve instead.
 UNREADABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# The same characters written as character references, which the parser turns into them.
+UNREADABLE_REFERENCE = re.compile(
+    r"&#(?:[xX]0*(?:[0-8bcefBCEF]|1[0-9a-fA-F]|[fF]{3}[efEF])(?![0-9a-fA-F])|0*(?:[0-8]|1[1-24-9]|2[0-9]|3[01]|6553[45])(?![0-9]))"
+)
 
 
 @dataclass(frozen=True)

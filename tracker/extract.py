@@ -10,7 +10,7 @@ from typing import Any
 
 from lxml import etree
 
-from tracker.css import UNREADABLE, compile_selector
+from tracker.css import UNREADABLE, UNREADABLE_REFERENCE, compile_selector
 
 
 class ExtractionError(Exception):
@@ -165,7 +165,7 @@ class _Page:
         self._soup_whitespace = False
         self._twin: _Twin | None = None
         compiled = [_compiled(selector) for selector in (*rules.select, *rules.remove)]
-        if None in compiled or UNREADABLE.search(html):
+        if None in compiled or UNREADABLE.search(html) or UNREADABLE_REFERENCE.search(html):
             self._twin = _Twin(html, self.root)
 
     def select(self, selector: str, scope: etree._Element | None = None) -> list[etree._Element]:
