@@ -314,10 +314,13 @@ class _Blocks:
         self._prefix = prefix
 
     def flush(self) -> None:
-        # Most flushes (block elements open and close in runs) find no visible text: no line to normalize.
-        line = normalize_line("".join(self._parts)) if self._has_text else ""
-        self._parts.clear()
         self._separator = ""
+        if not self._has_text:
+            # Most flushes (block elements open and close in runs) find no visible text: no line to make.
+            self._parts.clear()
+            return
+        line = normalize_line("".join(self._parts))
+        self._parts.clear()
         self._has_text = False
         if line:
             self.lines.append(self._prefix + line)
