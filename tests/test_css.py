@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 import soupsieve
 from bs4 import BeautifulSoup
@@ -10,7 +12,7 @@ from lxml import etree
 from soup_reference import soup_extract_html
 
 from tracker.css import compile_selector
-from tracker.extract import Rules, _Page, _pre_strip, decode, extract_text
+from tracker.extract import ExtractionError, Rules, _Page, _pre_strip, decode, extract_text
 
 PAGE = """<!DOCTYPE html><html><head><title>Policy</title></head><body>
 <div id="root" class="page">
@@ -124,3 +126,15 @@ def test_control_characters_written_as_references_are_matched_by_soupsieve_too()
     page = b"<html><body><main><p class='x&#12;y'>Removed.</p><p>Kept.</p></main></body></html>"
     rules = Rules(select=("main",), remove=(".y",))
     assert extract_text(page, "text/html", rules) == soup_extract_html(page, "text/html", rules) == "Kept."
+
+
+@pytest.mark.parametrize("page", [b"", b"   ", b"<script>var x = 1;</script>", b"<!-- nothing -->"])
+@pytest.mark.parametrize("rules", [Rules(), Rules(select=("*",)), Rules(select=(":lang(en)",))], ids=str)
+def test_a_page_without_elements_extracts_as_beautiful_soup_did(page: bytes, rules: Rules) -> None:
+    def outcome(extract: Callable[[bytes, str, Rules], str]) -> str:
+        try:
+            return extract(page, "text/html", rules)
+        except ExtractionError as exc:
+            return str(exc)
+
+    assert outcome(extract_text) == outcome(soup_extract_html)

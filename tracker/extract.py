@@ -161,10 +161,15 @@ class _Page:
         parser = etree.HTMLParser(recover=True)
         parser.feed(html)
         root = parser.close()
+        # No element at all (nothing but whitespace, or scripts cut before parsing): an empty tree, as Beautiful
+        # Soup's, with no element for a selector to match.
+        self.empty = root is None
         self.root: etree._Element = root if root is not None else etree.Element("html")
         self._soup_whitespace = False
         self._twin: _Twin | None = None
         compiled = [_compiled(selector) for selector in (*rules.select, *rules.remove)]
+        if self.empty:
+            return
         if None in compiled or UNREADABLE.search(html) or UNREADABLE_REFERENCE.search(html):
             self._twin = _Twin(html, self.root)
 
@@ -275,7 +280,7 @@ def _select_roots(page: _Page, selectors: tuple[str, ...]) -> list[etree._Elemen
         return [found]
     matches: list[etree._Element] = []
     for selector in selectors:
-        matches.extend(page.select(selector))
+        matches.extend(page.select(selector) if not page.empty else [])
     if not matches:
         raise ExtractionError(f"none of the select rules matched the page: {', '.join(selectors)}")
     # Keep document order and drop a match nested inside another, so no text is taken twice.
