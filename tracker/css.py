@@ -76,15 +76,18 @@ class _Compound:
 
     def step(self) -> str:
         """`name[tests]`, to follow an axis: naming the element lets libxml2 skip the others without a test."""
-        tests = [test for _, test in sorted(self.tests, key=lambda cost_test: cost_test[0])]
+        tests = self._ordered()
         return self.name + (f"[{_and(tests)}]" if tests else "")
+
+    def predicate(self) -> str:
+        """The same tests on the element in hand (inside `:not()` and `:is()`)."""
+        return _and(([f"self::{self.name}"] if self.name != "*" else []) + self._ordered())
 
     def cost(self) -> int:
         return max((cost for cost, _ in self.tests), default=0)
 
-    def predicate(self) -> str:
-        tests = [test for _, test in sorted(self.tests, key=lambda cost_test: cost_test[0])]
-        return _and(([f"self::{self.name}"] if self.name != "*" else []) + tests)
+    def _ordered(self) -> list[str]:
+        return [test for _, test in sorted(self.tests, key=lambda cost_test: cost_test[0])]
 
 
 # Costs that order a compound's tests: libxml2 stops at the first false one. An ancestor test walks up to the root
@@ -103,7 +106,7 @@ class _Unsupported(Exception):
 
 
 def compile_selector(selector: str) -> Compiled | None:
-    """The XPath predicate that matches what soupsieve's `select(selector)` matches in an HTML tree, or None."""
+    """The XPath that finds what soupsieve's `select(selector)` finds in an HTML tree, or None (soupsieve's job)."""
     try:
         return _Parser(selector).selector_list()
     except _Unsupported:
@@ -126,7 +129,7 @@ def _unescape(text: str) -> str:
     return _HEX_ESCAPE.sub(replace, text)
 
 
-def literal(text: str) -> str:
+def _literal(text: str) -> str:
     """`text` as an XPath 1.0 string literal (which has no escapes: a text with both quotes is a concat())."""
     if UNREADABLE.search(text):
         raise _Unsupported
@@ -215,7 +218,7 @@ class _Parser:
                 if not match:
                     raise _Unsupported
                 self.at = match.end()
-                compound.add(f"@id = {literal(_unescape(match.group()))}")
+                compound.add(f"@id = {_literal(_unescape(match.group()))}")
             elif char == ".":
                 match = _IDENT.match(self.text, self.at + 1)
                 if not match:
@@ -239,8 +242,8 @@ class _Parser:
         if not name or any(char.isspace() for char in name):
             return "false()"
         # The substring test first: it is cheap and rules out nearly every element.
-        exact = f"contains(concat(' ', {_class_value()}, ' '), {literal(' ' + name + ' ')})"
-        return f"contains(@class, {literal(name)}) and {exact}"
+        exact = f"contains(concat(' ', {_class_value()}, ' '), {_literal(' ' + name + ' ')})"
+        return f"contains(@class, {_literal(name)}) and {exact}"
 
     def _attribute(self) -> str:
         match = _ATTRIBUTE.match(self.text, self.at)
@@ -275,13 +278,13 @@ class _Parser:
 
     @staticmethod
     def _compare(attribute: str, op: str, value: str) -> str:
-        quoted = literal(value)
+        quoted = _literal(value)
         if op == "=":
             return f"{attribute} = {quoted}"
         if op == "!=":
             return f"not({attribute} = {quoted})"
         if op == "|=":
-            return f"{attribute} = {quoted} or starts-with({attribute}, {literal(value + '-')})"
+            return f"{attribute} = {quoted} or starts-with({attribute}, {_literal(value + '-')})"
         if not value:
             return "false()"  # ^= $= *= ~= with an empty value match nothing
         if op == "^=":
@@ -297,7 +300,7 @@ class _Parser:
         if any(char in _WS for char in value):
             return "false()"
         spaced = f"translate({attribute}, '\t\n\r', '   ')"
-        return f"contains(concat(' ', {spaced}, ' '), {literal(' ' + value + ' ')})"
+        return f"contains(concat(' ', {spaced}, ' '), {_literal(' ' + value + ' ')})"
 
     def _pseudo(self, compound: _Compound) -> None:
         self.at += 1
@@ -393,10 +396,10 @@ class _Parser:
             raise _Unsupported  # an empty or all-space needle depends on how the parser kept whitespace
         if own:
             # One own string must hold the needle: a needle with letters never matches a whitespace-only string.
-            return "text()[" + " or ".join(f"contains(., {literal(needle)})" for needle in needles) + "]"
+            return "text()[" + " or ".join(f"contains(., {_literal(needle)})" for needle in needles) + "]"
         if any(char in _WS for needle in needles for char in needle):
             self.soup_whitespace = True
-        return _or([f"contains(string(.), {literal(needle)})" for needle in needles])
+        return _or([f"contains(string(.), {_literal(needle)})" for needle in needles])
 
     def _nth(self, name: str, tag: str) -> str:
         self._skip_spaces()
@@ -457,5 +460,5 @@ def _position_tests(which: str, siblings: str) -> list[str]:
 
 
 def _class_value() -> str:
-    spaces = literal(" " * len(_CLASS_SPACES))
-    return f"normalize-space(translate(@class, {literal(_CLASS_SPACES)}, {spaces}))"
+    spaces = _literal(" " * len(_CLASS_SPACES))
+    return f"normalize-space(translate(@class, {_literal(_CLASS_SPACES)}, {spaces}))"
