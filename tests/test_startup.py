@@ -31,6 +31,7 @@ def test_help_and_status_load_neither_the_pipeline_nor_the_scheduler(tmp_path: P
         "services:\n  acme:\n    documents:\n      privacy: {url: 'http://127.0.0.1:9/p', select: ['main']}\n"
     )
     environment = {"TRACKER_CONFIG": str(config)}
-    subprocess.run([sys.executable, "-m", "tracker.cli", "db", "upgrade"], env=environment, check=True, capture_output=True)
+    upgrade = [sys.executable, "-m", "tracker.cli", "db", "upgrade"]
+    subprocess.run(upgrade, env=environment, check=True, capture_output=True)
     assert loaded_by(["--help"], config) == []
     assert loaded_by(["status"], config) == []
