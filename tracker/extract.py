@@ -175,10 +175,10 @@ class _Page:
 
     def select(self, selector: str, scope: etree._Element | None = None) -> list[etree._Element]:
         """What soupsieve's `select(selector)` returns: the matching elements under `scope` (default: all)."""
-        compiled = _compiled(selector)
         if self._twin is not None:
             return self._twin.select(selector, scope)
-        assert compiled is not None
+        compiled = _compiled(selector)
+        assert compiled is not None  # a selector the compiler leaves out gives the page a twin
         if compiled.needs_soup_whitespace and not self._soup_whitespace:
             _make_whitespace_as_soup_does(self.root)
             self._soup_whitespace = True
@@ -278,9 +278,7 @@ def _select_roots(page: _Page, selectors: tuple[str, ...]) -> list[etree._Elemen
             found = etree.Element("document")
             found.append(page.root)
         return [found]
-    matches: list[etree._Element] = []
-    for selector in selectors:
-        matches.extend(page.select(selector) if not page.empty else [])
+    matches = [] if page.empty else [element for selector in selectors for element in page.select(selector)]
     if not matches:
         raise ExtractionError(f"none of the select rules matched the page: {', '.join(selectors)}")
     # Keep document order and drop a match nested inside another, so no text is taken twice.
