@@ -42,13 +42,22 @@ _CASELESS_ATTRIBUTES = frozenset(
     "valuetype vlink".split()
 )
 _XML_NAME = re.compile(r"[a-z_][a-z0-9_.-]*")
-# Characters that XPath cannot be given: a page holding any of these (some are whitespace to Beautiful Soup and
-# soupsieve) is matched by soupsieve instead.
+# Characters that XPath cannot be given (some are whitespace to Beautiful Soup and soupsieve).
 UNREADABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-# The same characters written as character references, which the parser turns into them.
-UNREADABLE_REFERENCE = re.compile(
-    r"&#(?:[xX]0*(?:[0-8bcefBCEF]|1[0-9a-fA-F]|[fF]{3}[efEF])(?![0-9a-fA-F])|0*(?:[0-8]|1[1-24-9]|2[0-9]|3[01]|6553[45])(?![0-9]))"
+# The same in a UTF-8 page, as characters or as character references (which the parser turns into them).
+_UNREADABLE_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_UNREADABLE_NONCHARACTERS = re.compile(rb"\xef\xbf[\xbe\xbf]")
+_UNREADABLE_REFERENCE = re.compile(
+    rb"&#(?:[xX]0*(?:[0-8bcefBCEF]|1[0-9a-fA-F]|[fF]{3}[efEF])(?![0-9a-fA-F])"
+    rb"|0*(?:[0-8]|1[1-24-9]|2[0-9]|3[01]|6553[45])(?![0-9]))"
 )
+
+
+def xpath_can_read(page: bytes) -> bool:
+    """Whether a UTF-8 page is free of the characters XPath cannot be given; if not, soupsieve matches it."""
+    return not (
+        _UNREADABLE_BYTES.search(page) or _UNREADABLE_NONCHARACTERS.search(page) or _UNREADABLE_REFERENCE.search(page)
+    )
 
 
 @dataclass(frozen=True)
