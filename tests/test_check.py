@@ -47,6 +47,20 @@ def test_same_bytes_skip_extraction_and_count_as_unchanged(
     assert last.version_id == again.version_id
 
 
+def test_after_a_304_the_same_bytes_are_recognised_without_extracting(
+    page_server: PageServer, store: Store, fetcher: Fetcher
+) -> None:
+    page_server.serve("/policy", POLICY)
+    check_document(document(page_server), store, fetcher)
+    not_modified = check_document(document(page_server), store, fetcher)
+    page_server.serve("/policy", POLICY, etag=False)  # a CDN that forgets validators sends the same bytes
+    same_bytes = check_document(document(page_server), store, fetcher)
+    assert not_modified.reason == "304 Not Modified" and same_bytes.outcome == "unchanged"
+    # Recognised by the raw bytes' key, kept through the 304: no text was extracted from them.
+    [last, *_] = store.checks("acme")
+    assert last.text_sha256 is None and last.version_id == not_modified.version_id
+
+
 @pytest.mark.parametrize(
     ("page", "content_type", "reason"),
     [

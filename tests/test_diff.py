@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import random
 
+import pytest
+from conftest import corpus_dir
+
+import tracker.diff as diff_module
 from tracker.diff import DELETE, EQUAL, INSERT, TextDiff, diff_texts, hunks, render_html, render_json, render_text
 
 
@@ -77,3 +82,49 @@ def test_html_rendering_escapes_page_text() -> None:
 def test_json_rendering_names_the_operations() -> None:
     [hunk] = render_json(diff_texts("a b c", "a x c"))
     assert [s["op"] for s in hunk["segments"]] == ["equal", "delete", "insert", "equal"]
+
+
+# -- the C++ diff-match-patch gives Google's Python diffs -------------------------------------------------------
+
+
+def _python_dmp(old: str, new: str, timelimit: float, **_options: object) -> list[tuple[str, str]]:
+    """The pure-Python diff-match-patch, as diff.py ran it before, with time limits too long to be reached."""
+    from diff_match_patch import diff_match_patch
+
+    dmp = diff_match_patch()
+    dmp.Diff_Timeout = timelimit * 50  # above zero: the same half-match speed-up as the C++ port
+    diffs = dmp.diff_main(old, new, False)
+    dmp.diff_cleanupSemantic(diffs)
+    return [("-=+"[op + 1], text) for op, text in diffs]
+
+
+def _labelled_pairs(count: int) -> list[tuple[str, str]]:
+    corpus = corpus_dir()
+    if corpus is None:
+        pytest.skip("the shared corpus of real captures is not on this machine")
+    labels = json.loads((corpus / "labels.json").read_text())
+    # Every n-th labelled pair (small edits, reorders), and Meta's June 2023 rewrite, the heaviest diff.
+    chosen = labels[:: max(1, len(labels) // count)]
+    chosen += [p for p in labels if p["to_md"] == "facebook/privacy-policy/pga/2023-06-15T183022Z.md"]
+    return [((corpus / p["from_md"]).read_text(), (corpus / p["to_md"]).read_text()) for p in chosen]
+
+
+def test_the_cpp_diff_is_the_python_diff_on_real_changes(monkeypatch: pytest.MonkeyPatch) -> None:
+    pairs = _labelled_pairs(12)
+    fast = [diff_texts(old, new) for old, new in pairs]
+    monkeypatch.setattr(diff_module.fast_diff_match_patch, "diff", _python_dmp)
+    assert [diff_texts(old, new) for old, new in pairs] == fast
+
+
+def test_the_cpp_diff_is_the_python_diff_on_random_edits(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = random.Random(7)
+    pairs = []
+    for seed in range(8):
+        old = policy(12, seed)
+        new = [
+            p if rng.random() < 0.7 else p.replace(rng.choice(p.split()), rng.choice(["AI", "models", ""])) for p in old
+        ]
+        pairs.append(("\n\n".join(old), "\n\n".join(rng.sample(new, len(new)) if seed == 0 else new)))
+    fast = [diff_texts(old, new) for old, new in pairs]
+    monkeypatch.setattr(diff_module.fast_diff_match_patch, "diff", _python_dmp)
+    assert [diff_texts(old, new) for old, new in pairs] == fast

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 from conftest import REPO, corpus_dir, fixture_bytes
+from soup_reference import soup_extract_html
 
 from tracker.config import Document, load_config
+from tracker.css import compile_selector
 from tracker.extract import ExtractionError, Rules, extract_text
 
 SHIPPED = load_config(REPO / "config.yaml")
@@ -238,3 +241,59 @@ def test_every_version_capture_extracts_to_the_policy_alone(capture: dict) -> No
     markdown = (CORPUS / capture["path_md"]).read_text(encoding="utf-8")
     assert 20_000 < len(text) < 1.25 * len(markdown)
     assert [phrase for phrase in CHROME if phrase in text] == []
+
+
+# -- the lxml extraction gives Beautiful Soup's text ----------------------------------------------------------
+# Extraction parses with lxml and matches the rules as XPath (tracker/css.py); it used to build a Beautiful Soup
+# tree and match with soupsieve. Every capture of the corpus, under its document's shipped rules and under none,
+# must give the very text the Beautiful Soup extraction gives (tests/soup_reference.py).
+
+
+def _every_capture() -> list:
+    if CORPUS is None:
+        return [pytest.param(None, None, marks=pytest.mark.skip(reason=NO_CORPUS), id="no-corpus")]
+    entries = [e for e in json.loads((CORPUS / "manifest.json").read_text()) if e["path_html"]]
+    params = []
+    for index, entry in enumerate(entries):
+        configured = entry["service"] in CONFIG_SERVICE and _config_key(entry) in SIX_DOCUMENTS
+        name = Path(entry["path_html"]).with_suffix("").as_posix()
+        if configured:
+            params.append(pytest.param(entry, _config_key(entry), id=name))
+        # Without rules (the page's <main> or <body>): every capture of the series no rules are shipped for
+        # (Instagram), and every tenth of the others.
+        if not configured or index % 10 == 0:
+            params.append(pytest.param(entry, None, id=f"{name}-without-rules"))
+    return params
+
+
+def _outcome(extract: Callable[[], str]) -> str:
+    try:
+        return extract()
+    except ExtractionError as exc:
+        return f"ExtractionError: {exc}"
+
+
+@pytest.mark.parametrize(("capture", "document"), _every_capture())
+def test_every_capture_extracts_to_the_text_beautiful_soup_gave(
+    capture: dict, document: tuple[str, str] | None
+) -> None:
+    assert CORPUS is not None
+    page = (CORPUS / capture["path_html"]).read_bytes()
+    rules = shipped_rules(*document) if document else Rules()
+    expected = _outcome(lambda: soup_extract_html(page, "text/html", rules))
+    assert _outcome(lambda: extract_text(page, "text/html", rules)) == expected
+
+
+def test_rules_left_to_soupsieve_give_the_same_text_on_a_real_meta_page() -> None:
+    # `:lang()` is outside the XPath compiler: these rules are matched by soupsieve on a Beautiful Soup twin of the
+    # page, mapped element by element onto the lxml tree (removals made in both).
+    if CORPUS is None:
+        pytest.skip(NO_CORPUS)
+    page = (CORPUS / "facebook/privacy-policy/cote-d-ivoire/2023-05-01T043028Z.html").read_bytes()
+    shipped = shipped_rules("meta", "privacy-policy")
+    twin = Rules(
+        tuple(f"{s}:not(:lang(zz))" if "," not in s else s for s in shipped.select),
+        tuple(f"{s}:not(:lang(zz))" if "," not in s else s for s in shipped.remove),
+    )
+    assert all(compile_selector(selector) is None for selector in twin.select)
+    assert extract_text(page, "text/html", twin) == extract_text(page, "text/html", shipped)

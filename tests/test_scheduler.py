@@ -19,13 +19,11 @@ from conftest import POSTGRES_URL, skip_without_postgres
 
 from tracker.config import ConfigError, FetchSettings, parse_config
 from tracker.fetch import Fetcher
+from tracker.leader import FileLeaderLock, PostgresLeaderLock, leader_lock
 from tracker.scheduler import (
     CheckDeadline,
-    FileLeaderLock,
-    PostgresLeaderLock,
     _OncePerSlot,
     check_budget,
-    leader_lock,
     schedule_digest,
 )
 from tracker.schedules import (

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
@@ -50,6 +53,23 @@ def new_check(text: str | None, when: datetime, outcome: str, change: NewChange 
 
 def a_change(kind: str = "change") -> NewChange:
     return NewChange(kind, False, 0.0, "none", [], [], 3, 2)
+
+
+def test_the_revisions_read_without_alembic_are_alembics() -> None:
+    # Opening a store reads the migration files itself (importing Alembic costs a third of a second per command).
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory.from_config(migrate._alembic_config())
+    assert migrate.known_revisions() == {s.revision: s.down_revision for s in scripts.walk_revisions()}
+    assert migrate.head_revision() == scripts.get_current_head()
+
+
+def test_a_store_opens_without_loading_alembic(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    Store(url).close()  # creates the schema (Alembic runs)
+    script = f"import sys; from tracker.store import Store; Store({url!r}).close(); print('alembic' in sys.modules)"
+    opened = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert opened.stdout == "False\n"
 
 
 def test_an_empty_database_gets_its_schema_on_first_use(database_url: str) -> None:

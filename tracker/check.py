@@ -166,7 +166,11 @@ def check_document(
     if fetched.not_modified:
         if state.latest is None:
             return refuse(Refusal("fetch", "304 Not Modified without a stored version to keep"))
-        return record("unchanged", reason="304 Not Modified")
+        # The bytes are those of the last good capture: keep its keys, so that a later 200 with the same bytes is
+        # recognised without extracting.
+        return record(
+            "unchanged", reason="304 Not Modified", raw_sha256=state.raw_sha256, extraction_key=state.extraction_key
+        )
     body = fetched.body or b""
     if refusal := screen_body(fetched.content_type, body):
         return refuse(refusal)

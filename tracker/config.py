@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import soupsieve
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
@@ -56,7 +55,13 @@ def _duration(value: str) -> str:
 
 
 def _css(selectors: list[str]) -> list[str]:
+    from tracker.css import compile_selector
+
     for selector in selectors:
+        if compile_selector(selector) is not None:
+            continue  # the XPath compiler reads only CSS that soupsieve reads: no need to load soupsieve
+        import soupsieve
+
         try:
             soupsieve.compile(selector)
         except soupsieve.SelectorSyntaxError as exc:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
-from bs4 import BeautifulSoup, Comment, Doctype, NavigableString, Tag
-from bs4.element import CData, ProcessingInstruction
+from lxml import etree
+
+from tracker.css import compile_selector, xpath_can_read
 
 
 class ExtractionError(Exception):
@@ -34,15 +37,16 @@ _CHROME_IDS_AND_CLASSES = frozenset(
     "onetrust-consent-sdk onetrust-banner-sdk onetrust-pc-dark-filter ot-sdk-container CybotCookiebotDialog "
     "cc-window cookie-banner cookie-consent cookie-notice artdeco-global-alert global-alert".split()
 )
+_CHROME_ATTRIBUTES = frozenset({"hidden", "aria-modal", "role", "style", "id", "class"})
 _HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 
-def _is_chrome(tag: Tag) -> bool:
-    attrs = tag.attrs
-    if tag.name in _CHROME_TAGS:
+def _is_chrome(element: etree._Element) -> bool:
+    if element.tag in _CHROME_TAGS:
         return True
-    if not attrs:
+    if _CHROME_ATTRIBUTES.isdisjoint(element.keys()):
         return False
+    attrs = element.attrib
     # Not aria-hidden: it hides from screen readers, not from sight, and pages put it on policy text: Meta on
     # the whole page behind an open cookie dialog, LinkedIn on its collapsed "Key terms" panels.
     if "hidden" in attrs or attrs.get("aria-modal") == "true":
@@ -54,7 +58,7 @@ def _is_chrome(tag: Tag) -> bool:
     if attrs.get("id") in _CHROME_IDS_AND_CLASSES:
         return True
     classes = attrs.get("class")
-    return bool(classes) and not _CHROME_IDS_AND_CLASSES.isdisjoint(classes)
+    return bool(classes) and not _CHROME_IDS_AND_CLASSES.isdisjoint(classes.split())
 
 
 # Parsing a 1.6 MB Meta page with bs4 is dominated by script bodies: cut them before parsing. The HTML
@@ -73,11 +77,13 @@ _BLOCKS = frozenset(
     "footer form header hgroup hr html legend main menu ol p pre section summary table tbody tfoot thead ul "
     "li tr".split()
 )
-_SKIPPED_STRINGS = (Comment, Doctype, CData, ProcessingInstruction)
+_SOUP_SPACES = " \n\t\f\r"
 
 # Characters that render as nothing or as a plain space but make two copies of one text differ.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-_SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2009\u200a\u3000\t\r\f\v"), " ")
+_HAS_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# Something a reader sees: neither whitespace nor an invisible character (a regex stops at the first one).
+_VISIBLE = re.compile(r"[^\s\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _MARKDOWN_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\((?:[^()]|\([^)]*\))*\)")
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -110,13 +116,12 @@ def decode(content: bytes, content_type: str | None = None) -> str:
 
 
 def extract_html(content: bytes, content_type: str | None, rules: Rules) -> str:
-    html = decode(_pre_strip(content), content_type)
-    soup = BeautifulSoup(html, "lxml")
-    roots = _select_roots(soup, rules.select)
+    page = _Page(decode(_pre_strip(content), content_type), rules)
+    roots = _select_roots(page, rules.select)
     for root in roots:
         for selector in rules.remove:
-            for tag in root.select(selector):
-                tag.decompose()
+            for element in page.select(selector, root):
+                page.remove(element)
     blocks = _Blocks()
     for root in roots:
         blocks.flush()
@@ -142,20 +147,149 @@ def _pre_strip(content: bytes) -> bytes:
     return b"".join(kept)
 
 
-def _select_roots(soup: BeautifulSoup, selectors: tuple[str, ...]) -> list[Tag]:
+class _Page:
+    """A page parsed by lxml, its rules' selectors evaluated as XPath (see tracker/css.py).
+
+    The tree is the one Beautiful Soup builds with its "lxml" builder (the same libxml2 parser, fed the same text),
+    so the text is the same as when extraction used Beautiful Soup. A selector the XPath compiler leaves to
+    soupsieve, or a page with characters XPath cannot be given, is matched by soupsieve on a Beautiful Soup twin of
+    the tree, element for element; removals are made in both.
+    """
+
+    def __init__(self, html: str, rules: Rules) -> None:
+        # The parser Beautiful Soup's lxml builder uses, given the same text: as UTF-8, which libxml2 reads faster
+        # than a Python string (the declared encoding is ignored, as for a string).
+        utf8 = html.encode("utf-8")
+        parser = etree.HTMLParser(recover=True, encoding="utf-8")
+        parser.feed(utf8)
+        root = parser.close()
+        # No element at all (nothing but whitespace, or scripts cut before parsing): an empty tree, as Beautiful
+        # Soup's, with no element for a selector to match.
+        self.empty = root is None
+        self.root: etree._Element = root if root is not None else etree.Element("html")
+        self._soup_whitespace = False
+        self._twin: _Twin | None = None
+        compiled = [_compiled(selector) for selector in (*rules.select, *rules.remove)]
+        if self.empty:
+            return
+        if None in compiled or not xpath_can_read(utf8):
+            self._twin = _Twin(html, self.root)
+
+    def select(self, selector: str, scope: etree._Element | None = None) -> list[etree._Element]:
+        """What soupsieve's `select(selector)` returns: the matching elements under `scope` (default: all)."""
+        if self._twin is not None:
+            return self._twin.select(selector, scope)
+        compiled = _compiled(selector)
+        assert compiled is not None  # a selector the compiler leaves out gives the page a twin
+        if compiled.needs_soup_whitespace and not self._soup_whitespace:
+            _make_whitespace_as_soup_does(self.root)
+            self._soup_whitespace = True
+        if scope is None:
+            return compiled.everywhere(self.root)
+        return compiled.below(scope)
+
+    def remove(self, element: etree._Element) -> None:
+        """Take an element out as Beautiful Soup's decompose() does: the strings around it stay apart."""
+        if self._twin is not None:
+            self._twin.remove(element)
+        parent = element.getparent()
+        if parent is None:
+            return
+        # A comment keeps the text before and after apart (as two strings in Beautiful Soup) and is invisible to
+        # the selectors and to rendering.
+        placeholder = etree.Comment()
+        placeholder.tail = element.tail
+        parent.replace(element, placeholder)
+
+
+@dataclass(frozen=True)
+class _XPathSelector:
+    everywhere: etree.XPath
+    below: etree.XPath
+    needs_soup_whitespace: bool
+
+
+@cache
+def _compiled(selector: str) -> _XPathSelector | None:
+    compiled = compile_selector(selector)
+    if compiled is None:
+        return None
+    return _XPathSelector(
+        everywhere=etree.XPath(compiled.path("descendant-or-self")),
+        below=etree.XPath(compiled.path("descendant")),
+        needs_soup_whitespace=compiled.needs_soup_whitespace,
+    )
+
+
+class _Twin:
+    """The page as Beautiful Soup builds it, for the selectors only soupsieve reads; kept in step with the tree."""
+
+    def __init__(self, html: str, root: etree._Element) -> None:
+        from bs4 import BeautifulSoup
+
+        self.soup = BeautifulSoup(html, "lxml")
+        self.root = root
+
+    def _pairs(self) -> tuple[list[Any], list[etree._Element]]:
+        tags = self.soup.find_all(True)
+        elements = list(self.root.iter(etree.Element))
+        if len(tags) != len(elements) or any(t.name != e.tag for t, e in zip(tags, elements, strict=True)):
+            raise RuntimeError("Beautiful Soup and lxml built different trees of this page")
+        return tags, elements
+
+    def select(self, selector: str, scope: etree._Element | None) -> list[etree._Element]:
+        tags, elements = self._pairs()
+        soup_scope = self.soup if scope is None else tags[elements.index(scope)]
+        at = {id(tag): index for index, tag in enumerate(tags)}
+        return [elements[at[id(tag)]] for tag in soup_scope.select(selector)]
+
+    def remove(self, element: etree._Element) -> None:
+        tags, elements = self._pairs()
+        tags[elements.index(element)].decompose()
+
+
+def _make_whitespace_as_soup_does(root: etree._Element) -> None:
+    """Beautiful Soup keeps a string of ASCII whitespace as one newline (if it has one) or one space, outside
+    <pre> and <textarea>: text selectors whose needle has whitespace must see the strings it sees."""
+
+    def squeeze(text: str | None) -> str | None:
+        if text and not text.strip(_SOUP_SPACES):
+            return "\n" if "\n" in text else " "
+        return text
+
+    def walk(element: etree._Element, preserved: bool) -> None:
+        preserved = preserved or element.tag in ("pre", "textarea")
+        if not preserved:
+            element.text = squeeze(element.text)
+        for child in element:
+            if isinstance(child.tag, str):
+                walk(child, preserved)
+            if not preserved:
+                child.tail = squeeze(child.tail)
+
+    walk(root, False)
+
+
+def _select_roots(page: _Page, selectors: tuple[str, ...]) -> list[etree._Element]:
     if not selectors:
-        return [soup.find("main") or soup.find("body") or soup]
-    found: list[Tag] = []
-    for selector in selectors:
-        found.extend(soup.select(selector))
-    if not found:
+        found = next(page.root.iter("main"), None)
+        if found is None:
+            found = next(page.root.iter("body"), None)
+        if found is None:
+            # The whole document, rendered as its one child element is.
+            found = etree.Element("document")
+            found.append(page.root)
+        return [found]
+    matches = [] if page.empty else [element for selector in selectors for element in page.select(selector)]
+    if not matches:
         raise ExtractionError(f"none of the select rules matched the page: {', '.join(selectors)}")
     # Keep document order and drop a match nested inside another, so no text is taken twice.
-    ids = {id(tag) for tag in found}
-    order = {id(tag): index for index, tag in enumerate(soup.find_all(True))}
-    roots = [tag for tag in found if not any(id(parent) in ids for parent in tag.parents)]
-    unique = {id(tag): tag for tag in roots}
-    return sorted(unique.values(), key=lambda tag: order[id(tag)])
+    found_set = set(matches)
+    roots = list(dict.fromkeys(m for m in matches if not any(a in found_set for a in m.iterancestors())))
+    if len(roots) > 1:
+        order = {element: index for index, element in enumerate(page.root.iter(etree.Element))}
+        roots.sort(key=order.__getitem__)
+    return roots
 
 
 class _Blocks:
@@ -169,7 +303,7 @@ class _Blocks:
         self._has_text = False
 
     def text(self, text: str) -> None:
-        if text.translate(_INVISIBLE).strip():
+        if _VISIBLE.search(text):
             if self._separator and self._has_text:
                 self._parts.append(self._separator)
             self._separator = ""
@@ -185,51 +319,62 @@ class _Blocks:
         self._prefix = prefix
 
     def flush(self) -> None:
+        self._separator = ""
+        if not self._has_text:
+            # Most flushes (block elements open and close in runs) find no visible text: no line to make.
+            self._parts.clear()
+            return
         line = normalize_line("".join(self._parts))
         self._parts.clear()
-        self._separator = ""
         self._has_text = False
         if line:
             self.lines.append(self._prefix + line)
             self._prefix = ""
 
 
-def _render(node: Tag, blocks: _Blocks) -> None:
-    for child in node.children:
-        if isinstance(child, NavigableString):
-            if not isinstance(child, _SKIPPED_STRINGS):
-                blocks.text(str(child))
-            continue
-        if not isinstance(child, Tag) or _is_chrome(child):
-            continue
-        name = child.name
-        if name == "br":
-            blocks.text("\n")
-        elif name in _HEADINGS:
-            blocks.prefix("#" * _HEADINGS[name] + " ")
-            _render(child, blocks)
-            blocks.flush()
-        elif name == "li":
-            blocks.prefix("- ")
-            _render(child, blocks)
-            blocks.flush()
-        elif name == "tr":
-            # Layout tables (Meta's mobile pages) have empty icon cells: no separator for them, none alone.
-            blocks.flush()
-            for cell in child.find_all(("td", "th"), recursive=False):
+def _render(node: etree._Element, blocks: _Blocks) -> None:
+    if node.text:
+        blocks.text(node.text)
+    for child in node:
+        if isinstance(child.tag, str) and not _is_chrome(child):  # comments and processing instructions are not
+            _render_element(child, blocks)
+        if child.tail:
+            blocks.text(child.tail)
+
+
+def _render_element(element: etree._Element, blocks: _Blocks) -> None:
+    name = element.tag
+    if name == "br":
+        blocks.text("\n")
+    elif name in _HEADINGS:
+        blocks.prefix("#" * _HEADINGS[name] + " ")
+        _render(element, blocks)
+        blocks.flush()
+    elif name == "li":
+        blocks.prefix("- ")
+        _render(element, blocks)
+        blocks.flush()
+    elif name == "tr":
+        # Layout tables (Meta's mobile pages) have empty icon cells: no separator for them, none alone.
+        blocks.flush()
+        for cell in element:
+            if cell.tag in ("td", "th"):
                 blocks.separate(" | ")
                 _render(cell, blocks)
-            blocks.flush()
-        elif name in _BLOCKS:
-            blocks.flush()
-            _render(child, blocks)
-            blocks.flush()
-        else:
-            _render(child, blocks)
+        blocks.flush()
+    elif name in _BLOCKS:
+        blocks.flush()
+        _render(element, blocks)
+        blocks.flush()
+    else:
+        _render(element, blocks)
 
 
 def normalize_line(text: str) -> str:
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE).translate(_SPACES)
+    text = unicodedata.normalize("NFC", text)
+    if _HAS_INVISIBLE.search(text):
+        text = text.translate(_INVISIBLE)
+    # str.split() splits at every space, no-break and ideographic ones included: they become plain spaces.
     return " ".join(text.split())
 
 

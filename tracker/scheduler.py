@@ -8,37 +8,31 @@ the checks in flight finish for up to `daemon.shutdown_timeout` seconds, and exi
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
 import logging
 import os
 import signal
-import socket
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import Any, NoReturn, Protocol
+from typing import Any, NoReturn
 
 import httpx
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.pool import NullPool
 
 from tracker.browser import BrowserFetcher
 from tracker.check import CheckResult, check_document
-from tracker.config import Config, ConfigError, Document, FetchSettings
+from tracker.config import Config, Document, FetchSettings
 from tracker.digest import DigestRunResult, email_settings, retry_digests, run_digest, smtp_password
 from tracker.fetch import Fetcher
 from tracker.flag import Vocabulary
+from tracker.leader import LeaderLock, holder_or_unknown, leader_lock, whoami
 from tracker.logs import fields
 from tracker.schedules import (
     Schedule,
@@ -116,7 +110,7 @@ def _wait_to_lead(lock: LeaderLock, stop: threading.Event) -> bool:
         if not announced:
             log.info(
                 "standby: %s is the leader; trying to take over every %.0f s",
-                _holder_or_unknown(lock),
+                holder_or_unknown(lock),
                 LEADER_POLL,
                 extra=fields(event="standby"),
             )
@@ -485,222 +479,3 @@ def _send_digest(run: Callable[[Config, Store], DigestRunResult], config: Config
             failed,
             extra=fields(event="digest", sent=sent, failed=failed),
         )
-
-
-# -- one leader -----------------------------------------------------------------------------------------------------
-
-
-class LeaderLock(Protocol):
-    """Held by exactly one daemon per database, and released by the operating system or the database server
-    when that daemon dies, however it dies."""
-
-    def acquire(self) -> bool:
-        """Take the lock if it is free; never blocks."""
-        ...
-
-    def held(self) -> bool:
-        """Whether this process still holds it."""
-        ...
-
-    def holder(self) -> str | None:
-        """Who holds it (None: nobody), without taking it."""
-        ...
-
-    def close(self) -> None:
-        """Release it (if held) and free the resources."""
-        ...
-
-
-def leader_lock(config: Config) -> LeaderLock:
-    url = make_url(config.database_url)
-    backend = url.get_backend_name()
-    if backend == "postgresql":
-        return PostgresLeaderLock(config.database_url)
-    if backend == "sqlite" and url.database and url.database != ":memory:":
-        # Resolved, so that two spellings of one database path (a symlink, ./x.db) share one lock file.
-        return FileLeaderLock(Path(f"{Path(url.database).resolve()}.lock"))
-    raise ConfigError(
-        config.path, "the daemon needs a PostgreSQL database or a SQLite database file", key="database.url"
-    )
-
-
-def leader_holder(config: Config) -> str | None:
-    """Who runs the checks on this database now (None: no daemon leads), for `tracker status`."""
-    lock = leader_lock(config)
-    try:
-        return lock.holder()
-    finally:
-        lock.close()
-
-
-def whoami() -> str:
-    return f"pid {os.getpid()} on {socket.gethostname()}"
-
-
-def _holder_or_unknown(lock: LeaderLock) -> str:
-    try:
-        return lock.holder() or "another daemon"
-    except (OSError, SQLAlchemyError):
-        return "another daemon"
-
-
-class FileLeaderLock:
-    """An exclusive flock() on `<database>.lock` beside a SQLite file, for daemons on one machine.
-
-    The kernel releases it when the process ends, SIGKILL included. The file itself is never deleted (deleting
-    a lock file that another process has open breaks the lock); it names the holder for `tracker status`.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._fd: int | None = None
-
-    def acquire(self) -> bool:
-        if self._fd is not None:
-            if self.held():
-                return True
-            self.close()  # someone deleted or replaced the file: our lock no longer excludes anybody
-        try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError as exc:
-            raise ConfigError(
-                self.path,
-                f"cannot open the daemon's lock file beside the database ({exc.strerror})",
-                key="database.url",
-            ) from exc
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            return False
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{whoami()} since {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC\n".encode())
-        self._fd = fd
-        return True
-
-    def held(self) -> bool:
-        if self._fd is None:
-            return False
-        try:
-            return os.stat(self.path).st_ino == os.fstat(self._fd).st_ino
-        except FileNotFoundError:
-            return False
-
-    def holder(self) -> str | None:
-        try:
-            fd = os.open(self.path, os.O_RDONLY)
-        except FileNotFoundError:
-            return None
-        try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-            except BlockingIOError:
-                return os.read(fd, 300).decode(errors="replace").strip() or "another process"
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            return None
-        finally:
-            os.close(fd)
-
-    def close(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
-
-
-def advisory_lock_key(schema: str) -> int:
-    """One lock per tracker database: advisory locks are per database, the schema tells two trackers apart."""
-    digest = hashlib.sha256(f"tracker daemon leader:{schema}".encode()).digest()
-    return int.from_bytes(digest[:8], "big") & 0x7FFF_FFFF_FFFF_FFFF
-
-
-class PostgresLeaderLock:
-    """pg_try_advisory_lock() on a dedicated autocommit connection; the server releases it when the connection
-    ends: a killed leader at once, a vanished machine within about 25 s (the keepalives below)."""
-
-    _HOLDER = text(
-        "SELECT l.pid, a.application_name, a.backend_start FROM pg_locks l "
-        "LEFT JOIN pg_stat_activity a ON a.pid = l.pid "
-        "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
-        "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
-        "AND l.classid::bigint = :high AND l.objid::bigint = :low"
-    )
-
-    def __init__(self, url: str) -> None:
-        self._engine = create_engine(
-            url,
-            poolclass=NullPool,
-            connect_args={
-                "application_name": f"tracker daemon {whoami()}"[:63],
-                "connect_timeout": 10,
-                # Our side notices a dead server or network within ~25 s, even in the middle of a query.
-                "keepalives": 1,
-                "keepalives_idle": 10,
-                "keepalives_interval": 5,
-                "keepalives_count": 3,
-                "tcp_user_timeout": 25000,
-            },
-        )
-        self._connection: Connection | None = None
-        self._key = 0
-        self._unreachable = False
-
-    def _connect(self) -> Connection:
-        if self._connection is None:
-            connection = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-            # The server's side of the keepalives: it drops a vanished leader's session, and so its lock.
-            connection.execute(text("SET tcp_keepalives_idle = 10"))
-            connection.execute(text("SET tcp_keepalives_interval = 5"))
-            connection.execute(text("SET tcp_keepalives_count = 3"))
-            self._key = advisory_lock_key(connection.execute(text("SELECT current_schema()")).scalar_one())
-            self._connection = connection
-        return self._connection
-
-    def _parts(self) -> dict[str, int]:
-        return {"high": self._key >> 32, "low": self._key & 0xFFFF_FFFF}
-
-    def acquire(self) -> bool:
-        try:
-            connection = self._connect()
-            taken = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": self._key}).scalar_one()
-        except SQLAlchemyError as exc:
-            if not self._unreachable:
-                log.warning("cannot reach the database for the leader lock (retrying): %s", str(exc).splitlines()[0])
-            self._unreachable = True
-            self._drop()
-            return False
-        self._unreachable = False
-        return bool(taken)
-
-    def held(self) -> bool:
-        if self._connection is None:
-            return False
-        try:
-            mine = self._connection.execute(
-                text(
-                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1 "
-                    "AND pid = pg_backend_pid() AND classid::bigint = :high AND objid::bigint = :low"
-                ),
-                self._parts(),
-            ).scalar_one()
-        except SQLAlchemyError:
-            self._drop()
-            return False
-        return bool(mine)
-
-    def holder(self) -> str | None:
-        row = self._connect().execute(self._HOLDER, self._parts()).first()
-        if row is None:
-            return None
-        pid, name, started = row
-        since = f" since {started.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC" if started else ""
-        return f"{name or 'a tracker daemon'} (PostgreSQL backend {pid}){since}"
-
-    def _drop(self) -> None:
-        if self._connection is not None:
-            with suppress(SQLAlchemyError):
-                self._connection.close()
-            self._connection = None
-
-    def close(self) -> None:
-        self._drop()
-        self._engine.dispose()

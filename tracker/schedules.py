@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from itertools import pairwise
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from apscheduler.triggers.cron import CronTrigger
-
 from tracker.config import Config, ConfigError
+
+if TYPE_CHECKING:
+    from apscheduler.triggers.cron import CronTrigger
 
 # Jitter delays each run by up to this share of the period, capped: enough to spread documents that fell on
 # the same second, never enough to matter to a 6-hour schedule.
@@ -56,6 +57,8 @@ class Schedule:
     timezone: str = "UTC"
 
     def cron_trigger(self, jitter: float | None = None) -> CronTrigger:
+        from apscheduler.triggers.cron import CronTrigger  # only cron schedules need APScheduler
+
         assert self.cron is not None
         minute, hour, day, month, day_of_week = self.cron
         return CronTrigger(

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from tracker.check import CheckResult
-from tracker.config import Document
-from tracker.diff import DELETE, INSERT, TextDiff, hunks, render_text
-from tracker.flag import Evidence, Flag
 from tracker.notice import notice_lines
-from tracker.status import DocumentHealth
-from tracker.store import ChangeRecord
+
+# Types only: `tracker status` prints through this module and must not load the pipeline (see tracker/cli/app.py).
+if TYPE_CHECKING:
+    from tracker.check import CheckResult
+    from tracker.config import Document
+    from tracker.diff import TextDiff
+    from tracker.flag import Flag
+    from tracker.status import DocumentHealth
+    from tracker.store import ChangeRecord
 
 
 def check_line(result: CheckResult, title: str) -> Text:
@@ -95,6 +98,8 @@ def story_lines(change: ChangeRecord, today: date, absent_from: Sequence[str] = 
 
 
 def flag_of(change: ChangeRecord) -> Flag:
+    from tracker.flag import Evidence, Flag
+
     return Flag(
         ai=change.ai,
         score=change.score,
@@ -113,6 +118,8 @@ def print_diff(
     colour: bool,
     story: Sequence[tuple[str, str]] = (),
 ) -> None:
+    from tracker.diff import DELETE, INSERT, hunks, render_text
+
     colour = colour and out.is_terminal
     out.print(Text(header, style="bold"))
     if flag.ai:

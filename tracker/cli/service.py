@@ -49,7 +49,7 @@ def status(context: Context, as_json: bool) -> None:
     for longer than `daemon.blind_after`; a success clears it. Digests the mail server has not accepted yet
     are listed too. Exits 0 when every document is healthy and 1 when any is failing.
     """
-    from tracker.scheduler import leader_holder
+    from tracker.leader import leader_holder
     from tracker.status import document_health
     from tracker.store import Outbox
     from tracker.terminal import print_status, when

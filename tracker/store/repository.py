@@ -107,6 +107,7 @@ class DocumentState:
     etag: str | None
     last_modified: str | None
     extraction_key: str | None
+    raw_sha256: str | None = None
 
 
 @dataclass(frozen=True)
@@ -251,6 +252,7 @@ class Store:
                 etag=last_ok.etag if last_ok else None,
                 last_modified=last_ok.last_modified if last_ok else None,
                 extraction_key=last_ok.extraction_key if last_ok else None,
+                raw_sha256=last_ok.raw_sha256 if last_ok else None,
             )
 
     def find_version(self, service: str, document: str, text_sha256: str) -> VersionRecord | None:
