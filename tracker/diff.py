@@ -7,7 +7,7 @@ semantically so that a reworded sentence reads as one deletion and one insertion
 
 The passes run the C++ port of diff-match-patch (fast-diff-match-patch): the same algorithm as Google's Python
 one, giving the same diffs, 10-50 times faster, so that its time limits (which coarsen a diff when they fire)
-are reached only by rewrites far beyond anything seen in the corpus (docs/decisions/0007-fast-extraction-and-diff.md).
+are reached only by rewrites far beyond anything seen in the corpus (docs/decisions/0010-fast-extraction-and-diff.md).
 """
 
 from __future__ import annotations
