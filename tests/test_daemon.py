@@ -8,12 +8,14 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -276,12 +278,14 @@ def test_a_document_answering_503_becomes_failing_and_clears_when_the_page_is_ba
     assert report["leader"]["active"] and report["pending_digests"] == []
     [document] = report["documents"]
     assert document["failing"] and document["consecutive_failures"] >= 2 and document["last_outcome"] == "failed"
-    assert "failed checks in a row (last: HTTP 503)" in document["failing_reason"]
+    assert document["failing_reason"].startswith("never checked successfully (")
+    assert f"last: HTTP 503 Service Unavailable from 127.0.0.1:{page_server.port})" in document["failing_reason"]
     assert document["last_success"] is None and document["next_check"]
     text = run_tracker("status", config=config)
-    assert text.returncode == 1 and "Acme Terms is failing: " in text.stdout and "FAILING" in text.stdout
+    assert text.returncode == 1 and "Acme Terms is failing: never checked successfully (" in text.stdout
     [warning] = daemon.events("failing")
     assert warning["level"] == "warning" and warning["document"] == "terms"
+    assert all(check["level"] == "warning" for check in daemon.events("check") if check["outcome"] == "failed")
 
     page_server.serve("/terms", policy("back"))
     wait_until(lambda: daemon.events("recovered"), 30, "the document recovers", daemon)
@@ -289,6 +293,55 @@ def test_a_document_answering_503_becomes_failing_and_clears_when_the_page_is_ba
     assert healthy.returncode == 0, healthy.stdout
     [document] = json.loads(healthy.stdout)["documents"]
     assert not document["failing"] and document["consecutive_failures"] == 0 and document["last_success"]
+    assert daemon.stop()[0] == 0
+
+
+def test_a_failed_check_is_retried_after_minutes_not_a_period_and_then_follows_its_schedule(
+    tmp_path: Path, page_server: PageServer, spawn: Callable[..., Daemon]
+) -> None:
+    """An hourly document whose first check fails is tried again after `daemon.first_retry` (1 s here, then 2 s,
+    4 s ...), not an hour later; once it succeeds, its next check is an hour on."""
+    database_url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    terms = page_server.serve("/terms", "Service Unavailable", status=503)
+    config = write_config(tmp_path, database_url, {"terms": terms}, schedule="1h", first_retry="1s")
+    daemon = spawn(config)
+    wait_until(lambda: len(checks(database_url)) >= 2, 30, "a retry of the failed check", daemon)
+    first, second = checks(database_url)[:2]
+    assert first.outcome == second.outcome == "failed"
+    assert (second.started_at - first.started_at).total_seconds() < 60
+    [failed, *_] = daemon.events("check")
+    assert failed["level"] == "warning" and "(1 in a row; next try in 1 s)" in failed["message"]
+
+    page_server.serve("/terms", policy("back"))
+    wait_until(lambda: daemon.events("recovered"), 30, "the document recovers", daemon)
+    time.sleep(3 * INTERVAL)
+    assert checks(database_url)[-1].outcome == "first_version"  # no more retries once it succeeded
+    [document] = json.loads(run_tracker("status", "--json", config=config).stdout)["documents"]
+    assert document["failing"] is False
+    assert datetime.fromisoformat(document["next_check"]) - datetime.fromisoformat(document["last_attempt"]) == (
+        timedelta(hours=1)
+    )
+    assert daemon.stop()[0] == 0
+
+
+def test_a_database_that_does_not_answer_is_said_so_never_taken_for_another_leader(
+    tmp_path: Path, spawn: Callable[..., Daemon]
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # nothing listens there once the probe is closed
+    config = write_config(
+        tmp_path, f"postgresql+psycopg://tracker:s3cret@127.0.0.1:{port}/tracker", {"terms": "http://127.0.0.1:9/"}
+    )
+    daemon = spawn(config)
+    [warning] = wait_until(lambda: daemon.events("database_unreachable"), 30, "the unreachable database", daemon)
+    assert warning["level"] == "warning"
+    assert warning["message"].startswith(
+        f"cannot reach the database postgresql+psycopg://tracker:***@127.0.0.1:{port}/tracker to take the leader "
+        "lock (trying again every 2 s): "
+    )
+    time.sleep(2 * INTERVAL)
+    assert daemon.events("standby") == [] and "s3cret" not in daemon.log_path.read_text()
     assert daemon.stop()[0] == 0
 
 
