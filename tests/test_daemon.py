@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import REPO, PageServer, run_tracker
+from conftest import REPO, PageServer, assert_no_traceback, run_tracker
 
 from tracker.store import Store
 
@@ -105,6 +105,8 @@ def spawn(tmp_path: Path) -> Iterator[Callable[..., Daemon]]:
         if daemon.process.poll() is None:
             daemon.process.kill()
             daemon.process.wait(10)
+    for daemon in started:
+        assert_no_traceback(daemon.log_path.read_text())
 
 
 def wait_until(condition: Callable[[], Any], timeout: float, what: str, *daemons: Daemon) -> Any:

@@ -14,6 +14,7 @@ from tracker.store import ChangeRecord
 
 # What the extractor writes at the start of a heading's line (extract.py keeps headings as Markdown `#` lines).
 _HEADING = re.compile(r"^(#{1,6})[ \t]+")
+_UNDERLINE = re.compile(r"^(?:={3,}|-{3,})$")
 # Bidirectional controls in page text could reorder what a reader sees around <del> and <ins>.
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
@@ -93,9 +94,14 @@ def _blocks(segments: Sequence[Segment]) -> tuple[Block, ...]:
                 lines.append([])
             if part:
                 lines[-1].append(Piece(op, _visible(part)))
-    blocks = []
+    blocks: list[Block] = []
     for pieces in lines:
-        if not "".join(piece.text for piece in pieces).strip():
+        text = "".join(piece.text for piece in pieces).strip()
+        if not text:
+            continue
+        if _UNDERLINE.match(text) and blocks and not blocks[-1].level and all(p.op == "equal" for p in pieces):
+            # A Markdown heading underlined with === or --- (text/markdown pages): the line above is the heading.
+            blocks[-1] = Block(1 if text[0] == "=" else 2, blocks[-1].pieces)
             continue
         level = 0
         if match := _HEADING.match(pieces[0].text):

@@ -311,7 +311,7 @@ class CheckRunner:
         if result.flag.ai:
             message += f" AI: {result.flag.category}"
         if result.failed:
-            retry = describe_duration(max(health.next_check - datetime.now(UTC), timedelta(0)))
+            retry = describe_duration(health.next_check - (health.last_attempt or result.started_at))
             message += f" ({health.consecutive_failures} in a row; next try in {retry}): {result.reason}"
             self._retry_at(document, health.next_check)
         log.log(

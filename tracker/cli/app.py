@@ -146,7 +146,7 @@ def _user_error(exc: Exception) -> tuple[str, int] | None:
     if isinstance(exc, SchemaError | DatabaseUnavailable):
         return str(exc), EXIT_DATABASE
     if isinstance(exc, SQLAlchemyError):
-        return f"database error: {_first_line(exc)}", EXIT_DATABASE
+        return f"database error{_database_in_use()}: {_first_line(exc)}", EXIT_DATABASE
     if isinstance(exc, ImportError) and "psycopg" in f"{exc.name} {exc}":
         return f"the PostgreSQL driver cannot be loaded: {_missing_driver(exc)}", EXIT_DATABASE
     return None
@@ -154,6 +154,20 @@ def _user_error(exc: Exception) -> tuple[str, int] | None:
 
 def _missing_driver(exc: ImportError) -> str:
     return f"{_first_line(exc)}; install it with: pip install 'psycopg[binary]'"
+
+
+def _database_in_use() -> str:
+    """` (/path/to/tracker.db)` when the command got as far as loading its config: which database failed."""
+    from tracker.config import ConfigError
+
+    click_context = click.get_current_context(silent=True)
+    context = click_context.find_object(Context) if click_context else None
+    if context is None or context._config is None:
+        return ""
+    try:
+        return f" ({context._config.database.shown})"
+    except ConfigError:
+        return ""
 
 
 def _first_line(exc: BaseException) -> str:
