@@ -297,13 +297,14 @@ def test_diff_as_html_is_a_standalone_page_with_the_flag_evidence_and_headings(r
 
 def test_diff_as_html_escapes_page_text(tmp_path: Path, page_server: PageServer) -> None:
     config = config_for(tmp_path, page_server)
-    clause = "We use <b>data</b> & signals to train our AI models. " * 10
-    for body in ("# Terms\n\n" + "We keep your data safe and private. " * 10, f"# Terms & <i>more</i>\n\n{clause}"):
+    before = "# Terms\n\n" + "We use your data to run the service for you. " * 8
+    after = "# Terms & <i>more</i>\n\n" + "We use your <b>data</b> & signals to run the service for you. " * 8
+    for body in (before, after):
         page_server.serve("/google/privacy", body, content_type=MARKDOWN)
         assert run_tracker("check", "google", config=config).returncode == 0
     page = run_tracker("diff", "google", "--format", "html", config=config).stdout
     assert "<b>data</b>" not in page and "<i>" not in page and "&lt;b&gt;data&lt;/b&gt; &amp; signals" in page
-    assert re.search(r"<h3>Terms<ins>[^<]*&amp; &lt;i&gt;more&lt;/i&gt;</ins></h3>", page), page
+    assert "<h3>Terms" in page and "&amp; &lt;i&gt;more&lt;/i&gt;</ins>" in page
 
 
 def test_no_library_warning_reaches_the_console(tmp_path: Path, page_server: PageServer) -> None:

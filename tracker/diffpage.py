@@ -90,7 +90,9 @@ def _blocks(segments: Sequence[Segment]) -> tuple[Block, ...]:
     for segment in segments:
         op = OP_NAMES[segment.op]
         for index, part in enumerate(segment.text.split("\n")):
-            if index:
+            # A heading inserted in place of a deleted line starts a line of its own, as it does in the new text.
+            replaced = lines[-1] and all(piece.op == "delete" for piece in lines[-1])
+            if index or (op == "insert" and replaced and _HEADING.match(part)):
                 lines.append([])
             if part:
                 lines[-1].append(Piece(op, _visible(part)))
