@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.config import ConfigError, load_config, parse_config, unknown_name
+from tracker.config import ConfigError, Settings, load_config, parse_config, unknown_name
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -126,16 +126,11 @@ def test_a_bad_database_url_in_the_environment_names_the_variable(monkeypatch: p
         ("daemon:\n  failing_afer: 2\n", "daemon.failing_afer", "unknown key; did you mean 'failing_after'?"),
         ("shedule: 1h\n", "shedule", "unknown key; did you mean 'schedule'?"),
         (
-            "  other:\n    url: https://acme.test/other\n    documents: {}\n",
-            "services.other.url",
-            "unknown key here; 'url' belongs in database or services.NAME.documents.NAME (the keys here: name, "
-            "documents)",
+            "  other:\n    select: main\n    documents: {}\n",
+            "services.other.select",
+            "unknown key here; 'select' belongs in services.NAME.documents.NAME (the keys here: name, documents)",
         ),
-        (
-            "colour: blue\n",
-            "colour",
-            "unknown key; the keys here are: database, schedule, fetch, checks, flag, daemon, email, services",
-        ),
+        ("colour: blue\n", "colour", f"unknown key; the keys here are: {', '.join(Settings.model_fields)}"),
     ],
 )
 def test_every_misspelt_or_misplaced_key_gets_a_suggestion(addition: str, key: str, message: str) -> None:
