@@ -21,7 +21,6 @@ if TYPE_CHECKING:
 # the same second, never enough to matter to a 6-hour schedule.
 JITTER_SHARE = 0.1
 MAX_JITTER = timedelta(minutes=15)
-NEVER = datetime.min.replace(tzinfo=UTC)
 # A daemon back from downtime runs the overdue documents once each, spread over at most this window.
 MAX_CATCH_UP_WINDOW = timedelta(minutes=10)
 # The first retry of a failed check (daemon.first_retry); each further failure doubles it, up to the period.
@@ -265,17 +264,22 @@ def plan_first_runs(
     """When each document is first checked after a (re)start, from its last check in the database.
 
     One slot after the last check (plus jitter) when that is still to come, so that a restart re-checks
-    nothing early (a document whose last checks failed: its retry time); the never-checked, then the overdue
-    ones once each, spread over the catch-up window.
+    nothing early (a document whose last checks failed: its retry time); the overdue ones once each, spread
+    over the catch-up window. A document never checked is checked at once: nothing of it is on record, and a
+    new install (or a document just added) should show within seconds whether it can be read. The host gate
+    and the pool keep those first checks polite.
     """
     failures = failures or {}
     due = {
-        # A document never checked comes first: nothing of it is on record yet.
-        key: next_due(schedule, last, now, failures.get(key, 0), retry) if (last := last_attempts.get(key)) else NEVER
+        key: next_due(schedule, last, now, failures.get(key, 0), retry)
         for key, schedule in schedules.items()
+        if (last := last_attempts.get(key))
     }
     window = catch_up_window([schedules[key].period for key, moment in due.items() if moment <= now])
     planned = spread_overdue(due, now, window)
-    return {
-        key: moment if due[key] <= now else with_jitter(moment, schedules[key], rng) for key, moment in planned.items()
+    # Jitter spreads regular slots; a retry keeps its time (jitter of a 6h schedule could delay it 15 minutes).
+    first = {
+        key: moment if due[key] <= now or failures.get(key) else with_jitter(moment, schedules[key], rng)
+        for key, moment in planned.items()
     }
+    return {key: first.get(key, now) for key in schedules}
