@@ -216,19 +216,23 @@ def _exit_now(code: int) -> NoReturn:
 
 
 def _log_plan(health: list[DocumentHealth], first_runs: dict[tuple[str, str], datetime], now: datetime) -> None:
-    overdue = [h for h in health if h.next_check <= now]
+    never = [h for h in health if h.last_attempt is None]
+    overdue = [h for h in health if h.last_attempt is not None and h.next_check <= now]
     soonest = min(first_runs.values(), default=now)
+    parts = []
+    if never:
+        parts.append(f"{len(never)} never checked, checked now")
     if overdue:
         last = max(first_runs[h.service, h.document] for h in overdue)
         spread = f", spread over {describe_duration(last - now)}" if len(overdue) > 1 else ""
-        when = f"{len(overdue)} due now{spread}"
-    else:
-        when = f"none due now, the first in {describe_duration(max(soonest - now, timedelta(0)))}"
+        parts.append(f"{len(overdue)} overdue{spread}")
+    if not parts:
+        parts.append(f"none due now, the first in {describe_duration(max(soonest - now, timedelta(0)))}")
     log.info(
         "%s scheduled; %s",
         _count(len(health), "document"),
-        when,
-        extra=fields(event="scheduled", documents=len(health), due_now=len(overdue)),
+        "; ".join(parts),
+        extra=fields(event="scheduled", documents=len(health), due_now=len(never) + len(overdue)),
     )
 
 
