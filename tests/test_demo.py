@@ -80,6 +80,8 @@ def test_the_demo_keeps_its_folder_when_asked(tmp_path: Path) -> None:
     elsewhere.mkdir()
     changes = run_tracker("--config", str(kept / "config.yaml"), "changes", "--json", config=None, cwd=elsewhere)
     assert changes.returncode == 0, changes.stderr
-    [change] = json.loads(changes.stdout)
-    assert change["service"] == "google" and change["ai"] and change["category"] == "training"
+    recorded = json.loads(changes.stdout)
+    assert recorded and any(change["ai"] and change["category"] == "training" for change in recorded)
+    status = run_tracker("--config", str(kept / "config.yaml"), "status", config=None, cwd=elsewhere)
+    assert f"Database: {kept / 'tracker.db'} (database.url in {kept / 'config.yaml'})" in status.stdout
     assert list(elsewhere.iterdir()) == []
