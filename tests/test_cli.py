@@ -6,8 +6,11 @@ Each test runs the real command in a subprocess; `run_tracker` fails any test wh
 from __future__ import annotations
 
 import json
+import os
 import re
 import socket
+import subprocess
+import sys
 import threading
 from http.server import ThreadingHTTPServer
 from pathlib import Path
@@ -319,3 +322,17 @@ def test_no_library_warning_reaches_the_console(tmp_path: Path, page_server: Pag
     result = run_tracker("check", "linkedin", "-d", "service-terms", config=config)
     assert result.returncode == 0 and "first version stored" in result.stdout
     assert result.stderr == ""
+
+
+def test_help_stays_cheap_it_loads_neither_sqlalchemy_nor_pydantic(tmp_path: Path) -> None:
+    probe = (
+        "import sys\nfrom tracker.cli import cli\n"
+        "try:\n    cli(['--help'], prog_name='tracker')\nexcept SystemExit:\n    pass\n"
+        "print(sorted({'sqlalchemy', 'pydantic', 'httpx', 'bs4'} & set(sys.modules)))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "[]"
+    assert "Where things are" in result.stdout
