@@ -328,6 +328,23 @@ def test_a_failed_check_is_retried_after_minutes_not_a_period_and_then_follows_i
     assert daemon.stop()[0] == 0
 
 
+def test_a_document_with_a_regional_variant_is_checked_without_a_crash(
+    tmp_path: Path, page_server: PageServer, spawn: Callable[..., Daemon]
+) -> None:
+    """`document_health(document="terms")` also returns terms@eu: the daemon reports on the series it checked."""
+    database_url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    config = write_config(tmp_path, database_url, {"terms": page_server.serve("/terms", policy("one"))})
+    settings = yaml.safe_load(config.read_text())
+    eu = page_server.serve("/terms-eu", policy("eu"))
+    settings["services"]["acme"]["documents"]["terms"]["variants"] = {"eu": {"url": eu}}
+    config.write_text(yaml.safe_dump(settings))
+    daemon = spawn(config)
+    wait_until(lambda: len(daemon.events("check")) >= 2, 30, "a check of each series", daemon)
+    assert {event["document"] for event in daemon.events("check")} == {"terms", "terms@eu"}
+    assert daemon.events("check_error") == []
+    assert daemon.stop()[0] == 0
+
+
 def test_a_database_that_does_not_answer_is_said_so_never_taken_for_another_leader(
     tmp_path: Path, spawn: Callable[..., Daemon]
 ) -> None:

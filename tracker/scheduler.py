@@ -292,7 +292,12 @@ class CheckRunner:
                 result = check_document(
                     document, self.store, self.fetcher, settings.checks, self.vocabulary, browser=self.browser
                 )
-            [health] = document_health(self.config, self.store, service=document.service, document=document.key)
+            # `document=` also matches a document's variants (privacy-policy@eu): keep this series only.
+            health = next(
+                h
+                for h in document_health(self.config, self.store, service=document.service, document=document.key)
+                if h.document == document.key
+            )
         except Exception:
             log.exception(
                 "%s/%s: the check crashed; it is tried again at its next slot",
