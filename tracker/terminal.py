@@ -168,14 +168,19 @@ def print_table(out: Console, headers: Sequence[str], rows: Sequence[Sequence[st
     first = widths[0]
     if out.is_terminal:
         first = min(first, max(10, out.width - sum(widths[1:]) - gap * (len(widths) - 1)))
-    else:
-        out = Console(file=out.file, width=100_000, color_system=None, highlight=False, markup=False, emoji=False)
     grid = Table(box=None, pad_edge=False, padding=(0, 1), show_edge=False)  # two spaces between columns
     for index, header in enumerate(headers):
         grid.add_column(header, no_wrap=True, overflow="ellipsis", width=first if index == 0 else widths[index])
     for row in rows:
         grid.add_row(*row)
-    out.print(grid)
+    if out.is_terminal:
+        out.print(grid)
+        return
+    # Piped: as wide as the values need, without the padding at the ends of lines that `cut` and `awk` trip on.
+    wide = Console(width=100_000, color_system=None, highlight=False, markup=False, emoji=False)
+    with wide.capture() as captured:
+        wide.print(grid)
+    out.file.write("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
 
 
 def _width(cell: str | Text) -> int:
