@@ -78,6 +78,18 @@ def _network_guard() -> Iterator[None]:
     socket.socket.connect_ex = original_connect_ex  # type: ignore[method-assign]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _own_user_data_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The default database lives in the user data folder: tests get their own, never the developer's."""
+    previous = os.environ.get("XDG_DATA_HOME")
+    os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("user-data"))
+    yield
+    if previous is None:
+        os.environ.pop("XDG_DATA_HOME", None)
+    else:
+        os.environ["XDG_DATA_HOME"] = previous
+
+
 # -- a real HTTP server ------------------------------------------------------------------------------------
 
 
@@ -209,18 +221,31 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 def run_tracker(
-    *args: str, config: Path, env: dict[str, str] | None = None, timeout: float = 120
+    *args: str, config: Path | None, env: dict[str, str] | None = None, timeout: float = 120, cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """`tracker ARGS` in a subprocess, as a user would run it."""
+    """`tracker ARGS` in a subprocess, as a user would run it (in the config's folder unless `cwd` is given;
+    without TRACKER_CONFIG when `config` is None).
+
+    Whatever the command does, it never prints a traceback: every CLI test checks that here.
+    """
     environment = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
     # PYTHONPATH makes a plain checkout work too; an installed tracker is found either way.
-    environment.update({"TRACKER_CONFIG": str(config), "NO_COLOR": "1", "COLUMNS": "200", "PYTHONPATH": str(REPO)})
+    environment.update({"NO_COLOR": "1", "COLUMNS": "200", "PYTHONPATH": str(REPO)})
+    if config is not None:
+        environment["TRACKER_CONFIG"] = str(config)
     environment.update(env or {})
-    return subprocess.run(
+    result = subprocess.run(
         [sys.executable, "-m", "tracker.cli", *args],
         capture_output=True,
         text=True,
         env=environment,
         timeout=timeout,
-        cwd=config.parent,
+        cwd=cwd or (config.parent if config else None),
     )
+    assert_no_traceback(result.stdout + result.stderr)
+    return result
+
+
+def assert_no_traceback(output: str) -> None:
+    """Errors reach people as one line with an exit code; a traceback is a bug (or an error not yet explained)."""
+    assert "Traceback (most recent call last)" not in output, output[-3000:]

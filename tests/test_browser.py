@@ -43,7 +43,7 @@ def _no_browser() -> str | None:
     try:
         import playwright.async_api  # noqa: F401
     except ImportError:
-        return "Playwright is not installed (pip install 'tracker[browser]')"
+        return "Playwright is not installed (pip install playwright)"
     if chromium_executable(None) is None:
         return "no system Chromium here (Debian: apt-get install chromium)"
     return None
@@ -288,7 +288,7 @@ def test_without_playwright_a_browser_document_is_a_failed_check_that_says_what_
     with BrowserFetcher(fetcher.settings) as browser:
         result = check_document(document(url, "browser"), store, fetcher, browser=browser)
     assert result.outcome == "failed"
-    assert result.reason == "fetching with a browser needs Playwright: pip install 'tracker[browser]'"
+    assert result.reason == "fetching with a browser needs Playwright: pip install playwright"
 
 
 def test_an_unknown_way_to_fetch_is_a_config_error_with_its_line() -> None:

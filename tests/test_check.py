@@ -119,7 +119,10 @@ def test_a_much_shorter_text_is_refused_until_seen_three_times_in_a_row(
 def test_an_error_status_is_a_failed_check(page_server: PageServer, store: Store, fetcher: Fetcher) -> None:
     page_server.serve("/policy", "down", status=503)
     result = check_document(document(page_server), store, fetcher)
-    assert result.outcome == "failed" and result.reason == "HTTP 503"
+    assert (
+        result.outcome == "failed"
+        and result.reason == f"HTTP 503 Service Unavailable from 127.0.0.1:{page_server.port}"
+    )
 
 
 def test_the_real_error_page_of_instagram_is_refused(page_server: PageServer, store: Store, fetcher: Fetcher) -> None:

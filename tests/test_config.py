@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.config import DEFAULT_DATABASE_URL, ConfigError, load_config, parse_config
+from tracker.config import ConfigError, Settings, load_config, parse_config, unknown_name
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -30,13 +30,140 @@ def test_a_database_url_and_one_url_make_a_valid_config() -> None:
     assert config.settings.fetch.max_bytes == 20 * 1024 * 1024
 
 
-def test_an_empty_config_is_valid_and_uses_sqlite() -> None:
-    assert parse_config("").database_url == DEFAULT_DATABASE_URL
+def test_without_a_database_url_the_database_is_in_the_user_data_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.chdir(tmp_path)
+    location = parse_config("").database
+    assert location.sqlite_path == tmp_path / "data" / "tos-tracker" / "tracker.db"
+    assert location.url == f"sqlite:///{tmp_path}/data/tos-tracker/tracker.db"
+    assert location.source == "the default location: the config sets no database.url" and location.is_default
 
 
-def test_the_environment_overrides_the_database_url(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_relative_sqlite_path_is_read_from_the_config_files_folder_not_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "etc").mkdir()
+    config_file = tmp_path / "etc" / "config.yaml"
+    config_file.write_text(MINIMAL)
+    monkeypatch.chdir(tmp_path)
+    location = load_config(config_file).database
+    assert location.sqlite_path == tmp_path / "etc" / "mine.db"
+    assert location.url == f"sqlite:///{tmp_path}/etc/mine.db"
+    assert location.source == f"database.url in {config_file}"
+    # The same file, found as ./config.yaml from its own folder.
+    monkeypatch.chdir(tmp_path / "etc")
+    assert load_config().database.sqlite_path == tmp_path / "etc" / "mine.db"
+
+
+def test_the_environment_overrides_the_database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TRACKER_DATABASE_URL", "postgresql+psycopg://db/tracker")
     assert parse_config(MINIMAL).database_url == "postgresql+psycopg://db/tracker"
+    assert parse_config(MINIMAL).database.source == "$TRACKER_DATABASE_URL"
+    # A relative path in a variable is read from the working directory, as for any path in the environment.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TRACKER_DATABASE_URL", "sqlite:///here.db")
+    assert parse_config(MINIMAL).database.sqlite_path == tmp_path / "here.db"
+
+
+@pytest.mark.parametrize("scheme", ["postgresql", "postgres", "postgresql+psycopg"])
+def test_postgresql_urls_use_the_driver_tracker_ships(scheme: str) -> None:
+    config = parse_config(MINIMAL.replace("sqlite:///mine.db", f"{scheme}://tracker:s3cret@db.example/tracker"))
+    assert config.database_url == "postgresql+psycopg://tracker:s3cret@db.example/tracker"
+    assert config.database.shown == "postgresql+psycopg://tracker:***@db.example/tracker"
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        (
+            "mysql://tracker:s3cret@db/tracker",
+            "tracker stores its records in SQLite or PostgreSQL, not MySQL; write sqlite:///tracker.db or "
+            "postgresql+psycopg://user:password@host/dbname",
+        ),
+        (
+            "sqllite:///tracker.db",
+            "sqllite:// is not a database tracker can use (SQLite or PostgreSQL); did you mean sqlite://?",
+        ),
+        (
+            "postgresql+psycopg2://tracker:s3cret@db/tracker",
+            "postgresql+psycopg2:// needs a driver tracker does not install; write postgresql+psycopg:// "
+            "(psycopg 3, installed with tracker)",
+        ),
+        (
+            "sqlite://tracker.db",
+            "sqlite://tracker.db names no file: write sqlite:///tracker.db (three slashes) or sqlite:////absolute/path",
+        ),
+        (
+            "tracker.db",
+            "tracker.db is not a database URL; write sqlite:///tracker.db or postgresql+psycopg://user:password@host/dbname",
+        ),
+    ],
+)
+def test_a_database_url_tracker_cannot_use_is_refused_when_the_config_loads(url: str, message: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        parse_config(MINIMAL.replace("sqlite:///mine.db", url), "my-config.yaml")
+    assert str(raised.value) == f"my-config.yaml, line 3, key 'database.url': {message}"
+    assert "s3cret" not in str(raised.value)
+
+
+def test_a_bad_database_url_in_the_environment_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRACKER_DATABASE_URL", "mysql://tracker:s3cret@db/tracker")
+    with pytest.raises(ConfigError) as raised:
+        parse_config(MINIMAL).database  # noqa: B018
+    assert str(raised.value).startswith("$TRACKER_DATABASE_URL: tracker stores its records in SQLite or PostgreSQL")
+    assert "s3cret" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("addition", "key", "message"),
+    [
+        ("        selct: main\n", "services.acme.documents.terms.selct", "unknown key; did you mean 'select'?"),
+        ("        schedual: 1d\n", "services.acme.documents.terms.schedual", "unknown key; did you mean 'schedule'?"),
+        ("        remvoe: nav\n", "services.acme.documents.terms.remvoe", "unknown key; did you mean 'remove'?"),
+        ("fetch:\n  retires: 5\n", "fetch.retires", "unknown key; did you mean 'retries'?"),
+        ("daemon:\n  failing_afer: 2\n", "daemon.failing_afer", "unknown key; did you mean 'failing_after'?"),
+        ("shedule: 1h\n", "shedule", "unknown key; did you mean 'schedule'?"),
+        (
+            "documents: {}\n",
+            "documents",
+            "unknown key here; 'documents' belongs in services.NAME "
+            f"(the keys here: {', '.join(Settings.model_fields)})",
+        ),
+        ("colour: blue\n", "colour", f"unknown key; the keys here are: {', '.join(Settings.model_fields)}"),
+    ],
+)
+def test_every_misspelt_or_misplaced_key_gets_a_suggestion(addition: str, key: str, message: str) -> None:
+    source = MINIMAL + addition
+    with pytest.raises(ConfigError) as raised:
+        parse_config(source, "c.yaml")
+    assert raised.value.key == key and str(raised.value).endswith(f"key '{key}': {message}")
+
+
+def test_a_document_given_as_a_url_says_how_to_write_it() -> None:
+    with pytest.raises(ConfigError) as raised:
+        parse_config("services:\n  acme:\n    documents:\n      terms: https://acme.test/terms\n", "c.yaml")
+    assert str(raised.value) == (
+        "c.yaml, line 4, key 'services.acme.documents.terms': a document is a block of keys, not a URL on its own: "
+        "write 'terms:' and, on the next line indented below it, 'url: https://acme.test/terms'"
+    )
+
+
+def test_unknown_services_and_documents_are_named_with_the_ones_there_are() -> None:
+    config = load_config(REPO / "config.yaml")
+    assert unknown_name(config, "linkedin", None) is None
+    assert unknown_name(config, "linkdin", None) == (
+        f"no service 'linkdin' in {REPO / 'config.yaml'}; did you mean 'linkedin'? (services: linkedin, meta, google)"
+    )
+    linkedin = ", ".join(document.key for document in config.documents("linkedin"))
+    assert unknown_name(config, "linkedin", "privacy") == (
+        f"no document 'privacy' in linkedin; did you mean 'privacy-policy'? (linkedin has: {linkedin})"
+    )
+    empty = parse_config("", "empty.yaml")
+    assert (unknown_name(empty, None, None) or "").startswith(
+        "empty.yaml lists no documents to track (no `services:` section); copy the shipped config ("
+    )
 
 
 def test_select_accepts_one_selector_or_a_list() -> None:

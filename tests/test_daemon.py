@@ -8,19 +8,21 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from conftest import REPO, PageServer, run_tracker
+from conftest import REPO, PageServer, assert_no_traceback, run_tracker
 
 from tracker.store import Store
 
@@ -103,6 +105,8 @@ def spawn(tmp_path: Path) -> Iterator[Callable[..., Daemon]]:
         if daemon.process.poll() is None:
             daemon.process.kill()
             daemon.process.wait(10)
+    for daemon in started:
+        assert_no_traceback(daemon.log_path.read_text())
 
 
 def wait_until(condition: Callable[[], Any], timeout: float, what: str, *daemons: Daemon) -> Any:
@@ -245,7 +249,8 @@ def test_a_restart_right_after_a_check_does_not_fetch_again_before_the_interval(
     tmp_path: Path, page_server: PageServer, spawn: Callable[..., Daemon]
 ) -> None:
     database_url = f"sqlite:///{tmp_path / 'tracker.db'}"
-    config = write_config(tmp_path, database_url, {"terms": page_server.serve("/terms", policy("t"))}, schedule="4s")
+    # 12 s: longer than a daemon takes to start on a busy two-core machine (4 s was not, at times).
+    config = write_config(tmp_path, database_url, {"terms": page_server.serve("/terms", policy("t"))}, schedule="12s")
     first = spawn(config, "first")
     wait_until(lambda: checks(database_url), 30, "the first check", first)
     assert first.stop()[0] == 0
@@ -253,11 +258,11 @@ def test_a_restart_right_after_a_check_does_not_fetch_again_before_the_interval(
     second = spawn(config, "second")
     wait_until(lambda: second.events("scheduled"), 30, "the restarted daemon plans its checks", second)
     assert second.events("scheduled")[0]["due_now"] == 0
-    wait_until(lambda: len(checks(database_url)) >= 2, 30, "the check one interval later", second)
+    wait_until(lambda: len(checks(database_url)) >= 2, 45, "the check one interval later", second)
     assert second.stop()[0] == 0
 
     earlier, later = checks(database_url)[:2]
-    assert (later.started_at - earlier.started_at).total_seconds() >= 4 - 0.1
+    assert (later.started_at - earlier.started_at).total_seconds() >= 12 - 0.1
     assert page_server.count("/terms") == 2
 
 
@@ -276,12 +281,14 @@ def test_a_document_answering_503_becomes_failing_and_clears_when_the_page_is_ba
     assert report["leader"]["active"] and report["pending_digests"] == []
     [document] = report["documents"]
     assert document["failing"] and document["consecutive_failures"] >= 2 and document["last_outcome"] == "failed"
-    assert "failed checks in a row (last: HTTP 503)" in document["failing_reason"]
+    assert document["failing_reason"].startswith("never checked successfully (")
+    assert f"last: HTTP 503 Service Unavailable from 127.0.0.1:{page_server.port})" in document["failing_reason"]
     assert document["last_success"] is None and document["next_check"]
     text = run_tracker("status", config=config)
-    assert text.returncode == 1 and "Acme Terms is failing: " in text.stdout and "FAILING" in text.stdout
+    assert text.returncode == 1 and "Acme Terms is failing: never checked successfully (" in text.stdout
     [warning] = daemon.events("failing")
     assert warning["level"] == "warning" and warning["document"] == "terms"
+    assert all(check["level"] == "warning" for check in daemon.events("check") if check["outcome"] == "failed")
 
     page_server.serve("/terms", policy("back"))
     wait_until(lambda: daemon.events("recovered"), 30, "the document recovers", daemon)
@@ -289,6 +296,74 @@ def test_a_document_answering_503_becomes_failing_and_clears_when_the_page_is_ba
     assert healthy.returncode == 0, healthy.stdout
     [document] = json.loads(healthy.stdout)["documents"]
     assert not document["failing"] and document["consecutive_failures"] == 0 and document["last_success"]
+    assert daemon.stop()[0] == 0
+
+
+def test_a_failed_check_is_retried_after_minutes_not_a_period_and_then_follows_its_schedule(
+    tmp_path: Path, page_server: PageServer, spawn: Callable[..., Daemon]
+) -> None:
+    """An hourly document whose first check fails is tried again after `daemon.first_retry` (1 s here, then 2 s,
+    4 s ...), not an hour later; once it succeeds, its next check is an hour on."""
+    database_url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    terms = page_server.serve("/terms", "Service Unavailable", status=503)
+    config = write_config(tmp_path, database_url, {"terms": terms}, schedule="1h", first_retry="1s")
+    daemon = spawn(config)
+    wait_until(lambda: len(checks(database_url)) >= 2, 30, "a retry of the failed check", daemon)
+    first, second = checks(database_url)[:2]
+    assert first.outcome == second.outcome == "failed"
+    assert (second.started_at - first.started_at).total_seconds() < 60
+    [failed, *_] = daemon.events("check")
+    assert failed["level"] == "warning" and "(1 in a row; next try in 1 s)" in failed["message"]
+
+    # Back, as XHTML with an XML prolog: bs4 would warn about it; the JSON log must stay JSON lines only.
+    page_server.serve("/terms", '<?xml version="1.0" encoding="utf-8"?>\n' + policy("back"))
+    wait_until(lambda: daemon.events("recovered"), 30, "the document recovers", daemon)
+    time.sleep(3 * INTERVAL)
+    assert checks(database_url)[-1].outcome == "first_version"  # no more retries once it succeeded
+    assert all(line.startswith("{") for line in daemon.log_path.read_text().splitlines()), logs_of(daemon)
+    [document] = json.loads(run_tracker("status", "--json", config=config).stdout)["documents"]
+    assert document["failing"] is False
+    assert datetime.fromisoformat(document["next_check"]) - datetime.fromisoformat(document["last_attempt"]) == (
+        timedelta(hours=1)
+    )
+    assert daemon.stop()[0] == 0
+
+
+def test_a_document_with_a_regional_variant_is_checked_without_a_crash(
+    tmp_path: Path, page_server: PageServer, spawn: Callable[..., Daemon]
+) -> None:
+    """`document_health(document="terms")` also returns terms@eu: the daemon reports on the series it checked."""
+    database_url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    config = write_config(tmp_path, database_url, {"terms": page_server.serve("/terms", policy("one"))})
+    settings = yaml.safe_load(config.read_text())
+    eu = page_server.serve("/terms-eu", policy("eu"))
+    settings["services"]["acme"]["documents"]["terms"]["variants"] = {"eu": {"url": eu}}
+    config.write_text(yaml.safe_dump(settings))
+    daemon = spawn(config)
+    wait_until(lambda: len(daemon.events("check")) >= 2, 30, "a check of each series", daemon)
+    assert {event["document"] for event in daemon.events("check")} == {"terms", "terms@eu"}
+    assert daemon.events("check_error") == []
+    assert daemon.stop()[0] == 0
+
+
+def test_a_database_that_does_not_answer_is_said_so_never_taken_for_another_leader(
+    tmp_path: Path, spawn: Callable[..., Daemon]
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # nothing listens there once the probe is closed
+    config = write_config(
+        tmp_path, f"postgresql+psycopg://tracker:s3cret@127.0.0.1:{port}/tracker", {"terms": "http://127.0.0.1:9/"}
+    )
+    daemon = spawn(config)
+    [warning] = wait_until(lambda: daemon.events("database_unreachable"), 30, "the unreachable database", daemon)
+    assert warning["level"] == "warning"
+    assert warning["message"].startswith(
+        f"cannot reach the database postgresql+psycopg://tracker:***@127.0.0.1:{port}/tracker to take the leader "
+        "lock (trying again every 2 s): "
+    )
+    time.sleep(2 * INTERVAL)
+    assert daemon.events("standby") == [] and "s3cret" not in daemon.log_path.read_text()
     assert daemon.stop()[0] == 0
 
 

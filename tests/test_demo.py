@@ -3,10 +3,13 @@ and the digest, with no socket beyond 127.0.0.1."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+from conftest import assert_no_traceback, run_tracker
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -33,6 +36,7 @@ def test_the_demo_tells_linkedins_change_with_its_notice_and_opt_out_then_google
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
+    assert_no_traceback(result.stdout + result.stderr)
     out = result.stdout
     assert "[1/6]" in out and "[6/6]" in out
     assert out.index("Act 1: LinkedIn") < out.index("Act 2: Google")
@@ -66,6 +70,18 @@ def test_the_demo_keeps_its_folder_when_asked(tmp_path: Path) -> None:
         [sys.executable, "-m", "tracker.cli", "demo", "--keep"], capture_output=True, text=True, env=env, timeout=120
     )
     assert result.returncode == 0, result.stderr
+    assert_no_traceback(result.stdout + result.stderr)
     [kept] = tmp_path.glob("tracker-demo-*")
     assert (kept / "tracker.db").exists() and (kept / "config.yaml").exists()
     assert str(kept) in result.stdout
+
+    # The kept config reads the demo's database from any folder, never a new empty one where it runs.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    changes = run_tracker("--config", str(kept / "config.yaml"), "changes", "--json", config=None, cwd=elsewhere)
+    assert changes.returncode == 0, changes.stderr
+    recorded = json.loads(changes.stdout)
+    assert recorded and any(change["ai"] and change["category"] == "training" for change in recorded)
+    status = run_tracker("--config", str(kept / "config.yaml"), "status", config=None, cwd=elsewhere)
+    assert f"Database: {kept / 'tracker.db'} (database.url in {kept / 'config.yaml'})" in status.stdout
+    assert list(elsewhere.iterdir()) == []

@@ -388,6 +388,54 @@ def test_no_email_section_says_what_to_add(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_a_preview_needs_no_email_section(tmp_path: Path, page_server: PageServer) -> None:
+    config = write_config(tmp_path, page_server, f"sqlite:///{tmp_path / 't.db'}", {}, services=("google",))
+    settings = yaml.safe_load(config.read_text())
+    del settings["email"]
+    config.write_text(yaml.safe_dump(settings))
+    record_changes(config, page_server, ("google",))
+    result = run_tracker("digest", "--dry-run", config=config)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.startswith(
+        f"{config} has no `email:` section: this is a preview only, times in UTC (the README shows the section "
+        "that sends it).\nTo: you@localhost\nSubject: [tracker] Google Privacy Policy: AI training change\n"
+    )
+    assert "help train Google’s {+AI+} models" in result.stdout
+
+
+def test_a_past_period_can_be_previewed_after_its_digest_was_sent(
+    tmp_path: Path, page_server: PageServer, database_url: str
+) -> None:
+    with smtp_server() as inbox:
+        config = write_config(tmp_path, page_server, database_url, {"port": inbox.port}, services=("google",))
+        record_changes(config, page_server, ("google",))
+        assert run_tracker("digest", config=config).returncode == 0 and len(inbox.messages) == 1
+    nothing = run_tracker("digest", "--preview", config=config)
+    assert nothing.returncode == 0 and nothing.stdout == ""
+    assert nothing.stderr == f"Nothing new for {RECIPIENT}: no digest would be sent (email.send_when_empty is off).\n"
+
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).strftime("%Y-%m-%d")
+    again = run_tracker("digest", "--preview", "--since", yesterday, config=config)
+    assert again.returncode == 0, again.stderr
+    assert "Subject: [tracker] Google Privacy Policy: AI training change" in again.stderr
+    start = datetime.fromisoformat(yesterday)
+    assert again.stdout.splitlines()[3].startswith(f"Between {start:%a %d %b %Y}, 00:00 UTC and ")
+    assert "help train Google’s {+AI+} models" in again.stdout
+    html = run_tracker("digest", "--preview", "--since", yesterday, "--format", "html", config=config)
+    assert "Between " in html.stdout and "<!DOCTYPE html>" in html.stdout
+
+    before = run_tracker("digest", "--preview", "--since", "2020-01-01", "--until", "2020-02-01", config=config)
+    assert (before.returncode, before.stderr) == (
+        0,
+        "No changes detected between 2020-01-01 00:00 and 2020-02-01 00:00 UTC.\n",
+    )
+    alone = run_tracker("digest", "--until", "2020-02-01", config=config)
+    assert (alone.returncode, alone.stderr) == (
+        2,
+        "error: --until goes with --preview --since (a past period is only ever previewed)\n",
+    )
+
+
 # -- failures, retries and the outbox (in-process, with a real server) ------------------------------------
 
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import brotli
+import httpx
 import pytest
 from conftest import PageServer
 
@@ -46,7 +47,8 @@ def test_503_is_retried_and_a_lasting_503_is_a_failure_with_every_attempt_record
     sleep = RecordingSleep()
     with Fetcher(fast_settings(retries=2), sleep=sleep) as fetcher:
         result = fetcher.fetch(url)
-    assert not result.ok and result.error == "HTTP 503" and result.body is None
+    assert not result.ok and result.error == f"HTTP 503 Service Unavailable from {page_server.host}:{page_server.port}"
+    assert result.body is None
     assert [a.status for a in result.attempts] == [503, 503, 503]
     assert page_server.count("/p") == 3 and len(sleep.calls) == 2
 
@@ -57,7 +59,7 @@ def test_429_retry_after_in_seconds_is_honoured(page_server: PageServer) -> None
     with Fetcher(fast_settings(retries=1), sleep=sleep) as fetcher:
         result = fetcher.fetch(url)
     assert sleep.calls == [7.0]
-    assert result.error == "HTTP 429"
+    assert result.error == f"HTTP 429 Too Many Requests from 127.0.0.1:{page_server.port}"
 
 
 def test_a_retry_after_longer_than_we_wait_ends_the_check_at_once(page_server: PageServer) -> None:
@@ -91,7 +93,9 @@ def test_a_server_that_recovers_is_fetched_on_retry(page_server: PageServer) -> 
 def test_a_404_is_not_retried(page_server: PageServer) -> None:
     with Fetcher(fast_settings()) as fetcher:
         result = fetcher.fetch(page_server.url("/missing"))
-    assert result.error == "HTTP 404" and page_server.count("/missing") == 1
+    assert (
+        result.error == f"HTTP 404 Not Found from 127.0.0.1:{page_server.port}" and page_server.count("/missing") == 1
+    )
 
 
 def test_a_gzip_bomb_is_refused_by_its_decompressed_size(page_server: PageServer) -> None:
@@ -130,7 +134,7 @@ def test_a_refused_connection_is_retried_then_reported() -> None:
     sleep = RecordingSleep()
     with Fetcher(fast_settings(retries=1), sleep=sleep) as fetcher:
         result = fetcher.fetch(f"http://127.0.0.1:{port}/p")
-    assert not result.ok and result.status is None and "could not connect" in (result.error or "")
+    assert not result.ok and result.status is None and result.error == f"127.0.0.1:{port} refused the connection"
     assert len(result.attempts) == 2 and len(sleep.calls) == 1
 
 
@@ -218,7 +222,8 @@ def test_a_partial_response_is_not_a_page(page_server: PageServer) -> None:
     url = page_server.serve("/partial", "<p>half a pol", status=206)
     with Fetcher(fast_settings(retries=0)) as fetcher:
         result = fetcher.fetch(url)
-    assert not result.ok and result.error == "HTTP 206" and result.body is None
+    assert not result.ok and result.error == f"HTTP 206 Partial Content from 127.0.0.1:{page_server.port}"
+    assert result.body is None
 
 
 def test_each_redirect_hop_waits_its_own_hosts_gap(page_server: PageServer) -> None:
@@ -233,3 +238,67 @@ def test_each_redirect_hop_waits_its_own_hosts_gap(page_server: PageServer) -> N
         elapsed = time.monotonic() - started
     assert result.ok and result.final_url == page_server.url("/b")
     assert elapsed >= 0.4  # the hop to 127.0.0.1 kept the gap (a lower bound, not a speed test)
+
+
+def _failing_transport(error: Exception) -> httpx.MockTransport:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise error
+
+    return httpx.MockTransport(handler)
+
+
+def _connect_error(cause: OSError) -> httpx.ConnectError:
+    error = httpx.ConnectError(str(cause))
+    error.__cause__ = cause
+    return error
+
+
+def test_a_host_name_that_does_not_resolve_is_reported_at_once_without_retries() -> None:
+    """Offline, DNS fails for every site: retrying within the check only makes `tracker check` slow."""
+    sleep = RecordingSleep()
+    unresolved = _connect_error(socket.gaierror(socket.EAI_NONAME, "Name or service not known"))
+    with Fetcher(fast_settings(retries=3, host_gap=5), transport=_failing_transport(unresolved), sleep=sleep) as f:
+        first = f.fetch("https://www.example.org/privacy")
+        second = f.fetch("https://www.example.org/terms")
+    assert first.error == (
+        "cannot resolve www.example.org: no network, no DNS, or no such host (Name or service not known)"
+    )
+    assert len(first.attempts) == 1 and len(second.attempts) == 1
+    assert sleep.calls == []  # no backoff, and no host gap for a host that was never reached
+
+
+@pytest.mark.parametrize(
+    ("error", "message", "retried"),
+    [
+        (
+            _connect_error(ConnectionRefusedError(111, "Connection refused")),
+            "www.example.org refused the connection",
+            True,
+        ),
+        (
+            _connect_error(OSError(101, "Network is unreachable")),
+            "cannot reach www.example.org: Network is unreachable (no network?)",
+            False,
+        ),
+        (
+            httpx.ConnectTimeout("timed out"),
+            "www.example.org did not accept the connection in time (connect timeout)",
+            True,
+        ),
+        (httpx.ReadTimeout("timed out"), "www.example.org stopped sending (read timeout)", True),
+        (
+            httpx.RemoteProtocolError("Server disconnected without sending a response."),
+            "www.example.org broke the HTTP exchange (truncated response?): Server disconnected without sending a "
+            "response.",
+            True,
+        ),
+    ],
+)
+def test_every_transport_failure_names_the_host_and_the_cause_in_one_line(
+    error: Exception, message: str, retried: bool
+) -> None:
+    sleep = RecordingSleep()
+    with Fetcher(fast_settings(retries=1), transport=_failing_transport(error), sleep=sleep) as fetcher:
+        result = fetcher.fetch("https://www.example.org/privacy")
+    assert result.error == message and "\n" not in message
+    assert len(result.attempts) == (2 if retried else 1)

@@ -138,14 +138,26 @@ def test_a_day_of_downtime_checks_each_overdue_document_once_spread_out() -> Non
     last["doc11"] = NOW - timedelta(minutes=30)  # checked half an hour ago: not overdue
     first = plan_first_runs(schedules, last, NOW, random.Random(1))
 
-    overdue = sorted((moment, key) for key, moment in first.items() if key != "doc11")
-    assert len({moment for moment, _ in overdue}) == 11  # one run each, none at the same moment
-    assert overdue[0] == (NOW, "doc5")
-    assert overdue[1][1] == "doc10"  # then by how overdue they are
+    assert first["doc5"] == NOW  # never checked: at once, nothing of it is on record
+    overdue = sorted((moment, key) for key, moment in first.items() if key not in ("doc5", "doc11"))
+    assert len({moment for moment, _ in overdue}) == 10  # one run each, none at the same moment
+    assert overdue[0] == (NOW, "doc10")  # by how overdue they are
     assert all(NOW <= moment < NOW + MAX_CATCH_UP_WINDOW for moment, _ in overdue)
     gaps = {later[0] - earlier[0] for earlier, later in pairwise(overdue)}
-    assert gaps == {MAX_CATCH_UP_WINDOW / 11}
+    assert gaps == {MAX_CATCH_UP_WINDOW / 10}
     assert first["doc11"] >= NOW + timedelta(minutes=30)
+
+
+def test_a_new_install_checks_every_document_at_once() -> None:
+    schedules = {f"doc{n}": parse_schedule("6h") for n in range(6)}
+    assert set(plan_first_runs(schedules, dict.fromkeys(schedules), NOW).values()) == {NOW}
+
+
+def test_after_a_failed_check_a_restart_plans_the_retry_not_the_next_period() -> None:
+    schedules = {"terms": parse_schedule("6h")}
+    last = NOW - timedelta(minutes=2)
+    plan = plan_first_runs(schedules, {"terms": last}, NOW, failures={"terms": 2}, retry=timedelta(minutes=5))
+    assert plan == {"terms": last + timedelta(minutes=10)}
 
 
 def test_overdue_documents_on_a_short_schedule_catch_up_within_one_period() -> None:

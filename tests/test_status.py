@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tracker.config import Config, parse_config
-from tracker.schedules import parse_schedule
+from tracker.schedules import parse_schedule, retry_delay
 from tracker.status import assess, describe_duration, document_health, failing_documents
 from tracker.store import CheckRecord, NewCheck, Store
 
@@ -69,7 +69,8 @@ def test_three_failed_checks_in_a_row_make_a_document_failing_with_the_last_reas
     assert not two.failing and two.consecutive_failures == 2
     three = assess(document, schedule, latest("failed", 1, "HTTP 503"), (NOW - timedelta(days=9), NOW, 3), **limits)
     assert three.failing and three.failing_reason == "3 failed checks in a row (last: HTTP 503)"
-    assert three.next_check == NOW + timedelta(hours=5)
+    # Retried 20 minutes after the third failure (5, 10, 20 ...), not a whole period later.
+    assert three.next_check == NOW - timedelta(hours=1) + timedelta(minutes=20)
 
 
 def test_no_success_for_longer_than_blind_after_is_failing_but_never_checked_is_not() -> None:
@@ -118,7 +119,7 @@ def test_health_comes_from_the_checks_and_a_success_clears_failing(database_url:
         assert terms.last_success == NOW - timedelta(hours=10) and terms.last_attempt == NOW - timedelta(hours=1)
         assert terms.failing_reason == "3 failed checks in a row (last: HTTP 503)"
         assert privacy.consecutive_failures == 1 and not privacy.failing and privacy.last_reason == "read timed out"
-        assert privacy.next_check == NOW + timedelta(minutes=30)
+        assert privacy.next_check == NOW - timedelta(minutes=30) + timedelta(minutes=5)  # a retry, 5 min on
         assert cookies.last_attempt is None and not cookies.failing and cookies.consecutive_failures == 0
 
         record(store, "terms", "unchanged", 0.1)
@@ -129,16 +130,33 @@ def test_health_comes_from_the_checks_and_a_success_clears_failing(database_url:
         store.close()
 
 
-def test_a_document_that_never_succeeded_goes_blind_from_its_first_check(database_url: str) -> None:
+def test_a_document_never_checked_successfully_is_failing_from_its_first_failed_check(database_url: str) -> None:
     store = Store(database_url)
     try:
-        record(store, "terms", "failed", 72, "HTTP 403")
-        record(store, "terms", "failed", 1, "HTTP 403")
+        record(store, "terms", "failed", 1, "cannot resolve acme.test")
         [terms] = document_health(config(), store, now=NOW, document="terms")
-        assert terms.failing and terms.last_success is None
-        assert terms.failing_reason == "no successful check ever (more than 2 d)"
+        assert terms.failing and terms.last_success is None and terms.consecutive_failures == 1
+        assert terms.failing_reason == "never checked successfully (1 failed check; last: cannot resolve acme.test)"
+        assert terms.next_check == NOW - timedelta(hours=1) + timedelta(minutes=5)
+        record(store, "terms", "failed", 0.5, "HTTP 403")
+        [terms] = document_health(config(), store, now=NOW, document="terms")
+        assert terms.failing_reason == "never checked successfully (2 failed checks; last: HTTP 403)"
+        assert terms.next_check == NOW - timedelta(minutes=30) + timedelta(minutes=10)
+        record(store, "terms", "first_version", 0.1)
+        [terms] = document_health(config(), store, now=NOW, document="terms")
+        assert not terms.failing and terms.next_check == NOW - timedelta(minutes=6) + timedelta(hours=6)
     finally:
         store.close()
+
+
+@pytest.mark.parametrize(
+    ("failures", "period", "delay"),
+    [(1, "6h", 5), (2, "6h", 10), (3, "6h", 20), (7, "6h", 320), (8, "6h", 360), (40, "6h", 360), (2, "5m", 5)],
+)
+def test_a_failed_check_is_retried_with_a_doubling_delay_up_to_the_period(
+    failures: int, period: str, delay: int
+) -> None:
+    assert retry_delay(failures, parse_schedule(period)) == timedelta(minutes=delay)
 
 
 @pytest.mark.parametrize(

@@ -106,4 +106,4 @@ def test_try_refuses_a_bad_selector_or_url_with_exit_2(config: Path) -> None:
 def test_try_on_an_unreachable_page_says_why_and_exits_1(config: Path) -> None:
     tried = run_tracker("try", "http://127.0.0.1:9/nothing", "--json", config=config)
     assert tried.returncode == 1
-    assert "could not connect" in json.loads(tried.stdout)["verdict"]
+    assert "127.0.0.1:9 refused the connection" in json.loads(tried.stdout)["verdict"]

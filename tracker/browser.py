@@ -30,7 +30,7 @@ from tracker.fetch import USABLE_STATUSES, Attempt, FetchResult
 if TYPE_CHECKING:
     from playwright.async_api import Browser, Page, Playwright, Route
 
-INSTALL_HINT = "pip install 'tracker[browser]'"
+INSTALL_HINT = "pip install playwright"  # the browser extra's one package; `tracker` on PyPI is another project
 # Debian's package installs the real binary under /usr/lib and a shell wrapper in /usr/bin; the binary starts
 # faster and is what Playwright expects. Other distributions name it chromium-browser.
 SYSTEM_CHROMIUM = ("/usr/lib/chromium/chromium", "/usr/bin/chromium", "/usr/bin/chromium-browser")

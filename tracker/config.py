@@ -4,19 +4,36 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Literal
+from types import UnionType
+from typing import Any, Literal, Union, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
-from tracker.resources import packaged_config_path
+from tracker.resources import default_database_path, packaged_config_path
 
-DEFAULT_DATABASE_URL = "sqlite:///tracker.db"
 VARIANT_SEPARATOR = "@"  # a variant's series is the document `<document>@<variant>` (docs/decisions/0007)
+# The database drivers tracker ships and supports; `postgresql://` and `postgres://` mean psycopg 3 here
+# (SQLAlchemy's own default for them is psycopg2, which tracker does not install).
+DATABASE_SCHEMES = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
+_SCHEME_ALIASES = {"postgresql": "postgresql+psycopg", "postgres": "postgresql+psycopg"}
+_OTHER_DATABASES = {
+    "mysql": "MySQL",
+    "mariadb": "MariaDB",
+    "mssql": "SQL Server",
+    "oracle": "Oracle",
+    "mongodb": "MongoDB",
+    "redis": "Redis",
+    "cockroachdb": "CockroachDB",
+    "duckdb": "DuckDB",
+}
+DATABASE_URL_EXAMPLES = "sqlite:///tracker.db or postgresql+psycopg://user:password@host/dbname"
+DEFAULT_LOCATION = "the default location: the config sets no database.url"
 
 
 class ConfigError(Exception):
@@ -160,7 +177,16 @@ class ServiceSettings(_Strict):
 
 
 class DatabaseSettings(_Strict):
-    url: str = DEFAULT_DATABASE_URL
+    # None: the SQLite file in the user data folder (see DatabaseLocation); a relative SQLite path is read from
+    # the config file's folder, never from the working directory.
+    url: str | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _supported_url(cls, url: str | None) -> str | None:
+        if url is not None:
+            database_scheme(url)
+        return url
 
 
 class BrowserSettings(_Strict):
@@ -322,10 +348,13 @@ class DaemonSettings(_Strict):
     max_concurrent_checks: int = Field(4, ge=1)
     failing_after: int = Field(3, ge=1, description="consecutive failed checks before a document is failing")
     blind_after: str = Field("2d", description="no successful check for this long also makes a document failing")
+    first_retry: str = Field(
+        "5m", description="a failed check is tried again after this long, doubling per failure up to the schedule"
+    )
     # Under ten seconds, so that SIGTERM (systemd's stop, a container's) exits within 10 s with the defaults.
     shutdown_timeout: float = Field(8.0, gt=0)
 
-    _blind_after = field_validator("blind_after")(_duration)
+    _blind_after = field_validator("blind_after", "first_retry")(_duration)
 
 
 class Settings(_Strict):
@@ -371,13 +400,56 @@ class Document:
 
 
 @dataclass(frozen=True)
+class DatabaseLocation:
+    """Which database a config means, and why: what `tracker status` and the errors about it print."""
+
+    url: str  # ready for SQLAlchemy: the driver explicit, a SQLite path absolute
+    source: str  # "$TRACKER_DATABASE_URL", "database.url in PATH" or DEFAULT_LOCATION
+    sqlite_path: Path | None = None  # the file, for SQLite on disk
+
+    @property
+    def shown(self) -> str:
+        """The location for people: the SQLite file, or the URL without its password."""
+        return str(self.sqlite_path) if self.sqlite_path else masked_url(self.url)
+
+    @property
+    def is_default(self) -> bool:
+        return self.source == DEFAULT_LOCATION
+
+    def make_folder(self) -> None:
+        """Before the database is created: the user data folder is made if needed; a folder that a config or
+        $TRACKER_DATABASE_URL names must exist already (a typo there must not scatter databases around)."""
+        if self.sqlite_path is None or self.sqlite_path.parent.is_dir():
+            return
+        if not self.is_default:
+            raise ConfigError(self.source, f"the folder {self.sqlite_path.parent} of the database does not exist")
+        self.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     settings: Settings
 
     @property
+    def database(self) -> DatabaseLocation:
+        """$TRACKER_DATABASE_URL (relative SQLite paths from the working directory), else `database.url` (relative
+        SQLite paths from the config file's folder), else `tracker.db` in the user data folder."""
+        if env := os.environ.get("TRACKER_DATABASE_URL"):
+            try:
+                database_scheme(env)
+            except ValueError as exc:
+                raise ConfigError("$TRACKER_DATABASE_URL", str(exc)) from None
+            return _located(env, Path.cwd(), "$TRACKER_DATABASE_URL")
+        if self.settings.database.url:
+            source = f"database.url in {self.path.absolute()}"
+            return _located(self.settings.database.url, self.path.absolute().parent, source)
+        path = default_database_path()
+        return DatabaseLocation(f"sqlite:///{path}", DEFAULT_LOCATION, path)
+
+    @property
     def database_url(self) -> str:
-        return os.environ.get("TRACKER_DATABASE_URL") or self.settings.database.url
+        return self.database.url
 
     def documents(self, service: str | None = None, document: str | None = None) -> Iterator[Document]:
         for service_key, service_settings in self.settings.services.items():
@@ -425,6 +497,89 @@ def _variant(main: Document, key: str, variant: VariantSettings) -> Document:
     )
 
 
+def database_scheme(url: str) -> str:
+    """The dialect and driver tracker will open this URL with, or a ValueError that says what to write instead."""
+    scheme, separator, rest = url.strip().partition("://")
+    lowered = scheme.lower()
+    if not separator:
+        if lowered.startswith("sqlite:"):
+            raise ValueError(f"write sqlite:///FILE (three slashes), e.g. sqlite:///tracker.db, not {masked_url(url)}")
+        raise ValueError(f"{masked_url(url)} is not a database URL; write {DATABASE_URL_EXAMPLES}")
+    dialect = lowered.partition("+")[0]
+    if lowered in DATABASE_SCHEMES:
+        chosen = lowered
+    elif lowered in _SCHEME_ALIASES:
+        chosen = _SCHEME_ALIASES[lowered]
+    elif dialect in _SCHEME_ALIASES:
+        raise ValueError(
+            f"{scheme}:// needs a driver tracker does not install; write postgresql+psycopg:// "
+            "(psycopg 3, installed with tracker)"
+        )
+    elif dialect in _OTHER_DATABASES:
+        raise ValueError(
+            f"tracker stores its records in SQLite or PostgreSQL, not {_OTHER_DATABASES[dialect]}; "
+            f"write {DATABASE_URL_EXAMPLES}"
+        )
+    else:
+        close = difflib.get_close_matches(lowered, [*DATABASE_SCHEMES, *_SCHEME_ALIASES], n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]}://?" if close else f"write {DATABASE_URL_EXAMPLES}"
+        raise ValueError(f"{scheme}:// is not a database tracker can use (SQLite or PostgreSQL); {hint}")
+    if chosen.startswith("sqlite") and rest and not rest.startswith("/"):
+        raise ValueError(
+            f"{scheme}://{rest} names no file: write sqlite:///{rest} (three slashes) or sqlite:////absolute/path"
+        )
+    return chosen
+
+
+def masked_url(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url)
+
+
+def _located(url: str, base: Path, source: str) -> DatabaseLocation:
+    scheme = database_scheme(url)
+    rest = url.strip().partition("://")[2]
+    if not scheme.startswith("sqlite"):
+        return DatabaseLocation(f"{scheme}://{rest}", source)
+    name, query_mark, query = rest[1:].partition("?")
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return DatabaseLocation(f"{scheme}://{rest}", source)
+    path = Path(name).expanduser()
+    if not path.is_absolute():
+        path = Path(os.path.abspath(base / path))
+    return DatabaseLocation(f"{scheme}:///{path}{query_mark}{query}", source, path)
+
+
+def unknown_name(config: Config, service: str | None, document: str | None) -> str | None:
+    """Why SERVICE / DOCUMENT names nothing in this config, with the names it has; None when they are known."""
+    tracked: dict[str, list[str]] = {}
+    for doc in config.documents():
+        tracked.setdefault(doc.service, []).append(doc.key)
+    if not tracked:
+        return (
+            f"{config.path} lists no documents to track (no `services:` section); copy the shipped config "
+            f"({packaged_config_path()}) and edit it, or add e.g. "
+            "`services: {acme: {documents: {terms: {url: https://acme.example/terms}}}}`"
+        )
+    if service is not None and service not in tracked:
+        return f"no service '{service}' in {config.path}{_did_you_mean(service, list(tracked))} (services: " + (
+            ", ".join(tracked) + ")"
+        )
+    documents = tracked[service] if service else sorted({key for keys in tracked.values() for key in keys})
+    if document is not None and document not in documents:
+        owner = f"{service} has" if service else "the services have"
+        return (
+            f"no document '{document}' in {service or 'any service'}{_did_you_mean(document, documents)} "
+            f"({owner}: {', '.join(documents)})"
+        )
+    return None
+
+
+def _did_you_mean(name: str, names: list[str]) -> str:
+    close = [n for n in names if n.startswith(name.lower())] or difflib.get_close_matches(name.lower(), names, n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
 def config_path(explicit: str | Path | None = None) -> Path:
     """--config, then $TRACKER_CONFIG, then ./config.yaml, then the copy shipped in the package."""
     if explicit:
@@ -468,30 +623,109 @@ def parse_config(source: str, path: str | Path = "<config>") -> Config:
         # A misspelt key also makes the right one "missing": report the spelling, it is the cause.
         error = min(errors, key=lambda e: {"extra_forbidden": 0, "missing": 2}.get(e["type"], 1))
         loc = [str(part) for part in error["loc"]]
-        message = _describe(error)
-        if error["type"] == "extra_forbidden":
-            missing = [
-                str(e["loc"][-1]) for e in errors if e["type"] == "missing" and e["loc"][:-1] == error["loc"][:-1]
-            ]
-            if close := difflib.get_close_matches(loc[-1], missing, n=1):
-                message = f"unknown key; did you mean '{close[0]}'?"
-        raise ConfigError(path, message, key=".".join(loc), line=_line_of(root, loc)) from exc
+        raise ConfigError(path, _describe(error), key=".".join(loc), line=_line_of(root, loc)) from exc
     return Config(path=Path(path), settings=settings)
 
 
 def _describe(error: dict[str, Any]) -> str:
     kind = error["type"]
+    loc = [str(part) for part in error["loc"]]
+    value = error.get("input")
     if kind == "missing":
         return "this key is required"
     if kind == "extra_forbidden":
-        return "unknown key (check the spelling; see the README for the keys)"
+        return _unknown_key(loc)
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return _not_a_block(loc, value)
     message = error["msg"]
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
-    value = error.get("input")
-    if isinstance(value, str | int | float) and str(value) not in message:
+    # A database URL may hold a password: its messages show it masked, never the raw input.
+    if loc != ["database", "url"] and isinstance(value, str | int | float) and str(value) not in message:
         message += f" (got {value!r})"
     return message
+
+
+def _unknown_key(loc: list[str]) -> str:
+    """Did-you-mean for a misspelt key anywhere in the file, else the keys that belong here."""
+    here = _keys_at(loc[:-1])
+    if close := difflib.get_close_matches(loc[-1], here, n=1, cutoff=0.6):
+        return f"unknown key; did you mean '{close[0]}'?"
+    elsewhere = [place for place in _places_of(loc[-1]) if place != _generic(loc[:-1])]
+    if elsewhere:
+        return f"unknown key here; '{loc[-1]}' belongs in {' or '.join(elsewhere)} (the keys here: {', '.join(here)})"
+    return f"unknown key; the keys here are: {', '.join(here)}" if here else "unknown key"
+
+
+def _not_a_block(loc: list[str], value: Any) -> str:
+    got = "a list" if isinstance(value, list) else "empty" if value is None else f"the {type(value).__name__} {value!r}"
+    if len(loc) == 4 and loc[0] == "services" and loc[2] == "documents":
+        if isinstance(value, str) and value.startswith(("http://", "https://")):
+            return (
+                f"a document is a block of keys, not a URL on its own: write '{loc[3]}:' and, on the next line "
+                f"indented below it, 'url: {value}'"
+            )
+        return f"a document is a block of keys with at least 'url:' below it, not {got}"
+    if len(loc) == 2 and loc[0] == "services":
+        return f"a service is a block of keys ('name:' and 'documents:' below it), not {got}"
+    keys = _keys_at(loc)
+    if keys:
+        return f"'{loc[-1]}' is a block of keys ({', '.join(keys)}), not {got}"
+    return f"'{loc[-1]}' is a block of named entries (each 'NAME:' with its keys below it), not {got}"
+
+
+def _field_type(model: Any, key: str) -> Any | None:
+    """The type under `key` of a settings model or of a mapping of named entries; None if it takes no such key."""
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        for name, field in model.model_fields.items():
+            if key in (name, field.alias):
+                return _unwrap(field.annotation)
+        return None
+    if get_origin(model) is dict:
+        return _unwrap(get_args(model)[1])
+    return None
+
+
+def _unwrap(annotation: Any) -> Any:
+    """`EmailSettings | None` → EmailSettings."""
+    if isinstance(annotation, UnionType) or get_origin(annotation) is Union:
+        options = [option for option in get_args(annotation) if option is not type(None)]
+        return options[0] if len(options) == 1 else annotation
+    return annotation
+
+
+def _keys_at(loc: list[str]) -> list[str]:
+    """The keys a block at this place of the file accepts (empty for a mapping of free names)."""
+    model: Any = Settings
+    for part in loc:
+        model = _field_type(model, part)
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return [field.alias or name for name, field in model.model_fields.items()]
+    return []
+
+
+def _places_of(key: str, model: Any = Settings, path: str = "") -> list[str]:
+    """Where in the file `key` is a key, written with NAME for the names the user chooses."""
+    places = []
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        for name, field in model.model_fields.items():
+            inner = f"{path}.{field.alias or name}" if path else (field.alias or name)
+            if key in (name, field.alias):
+                places.append(path or "the top level")
+            places += _places_of(key, _unwrap(field.annotation), inner)
+    elif get_origin(model) is dict:
+        places += _places_of(key, _unwrap(get_args(model)[1]), f"{path}.NAME")
+    return places
+
+
+def _generic(loc: list[str]) -> str:
+    """services.acme.documents.terms → services.NAME.documents.NAME, as `_places_of` writes places."""
+    model: Any = Settings
+    parts = []
+    for part in loc:
+        parts.append("NAME" if get_origin(model) is dict else part)
+        model = _field_type(model, part)
+    return ".".join(parts) or "the top level"
 
 
 def _duplicate_key(node: yaml.Node | None, path: str = "") -> tuple[str, int] | None:

@@ -61,7 +61,10 @@ PATHS = {
 }
 
 DEMO_CONFIG = """\
-# Written by `tracker demo`: three documents, served from this machine.
+# Written by `tracker demo`: three documents, served from this machine (the server stopped with the demo).
+# tracker --config THIS-FILE changes (or history linkedin, diff linkedin ...) reads the demo's database, beside it.
+database:
+  url: sqlite:///tracker.db
 fetch:
   host_gap: 0
   retries: 0
@@ -164,7 +167,7 @@ def run_demo(
             config_path = workdir / "config.yaml"
             config_path.write_text(DEMO_CONFIG.format(base=base))
             config = load_config(config_path)
-            # Never $TRACKER_DATABASE_URL: the demo must not write into a real database.
+            # The file the config names, never $TRACKER_DATABASE_URL: the demo must not write into a real database.
             store = Store(f"sqlite:///{workdir / 'tracker.db'}")
             checks = []
             with Fetcher(config.settings.fetch) as fetcher:

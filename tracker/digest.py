@@ -159,6 +159,8 @@ class Digest:
     more_returns: int = 0
     failing: tuple[FailingEntry, ...] = ()
     change_ids: tuple[int, ...] = field(default=(), repr=False)  # everything this digest covers
+    # A preview of a past period: every change detected in [start, end), whether a digest carried it or not.
+    period: tuple[datetime, datetime] | None = None
 
     @property
     def ai_count(self) -> int:
@@ -190,6 +192,9 @@ class RenderedDigest:
 
 # -- choosing and shaping the content ------------------------------------------------------------------------
 
+# What a preview uses when the config has no `email:` section: times in UTC, a placeholder recipient.
+PREVIEW_SETTINGS = EmailSettings.model_validate({"from": "tracker@localhost", "to": ["you@localhost"]})
+
 
 def email_settings(config: Config) -> EmailSettings:
     """The `email:` section, or a config error that says what to add."""
@@ -217,23 +222,26 @@ def build_digest(
     now: datetime,
     since: datetime | None = None,
     outbox: Outbox | None = None,
+    period: tuple[datetime, datetime] | None = None,
 ) -> Digest | None:
     """What `recipient` has not been sent yet, or None when there is no news and send_when_empty is off.
 
     News is a change (kind `change`) this tracker saw itself, or a document that started failing since the
     recipient's last digest. History imported from an archive (`tracker import`) is never news.
     Returns to an earlier text are listed last, briefly, and never make a digest on their own: A/B tests
-    and regional variants flip between known texts.
+    and regional variants flip between known texts. With `period` (a preview of the past), the news is every
+    change detected in that period, sent before or not.
     """
-    email = email_settings(config)
+    # A config without `email:` can still be previewed (run_digest, which sends, requires the section).
+    email = config.settings.email or PREVIEW_SETTINGS
     outbox = outbox or Outbox(store)
     documents = {(doc.service, doc.key): doc for doc in config.documents()}
     previous = outbox.last_digest_at(recipient)
-    changes = outbox.unsent_changes(recipient, since)
+    changes = outbox.changes_between(*period) if period else outbox.unsent_changes(recipient, since)
     failing = failing_documents(config, store, now=now)
     real = [c for c in changes if c.kind == "change"]
     newly_failing = any(_failing_since(config, store, health) > (previous or _EPOCH) for health in failing)
-    if not (real or newly_failing or email.send_when_empty):
+    if not (real or (newly_failing and not period) or email.send_when_empty):
         return None
 
     def title(change: ChangeRecord) -> tuple[str, str | None]:
@@ -261,6 +269,7 @@ def build_digest(
         more_returns=max(len(returns) - MAX_RETURNS, 0),
         failing=tuple(FailingEntry(h.title, h.url, h.failing_reason or "failing", h.last_success) for h in failing),
         change_ids=tuple(c.id for c in changes),
+        period=period,
     )
 
 
@@ -694,10 +703,16 @@ def open_smtp(config: Config, email: EmailSettings) -> SMTPConnection:
 
 
 def preview_digest(
-    config: Config, store: Store, recipient: str, *, since: datetime | None = None, now: datetime | None = None
+    config: Config,
+    store: Store,
+    recipient: str,
+    *,
+    since: datetime | None = None,
+    now: datetime | None = None,
+    period: tuple[datetime, datetime] | None = None,
 ) -> RenderedDigest | None:
-    """The digest `run_digest` would make for this recipient now; writes nothing."""
-    digest = build_digest(config, store, recipient, now=now or datetime.now(UTC), since=since)
+    """The digest `run_digest` would make for this recipient now, or the one of a past `period`; writes nothing."""
+    digest = build_digest(config, store, recipient, now=now or datetime.now(UTC), since=since, period=period)
     return render_digest(digest) if digest else None
 
 
@@ -815,7 +830,7 @@ def _zone(config: Config, email: EmailSettings) -> ZoneInfo:
 
 
 def local_since(config: Config, moment: datetime) -> datetime:
-    """A date typed on the command line, read in the digest's time zone (email.timezone)."""
+    """A date typed on the command line, read in the digest's time zone (email.timezone; UTC without `email:`)."""
     if moment.tzinfo is not None:
         return moment.astimezone(UTC)
-    return moment.replace(tzinfo=_zone(config, email_settings(config))).astimezone(UTC)
+    return moment.replace(tzinfo=_zone(config, config.settings.email or PREVIEW_SETTINGS)).astimezone(UTC)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import warnings
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -225,9 +226,13 @@ class _Twin:
     """The page as Beautiful Soup builds it, for the selectors only soupsieve reads; kept in step with the tree."""
 
     def __init__(self, html: str, root: etree._Element) -> None:
-        from bs4 import BeautifulSoup
+        from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
 
-        self.soup = BeautifulSoup(html, "lxml")
+        with warnings.catch_warnings():
+            # A page served as HTML that starts like XML (an <?xml ...?> prolog, XHTML) is still read as HTML, on
+            # purpose: bs4's warning about it would only print lines on the console and in the JSON logs.
+            warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+            self.soup = BeautifulSoup(html, "lxml")
         self.root = root
 
     def _pairs(self) -> tuple[list[Any], list[etree._Element]]:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import email.utils
+import errno
 import random
+import socket
+import ssl
 import threading
 import time
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from http import HTTPStatus
 from urllib.parse import urlsplit
 
 import brotli
@@ -183,19 +187,20 @@ class Fetcher:
             try:
                 status, final_url, response_headers, body = self._request(url, headers)
                 # 206 (a part), 204 (nothing) or a redirect without a target is no page either.
-                error = None if status in USABLE_STATUSES else f"HTTP {status}"
+                error = None if status in USABLE_STATUSES else _describe_status(status, final_url)
                 last = (status, final_url, response_headers, body, error)
                 if status in RETRIED_STATUSES:
                     delay = self._retry_delay(attempt_number, response_headers.get("retry-after"))
             except BodyRefused as exc:
-                last = (None, url, {}, None, str(exc))
+                last = (None, url, {}, None, f"{exc} (from {_host(url)})")
             except httpx.TooManyRedirects:
-                last = (None, url, {}, None, f"more than {self.settings.max_redirects} redirects")
+                last = (None, url, {}, None, f"more than {self.settings.max_redirects} redirects from {_host(url)}")
             except httpx.DecodingError as exc:
                 last = (None, url, {}, None, _describe_transport_error(exc))
             except httpx.TransportError as exc:
                 last = (None, url, {}, None, _describe_transport_error(exc))
-                delay = self._retry_delay(attempt_number, None)
+                if _worth_retrying(exc):
+                    delay = self._retry_delay(attempt_number, None)
             status, final_url, response_headers, body, error = last
             attempts.append(Attempt(status, error, time.monotonic() - attempt_started))
             if delay is None or attempt_number == self.settings.retries:
@@ -264,8 +269,10 @@ class _PoliteSlot:
         if wait > 0:
             self.sleep(wait)
 
-    def __exit__(self, *exc_info: object) -> None:
-        self.gate.last_request = time.monotonic()
+    def __exit__(self, _type: object, error: object, _traceback: object) -> None:
+        # A request that never left this machine (the host name did not resolve) cost the host nothing.
+        if not (isinstance(error, httpx.ConnectError) and isinstance(_os_error(error), socket.gaierror)):
+            self.gate.last_request = time.monotonic()
         self.gate.lock.release()
 
 
@@ -283,13 +290,81 @@ def parse_retry_after(value: str) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
+# Cloudflare's own statuses, which http.HTTPStatus does not name.
+_CDN_STATUSES = {
+    520: "Web Server Returned an Unknown Error",
+    521: "Web Server Is Down",
+    522: "Connection Timed Out",
+    523: "Origin Is Unreachable",
+    524: "A Timeout Occurred",
+}
+
+
+def _host(url: str | httpx.URL) -> str:
+    """host, or host:port when the port is not the scheme's own: what a person recognises in a message."""
+    parts = urlsplit(str(url))
+    host = parts.hostname or str(url)
+    return f"{host}:{parts.port}" if parts.port else host
+
+
+def _describe_status(status: int, url: str) -> str:
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = _CDN_STATUSES.get(status, "")
+    return f"HTTP {status}{' ' + phrase if phrase else ''} from {_host(url)}"
+
+
+def _os_error(exc: BaseException) -> OSError | None:
+    """The operating system's error under httpx's and httpcore's wrappers (a DNS failure, a refusal, TLS)."""
+    seen = exc
+    while seen is not None:
+        if isinstance(seen, OSError):
+            return seen
+        seen = seen.__cause__ or seen.__context__  # type: ignore[assignment]
+    return None
+
+
+def _worth_retrying(exc: httpx.TransportError) -> bool:
+    """A DNS failure or an unreachable network will not mend in the seconds a check waits between attempts
+    (offline, three retries with backoff cost every document ten seconds): the daemon's retry of the failed check,
+    minutes later, is the one that can help. Refusals, resets and timeouts are often over in seconds."""
+    cause = _os_error(exc)
+    if isinstance(cause, socket.gaierror | ssl.SSLCertVerificationError):
+        return False
+    return not (cause is not None and cause.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN))
+
+
 def _describe_transport_error(exc: httpx.RequestError) -> str:
-    kind = {
-        httpx.ConnectTimeout: "connection timed out",
-        httpx.ReadTimeout: "read timed out",
-        httpx.ConnectError: "could not connect",
-        httpx.RemoteProtocolError: "the server broke the HTTP protocol (truncated response?)",
-        httpx.DecodingError: "the body could not be decompressed",
-    }.get(type(exc), type(exc).__name__)
-    detail = str(exc)
-    return f"{kind}: {detail}" if detail else kind
+    """One line: the host, and what went wrong in words a person can act on."""
+    try:
+        host = _host(exc.request.url)
+    except RuntimeError:  # an error raised before any request existed
+        host = "the server"
+    cause = _os_error(exc)
+    detail = str(cause or exc).strip() or type(exc).__name__
+    if isinstance(cause, socket.gaierror):
+        return f"cannot resolve {host}: no network, no DNS, or no such host ({cause.strerror or detail})"
+    if isinstance(cause, ssl.SSLCertVerificationError):
+        return f"the TLS certificate of {host} is not trusted: {cause.verify_message or detail}"
+    if isinstance(cause, ssl.SSLError):
+        return f"the TLS handshake with {host} failed: {detail}"
+    if isinstance(cause, ConnectionRefusedError):
+        return f"{host} refused the connection"
+    if cause is not None and cause.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN):
+        return f"cannot reach {host}: {cause.strerror or detail} (no network?)"
+    if isinstance(exc, httpx.ConnectTimeout):
+        return f"{host} did not accept the connection in time (connect timeout)"
+    if isinstance(exc, httpx.ReadTimeout):
+        if cause is not None or detail in ("timed out", "The read operation timed out", "ReadTimeout"):
+            return f"{host} stopped sending (read timeout)"
+        return f"{detail} ({host})"
+    if isinstance(exc, httpx.WriteTimeout | httpx.PoolTimeout):
+        return f"{host} timed out ({type(exc).__name__})"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return f"{host} broke the HTTP exchange (truncated response?): {detail}"
+    if isinstance(exc, httpx.DecodingError):
+        return f"the body from {host} could not be decompressed: {detail}"
+    if isinstance(exc, httpx.ConnectError | httpx.ReadError | httpx.WriteError):
+        return f"the connection to {host} failed: {detail}"
+    return f"{type(exc).__name__} with {host}: {detail}"

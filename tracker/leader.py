@@ -11,6 +11,7 @@ import hashlib
 import logging
 import os
 import socket
+import time
 from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,8 +23,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from tracker.config import Config, ConfigError
+from tracker.logs import fields
 
 log = logging.getLogger("tracker.daemon")
+
+# How often a standby tries to become the leader, and how often the leader makes sure its lock is still its own.
+LEADER_POLL = 2.0
+# How often a daemon that cannot reach its database says so again.
+UNREACHABLE_WARNING_EVERY = 60.0
 
 
 class LeaderLock(Protocol):
@@ -32,6 +39,11 @@ class LeaderLock(Protocol):
 
     def acquire(self) -> bool:
         """Take the lock if it is free; never blocks."""
+        ...
+
+    @property
+    def unreachable(self) -> bool:
+        """Whether the last `acquire` failed because the database did not answer (not because it is held)."""
         ...
 
     def held(self) -> bool:
@@ -86,6 +98,8 @@ class FileLeaderLock:
     The kernel releases it when the process ends, SIGKILL included. The file itself is never deleted (deleting
     a lock file that another process has open breaks the lock); it names the holder for `tracker status`.
     """
+
+    unreachable = False  # a local file: held or free, never out of reach
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -143,6 +157,13 @@ class FileLeaderLock:
             self._fd = None
 
 
+def _driver_message(exc: BaseException) -> str:
+    """The database driver's own words, on one line, without SQLAlchemy's wrapping."""
+    inner = getattr(exc, "orig", None) or exc
+    lines = [line.strip() for line in str(inner).splitlines() if line.strip()]
+    return lines[0] if lines else type(inner).__name__
+
+
 def advisory_lock_key(schema: str) -> int:
     """One lock per tracker database: advisory locks are per database, the schema tells two trackers apart."""
     digest = hashlib.sha256(f"tracker daemon leader:{schema}".encode()).digest()
@@ -178,7 +199,8 @@ class PostgresLeaderLock:
         )
         self._connection: Connection | None = None
         self._key = 0
-        self._unreachable = False
+        self.unreachable = False
+        self._last_warned = 0.0
 
     def _connect(self) -> Connection:
         if self._connection is None:
@@ -199,12 +221,23 @@ class PostgresLeaderLock:
             connection = self._connect()
             taken = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": self._key}).scalar_one()
         except SQLAlchemyError as exc:
-            if not self._unreachable:
-                log.warning("cannot reach the database for the leader lock (retrying): %s", str(exc).splitlines()[0])
-            self._unreachable = True
+            # Said when it starts, then once a minute while it lasts: a daemon that cannot work must not be quiet.
+            now = time.monotonic()
+            if not self.unreachable or now - self._last_warned > UNREACHABLE_WARNING_EVERY:
+                log.warning(
+                    "cannot reach the database %s to take the leader lock (trying again every %.0f s): %s",
+                    self._engine.url.render_as_string(hide_password=True),
+                    LEADER_POLL,
+                    _driver_message(exc),
+                    extra=fields(event="database_unreachable"),
+                )
+                self._last_warned = now
+            self.unreachable = True
             self._drop()
             return False
-        self._unreachable = False
+        if self.unreachable:
+            log.info("the database answers again", extra=fields(event="database_reachable"))
+        self.unreachable = False
         return bool(taken)
 
     def held(self) -> bool:

@@ -53,6 +53,8 @@ def setup_logging(level: str = "INFO", json_lines: bool = False) -> None:
     root.setLevel(level.upper())
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
+    # A library's warning is then one log line like any other (JSON with --log-json), never raw text on stderr.
+    logging.captureWarnings(True)
 
 
 def _timestamp(record: logging.LogRecord) -> str:

@@ -5,10 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+# The name on the package index (`tracker` there is another project); the import package and the command
+# stay `tracker`. Also the name of tracker's folder in the user data directory.
+DISTRIBUTION = "tos-tracker"
+DATA_FOLDER = DISTRIBUTION
 
 
 def _shipped(name: str) -> Path:
-    # The wheel carries config.yaml and migrations/ inside the package (pyproject force-include);
+    # The wheel carries config.yaml, migrations/ and docs/ inside the package (pyproject force-include);
     # a source checkout or an editable install keeps them at the top of the repository.
     inside = PACKAGE_DIR / name
     return inside if inside.exists() else PACKAGE_DIR.parent / name
@@ -28,3 +32,14 @@ def templates_path() -> Path:
 
 def demo_data_path() -> Path:
     return PACKAGE_DIR / "demo_data"
+
+
+def docs_path() -> Path:
+    return _shipped("docs")
+
+
+def default_database_path() -> Path:
+    """Where tracker keeps its SQLite database when the config names none: the user data folder."""
+    from platformdirs import user_data_path
+
+    return user_data_path(DATA_FOLDER, appauthor=False) / "tracker.db"

@@ -15,16 +15,16 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, timedelta
 from typing import Any, NoReturn
 
 import httpx
 from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy.engine import make_url
 
 from tracker.browser import BrowserFetcher
 from tracker.check import CheckResult, check_document
@@ -32,13 +32,14 @@ from tracker.config import Config, Document, FetchSettings
 from tracker.digest import DigestRunResult, email_settings, retry_digests, run_digest, smtp_password
 from tracker.fetch import Fetcher
 from tracker.flag import Vocabulary
-from tracker.leader import LeaderLock, holder_or_unknown, leader_lock, whoami
+from tracker.leader import LEADER_POLL, LeaderLock, holder_or_unknown, leader_lock, whoami
 from tracker.logs import fields
 from tracker.schedules import (
     Schedule,
     blind_after,
     digest_schedule,
     document_schedules,
+    first_retry,
     plan_first_runs,
 )
 from tracker.status import DocumentHealth, describe_duration, document_health
@@ -46,8 +47,6 @@ from tracker.store import Outbox, Store
 
 log = logging.getLogger("tracker.daemon")
 
-# How often a standby tries to become the leader, and how often the leader makes sure its lock is still its own.
-LEADER_POLL = 2.0
 Schedules = dict[tuple[str, str], Schedule]
 
 # A digest late by up to this many seconds (the daemon was restarting at 08:00) still goes out.
@@ -67,8 +66,10 @@ def run_daemon(config: Config) -> int:
     """
     schedules = document_schedules(config)
     blind_after(config)
+    first_retry(config)
     if digest_schedule(config) is not None:
         smtp_password(config, email_settings(config))  # a missing password stops the start, not every digest
+    config.database.make_folder()  # the lock file lives beside a SQLite database
     lock = leader_lock(config)
     stop = threading.Event()
 
@@ -82,7 +83,7 @@ def run_daemon(config: Config) -> int:
         "tracker daemon starting (%s): %s, database %s",
         whoami(),
         _count(len(schedules), "document"),
-        make_url(config.database_url).render_as_string(hide_password=True),
+        f"{config.database.shown} ({config.database.source})",
         extra=fields(event="start", documents=len(schedules)),
     )
     try:
@@ -107,7 +108,8 @@ def _wait_to_lead(lock: LeaderLock, stop: threading.Event) -> bool:
     """Block until this daemon holds the leader lock (True) or is told to stop (False)."""
     announced = False
     while not lock.acquire():
-        if not announced:
+        # A database that does not answer is no reason to think another daemon leads: the lock said so.
+        if not announced and not lock.unreachable:
             log.info(
                 "standby: %s is the leader; trying to take over every %.0f s",
                 holder_or_unknown(lock),
@@ -130,7 +132,7 @@ def _lead(config: Config, store: Store, lock: LeaderLock, stop: threading.Event,
     # One Chromium for the daemon, started by the first document that needs it (tracker/browser.py).
     browser = BrowserFetcher(settings.fetch, polite=fetcher.polite)
     runner = CheckRunner(config, store, fetcher, deadline, draining, browser)
-    scheduler = BackgroundScheduler(
+    scheduler = runner.scheduler = BackgroundScheduler(
         timezone=UTC,
         executors={
             "default": ThreadPoolExecutor(settings.daemon.max_concurrent_checks),
@@ -140,14 +142,20 @@ def _lead(config: Config, store: Store, lock: LeaderLock, stop: threading.Event,
     )
     now = datetime.now(UTC)
     health = runner.start(now)
-    first_runs = plan_first_runs(schedules, {(h.service, h.document): h.last_attempt for h in health}, now)
+    first_runs = plan_first_runs(
+        schedules,
+        {(h.service, h.document): h.last_attempt for h in health},
+        now,
+        failures={(h.service, h.document): h.consecutive_failures for h in health},
+        retry=first_retry(config),
+    )
     for document in config.documents():
         key = (document.service, document.key)
         scheduler.add_job(
             runner.check,
             _trigger(schedules[key], first_runs[key]),
             args=[document],
-            id=f"check {document.service}/{document.key}",
+            id=_job_id(document),
             name=document.title,
             next_run_time=first_runs[key],
             # Late by less than one period (a busy pool, a slow neighbour): still run. Later: the next slot.
@@ -179,6 +187,10 @@ def _lead(config: Config, store: Store, lock: LeaderLock, stop: threading.Event,
     return finished
 
 
+def _job_id(document: Document) -> str:
+    return f"check {document.service}/{document.key}"
+
+
 def _trigger(schedule: Schedule, first_run: datetime) -> BaseTrigger:
     jitter = schedule.jitter or None
     if schedule.interval is not None:
@@ -204,19 +216,23 @@ def _exit_now(code: int) -> NoReturn:
 
 
 def _log_plan(health: list[DocumentHealth], first_runs: dict[tuple[str, str], datetime], now: datetime) -> None:
-    overdue = [h for h in health if h.next_check <= now]
+    never = [h for h in health if h.last_attempt is None]
+    overdue = [h for h in health if h.last_attempt is not None and h.next_check <= now]
     soonest = min(first_runs.values(), default=now)
+    parts = []
+    if never:
+        parts.append(f"{len(never)} never checked, checked now")
     if overdue:
         last = max(first_runs[h.service, h.document] for h in overdue)
         spread = f", spread over {describe_duration(last - now)}" if len(overdue) > 1 else ""
-        when = f"{len(overdue)} due now{spread}"
-    else:
-        when = f"none due now, the first in {describe_duration(max(soonest - now, timedelta(0)))}"
+        parts.append(f"{len(overdue)} overdue{spread}")
+    if not parts:
+        parts.append(f"none due now, the first in {describe_duration(max(soonest - now, timedelta(0)))}")
     log.info(
         "%s scheduled; %s",
         _count(len(health), "document"),
-        when,
-        extra=fields(event="scheduled", documents=len(health), due_now=len(overdue)),
+        "; ".join(parts),
+        extra=fields(event="scheduled", documents=len(health), due_now=len(never) + len(overdue)),
     )
 
 
@@ -246,6 +262,7 @@ class CheckRunner:
         self.deadline = deadline
         self.draining = draining
         self.vocabulary = Vocabulary.build(config.settings.flag.extra_terms)
+        self.scheduler: BackgroundScheduler | None = None  # set by the leader once its jobs exist
         self._failing: dict[tuple[str, str], bool] = {}
         self._running: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
@@ -275,7 +292,12 @@ class CheckRunner:
                 result = check_document(
                     document, self.store, self.fetcher, settings.checks, self.vocabulary, browser=self.browser
                 )
-            [health] = document_health(self.config, self.store, service=document.service, document=document.key)
+            # `document=` also matches a document's variants (privacy-policy@eu): keep this series only.
+            health = next(
+                h
+                for h in document_health(self.config, self.store, service=document.service, document=document.key)
+                if h.document == document.key
+            )
         except Exception:
             log.exception(
                 "%s/%s: the check crashed; it is tried again at its next slot",
@@ -298,9 +320,11 @@ class CheckRunner:
         if result.flag.ai:
             message += f" AI: {result.flag.category}"
         if result.failed:
-            message += f" ({health.consecutive_failures} in a row): {result.reason}"
+            retry = describe_duration(health.next_check - (health.last_attempt or result.started_at))
+            message += f" ({health.consecutive_failures} in a row; next try in {retry}): {result.reason}"
+            self._retry_at(document, health.next_check)
         log.log(
-            logging.WARNING if health.failing else logging.INFO,
+            logging.WARNING if result.failed or health.failing else logging.INFO,
             message,
             extra=fields(
                 event="check",
@@ -314,6 +338,7 @@ class CheckRunner:
                 reason=result.reason,
                 consecutive_failures=health.consecutive_failures,
                 failing=health.failing,
+                next_check=health.next_check.isoformat(),
             ),
         )
         key = (document.service, document.key)
@@ -327,6 +352,13 @@ class CheckRunner:
                 extra=fields(event="recovered", service=document.service, document=document.key),
             )
         self._failing[key] = health.failing
+
+    def _retry_at(self, document: Document, moment: datetime) -> None:
+        """Bring the next check forward to the retry time (APScheduler had planned it one period on)."""
+        if self.scheduler is None or self.draining.is_set():
+            return
+        with suppress(JobLookupError):
+            self.scheduler.modify_job(_job_id(document), next_run_time=moment)
 
 
 def _log_failing(health: DocumentHealth) -> None:

@@ -21,9 +21,10 @@ if TYPE_CHECKING:
 # the same second, never enough to matter to a 6-hour schedule.
 JITTER_SHARE = 0.1
 MAX_JITTER = timedelta(minutes=15)
-NEVER = datetime.min.replace(tzinfo=UTC)
 # A daemon back from downtime runs the overdue documents once each, spread over at most this window.
 MAX_CATCH_UP_WINDOW = timedelta(minutes=10)
+# The first retry of a failed check (daemon.first_retry); each further failure doubles it, up to the period.
+FIRST_RETRY = timedelta(minutes=5)
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
@@ -197,9 +198,35 @@ def digest_schedule(config: Config) -> Schedule | None:
         raise ConfigError(config.path, str(exc), key="email.schedule") from exc
 
 
-def next_due(schedule: Schedule, last_attempt: datetime | None, now: datetime) -> datetime:
-    """When the next check is due: the first slot after the last attempt; now for a document never checked."""
-    return now if last_attempt is None else schedule.next_after(last_attempt)
+def next_due(
+    schedule: Schedule,
+    last_attempt: datetime | None,
+    now: datetime,
+    failures: int = 0,
+    first_retry: timedelta = FIRST_RETRY,
+) -> datetime:
+    """When the next check is due: the first slot after the last attempt, sooner after failed checks (see
+    `retry_delay`); now for a document never checked."""
+    if last_attempt is None:
+        return now
+    if failures:
+        return min(last_attempt + retry_delay(failures, schedule, first_retry), schedule.next_after(last_attempt))
+    return schedule.next_after(last_attempt)
+
+
+def retry_delay(failures: int, schedule: Schedule, first_retry: timedelta = FIRST_RETRY) -> timedelta:
+    """How long after its `failures`-th failed check in a row a document is tried again: `first_retry` (5 min),
+    then twice that, four times ... up to the document's own period. A page that fails is seen again within
+    minutes (an outage of a few minutes costs no six-hour gap), and a page that keeps failing costs its host
+    one request per period at most, as before."""
+    return min(first_retry * 2 ** min(failures - 1, 20), schedule.period)
+
+
+def first_retry(config: Config) -> timedelta:
+    try:
+        return parse_duration(config.settings.daemon.first_retry)
+    except ScheduleError as exc:
+        raise ConfigError(config.path, str(exc), key="daemon.first_retry") from exc
 
 
 def catch_up_window(periods: list[timedelta]) -> timedelta:
@@ -231,19 +258,28 @@ def plan_first_runs(
     last_attempts: Mapping[K, datetime | None],
     now: datetime,
     rng: random.Random | None = None,
+    failures: Mapping[K, int] | None = None,
+    retry: timedelta = FIRST_RETRY,
 ) -> dict[K, datetime]:
     """When each document is first checked after a (re)start, from its last check in the database.
 
     One slot after the last check (plus jitter) when that is still to come, so that a restart re-checks
-    nothing early; the never-checked, then the overdue ones once each, spread over the catch-up window.
+    nothing early (a document whose last checks failed: its retry time); the overdue ones once each, spread
+    over the catch-up window. A document never checked is checked at once: nothing of it is on record, and a
+    new install (or a document just added) should show within seconds whether it can be read. The host gate
+    and the pool keep those first checks polite.
     """
+    failures = failures or {}
     due = {
-        # A document never checked comes first: nothing of it is on record yet.
-        key: next_due(schedule, last, now) if (last := last_attempts.get(key)) else NEVER
+        key: next_due(schedule, last, now, failures.get(key, 0), retry)
         for key, schedule in schedules.items()
+        if (last := last_attempts.get(key))
     }
     window = catch_up_window([schedules[key].period for key, moment in due.items() if moment <= now])
     planned = spread_overdue(due, now, window)
-    return {
-        key: moment if due[key] <= now else with_jitter(moment, schedules[key], rng) for key, moment in planned.items()
+    # Jitter spreads regular slots; a retry keeps its time (jitter of a 6h schedule could delay it 15 minutes).
+    first = {
+        key: moment if due[key] <= now or failures.get(key) else with_jitter(moment, schedules[key], rng)
+        for key, moment in planned.items()
     }
+    return {key: first.get(key, now) for key in schedules}

@@ -81,7 +81,10 @@ def screen_text(
     if len(text) <= WALL_MAX_CHARS:
         for reason, pattern in _WALL_PATTERNS.items():
             if match := pattern.search(text):
-                return Refusal("wall", f"looks like a {reason}: “{match.group(0)}” in a {len(text)}-character page")
+                article = "an" if reason[0] in "aeiou" else "a"
+                return Refusal(
+                    "wall", f"looks like {article} {reason}: “{match.group(0)}” in a {len(text)}-character page"
+                )
     if len(text) < settings.min_chars:
         return Refusal("short", f"too short to be a policy ({len(text)} characters)")
     if previous_text and len(text) < settings.truncation_ratio * len(previous_text):

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tracker.config import Config, Document
-from tracker.schedules import Schedule, blind_after, document_schedules, next_due
+from tracker.schedules import FIRST_RETRY, Schedule, blind_after, document_schedules, first_retry, next_due
 from tracker.store import CheckRecord, Store
 
 
@@ -59,18 +59,23 @@ def assess(
     failing_after: int,
     blind_after: timedelta,
     now: datetime,
+    first_retry: timedelta = FIRST_RETRY,
 ) -> DocumentHealth:
     """The health of one document from its newest check and its streak (first check, last success, failures since).
 
-    Failing: `failing_after` failed checks in a row, or no successful check for longer than `blind_after`
-    (never less than two periods of the document's schedule, so that a weekly document is not failing
-    between two good checks). Measured from the first check when there was never a success; a document never
-    checked is not failing. A success clears it.
+    Failing: a document never checked successfully, from its first failed check (nothing of it is on record:
+    there is no "still fine" to assume); `failing_after` failed checks in a row; or no successful check for
+    longer than `blind_after` (never less than two periods of the document's schedule, so that a weekly
+    document is not failing between two good checks). A document never checked is not failing. A success
+    clears it. A failed check is tried again after `retry_delay` (from `first_retry`), not a period later.
     """
     first_attempt, last_success, failures = streak if streak else (None, None, 0)
     reason = None
-    if failures >= failing_after:
-        last = f" (last: {latest.reason})" if latest and latest.reason else ""
+    last = f" (last: {latest.reason})" if latest and latest.reason else ""
+    if failures and last_success is None:
+        last = f"; last: {latest.reason}" if latest and latest.reason else ""
+        reason = f"never checked successfully ({_count(failures, 'failed check')}{last})"
+    elif failures >= failing_after:
         reason = f"{failures} failed checks in a row{last}"
     elif first_attempt is not None:
         seen = last_success or first_attempt
@@ -94,7 +99,7 @@ def assess(
         consecutive_failures=failures,
         failing=reason is not None,
         failing_reason=reason,
-        next_check=next_due(schedule, latest.started_at if latest else None, now),
+        next_check=next_due(schedule, latest.started_at if latest else None, now, failures, first_retry),
     )
 
 
@@ -110,6 +115,7 @@ def document_health(
     now = now or datetime.now(UTC)
     schedules = document_schedules(config)
     limit = blind_after(config)
+    retry = first_retry(config)
     failing_after = config.settings.daemon.failing_after
     latest = store.latest_checks(service, document)
     streaks = store.check_streaks(service, document)
@@ -122,6 +128,7 @@ def document_health(
             failing_after=failing_after,
             blind_after=limit,
             now=now,
+            first_retry=retry,
         )
         for doc in config.documents(service, document)
     ]
@@ -130,6 +137,10 @@ def document_health(
 def failing_documents(config: Config, store: Store, *, now: datetime | None = None) -> list[DocumentHealth]:
     """The documents tracker cannot see right now: for the digest, the daemon's warnings and `tracker status`."""
     return [health for health in document_health(config, store, now=now) if health.failing]
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def describe_duration(duration: timedelta) -> str:

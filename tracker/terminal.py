@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -38,6 +39,14 @@ def check_line(result: CheckResult, title: str) -> Text:
             line.append(f"  AI: {result.flag.category} ({result.flag.score:.2f})", style="bold magenta")
     line.append(f"  [{result.duration:.1f}s]", style="dim")
     return line
+
+
+# Short enough for a table column at 80 columns.
+AI_LABELS = {"training": "AI training", "ai_feature": "AI feature", "automated_decisions": "AI decisions"}
+
+
+def ai_label(category: str) -> str:
+    return AI_LABELS.get(category, f"AI {category.replace('_', ' ')}")
 
 
 def check_json(result: CheckResult, doc: Document) -> dict[str, Any]:
@@ -151,34 +160,52 @@ def print_diff(
         out.print(Text("─" * 40, style="dim"))
 
 
-def print_status(out: Console, health: list[DocumentHealth], holder: str | None) -> None:
-    out.print(f"Daemon: {'leader is ' + holder if holder else 'no daemon is running on this database'}")
+def print_table(out: Console, headers: Sequence[str], rows: Sequence[Sequence[str | Text]]) -> None:
+    """A table without borders that wraps nothing: one line per row. On a terminal too narrow for it, only the
+    first column (a title) is cut, with an ellipsis; piped or redirected, every value is kept whole."""
+    widths = [max([cell_len(header), *(_width(row[index]) for row in rows)]) for index, header in enumerate(headers)]
+    gap = 2
+    first = widths[0]
+    if out.is_terminal:
+        first = min(first, max(10, out.width - sum(widths[1:]) - gap * (len(widths) - 1)))
+    grid = Table(box=None, pad_edge=False, padding=(0, 1), show_edge=False)  # two spaces between columns
+    for index, header in enumerate(headers):
+        grid.add_column(header, no_wrap=True, overflow="ellipsis", width=first if index == 0 else widths[index])
+    for row in rows:
+        grid.add_row(*row)
+    if out.is_terminal:
+        out.print(grid)
+        return
+    # Piped: as wide as the values need, without the padding at the ends of lines that `cut` and `awk` trip on.
+    wide = Console(width=100_000, color_system=None, highlight=False, markup=False, emoji=False)
+    with wide.capture() as captured:
+        wide.print(grid)
+    out.file.write("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
+
+
+def _width(cell: str | Text) -> int:
+    return cell.cell_len if isinstance(cell, Text) else cell_len(cell)
+
+
+def print_status(out: Console, health: list[DocumentHealth], holder: str | None, config: str, database: str) -> None:
+    out.print(f"Config:   {config}")
+    out.print(f"Database: {database}")
+    out.print(f"Daemon:   {'leader is ' + holder if holder else 'no daemon is running on this database'}")
     now = datetime.now(UTC)
-    table = Table(
-        "document",
-        "schedule",
-        "last attempt (UTC)",
-        "outcome",
-        "last success",
-        "failures in a row",
-        "failing",
-        "next check",
-        box=None,
-    )
+    rows = []
     for h in health:
-        outcome = Text(h.last_outcome or "never checked", style="red" if h.last_outcome == "failed" else "")
-        next_check = "due now" if h.next_check <= now else when(h.next_check)
-        table.add_row(
-            Text(h.title, style="bold red" if h.failing else ""),
-            h.schedule,
-            when(h.last_attempt) if h.last_attempt else "-",
-            outcome,
-            when(h.last_success) if h.last_success else "-",
-            str(h.consecutive_failures),
-            Text("FAILING", style="bold red") if h.failing else "no",
-            next_check,
+        outcome = Text(h.last_outcome.replace("_", " ") if h.last_outcome else "never checked")
+        if h.last_outcome == "failed":
+            outcome = Text(f"failed, {h.consecutive_failures} in a row", style="red")
+        rows.append(
+            (
+                Text(h.title, style="bold red" if h.failing else ""),
+                when(h.last_attempt) if h.last_attempt else "-",
+                outcome,
+                "due now" if h.next_check <= now else when(h.next_check),
+            )
         )
-    out.print(table)
+    print_table(out, ("document", "last check (UTC)", "outcome", "next check (UTC)"), rows)
     for h in health:
         if h.failing:
             out.print(Text(f"{h.title} is failing: {h.failing_reason}", style="bold red"))

@@ -12,4 +12,5 @@ __all__ = ["EXIT_DATABASE", "EXIT_FAILED", "EXIT_USAGE", "cli", "main"]
 
 
 def main() -> None:
-    cli()
+    # The name in usage lines and --version, however it was started (`python -m tracker.cli` too).
+    cli(prog_name="tracker")

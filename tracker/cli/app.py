@@ -6,13 +6,14 @@ Command modules import only click at module level and the pipeline inside their 
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from functools import wraps
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
+
+from tracker.resources import DISTRIBUTION
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -58,20 +59,17 @@ class Context:
 
     @property
     def store(self) -> Store:
+        """The database, created (and its schema set up) if it does not exist yet: for commands that write."""
         if self._store is None:
-            from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+            self._store = open_store(self.config, create=True)
+        return self._store
 
-            from tracker.config import ConfigError
-            from tracker.store import Store
-
-            url = self.config.database_url
-            try:
-                self._store = Store(url)
-            except (ArgumentError, NoSuchModuleError) as exc:
-                where = "$TRACKER_DATABASE_URL" if os.environ.get("TRACKER_DATABASE_URL") else "database.url"
-                raise ConfigError(
-                    self.config.path, f"{where} is not a database URL tracker can open: {exc}", key="database.url"
-                ) from exc
+    @property
+    def existing_store(self) -> Store:
+        """The database, which must exist already: commands that only read never create one, they say where
+        they looked."""
+        if self._store is None:
+            self._store = open_store(self.config, create=False)
         return self._store
 
     def vocabulary(self) -> Vocabulary:
@@ -80,12 +78,25 @@ class Context:
         return Vocabulary.build(self.config.settings.flag.extra_terms)
 
     def documents(self, service: str | None, document: str | None) -> list[Document]:
-        documents = list(self.config.documents(service, document))
-        if not documents:
-            known = ", ".join(sorted({d.service for d in self.config.documents()})) or "none"
-            what = f"service '{service}'" + (f" with document '{document}'" if document else "")
-            fail(f"no {what} in {self.config.path} (services: {known})", EXIT_USAGE)
-        return documents
+        """The config's documents of SERVICE (all without one), or exit 2 naming the ones there are."""
+        self.check_names(service, document)
+        return list(self.config.documents(service, document))
+
+    def check_names(self, service: str | None, document: str | None, *, recorded: bool = False) -> None:
+        """Exit 2 with the valid names when SERVICE or DOCUMENT is not in the config. With `recorded`, a service
+        or document that is only in the database (removed from the config since) is accepted too."""
+        from tracker.config import unknown_name
+
+        message = unknown_name(self.config, service, document)
+        if message is None:
+            return
+        if recorded and service:
+            try:
+                if self.existing_store.checks(service, document, limit=1):
+                    return
+            except DatabaseUnavailable:
+                pass
+        fail(message, EXIT_USAGE)
 
     def title(self, service: str, document: str) -> str:
         for doc in self.config.documents(service, document):
@@ -132,17 +143,129 @@ def _user_error(exc: Exception) -> tuple[str, int] | None:
 
     if isinstance(exc, ConfigError):
         return str(exc), EXIT_USAGE
-    if isinstance(exc, SchemaError):
+    if isinstance(exc, SchemaError | DatabaseUnavailable):
         return str(exc), EXIT_DATABASE
     if isinstance(exc, SQLAlchemyError):
-        return f"database error: {str(exc).splitlines()[0]}", EXIT_DATABASE
+        return f"database error{_database_in_use()}: {_first_line(exc)}", EXIT_DATABASE
+    if isinstance(exc, ImportError) and "psycopg" in f"{exc.name} {exc}":
+        return f"the PostgreSQL driver cannot be loaded: {_missing_driver(exc)}", EXIT_DATABASE
     return None
+
+
+def _missing_driver(exc: ImportError) -> str:
+    return f"{_first_line(exc)}; install it with: pip install 'psycopg[binary]'"
+
+
+def _database_in_use() -> str:
+    """` (/path/to/tracker.db)` when the command got as far as loading its config: which database failed."""
+    from tracker.config import ConfigError
+
+    click_context = click.get_current_context(silent=True)
+    context = click_context.find_object(Context) if click_context else None
+    if context is None or context._config is None:
+        return ""
+    try:
+        return f" ({context._config.database.shown})"
+    except ConfigError:
+        return ""
+
+
+def _first_line(exc: BaseException) -> str:
+    """The driver's own message (SQLAlchemy's wraps it with the statement and a link), on one line."""
+    inner = getattr(exc, "orig", None) or exc
+    lines = [line.strip() for line in str(inner).splitlines() if line.strip()]
+    return lines[0] if lines else type(inner).__name__
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be opened: not there yet for a command that only reads, unreachable, or no driver."""
+
+
+def open_store(config: Config, *, create: bool) -> Store:
+    """The config's database; one-line errors that say which database, and what to do."""
+    from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+    from tracker.store import EmptyDatabase, SchemaError, Store
+
+    location = config.database
+    where = f"{location.shown} ({location.source})"
+    if create:
+        location.make_folder()
+    elif location.sqlite_path is not None and not location.sqlite_path.exists():
+        raise DatabaseUnavailable(
+            f"no database at {where}: nothing has been checked with this config yet. `tracker check` or "
+            "`tracker daemon` creates it; if your records are elsewhere, give that config with --config "
+            "or set $TRACKER_DATABASE_URL"
+        )
+    try:
+        return Store(location.url, create=create)
+    except EmptyDatabase as exc:
+        raise DatabaseUnavailable(
+            f"the database {where} holds no tracker records yet: `tracker check`, `tracker daemon` or "
+            "`tracker db upgrade` sets it up"
+        ) from exc
+    except SchemaError as exc:
+        raise SchemaError(f"{location.shown}: {exc}") from exc
+    except ImportError as exc:
+        raise DatabaseUnavailable(
+            f"cannot open {where}: the PostgreSQL driver is missing: {_missing_driver(exc)}"
+        ) from exc
+    except OperationalError as exc:
+        raise DatabaseUnavailable(f"cannot open the database {where}: {_first_line(exc)}") from exc
+    except SQLAlchemyError as exc:
+        raise DatabaseUnavailable(f"cannot use the database {where}: {_first_line(exc)}") from exc
 
 
 pass_context = click.make_pass_decorator(Context)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+def _config_after_the_command(click_context: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        click_context.ensure_object(Context).config_path = value
+
+
+class TrackerGroup(click.Group):
+    """The `tracker` group: every command, however nested, also takes --config after its name, and
+    `tracker --help` says where the config, the database and the docs are."""
+
+    group_class = type  # subgroups (tracker db) are TrackerGroups too
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        if not any(param.name == "config_after" for param in cmd.params):
+            cmd.params.append(
+                click.Option(
+                    ["--config", "config_after"],
+                    type=click.Path(dir_okay=False),
+                    expose_value=False,
+                    is_eager=True,
+                    callback=_config_after_the_command,
+                    help="Config file (the same as `tracker --config FILE COMMAND`).",
+                )
+            )
+        super().add_command(cmd, name)
+
+    def format_epilog(self, click_context: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_epilog(click_context, formatter)
+        if click_context.parent is not None:
+            return
+        from tracker.resources import default_database_path, docs_path, packaged_config_path
+
+        # Written as they are, not wrapped: a path cut at its hyphens cannot be copied.
+        formatter.write_paragraph()
+        formatter.write_text("Where things are (tracker status shows the ones in use):")
+        for line in (
+            "  config    --config, else $TRACKER_CONFIG, else ./config.yaml, else the shipped one:",
+            f"            {packaged_config_path()}",
+            "  database  $TRACKER_DATABASE_URL, else database.url in the config (a relative SQLite",
+            "            path is read from the config file's folder), else the user data folder:",
+            f"            {default_database_path()}",
+            "  docs      README.md, daemon.md, digest.md, flagging.md and decisions/ in",
+            f"            {docs_path()}",
+        ):
+            formatter.write(f"{line}\n")
+
+
+@click.group(cls=TrackerGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option(
     "--config",
     "config_path",
@@ -150,15 +273,17 @@ pass_context = click.make_pass_decorator(Context)
     type=click.Path(dir_okay=False),
     help="Config file. Default: $TRACKER_CONFIG, else ./config.yaml, else the one shipped with tracker.",
 )
-@click.version_option(package_name="tracker")
+@click.version_option(package_name=DISTRIBUTION, message="%(prog)s %(version)s (%(package)s)")
 @click.pass_context
 def cli(click_context: click.Context, config_path: str | None) -> None:
     """Track privacy policies and terms of service; flag the changes about AI and model training.
 
     \b
     Quick start:
-      tracker check              fetch every document in config.yaml now
+      tracker demo               see it work, offline, in seconds
+      tracker check              fetch every document of the config now
       tracker changes --ai       the changes that touch AI or model training
       tracker diff linkedin      what changed in LinkedIn's documents, word by word
+      tracker status             what the daemon sees, and where the config and the database are
     """
     click_context.obj = Context(config_path)

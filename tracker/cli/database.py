@@ -16,14 +16,13 @@ def db() -> None:
 @handles_errors
 def db_upgrade(context: Context) -> None:
     """Apply the database migrations (back up first). An empty database is set up automatically."""
-    from sqlalchemy.engine import make_url
-
     from tracker.store import Store, migrate
 
-    url = context.config.database_url
-    engine = Store(url, migrate=False).engine
+    location = context.config.database
+    location.make_folder()
+    engine = Store(location.url, migrate=False).engine
     before = migrate.current_revision(engine)
     migrate.upgrade(engine)
     after = migrate.current_revision(engine)
     message = "already up to date" if before == after else f"upgraded from {before or 'empty'} to {after}"
-    context.out.print(f"{make_url(url).render_as_string(hide_password=True)}: {message}")
+    context.out.print(f"{location.shown}: {message}")

@@ -63,11 +63,15 @@ def demo(keep: bool) -> None:
             "1. Look at config.yaml: the privacy policies and terms of LinkedIn (and its EU notice), Meta, Google.\n"
             "2. tracker check      fetch them now; tracker changes --ai, tracker diff linkedin show the results.\n"
             "3. tracker daemon     keep checking on schedule; tracker status shows what it sees.\n"
-            "4. Add an email: section to config.yaml, then tracker digest --dry-run.",
+            "4. tracker digest --preview shows the email digest; an email: section in config.yaml sends it.",
             markup=False,
         )
         if keep:
-            out.print(f"\nThe demo's config and database are kept in {result.workdir}", markup=False)
+            out.print(
+                f"\nThe demo's config and database are kept in {result.workdir}\n"
+                f"Read them from anywhere: tracker --config {result.workdir / 'config.yaml'} changes",
+                markup=False,
+            )
 
 
 def _show_change(out: Console, title: str, change: ChangeRecord) -> None:

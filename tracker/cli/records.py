@@ -24,12 +24,14 @@ if TYPE_CHECKING:
 @pass_context
 @handles_errors
 def history(context: Context, service: str, document: str | None, as_json: bool) -> None:
-    """The stored versions of a service's documents, oldest first, with times, sizes and hashes."""
-    from rich.table import Table
+    """The stored versions of a service's documents, oldest first, with times, sizes, hashes and snapshot ids.
 
-    from tracker.terminal import when
+    `tracker snapshot ID` gives the raw bytes of a version's capture, for citing.
+    """
+    from tracker.terminal import print_table, when
 
-    versions = context.store.versions(service, document)
+    context.check_names(service, document, recorded=True)
+    versions = context.existing_store.versions(service, document)
     if as_json:
         rows = [
             {
@@ -43,30 +45,32 @@ def history(context: Context, service: str, document: str | None, as_json: bool)
                 "provenance": v.provenance,
                 "characters": v.size,
                 "text_sha256": v.text_sha256,
-                "snapshot": _snapshot_json(context.store, v.snapshot_id),
+                "snapshot": _snapshot_json(context.existing_store, v.snapshot_id),
             }
             for v in versions
         ]
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     if not versions:
-        context.out.print(f"No versions stored for {service}{' ' + document if document else ''} yet.")
-        context.out.print("Run `tracker check` first.")
+        what = f"{service} {document}" if document else service
+        context.out.print(f"No versions stored for {what} yet: `tracker check {service}` fetches it now.")
         return
-    table = Table(
-        "document", "version", "first seen (UTC)", "last seen (UTC)", "origin", "characters", "sha256", box=None
-    )
-    for v in versions:
-        table.add_row(
-            v.document,
-            str(v.id),
-            when(v.first_seen_at),
-            when(v.last_seen_at),
-            v.origin,
-            f"{v.size:,}",
-            v.text_sha256[:12],
-        )
-    context.out.print(table)
+    # The origin column only where the listing holds imported versions; "last seen" then gives it the room.
+    imported = any(v.origin != "check" for v in versions)
+    headers = ("version", "snapshot", "first seen (UTC)", "last seen (UTC)", "characters", "sha256")
+    if imported:
+        headers = ("version", "snapshot", "origin", "first seen (UTC)", "characters", "sha256")
+    for key in dict.fromkeys(v.document for v in versions):
+        context.out.print(f"{context.title(service, key)} ({service} {key})")
+        rows = []
+        for v in versions:
+            if v.document != key:
+                continue
+            snapshot = str(v.snapshot_id) if v.snapshot_id is not None else "-"
+            seen = (v.origin, when(v.first_seen_at)) if imported else (when(v.first_seen_at), when(v.last_seen_at))
+            rows.append((str(v.id), snapshot, *seen, f"{v.size:,}", v.text_sha256[:12]))
+        print_table(context.out, headers, rows)
+    context.out.print("\nThe raw capture of a version: tracker snapshot SNAPSHOT", style="dim")
 
 
 def _snapshot_json(store: Store, snapshot_id: int | None) -> dict[str, Any] | None:
@@ -111,37 +115,33 @@ def changes(
     as_json: bool,
 ) -> None:
     """Detected changes, newest first."""
-    from rich.table import Table
     from rich.text import Text
 
-    from tracker.terminal import change_json, when
+    from tracker.terminal import ai_label, change_json, print_table, when
 
+    context.check_names(service, document, recorded=True)
     since_utc = since.replace(tzinfo=UTC) if since else None
-    found = context.store.changes(service, document, ai_only=ai_only, since=since_utc, limit=limit, origin=origin)
+    found = context.existing_store.changes(
+        service, document, ai_only=ai_only, since=since_utc, limit=limit, origin=origin
+    )
     if as_json:
         click.echo(json.dumps([change_json(c) for c in found], indent=2, ensure_ascii=False))
         return
     if not found:
         context.out.print("No changes detected" + (" that touch AI" if ai_only else "") + " yet.")
         return
-    table = Table(
-        "change", "observed (UTC)", "origin", "document", "what", "words", "stated effective", "notice", box=None
-    )
+    imported = any(c.origin != "check" for c in found)
+    rows = []
     for c in found:
-        what = Text("returned to an earlier version", style="yellow") if c.kind != "change" else Text("changed")
+        what = Text("earlier text back", style="yellow") if c.kind != "change" else Text("changed")
         if c.ai:
-            what = Text(f"AI: {c.category} ({c.score:.2f})", style="bold magenta")
-        table.add_row(
-            str(c.id),
-            when(c.detected_at),
-            c.origin,
-            context.title(c.service, c.document),
-            what,
-            f"+{c.inserted_words}/-{c.deleted_words}",
-            c.stated_effective.isoformat() if c.stated_effective else "-",
-            _notice_cell(c.notice_days, c.notice),
-        )
-    context.out.print(table)
+            what = Text(f"{ai_label(c.category)} {c.score:.2f}", style="bold magenta")
+        origin_cell = (c.origin,) if imported else ()
+        notice = _notice_cell(c.notice_days, c.notice)
+        rows.append((context.title(c.service, c.document), str(c.id), when(c.detected_at), *origin_cell, what, notice))
+    # Within 80 columns: the words counted and the stated effective date are in --json and in `tracker diff`.
+    headers = ("document", "change", "observed (UTC)", *(("origin",) if imported else ()), "what", "notice")
+    print_table(context.out, headers, rows)
     context.out.print("\nSee one with: tracker diff SERVICE --change ID", style="dim")
 
 
@@ -181,29 +181,29 @@ def diff(
     context_words: int,
 ) -> None:
     """What changed, word by word. By default the latest change of each document of SERVICE."""
-    import html
-
-    from tracker.diff import diff_texts, render_html, render_json
+    from tracker.diff import diff_texts, render_json
     from tracker.story import absent_from
     from tracker.terminal import change_json, flag_of, print_diff, story_lines, when
 
-    store = context.store
+    context.check_names(service, document, recorded=True)
+    store = context.existing_store
     if change_id is not None:
         change = store.change(change_id)
         if change is None or change.service != service:
             fail(f"no change {change_id} for service '{service}' (see `tracker changes {service}`)", EXIT_USAGE)
         selected = [change]
     else:
+        keys = [doc.key for doc in context.config.documents(service, document)] or [document]
         selected = []
-        for doc in context.documents(service, document):
+        for key in keys:
             if ai_only:
-                selected.extend(reversed(store.changes(service, doc.key, ai_only=True)))
+                selected.extend(reversed(store.changes(service, key, ai_only=True)))
             else:
-                selected.extend(store.changes(service, doc.key, limit=1))
+                selected.extend(store.changes(service, key, limit=1))
     if not selected and output == "json":
         click.echo("[]")
         return
-    if not selected:
+    if not selected and output != "html":
         context.out.print(f"No changes recorded for {service} yet: `tracker check {service}` stores versions.")
         return
     rendered = []
@@ -224,6 +224,7 @@ def diff(
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
     today = datetime.now(UTC).date()
+    pages = []
     for change, text_diff in rendered:
         title = context.title(change.service, change.document)
         header = (
@@ -233,13 +234,20 @@ def diff(
         )
         if change.kind != "change":
             header += " (a return to a text seen before)"
-        flag = flag_of(change)
         story = story_lines(change, today, absent_from(store, documents, change))
         if output == "html":
-            told = "".join(f"<p>{html.escape(line)}</p>\n" for _, line in story)
-            click.echo(f"<h2>{html.escape(header)}</h2>\n{told}{render_html(text_diff, context_words)}")
+            from tracker.diffpage import page_change
+
+            url = next((d.url for d in context.config.documents(change.service, change.document)), None)
+            pages.append(page_change(change, title, header, url, text_diff, context_words, story))
         else:
+            flag = flag_of(change)
             print_diff(context.out, header, flag, text_diff, context_words, colour=output == "terminal", story=story)
+    if output == "html":
+        from tracker.diffpage import render_diff_page
+
+        service_name = next((d.service_name for d in context.config.documents(service)), service)
+        click.echo(render_diff_page(pages, f"{service_name}: what changed", datetime.now(UTC)), nl=False)
 
 
 def _observed_by(store: Store, change: ChangeRecord) -> str:
@@ -260,15 +268,15 @@ def _observed_by(store: Store, change: ChangeRecord) -> str:
 @pass_context
 @handles_errors
 def snapshot(context: Context, snapshot_id: int, output: Path | None) -> None:
-    """The raw bytes of a capture, exactly as the server sent them (ids in `tracker history --json`).
+    """The raw bytes of a capture, exactly as the server sent them (ids in `tracker history`).
 
     Without -o the bytes go to standard output; the URL, time and sha256 go to standard error, for citing.
     """
     try:
-        record = context.store.snapshot(snapshot_id)
-        body = context.store.snapshot_body(snapshot_id)
+        record = context.existing_store.snapshot(snapshot_id)
+        body = context.existing_store.snapshot_body(snapshot_id)
     except KeyError:
-        fail(f"no snapshot {snapshot_id} (see `tracker history SERVICE --json`)", EXIT_USAGE)
+        fail(f"no snapshot {snapshot_id} (`tracker history SERVICE` lists them)", EXIT_USAGE)
     context.err.print(
         f"snapshot {record.id}: {record.url} fetched {record.fetched_at.isoformat()} (HTTP {record.status}, "
         f"{record.raw_size} bytes, sha256 {record.raw_sha256})"

@@ -34,6 +34,7 @@ def daemon(context: Context, log_level: str, log_json: bool) -> None:
     from tracker.logs import setup_logging
     from tracker.scheduler import run_daemon
 
+    context.documents(None, None)  # a config with nothing to track stops here, saying so
     setup_logging(log_level, json_lines=log_json)
     sys.exit(run_daemon(context.config))
 
@@ -45,20 +46,27 @@ def daemon(context: Context, log_level: str, log_json: bool) -> None:
 def status(context: Context, as_json: bool) -> None:
     """Per document: last attempt, last success, outcome, failures in a row, next check; and the daemon's leader.
 
-    A document is failing after `daemon.failing_after` failed checks in a row, or when no check has succeeded
-    for longer than `daemon.blind_after`; a success clears it. Digests the mail server has not accepted yet
-    are listed too. Exits 0 when every document is healthy and 1 when any is failing.
+    A document is failing from its first failed check when it was never checked successfully, after
+    `daemon.failing_after` failed checks in a row, or when no check has succeeded for longer than
+    `daemon.blind_after`; a success clears it. Also shown: the config and the database in use, and digests the
+    mail server has not accepted yet. Exits 0 when every document is healthy, 1 when any is failing, 3 when the
+    database does not exist (nothing was checked with this config yet) or cannot be opened.
     """
     from tracker.leader import leader_holder
     from tracker.status import document_health
     from tracker.store import Outbox
     from tracker.terminal import print_status, when
 
-    health = document_health(context.config, context.store)
-    holder = leader_holder(context.config)
-    pending = Outbox(context.store).pending()
+    config = context.config
+    store = context.existing_store
+    health = document_health(config, store)
+    holder = leader_holder(config)
+    pending = Outbox(store).pending()
+    database = config.database
     if as_json:
         payload = {
+            "config": str(config.path.absolute()),
+            "database": {"location": database.shown, "source": database.source},
             "leader": {"active": holder is not None, "holder": holder},
             "documents": [h.as_json() for h in health],
             "pending_digests": [
@@ -75,7 +83,7 @@ def status(context: Context, as_json: bool) -> None:
         }
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
-        print_status(context.out, health, holder)
+        print_status(context.out, health, holder, str(config.path.absolute()), f"{database.shown} ({database.source})")
         for p in pending:
             if p.status == "failed":
                 context.out.print(f"Digest {p.id} to {p.recipient} was refused for good: {p.last_error}")

@@ -37,7 +37,7 @@ def compare_variants(context: Context, service: str, document: str, show_all: bo
     if not variants:
         fail(f"{service} {base} declares no variants (add `variants:` under it in {context.config.path})", EXIT_USAGE)
     vocabulary = context.vocabulary()
-    texts = {doc.key: context.store.document_state(service, doc.key).latest_text for doc in series}
+    texts = {doc.key: context.existing_store.document_state(service, doc.key).latest_text for doc in series}
     if texts[main.key] is None:
         fail(f"no version of {main.title} yet: run `tracker check {service} -d {base}` first", EXIT_USAGE)
     wanted = [doc for doc in documents if doc.variant] or variants

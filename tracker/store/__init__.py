@@ -1,7 +1,7 @@
 """Storage: snapshots, versions, changes and checks, behind one repository (SQLite or PostgreSQL); the digest outbox."""
 
 from tracker.store import migrate
-from tracker.store.migrate import SchemaError
+from tracker.store.migrate import EmptyDatabase, SchemaError
 from tracker.store.outbox import NewDigest, Outbox, PendingDigest, StoredDigest
 from tracker.store.repository import (
     ChangeRecord,
@@ -22,6 +22,7 @@ __all__ = [
     "ChangeRecord",
     "CheckRecord",
     "DocumentState",
+    "EmptyDatabase",
     "NewChange",
     "NewCheck",
     "NewDigest",

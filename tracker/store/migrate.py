@@ -26,6 +26,10 @@ class SchemaError(Exception):
     """The database exists but its schema is not the one this tracker expects."""
 
 
+class EmptyDatabase(SchemaError):
+    """The database has no tracker schema, and the command that opened it only reads."""
+
+
 def _alembic_config() -> AlembicConfig:
     from alembic.config import Config as AlembicConfig
 

@@ -88,6 +88,17 @@ class Outbox:
         with self._sessions.begin() as session:
             return [_change_record(change, doc) for change, doc in session.execute(query).all()]
 
+    def changes_between(self, start: datetime, end: datetime) -> list[ChangeRecord]:
+        """Every change detected in [start, end), in a digest already or not, oldest first: a past period."""
+        query = (
+            select(ChangeRow, DocumentRow)
+            .join(DocumentRow, ChangeRow.document_id == DocumentRow.id)
+            .where(ChangeRow.detected_at >= start, ChangeRow.detected_at < end)
+            .order_by(ChangeRow.detected_at, ChangeRow.id)
+        )
+        with self._sessions.begin() as session:
+            return [_change_record(change, doc) for change, doc in session.execute(query).all()]
+
     def last_digest_at(self, recipient: str) -> datetime | None:
         """When the latest digest for this recipient was made (sent or still pending)."""
         with self._sessions.begin() as session:

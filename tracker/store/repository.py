@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.config import VARIANT_SEPARATOR
-from tracker.store.migrate import ensure_schema
+from tracker.store.migrate import EmptyDatabase, current_revision, ensure_schema
 from tracker.store.models import ChangeRow, CheckRow, DocumentRow, ImportRow, SnapshotRow, VersionRow
 
 
@@ -217,10 +217,14 @@ class Sighting:
 class Store:
     """The database behind tracker. Creates the schema on first use of an empty database."""
 
-    def __init__(self, url: str, *, migrate: bool = True) -> None:
+    def __init__(self, url: str, *, migrate: bool = True, create: bool = True) -> None:
+        """`create=False` (for commands that only read): an empty database is an EmptyDatabase error, not set up."""
         self.url = url
         self.engine: Engine = _engine(url)
         if migrate:
+            if not create and current_revision(self.engine) is None:
+                self.engine.dispose()
+                raise EmptyDatabase("the database holds no tracker records yet")
             ensure_schema(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
