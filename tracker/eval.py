@@ -173,11 +173,12 @@ def replay(
     remember: bool = True,
 ) -> dict[str, Outcome]:
     """What check.py would have done with each capture of one series, keyed by the capture's path_md.
-    `remember`: pass the flag the sentences of earlier versions (flag_change's known_sentences)."""
+    `remember`: pass the flag the sentences of earlier versions (flag_change's known and dropped sentences)."""
     outcomes: dict[str, Outcome] = {}
     in_force: str | None = None
     seen: set[str] = set()
-    known: set[str] = set()
+    known: set[str] = set()  # flag_change's known_sentences: every earlier version's sentence keys
+    dropped: set[str] = set()  # its dropped_sentences: keys a later version went without (see dropped_sentences())
     for entry in series:
         key = entry["path_md"] or entry["path_html"]
         try:
@@ -198,13 +199,15 @@ def replay(
         else:
             diff = diff_texts(in_force, text)
             started = time.perf_counter()
-            flag = flag_change(diff, vocabulary, known if remember else frozenset())
+            flag = flag_change(diff, vocabulary, *((known, dropped) if remember else ()))
             outcomes[key] = Outcome("changed", flag, flag.reason, (time.perf_counter() - started) * 1000)
         in_force = text
         if digest not in seen:
             seen.add(digest)
             if remember:
-                known |= sentence_keys(text)
+                keys = sentence_keys(text)
+                dropped |= known - keys
+                known |= keys
     return outcomes
 
 
