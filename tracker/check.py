@@ -361,9 +361,9 @@ def _snapshot(fetched: FetchResult, body: bytes, raw_sha256: str) -> NewSnapshot
     )
 
 
-def _change(diff: TextDiff, flag: Flag, kind: str = "change") -> NewChange:
+def _change(diff: TextDiff, flag: Flag, kind: str | None = None) -> NewChange:
     return NewChange(
-        kind=kind,
+        kind=kind or flag.kind,  # "change", or "document_replaced" when the page now serves another document
         ai=flag.ai,
         score=flag.score,
         category=flag.category,

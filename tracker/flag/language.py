@@ -93,7 +93,8 @@ TERMS: dict[str, tuple[str, ...]] = {
         r"traitement|deep|base|notation|scoring|risque)\b)\w+",
         r"\bmodèles? (?:économiques?|commerciaux|commercial|types?|contractuels?)\b",
         r"\b(?:Geräte|Telefon|Handy|Smartphone|Fahrzeug|Auto|Kamera|Geschäfts|Preis|Abo|Router|Drucker|Vertrags|"
-        r"Lizenz|Rollen|Betriebs|Bezahl|Liefer)modell\w*",
+        r"Lizenz|Rollen|Betriebs|Bezahl|Liefer|Tarif|Vertriebs|Finanzierungs|Arbeitszeit|Daten|Kosten|"
+        r"Abrechnungs|Service|Support|Vorbild)modell\w*",
         r"\bModell(?:eisenbahn|bahn|nummer|bezeichnung|jahr|bau|klausel|vertr)\w*",
         r"\bModell (?:Ihres|Ihrer|des|der) (?:Geräts|Geräte|Telefons|Handys|Smartphones|Fahrzeugs|Autos)\b",
     ),
@@ -130,7 +131,8 @@ TERMS: dict[str, tuple[str, ...]] = {
     # Known names of AI products (case-sensitive); config.yaml adds more under flag.extra_terms.
     "product": (
         r"\b(?-i:Gemini|Bard|Copilot|ChatGPT|GPTs?|GPT-\w+|Llama|Claude|Grok|Alexa\+?|Siri|Cortana|Firefly|"
-        r"Midjourney|DALL[-·]?E|Sora|Gemma|NotebookLM|Perplexity|Apple Intelligence)(?!\w)",
+        r"Midjourney|DALL[-·]?E|Sora|Gemma|NotebookLM|Perplexity|Apple Intelligence|OpenAI|Anthropic|DeepMind|"
+        r"xAI)(?!\w)",
     ),
     # Information put at the service of AI: "for AI", "pour l’IA", "für KI". Not the first half of a compound:
     # "labels for AI-generated content" are for content, not for AI.
@@ -216,6 +218,12 @@ TERMS: dict[str, tuple[str, ...]] = {
         r"\b(?-i:NLP)\b",
         r"\btraitement (?:automatique )?du langage naturel\b",
         r"\bcomputer vision\b",
+        r"\bmachine translat\w*",
+        r"\btraduction automatique\b",
+        r"\bmaschinelle[n]? Übersetzung\w*",
+        r"\b(?:model|LLM|AI) (?:providers?|vendors?|developers?|companies|labs?)\b",
+        r"\bfournisseurs? de modèles\b",
+        r"\bModellanbieter\w*",
         r"\bvision (?:par ordinateur|artificielle)\b",
         r"\bmaschinelle[ns]? Sehen\b",
     ),
@@ -280,7 +288,7 @@ TERMS: dict[str, tuple[str, ...]] = {
         r"\brespon(?:d|ds|ded|ding|se|ses)\b",
         r"\banswers?\b",
         r"\bhallucinat\w*",
-        r"\blearn(?:s|ed|ing|t)\b",
+        r"\blearn(?:s|ed|ing|t)?\b",
         r"\bprodui\w*",
         r"\bgénèr(?:e|ent)\b",
         r"\bgénér(?:er|é|ée|és|ées|ant)\b",
@@ -338,13 +346,13 @@ TERMS: dict[str, tuple[str, ...]] = {
     ),
 }
 
-# The terms that can make a sentence about AI: a sentence without one of them is never read further.
+# The terms that can make a sentence about AI: a sentence without one of them is never read further. (Training
+# words are not among them: they count only beside a machine, which is.)
 TRIGGERS = (
     "ai",
     "ai_purpose",
     "product",
     "product_shape",
-    "train",
     "trained_machine",
     "training_data",
     "machine",
@@ -364,7 +372,8 @@ STEMS: dict[str, tuple[str, ...]] = {
     "product_shape": ("AI", "IA", "KI", "A.I.", "assist", "agent", "copilot", "companion"),
     "product": (
         "Gemini", "Bard", "Copilot", "ChatGPT", "GPT", "Llama", "Claude", "Grok", "Alexa", "Siri", "Cortana",
-        "Firefly", "Midjourney", "DALL", "Sora", "Gemma", "NotebookLM", "Perplexity", "Apple Intelligence",
+        "Firefly", "Midjourney", "DALL", "Sora", "Gemma", "NotebookLM", "Perplexity", "Apple Intelligence", "OpenAI",
+        "Anthropic", "DeepMind", "xAI",
     ),
     "ai_purpose": ("AI", "IA", "KI", "artificial", "intelligen", "machine learning", "apprentissage", "maschinell"),
     "automated_decision": ("automat", "decision", "décision", "ausschließlich"),
@@ -376,6 +385,7 @@ STEMS: dict[str, tuple[str, ...]] = {
         "fondation", "fondamentaux",
         "foundation", "frontier", "diffusion", "transformer", "multimodal", "generati", "générati", "chatbot",
         "chat bot", "conversationnel", "assistant", "assistent", "agent", "natural language", "vision", "sehen",
+        "translat", "traduction", "übersetzung", "model", "modèle", "modellanbieter",
     ),
     "train": (
         "train", "fine-tun", "fine tun", "finetun", "entraîn", "former ", "formons", "forment", "formé",
@@ -533,7 +543,8 @@ CATEGORIES = ("training", "automated_decisions", "ai_feature", "none")
 
 # Page furniture scores FURNITURE_FACTOR of its rule. Furniture is a heading, a line in bold, fewer than MIN_WORDS
 # words, a label (fewer than MIN_STATEMENT_WORDS words without a full stop and without a person it speaks to or
-# of: "AI-powered job search", "Gemini Apps Privacy Hub"), or a pointer elsewhere ("Learn more about ...").
+# of: "AI-powered job search", "Gemini Apps Privacy Hub"), a short question ("What is Meta AI?": the answer is the
+# statement), or a pointer elsewhere ("Learn more about ...").
 FURNITURE_FACTOR = 0.4
 MIN_WORDS = 4
 MIN_STATEMENT_WORDS = 7
@@ -619,7 +630,9 @@ SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 
 # Abbreviations whose full stop does not end a sentence.
-ABBREVIATIONS = frozenset("e.g i.e eg ie etc inc ltd co no nr art abs mr mrs ms dr st vs cf z.b d.h u.a bzw vgl".split())
+ABBREVIATIONS = frozenset(
+    "e.g i.e eg ie etc inc ltd co no nr art abs mr mrs ms dr st vs cf z.b d.h u.a bzw vgl".split()
+)
 
 # The keys config.yaml may give under flag.extra_terms, and the kind of term each adds.
 EXTRA_TERM_KINDS: dict[str, str] = {

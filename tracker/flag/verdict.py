@@ -30,6 +30,7 @@ from tracker.flag.vocabulary import (
     MIN_WORDS,
     NOT_AI,
     Judgement,
+    Term,
     Vocabulary,
     document_owner,
     ends_statement,
@@ -119,8 +120,9 @@ def flag_change(
     if not (diff.inserted_words or diff.deleted_words):
         return _quiet("no word was inserted or deleted (whitespace, punctuation or markup only)")
     mechanical = _mechanical_segments(diff)
-    old = _Side.of(diff, DELETE, mechanical, vocabulary)
-    new = _Side.of(diff, INSERT, mechanical, vocabulary)
+    reader = _Reader(vocabulary)
+    old = _Side.of(diff, DELETE, mechanical, reader)
+    new = _Side.of(diff, INSERT, mechanical, reader)
     if not (old.ranges or new.ranges):
         return _quiet("the words did not change: the edits are re-spellings, re-punctuation or re-splits only")
     if len(old.text) < FIRST_SIGHT_BELOW * len(new.text) and _is_stub(old.text):
@@ -148,7 +150,7 @@ def flag_change(
             if _glued_from_known(sentence, other, known_sentences if op == "insert" else ()):
                 continue  # known sentences run together by an extraction that lost their separators
             candidates.append(_Candidate(op, start, end, sentence, judgement))
-    flag = _verdict(candidates, old, new, vocabulary)
+    flag = _verdict(candidates, old, new, reader)
     if flag.ai and known_sentences and _restores_known_text(new, known_sentences):
         return _quiet(RESTORED)
     return flag
@@ -156,6 +158,29 @@ def flag_change(
 
 def _quiet(reason: str) -> Flag:
     return Flag(ai=False, score=0.0, category="none", reason=reason)
+
+
+class _Reader:
+    """The vocabulary, remembering what it read during one judgement: a flag reads some sentences several times
+    (a candidate, then as the counterpart of another, then to compare two wordings)."""
+
+    def __init__(self, vocabulary: Vocabulary) -> None:
+        self.vocabulary = vocabulary
+        self._judged: dict[tuple[str, bool, str], Judgement] = {}
+        self._terms: dict[str, list[Term]] = {}
+
+    def judge(self, sentence: str, completes_lead_in: bool = False, owner: str = "") -> Judgement:
+        key = (sentence, completes_lead_in, owner)
+        if key not in self._judged:
+            self._judged[key] = judge_sentence(
+                sentence, self.vocabulary, completes_lead_in=completes_lead_in, owner=owner
+            )
+        return self._judged[key]
+
+    def terms(self, text: str) -> list[Term]:
+        if text not in self._terms:
+            self._terms[text] = self.vocabulary.terms_in(text)
+        return self._terms[text]
 
 
 # -- mechanical edits ----------------------------------------------------------------------------------------
@@ -194,7 +219,7 @@ class _Candidate:
     judgement: Judgement
 
 
-def _verdict(candidates: list[_Candidate], old: _Side, new: _Side, vocabulary: Vocabulary) -> Flag:
+def _verdict(candidates: list[_Candidate], old: _Side, new: _Side, reader: _Reader) -> Flag:
     sides = {"delete": (old, new), "insert": (new, old)}
     strong: list[tuple[_Candidate, tuple[int, int] | None]] = []
     alike = 0
@@ -203,7 +228,7 @@ def _verdict(candidates: list[_Candidate], old: _Side, new: _Side, vocabulary: V
             continue
         side, other = sides[candidate.op]
         counterpart = _counterpart(candidate, side, other)
-        if counterpart and _same_claim(candidate.text, other.text[counterpart[0] : counterpart[1]], vocabulary):
+        if counterpart and _same_claim(candidate.text, other.text[counterpart[0] : counterpart[1]], reader):
             alike += 1  # a small edit that leaves what the sentence says about AI as it was
             continue
         strong.append((candidate, counterpart))
@@ -234,7 +259,7 @@ def _verdict(candidates: list[_Candidate], old: _Side, new: _Side, vocabulary: V
         if counterpart is not None:
             position = counterpart[0]
             text = other.text[counterpart[0] : counterpart[1]]
-            judgement = judge_sentence(text, vocabulary)
+            judgement = reader.judge(text)
             placed.setdefault(("insert", position), (position, 1, _evidence("insert", text, judgement)))
         placed[("delete", candidate.start)] = (position, 0, mine)
     # The same sentence in several places (a table repeated for each legal basis) is quoted once.
@@ -285,30 +310,22 @@ def _counterpart(candidate: _Candidate, side: _Side, other: _Side) -> tuple[int,
     return best
 
 
-def _same_claim(sentence: str, counterpart: str, vocabulary: Vocabulary) -> bool:
+def _same_claim(sentence: str, counterpart: str, reader: _Reader) -> bool:
     """Do two wordings differ only by a few words that complete or shorten the name of an AI technique?"""
     mine, theirs = Counter(sentence_key(sentence).split()), Counter(sentence_key(counterpart).split())
     added, removed = mine - theirs, theirs - mine
     if sum((added + removed).values()) > SMALL_EDIT_WORDS:
         return False
-    if not (
-        set(added) <= _technique_words(sentence, vocabulary)
-        and set(removed) <= _technique_words(counterpart, vocabulary)
-    ):
+    if not (set(added) <= _technique_words(sentence, reader) and set(removed) <= _technique_words(counterpart, reader)):
         return False
-    if judge_sentence(sentence, vocabulary).category != judge_sentence(counterpart, vocabulary).category:
+    if reader.judge(sentence).category != reader.judge(counterpart).category:
         return False
-    return not any(vocabulary.terms_in(word) for word in (*added, *removed))
+    return not any(reader.terms(word) for word in (*added, *removed))
 
 
-def _technique_words(sentence: str, vocabulary: Vocabulary) -> set[str]:
+def _technique_words(sentence: str, reader: _Reader) -> set[str]:
     """The words of the AI techniques a sentence names ("langage naturel", "computer vision"), spelled as keys."""
-    return {
-        word
-        for term in vocabulary.terms_in(sentence)
-        if term.kind == "ai"
-        for word in sentence_key(term.text).split()
-    }
+    return {word for term in reader.terms(sentence) if term.kind == "ai" for word in sentence_key(term.text).split()}
 
 
 def _glued_from_known(sentence: str, other: _Side, known_sentences: Collection[str]) -> bool:
@@ -369,7 +386,7 @@ def _flag_replacement(
             ai=False,
             score=0.0,
             category="none",
-            terms=_terms(judge_sentence(e.text, new.vocabulary) for e in shown),
+            terms=_terms(new.reader.judge(e.text) for e in shown),
             evidence=tuple(shown),
             reason=replaced + says,
             kind=DOCUMENT_REPLACED,
@@ -377,9 +394,9 @@ def _flag_replacement(
     strongest = next(e for e in evidence if e.category == news[0])
     return Flag(
         ai=True,
-        score=judge_sentence(strongest.text, new.vocabulary).score,
+        score=new.reader.judge(strongest.text).score,
         category=news[0],
-        terms=_terms(judge_sentence(e.text, new.vocabulary) for e in shown),
+        terms=_terms(new.reader.judge(e.text) for e in shown),
         evidence=tuple(shown),
         reason=f"{replaced} that makes a kind of AI statement the old one did not: {strongest.says}",
         kind=DOCUMENT_REPLACED,
@@ -426,12 +443,13 @@ class _Side:
     """One version as the diff sees it: its text, where the diff changed it, and where it maps to the other."""
 
     def __init__(
-        self, text: str, ranges: list[tuple[int, int]], anchors: list[tuple[int, int, int]], vocabulary: Vocabulary
+        self, text: str, ranges: list[tuple[int, int]], anchors: list[tuple[int, int, int]], reader: _Reader
     ) -> None:
         self.text = text
         self.ranges = ranges  # the deleted (old side) or inserted (new side) stretches whose words changed
         self.anchors = anchors  # (position here, position in the other version, op) at each segment start
-        self.vocabulary = vocabulary
+        self.reader = reader
+        self.vocabulary = reader.vocabulary
         lower = text.lower()
         # Lower-casing changes the length of a few letters in some scripts; positions must stay valid.
         self.lower = lower if len(lower) == len(text) else text
@@ -440,7 +458,7 @@ class _Side:
         self._keys: dict[tuple[int, int], str] = {}
 
     @classmethod
-    def of(cls, diff: TextDiff, changed_op: int, mechanical: set[int], vocabulary: Vocabulary) -> _Side:
+    def of(cls, diff: TextDiff, changed_op: int, mechanical: set[int], reader: _Reader) -> _Side:
         parts: list[str] = []
         ranges: list[tuple[int, int]] = []
         anchors: list[tuple[int, int, int]] = []
@@ -455,7 +473,7 @@ class _Side:
                 here += length
             if segment.op != changed_op:
                 there += length
-        return cls("".join(parts), ranges, anchors, vocabulary)
+        return cls("".join(parts), ranges, anchors, reader)
 
     def to_other(self, position: int) -> int:
         """Where a position of this text falls in the other version."""
@@ -469,7 +487,7 @@ class _Side:
         """The judgement of the sentence text[start:end], read in its place (a list item, the document's owner)."""
         sentence = self.text[start:end]
         owner = self.owner if ASSISTANT_SHAPE.search(sentence) else ""
-        return judge_sentence(sentence, self.vocabulary, completes_lead_in=self.completes_lead_in(start), owner=owner)
+        return self.reader.judge(sentence, self.completes_lead_in(start), owner)
 
     @functools.cached_property
     def owner(self) -> str:

@@ -3,7 +3,6 @@ satisfy, and whether the sentence is page furniture rather than a statement."""
 
 from __future__ import annotations
 
-import functools
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -58,13 +57,27 @@ NOT_AI = Judgement(0.0, "none")
 
 @dataclass(frozen=True)
 class _Kind:
-    """One kind of term, ready to match: its stems (one of which every match holds) and its patterns."""
+    """One kind of term, ready to match: its stems (one of which every match holds) and its patterns, compiled
+    once: one for the lower-cased sentence, one for the sentence as written (patterns with a case-sensitive part).
+    Every alternative is tried only where a word starts; one without its own \\b also inside a compound word."""
 
     name: str
     stems: tuple[str, ...]  # looked for in the lower-cased sentence
     exact_stems: tuple[str, ...]  # looked for as written
-    patterns: tuple[str, ...]  # matched against the lower-cased sentence
-    exact_patterns: tuple[str, ...]  # matched against the sentence as written (they hold a case-sensitive part)
+    lower: re.Pattern[str] | None
+    exact: re.Pattern[str] | None
+
+    @classmethod
+    def of(cls, name: str, stems: list[str], patterns: list[str]) -> _Kind:
+        lower = [_lower_case(_at_word_start(p)) for p in patterns if _CASE_SENSITIVE not in p]
+        exact = [_at_word_start(p) for p in patterns if _CASE_SENSITIVE in p]
+        return cls(
+            name,
+            tuple(stem for stem in stems if stem == stem.lower()),
+            tuple(stem for stem in stems if stem != stem.lower()),
+            re.compile(rf"\b(?:{'|'.join(lower)})") if lower else None,
+            re.compile(rf"\b(?:{'|'.join(exact)})", re.IGNORECASE) if exact else None,
+        )
 
 
 class Vocabulary:
@@ -77,7 +90,6 @@ class Vocabulary:
         triggers = [kind for kind in kinds if kind.name in TRIGGERS]
         self.stems = _shortest({stem for kind in triggers for stem in kind.stems})
         self.acronyms = _shortest({stem for kind in triggers for stem in kind.exact_stems})
-        self._compiled: dict[tuple[int, ...], tuple[re.Pattern[str] | None, re.Pattern[str] | None]] = {}
 
     @classmethod
     def build(cls, extra_terms: Mapping[str, Iterable[str]] | None = None) -> Vocabulary:
@@ -92,17 +104,8 @@ class Vocabulary:
         for name, patterns in TERMS.items():
             words = extra.get(name, [])
             # Extra words come first in their kind: a configured name wins over a shape that holds it.
-            all_patterns = [_literal(word) for word in words] + list(patterns)
             stems = [*STEMS[name], *(word if _is_acronym(word) else word.lower() for word in words)]
-            kinds.append(
-                _Kind(
-                    name,
-                    tuple(stem for stem in stems if stem == stem.lower()),
-                    tuple(stem for stem in stems if stem != stem.lower()),
-                    tuple(_lower_case(_at_word_start(p)) for p in all_patterns if _CASE_SENSITIVE not in p),
-                    tuple(_at_word_start(p) for p in all_patterns if _CASE_SENSITIVE in p),
-                )
-            )
+            kinds.append(_Kind.of(name, stems, [_literal(word) for word in words] + list(patterns)))
         return cls(tuple(kinds))
 
     def terms_in(self, sentence: str) -> list[Term]:
@@ -117,37 +120,20 @@ class Vocabulary:
         )
         if not any(self.kinds[index].name in TRIGGERS for index in present):
             return []
-        if present not in self._compiled:
-            self._compiled[present] = self._compile(present)
-        matches: list[tuple[int, int, int, str]] = []  # start, priority, end, kind
-        for pattern, text in zip(self._compiled[present], (lower, sentence), strict=True):
-            if pattern is not None:
-                for match in pattern.finditer(text):
-                    kind = match.lastgroup or ""
-                    matches.append((match.start(), self._priority[kind], match.end(), kind))
+        matches: list[tuple[int, int, int, str]] = []  # start, priority (the order of TERMS), end, kind
+        for index in present:
+            kind = self.kinds[index]
+            for pattern, text in ((kind.lower, lower), (kind.exact, sentence)):
+                if pattern is not None:
+                    matches.extend((m.start(), index, m.end(), kind.name) for m in pattern.finditer(text))
         found: list[Term] = []
-        for start, _, end, kind in sorted(matches):
+        for start, _, end, name in sorted(matches):
             if found and start < found[-1].end:
                 continue  # words an earlier or stronger term already claimed
-            found.append(Term(kind, start, end, sentence[start:end]))
+            found.append(Term(name, start, end, sentence[start:end]))
         if any(term.kind == "training_data" for term in found) and SPORT.search(sentence):
             found = [term for term in found if term.kind != "training_data"]
         return found
-
-    @functools.cached_property
-    def _priority(self) -> dict[str, int]:
-        return {kind.name: index for index, kind in enumerate(self.kinds)}
-
-    def _compile(self, present: tuple[int, ...]) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
-        """One pattern of the present kinds for the lower-cased sentence, one for the sentence as written. Every
-        alternative is tried only where a word starts; one without its own \\b also inside a compound word."""
-        kinds = [self.kinds[index] for index in present]
-        lower = "|".join(f"(?P<{k.name}>{'|'.join(k.patterns)})" for k in kinds if k.patterns)
-        exact = "|".join(f"(?P<{k.name}>{'|'.join(k.exact_patterns)})" for k in kinds if k.exact_patterns)
-        return (
-            re.compile(rf"\b(?:{lower})") if lower else None,
-            re.compile(rf"\b(?:{exact})", re.IGNORECASE) if exact else None,
-        )
 
     def trigger_positions(self, text: str, lower: str, start: int, end: int) -> list[int]:
         """Where in text[start:end] the trigger stems occur: the only places a sentence about AI can be.
@@ -245,9 +231,7 @@ def judge_sentence(
     if not furniture and all(rule.concept == "ai_product" for rule in fired) and COMMERCE.search(sentence):
         furniture = "a product named in a clause about money, trademarks or contact details"
     score = round(strongest.score * (FURNITURE_FACTOR if furniture else 1.0), 2)
-    return Judgement(
-        score, strongest.category, strongest.concept, strongest.name, strongest.says, words, furniture
-    )
+    return Judgement(score, strongest.category, strongest.concept, strongest.name, strongest.says, words, furniture)
 
 
 # Terms that rules read (the senses that are not AI only claim words), and terms worth showing a reader.
@@ -302,6 +286,8 @@ def _furniture(sentence: str, completes_lead_in: bool = False) -> str:
         return "a label of a few words"
     if words < MIN_STATEMENT_WORDS and not ends_statement(plain) and not PERSONS.search(plain):
         return "a label, not a sentence"
+    if words < MIN_STATEMENT_WORDS and plain.endswith("?"):
+        return "a short question, answered elsewhere"
     return ""
 
 
