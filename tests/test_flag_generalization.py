@@ -21,7 +21,7 @@ def test_the_generalization_set_meets_its_acceptance() -> None:
 
 
 def test_the_neutral_policy_texts_say_nothing_about_ai() -> None:
-    for path in sorted(NEUTRAL.glob("*.md")):
+    for path in sorted(NEUTRAL.glob("[a-z][a-z].md")):  # en, fr, de (not the README)
         for line in path.read_text(encoding="utf-8").splitlines():
             assert judge_sentence(line).score == 0, (path.name, line)
 
