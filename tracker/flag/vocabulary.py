@@ -3,6 +3,7 @@ satisfy, and whether the sentence is page furniture rather than a statement."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -58,26 +59,33 @@ NOT_AI = Judgement(0.0, "none")
 @dataclass(frozen=True)
 class _Kind:
     """One kind of term, ready to match: its stems (one of which every match holds) and its patterns, compiled
-    once: one for the lower-cased sentence, one for the sentence as written (patterns with a case-sensitive part).
-    Every alternative is tried only where a word starts; one without its own \\b also inside a compound word."""
+    on first use (start-up stays fast): one for the lower-cased sentence, one for the sentence as written (the
+    patterns with a case-sensitive part). Every alternative is tried only where a word starts; one without its
+    own \\b also inside a compound word."""
 
     name: str
     stems: tuple[str, ...]  # looked for in the lower-cased sentence
     exact_stems: tuple[str, ...]  # looked for as written
-    lower: re.Pattern[str] | None
-    exact: re.Pattern[str] | None
+    patterns: tuple[str, ...]
 
     @classmethod
     def of(cls, name: str, stems: list[str], patterns: list[str]) -> _Kind:
-        lower = [_lower_case(_at_word_start(p)) for p in patterns if _CASE_SENSITIVE not in p]
-        exact = [_at_word_start(p) for p in patterns if _CASE_SENSITIVE in p]
         return cls(
             name,
             tuple(stem for stem in stems if stem == stem.lower()),
             tuple(stem for stem in stems if stem != stem.lower()),
-            re.compile(rf"\b(?:{'|'.join(lower)})") if lower else None,
-            re.compile(rf"\b(?:{'|'.join(exact)})", re.IGNORECASE) if exact else None,
+            tuple(patterns),
         )
+
+    @functools.cached_property
+    def lower(self) -> re.Pattern[str] | None:
+        lower = [_lower_case(_at_word_start(p)) for p in self.patterns if _CASE_SENSITIVE not in p]
+        return re.compile(rf"\b(?:{'|'.join(lower)})") if lower else None
+
+    @functools.cached_property
+    def exact(self) -> re.Pattern[str] | None:
+        exact = [_at_word_start(p) for p in self.patterns if _CASE_SENSITIVE in p]
+        return re.compile(rf"\b(?:{'|'.join(exact)})", re.IGNORECASE) if exact else None
 
 
 class Vocabulary:
