@@ -472,12 +472,13 @@ def test_the_companys_own_assistant_is_a_feature_not_a_product_shape() -> None:
     "notice",
     [
         "We'll start using your interactions with AI to personalise the content and ads you see",
-        "From 16 December, we use your AI chats to personalise your feed",
-        "Ab dem 16. Dezember nutzen wir Ihre KI-Chats für Werbung",
+        "We now use your AI chats for ads",
+        "Wir nutzen jetzt Ihre KI-Chats",
     ],
 )
 def test_a_short_notice_that_announces_ai_use_is_a_statement_not_a_label(notice: str) -> None:
     assert flag_of(held_out("en"), held_out("en", notice, own_line=True)).ai
+    assert not flag_of(held_out("en"), held_out("en", "Manage your AI settings", own_line=True)).ai
 
 
 @pytest.mark.parametrize(

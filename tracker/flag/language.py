@@ -542,17 +542,14 @@ CATEGORIES = ("training", "automated_decisions", "ai_feature", "none")
 # ---------------------------------------------------------------------------------------------------------
 
 # Page furniture scores FURNITURE_FACTOR of its rule. Furniture is a heading, a line in bold, fewer than MIN_WORDS
-# words, a label (fewer than MIN_STATEMENT_WORDS words without a full stop and without a person it speaks to or
-# of: "AI-powered job search", "Gemini Apps Privacy Hub"), a short question ("What is Meta AI?": the answer is the
-# statement), or a pointer elsewhere ("Learn more about ...").
+# words, a label (fewer than MIN_STATEMENT_WORDS words, without a full stop and without "we": "AI-powered job
+# search", "Gemini Apps Privacy Hub", "Manage your AI settings"), a short question ("What is Meta AI?": the answer
+# is the statement), or a pointer elsewhere ("Learn more about ...").
 FURNITURE_FACTOR = 0.4
 MIN_WORDS = 4
 MIN_STATEMENT_WORDS = 7
-PERSONS = re.compile(
-    r"\b(?:we|you|your|our|us|they|their|nous|vous|votre|vos|notre|nos|ils|elles|leurs?|wir|sie|ihre?[nmrs]?|"
-    r"unse?re?[nmrs]?|dein\w*|uns)\b",
-    re.IGNORECASE,
-)
+# The company speaking as "we" makes a statement; a button speaks to you ("Manage your AI settings").
+PERSONS = re.compile(r"\b(?:we|nous|wir)\b", re.IGNORECASE)
 POINTERS = re.compile(
     r"^(?:learn (?:more|how|about)|find out (?:more|how)|read (?:more|how)|more about|see|visit|go to|click|tap|"
     r"check out|chat with|ask|try|discover|explore|"
