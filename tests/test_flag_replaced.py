@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from hashlib import sha256
 from pathlib import Path
 
 from conftest import PageServer, run_tracker
+from sqlalchemy import create_engine, text
 
 from tracker.digest import Digest, DigestChange, Evidence, Marked, render_digest
+from tracker.store import NewChange, NewCheck, NewSnapshot, Store, migrate
 
 PARAGRAPHS = "".join(
     f"<p>Section {i}. We collect the information you give us when you create an account and use our services. "
@@ -89,3 +92,50 @@ def test_the_digest_says_the_page_now_serves_a_different_document_that_says() ->
     assert "The page now serves a different document that says:" in rendered.text
     assert NOTICE_SAYS in rendered.text and NOTICE_SAYS in rendered.html
     assert "The page now serves a different document that says:" in rendered.html
+
+
+def test_a_replaced_document_is_stored_and_a_downgrade_keeps_it_as_a_change(database_url: str) -> None:
+    store = Store(database_url)
+    first = store.record_check(new_check("Privacy Policy. " + "We keep your data safe. " * 20, 0))
+    kind = "document_replaced"
+    saved = store.record_check(new_check(NOTICE_SAYS * 5, 1, NewChange(kind, False, 0.0, "none", [], [], 9, 8)))
+    assert first.version_id and saved.change_id is not None
+    [change] = store.changes("acme")
+    assert change.kind == kind
+    store.close()
+    engine = create_engine(database_url)
+    migrate.downgrade(engine, "0010")  # the schema before this kind: the change stays, as a change
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT kind FROM changes")).scalars().all() == ["change"]
+    migrate.upgrade(engine)
+    assert migrate.current_revision(engine) == migrate.head_revision()
+    engine.dispose()
+
+
+def new_check(page: str, minute: int, change: NewChange | None = None) -> NewCheck:
+    when = datetime(2026, 1, 1, 12, minute, tzinfo=UTC)
+    body = f"<html><body><p>{page}</p></body></html>".encode()
+    return NewCheck(
+        service="acme",
+        document="privacy",
+        url="http://127.0.0.1/privacy",
+        started_at=when,
+        duration=0.1,
+        outcome="changed" if change else "first_version",
+        final_url="http://127.0.0.1/privacy",
+        http_status=200,
+        attempts=[],
+        text=page,
+        text_sha256=sha256(page.encode()).hexdigest(),
+        snapshot=NewSnapshot(
+            url="http://127.0.0.1/privacy",
+            final_url="http://127.0.0.1/privacy",
+            status=200,
+            headers={"content-type": "text/html"},
+            content_type="text/html",
+            body=body,
+            raw_sha256=sha256(body).hexdigest(),
+            fetched_at=when,
+        ),
+        change=change,
+    )
