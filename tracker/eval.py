@@ -302,6 +302,8 @@ def render(reports: Iterable[Report], corpus: Path, remember: bool = True) -> st
             lines += _render_error(error)
         if not report.errors:
             lines.append("   no false positive, no false negative")
+        if refused := sum(error["verdict"] == "FN" and error["replay"] == "refused" for error in report.errors):
+            lines.append(f"   {refused} of the misses never reached the flag: the screen refused the capture")
         outcomes = ", ".join(f"{kind} {count}" for kind, count in sorted(report.flip_flops.items()))
         total = sum(report.flip_flops.values())
         returned = report.flip_flops.get("returned", 0)

@@ -380,11 +380,12 @@ STEMS: dict[str, tuple[str, ...]] = {
     "trained_machine": ("train", "entraîn"),
     "training_data": ("training", "entraîn", "apprentissage", "trainingsdat"),
     "ai": (
-        "AI", "A.I.", "IA", "KI", "ML", "LLM", "SLM", "NLP", "artificial", "intelligen", "machine", "learning",
+        "AI", "A.I.", "IA", "KI", "ML", "LLM", "SLM", "NLP", "artificial", "intelligen", "machine", "deep learn",
+        "reinforcement learn", "supervised learn", "federated learn",
         "apprentissage", "maschinell", "neural", "neuron", "language model", "langage", "sprachmodell", "modell",
         "fondation", "fondamentaux",
         "foundation", "frontier", "diffusion", "transformer", "multimodal", "generati", "générati", "chatbot",
-        "chat bot", "conversationnel", "assistant", "assistent", "agent", "natural language", "vision", "sehen",
+        "chat bot", "conversationnel", "assistant", "assistent", "agent", "natural language", "vision",
         "translat", "traduction", "übersetzung", "model", "modèle", "modellanbieter",
     ),
     "train": (

@@ -198,13 +198,28 @@ def _mechanical_segments(diff: TextDiff) -> set[int]:
             run.append(index)
             continue
         changed = [i for i in run if diff.segments[i].op != EQUAL]
-        if changed:
-            deleted = "".join(diff.segments[i].text for i in changed if diff.segments[i].op == DELETE)
-            inserted = "".join(diff.segments[i].text for i in changed if diff.segments[i].op == INSERT)
-            if spelled_words(deleted) == spelled_words(inserted) or letters(deleted) == letters(inserted):
-                mechanical.update(changed)
+        if changed and _same_words(
+            "".join(diff.segments[i].text for i in changed if diff.segments[i].op == DELETE),
+            "".join(diff.segments[i].text for i in changed if diff.segments[i].op == INSERT),
+        ):
+            mechanical.update(changed)
         run = []
     return mechanical
+
+
+def _same_words(deleted: str, inserted: str) -> bool:
+    """Do two stretches hold the same words (in one spelling) or the same letters? Most runs of edits are plain
+    insertions or deletions, or differ in length more than re-spellings can: those are answered without reading."""
+    words_deleted, words_inserted = WORD.search(deleted) is not None, WORD.search(inserted) is not None
+    if not (words_deleted and words_inserted):
+        return words_deleted == words_inserted  # spaces, punctuation and markup on both sides
+    deleted_letters, inserted_letters = letters(deleted), letters(inserted)
+    if deleted_letters == inserted_letters:
+        return True
+    # A re-spelling changes a word by a few letters at most ("ogue" -> "og", "amme" -> "am", "ll" -> "l").
+    if abs(len(deleted_letters) - len(inserted_letters)) > 2 * (deleted.count(" ") + 1):
+        return False
+    return spelled_words(deleted) == spelled_words(inserted)
 
 
 # -- judging the candidates ----------------------------------------------------------------------------------
@@ -523,9 +538,11 @@ class _Side:
     def changed_trigger_sentences(self) -> list[tuple[int, int]]:
         """The sentences that a change touched and that hold a trigger stem."""
         blocks = self._changed_lines()
-        if len(blocks) > 32 or sum(end - start for start, end in blocks) > len(self.text) // 8:
-            # Many or large changes: one search of the whole text beats a search per block.
-            self._triggers = self.vocabulary.trigger_positions(self.text, self.lower, 0, len(self.text))
+        if sum(end - start for start, end in blocks) > len(self.text) // 2:
+            # Changes over most of the text: one search of the whole text beats a search per block, and
+            # `contains` reads the places of each stem it found.
+            stems = [(stem, False) for stem in self.vocabulary.stems] + [(a, True) for a in self.vocabulary.acronyms]
+            self._triggers = sorted(position for stem in stems for position in self._positions(stem))
         return [span for block in blocks for span in self.trigger_sentences(*block) if not self.is_unchanged(*span)]
 
     def changed_sentences(self) -> list[tuple[int, int]]:
@@ -554,16 +571,18 @@ class _Side:
         stems = self.vocabulary.stems_in(sentence)
         if not stems:
             return False
-        for stem in stems:
-            if stem not in self._stem_positions:
-                haystack = self.text if stem[1] else self.lower
-                self._stem_positions[stem] = find_all(haystack, stem[0])
-        rarest = min(stems, key=lambda stem: len(self._stem_positions[stem]))
+        rarest = min(stems, key=lambda stem: len(self._positions(stem)))
         return any(
             self.key(*span) == key
-            for position in self._stem_positions[rarest]
+            for position in self._positions(rarest)
             for span in self.sentences_between(position, position)
         )
+
+    def _positions(self, stem: tuple[str, bool]) -> list[int]:
+        """Every place of a stem in this text (`stem[1]`: matched as written, else in lower case)."""
+        if stem not in self._stem_positions:
+            self._stem_positions[stem] = find_all(self.text if stem[1] else self.lower, stem[0])
+        return self._stem_positions[stem]
 
     def sentences_between(self, start: int, end: int) -> list[tuple[int, int]]:
         """The sentences overlapping text[start:end], or touching `start` when the stretch is empty."""
