@@ -292,7 +292,7 @@ def test_diff_as_html_is_a_standalone_page_with_the_flag_evidence_and_headings(r
     assert page.startswith('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">')
     assert page.rstrip().endswith("</html>") and "<script" not in page
     assert "<title>Google: what changed</title>" in page
-    assert "AI flag: training, score 0.95; terms: AI, Bard, information, models, train" in page
+    assert re.search(r"AI flag: training, score 0\.95; terms: [^<]*\bAI\b[^<]*\btrain", page)
     assert "<li><ins>For example, we may collect information that’s publicly available online" in page
     assert "train Google’s <del>language</del><ins>AI</ins> models" in page
     assert "<h4>Contents</h4>" in page  # the policy's own headings (here underlined in Markdown), as headings

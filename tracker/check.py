@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -16,7 +17,15 @@ from tracker.config import ChecksSettings, Document
 from tracker.diff import TextDiff, diff_texts
 from tracker.extract import ExtractionError, Rules, extract_text, is_html
 from tracker.fetch import Fetcher, FetchResult, Validators
-from tracker.flag import DEFAULT_VOCABULARY, NO_FLAG, Flag, Vocabulary, flag_change, sentence_keys
+from tracker.flag import (
+    DEFAULT_VOCABULARY,
+    NO_FLAG,
+    Flag,
+    Vocabulary,
+    dropped_sentences,
+    flag_change,
+    sentence_keys,
+)
 from tracker.screen import Refusal, screen_body, screen_text
 from tracker.store import NewChange, NewCheck, NewSnapshot, Store, VersionRecord
 
@@ -60,6 +69,8 @@ class History:
     is_known: Callable[[str], bool]  # this text (by sha256) was a version before
     known_sentences: Callable[[], frozenset[str]]  # sentences of every earlier text: not news when they come back
     shorter_confirmed: Callable[[str], bool]  # a much shorter text was seen enough times to be believed
+    # Sentences an earlier text went without after an earlier one had them: not news when they go again.
+    dropped_sentences: Callable[[], frozenset[str]] = frozenset
 
 
 @dataclass(frozen=True)
@@ -94,8 +105,9 @@ def judge_text(
     if history.is_known(hashlib.sha256(text.encode()).hexdigest()):
         # A text we have seen before is back (A/B tests, regional variants): not news, but on record.
         return Judgement("returned", change=_change(diff, NO_FLAG, kind="return_of_known_version"))
-    # Sentences of earlier versions are not news when they come back (A/B variants, reverts).
-    flag = flag_change(diff, vocabulary, known_sentences=history.known_sentences())
+    # Sentences of earlier versions are not news when they come back (A/B variants, reverts), nor when they go
+    # again after an earlier version went without them (sections that come and go with page variants).
+    flag = flag_change(diff, vocabulary, history.known_sentences(), history.dropped_sentences())
     return Judgement("changed", change=_change(diff, flag), flag=flag)
 
 
@@ -192,13 +204,13 @@ def check_document(
         latest_text = baseline
         keys["baseline"] = (baseline, hashlib.sha256(baseline.encode()).hexdigest())
     keys["text_sha256"] = hashlib.sha256(text.encode()).hexdigest()
+    texts = functools.cache(lambda: store.version_texts(document.service, document.key))
     history = History(
         previous_text=latest_text,
         is_known=lambda sha256: store.find_version(document.service, document.key, sha256) is not None,
-        known_sentences=lambda: frozenset().union(
-            *map(sentence_keys, store.version_texts(document.service, document.key))
-        ),
+        known_sentences=lambda: frozenset().union(*map(sentence_keys, texts())),
         shorter_confirmed=lambda sha256: _seen_in_a_row(store, document, sha256, checks),
+        dropped_sentences=lambda: dropped_sentences(texts()),
     )
     judgement = judge_text(
         text, history, final_url=fetched.final_url, url=document.url, checks=checks, vocabulary=vocabulary
@@ -353,9 +365,9 @@ def _snapshot(fetched: FetchResult, body: bytes, raw_sha256: str) -> NewSnapshot
     )
 
 
-def _change(diff: TextDiff, flag: Flag, kind: str = "change") -> NewChange:
+def _change(diff: TextDiff, flag: Flag, kind: str | None = None) -> NewChange:
     return NewChange(
-        kind=kind,
+        kind=kind or flag.kind,  # "change", or "document_replaced" when the page now serves another document
         ai=flag.ai,
         score=flag.score,
         category=flag.category,

@@ -29,6 +29,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from tracker.config import Config, ConfigError, EmailSettings, SMTPSettings
 from tracker.diff import EQUAL, OP_NAMES, TextDiff, diff_texts, hunks
+from tracker.flag import DOCUMENT_REPLACED
 from tracker.notice import notice_lines
 from tracker.status import DocumentHealth, failing_documents
 from tracker.store import ChangeRecord, NewDigest, Outbox, PendingDigest, Store, StoredDigest
@@ -43,6 +44,8 @@ MAX_AI_CHANGES = 10  # each with its evidence; the rest are counted, `tracker ch
 MAX_OTHER_CHANGES = 25
 MAX_FAILING_IN_SUBJECT = 2  # document titles named in the subject, then "+N more"
 MAX_RETURNS = 10
+# Kinds of change that are news; a return to a known text is listed last, briefly.
+NEWS_KINDS = ("change", DOCUMENT_REPLACED)
 # RFC 5321 4.5.3.2.6: wait up to 10 minutes for the reply to the end of the message. Giving up sooner makes a
 # slow server receive the same digest again on every retry.
 DATA_REPLY_TIMEOUT = 600.0
@@ -129,6 +132,11 @@ class DigestChange:
     @property
     def category_label(self) -> str:
         return CATEGORY_LABELS.get(self.category, "AI")
+
+    @property
+    def replaced(self) -> bool:
+        """The page now serves a different document: its evidence is what that document says."""
+        return self.kind == DOCUMENT_REPLACED
 
     @property
     def diff_command(self) -> str:
@@ -226,8 +234,9 @@ def build_digest(
 ) -> Digest | None:
     """What `recipient` has not been sent yet, or None when there is no news and send_when_empty is off.
 
-    News is a change (kind `change`) this tracker saw itself, or a document that started failing since the
-    recipient's last digest. History imported from an archive (`tracker import`) is never news.
+    News is a change (kind `change`, or `document_replaced` when the page now serves a different document) this
+    tracker saw itself, or a document that started failing since the recipient's last digest. History imported
+    from an archive (`tracker import`) is never news.
     Returns to an earlier text are listed last, briefly, and never make a digest on their own: A/B tests
     and regional variants flip between known texts. With `period` (a preview of the past), the news is every
     change detected in that period, sent before or not.
@@ -239,7 +248,7 @@ def build_digest(
     previous = outbox.last_digest_at(recipient)
     changes = outbox.changes_between(*period) if period else outbox.unsent_changes(recipient, since)
     failing = failing_documents(config, store, now=now)
-    real = [c for c in changes if c.kind == "change"]
+    real = [c for c in changes if c.kind in NEWS_KINDS]
     newly_failing = any(_failing_since(config, store, health) > (previous or _EPOCH) for health in failing)
     if not (real or (newly_failing and not period) or email.send_when_empty):
         return None
@@ -255,7 +264,9 @@ def build_digest(
 
     ai = sorted((c for c in real if c.ai), key=lambda c: (-c.score, -c.detected_at.timestamp(), -c.id))
     other = sorted((c for c in real if not c.ai), key=lambda c: (-c.detected_at.timestamp(), -c.id))
-    returns = sorted((c for c in changes if c.kind != "change"), key=lambda c: (-c.detected_at.timestamp(), -c.id))
+    returns = sorted(
+        (c for c in changes if c.kind not in NEWS_KINDS), key=lambda c: (-c.detected_at.timestamp(), -c.id)
+    )
     return Digest(
         recipient=recipient,
         generated_at=now,
@@ -332,6 +343,8 @@ def _ai_change(store: Store, change: ChangeRecord, title: str, url: str | None, 
 
 
 def _other_change(store: Store, change: ChangeRecord, title: str, url: str | None, **told: object) -> DigestChange:
+    if change.kind == DOCUMENT_REPLACED:  # what the other document says about AI, not excerpts of a rewrite
+        return _ai_change(store, change, title, url, **told)
     excerpts, more = excerpt(_change_diff(store, change))
     return _plain_change(change, title, url, excerpts=excerpts, more_passages=more, **told)
 

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 
 def check_line(result: CheckResult, title: str) -> Text:
+    from tracker.flag import DOCUMENT_REPLACED
+
     line = Text(f"{title:<32} ")
     if result.outcome == "failed":
         line.append("failed: ", style="bold red").append(result.reason or "")
@@ -33,6 +35,10 @@ def check_line(result: CheckResult, title: str) -> Text:
         line.append(f"first version stored (version {result.version_id})", style="cyan")
     elif result.outcome == "returned":
         line.append(f"returned to known version {result.version_id} (change {result.change_id})", style="yellow")
+    elif result.flag.kind == DOCUMENT_REPLACED:
+        line.append(f"the page now serves a different document (change {result.change_id})", style="bold yellow")
+        if result.flag.ai:
+            line.append(f"  AI: {result.flag.category} ({result.flag.score:.2f})", style="bold magenta")
     else:
         line.append(f"changed (change {result.change_id}, +{result.inserted_words}/-{result.deleted_words} words)")
         if result.flag.ai:
@@ -59,6 +65,7 @@ def check_json(result: CheckResult, doc: Document) -> dict[str, Any]:
         "change_id": result.change_id,
         "ai": result.flag.ai,
         "category": result.flag.category,
+        "kind": result.flag.kind if result.outcome == "changed" else None,
         "started_at": result.started_at.isoformat(),
         "duration": round(result.duration, 3),
         "rendered": result.rendered,
@@ -107,14 +114,26 @@ def story_lines(change: ChangeRecord, today: date, absent_from: Sequence[str] = 
 
 
 def flag_of(change: ChangeRecord) -> Flag:
-    from tracker.flag import Evidence, Flag
+    from tracker.flag import DOCUMENT_REPLACED, Evidence, Flag
 
     return Flag(
         ai=change.ai,
         score=change.score,
         category=change.category,
         terms=tuple(change.terms),
-        evidence=tuple(Evidence(e["op"], e["text"]) for e in change.evidence),
+        evidence=tuple(
+            Evidence(
+                e["op"],
+                e["text"],
+                e.get("category", "none"),
+                e.get("says", ""),
+                e.get("concept", ""),
+                e.get("rule", ""),
+                tuple(e.get("terms", ())),
+            )
+            for e in change.evidence
+        ),
+        kind=change.kind if change.kind == DOCUMENT_REPLACED else "change",
     )
 
 
@@ -128,16 +147,22 @@ def print_diff(
     story: Sequence[tuple[str, str]] = (),
 ) -> None:
     from tracker.diff import DELETE, INSERT, hunks, render_text
+    from tracker.flag import DOCUMENT_REPLACED
 
     colour = colour and out.is_terminal
     out.print(Text(header, style="bold"))
+    if flag.kind == DOCUMENT_REPLACED:
+        says = " that says:" if flag.evidence else "."
+        out.print(Text(f"The page now serves a different document{says}", style="bold yellow"))
     if flag.ai:
         out.print(
             Text(f"AI flag: {flag.category}, score {flag.score:.2f}; terms: {', '.join(flag.terms)}", "bold magenta")
         )
+    if flag.ai or flag.kind == DOCUMENT_REPLACED:
         for evidence in flag.evidence:
             sign = "+" if evidence.op == "insert" else "-"
-            out.print(Text(f"  {sign} {evidence.text}", style="green" if sign == "+" else "red"))
+            why = f"  [{evidence.rule}: {', '.join(evidence.terms)}]" if evidence.rule else ""
+            out.print(Text(f"  {sign} {evidence.text}", style="green" if sign == "+" else "red").append(why, "dim"))
     for style, line in story:
         out.print(Text(line, style=style))
     out.print()

@@ -16,6 +16,13 @@ from tracker.cli.app import cli as group
 if TYPE_CHECKING:
     from tracker.store import ChangeRecord, Store
 
+# How each kind of change reads in `changes` and `diff`.
+KIND_WORDS = {
+    "change": "changed",
+    "return_of_known_version": "returned to an earlier version",
+    "document_replaced": "the page now serves a different document",
+}
+
 
 @group.command()
 @click.argument("service")
@@ -133,7 +140,7 @@ def changes(
     imported = any(c.origin != "check" for c in found)
     rows = []
     for c in found:
-        what = Text("earlier text back", style="yellow") if c.kind != "change" else Text("changed")
+        what = Text(KIND_WORDS.get(c.kind, "changed"), style="" if c.kind == "change" else "yellow")
         if c.ai:
             what = Text(f"{ai_label(c.category)} {c.score:.2f}", style="bold magenta")
         origin_cell = (c.origin,) if imported else ()
@@ -233,7 +240,7 @@ def diff(
             f"+{change.inserted_words}/-{change.deleted_words} words"
         )
         if change.kind != "change":
-            header += " (a return to a text seen before)"
+            header += f" ({KIND_WORDS.get(change.kind, change.kind)})"
         story = story_lines(change, today, absent_from(store, documents, change))
         if output == "html":
             from tracker.diffpage import page_change
@@ -333,7 +340,8 @@ def compare(
             "document": document,
             "old": str(old),
             "new": str(new),
-            "kind": "change" if text_diff.changed else "unchanged",
+            "kind": flag.kind if text_diff.changed else "unchanged",
+            "reason": flag.reason,
             "ai": flag.ai,
             "score": flag.score,
             "category": flag.category,

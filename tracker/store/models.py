@@ -35,7 +35,7 @@ NAMING_CONVENTION = {
 }
 
 CHECK_OUTCOMES = ("unchanged", "first_version", "changed", "returned", "failed")
-CHANGE_KINDS = ("change", "return_of_known_version")
+CHANGE_KINDS = ("change", "return_of_known_version", "document_replaced")
 # Who observed a version or a change: this tracker's own checks, or an archive it was imported from.
 ORIGINS = ("check", "ota", "wayback")
 IMPORT_OUTCOMES = ("first_version", "unchanged", "changed", "returned", "technical", "failed")

@@ -1,0 +1,645 @@
+"""What the AI flag knows about language: the terms it looks for, the rules that make them count, the senses
+that are not AI, and the little words of English, French and German. Data only; vocabulary.py applies it.
+
+docs/flagging.md explains every entry to users and says how to add a language.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# ---------------------------------------------------------------------------------------------------------
+# Terms: kinds of words the flag finds in a sentence. Patterns are case-insensitive; "(?-i:...)" makes one
+# case-sensitive (AI, IA and KI are acronyms only in capitals: "ai" in a URL, "Thai" or "KI" inside a word never
+# count). A pattern that starts with \b matches at a word start; one without it also inside a compound word
+# (German "Sprachmodelle", "KI-Trainingsdaten"). Inflections are part of every pattern: plurals, possessives
+# ("AI's", "LLMs'"), verb forms and the French and German endings.
+# ---------------------------------------------------------------------------------------------------------
+
+# Names in the shape of a product: a capitalised word (or two) that is not a determiner, a pronoun or a human
+# role. "Meta AI", "Nimbus AI", "AI Companion", "Hiring Assistant", "Lumen agent", "Orbit Copilot".
+_NOT_A_NAME = (
+    # determiners and pronouns that start a sentence with a capital
+    "The|Our|Your|Their|This|That|These|Those|Each|Any|Every|An?|My|His|Her|Its|No|Such|Another|Other|All|Some|"
+    "We|You|They|It|Le|La|Les|Un|Une|Notre|Votre|Nos|Vos|Leur|Leurs|Ce|Cet|Cette|Ces|Der|Die|Das|Den|Dem|Ein|Eine|"
+    "Einen|Unser|Unsere|Ihr|Ihre|Dein|Deine|Jeder|Jede|Diese|Dieser|Dieses|Welche|Kein|Keine|"
+    # little words that start a sentence or a title-case heading
+    "Of|And|Or|For|With|To|In|On|At|By|From|About|Using|Use|How|When|What|Why|Where|If|As|Is|Are|Can|May|Will|"
+    "Do|Does|Not|More|Most|Many|Learn|See|Try|Ask|Chat|Gen|EU|Pour|Avec|Par|Dans|Sur|Mit|Für|Durch|Bei|Wie|Was|"
+    # human roles: people who assist or act for others
+    "Support|Service|Services|Customer|Customers|Sales|Travel|Registered|Authori[sz]ed|Designated|User|Users|"
+    "Insurance|Estate|Escrow|Booking|Shipping|Collection|Collections|Transfer|Paying|Payment|Listing|Rental|Patent|"
+    "Press|Literary|Sole|Independent|Licensed|Local|Border|Federal|Special|Secret|Administrative|Personal|"
+    "Executive|Dental|Medical|Teaching|Legal|Research|Office|Store|Shop|Claims|Account|Accounts|Billing|Help|Care|"
+    "Contact|Marketing|Program|Project|Management|Technical|Human|Live|Real|Tax|Fiscal|Commercial|Data|Privacy|"
+    # adjectives that say what kind of AI, not which product
+    "Generative|Responsible|Conversational|Agentic|Artificial|Applied|Ethical|Trustworthy|Trusted|Open|New|"
+    "Advanced|Smart|Virtual|Digital|Voice|Intelligent|Machine"
+)
+_NAME = rf"(?=[A-Z])(?!(?:{_NOT_A_NAME})\b)[A-Z][\w+]*(?:[.-][\w+]+)*"
+NOT_A_NAME = frozenset(_NOT_A_NAME.replace("An?", "A|An").replace("Authori[sz]ed", "Authorised|Authorized").split("|"))
+_NAMES = rf"{_NAME}(?: {_NAME})?"
+
+TERMS: dict[str, tuple[str, ...]] = {
+    # -- Senses that are not AI. They come first: where one of them and an AI term could claim the same words,
+    # the sense wins, and its words are no trigger.
+    # People trained, courses taken, athletes' plans.
+    "people_training": (
+        r"\bget training\b",
+        r"\btraining (?:courses?|programs?|programmes?|sessions?|materials?|videos?|plans?|tools?|modules?|classes|"
+        r"workshops?|resources|logs?|zones?|load|goals?|schedules?|partners?|camps?|weeks?|days?)\b",
+        r"\b(?:staff|employee|employees|workforce|security|compliance|privacy|data protection|safety|awareness|"
+        r"on-the-job|athletic|fitness|sports?|running|cycling|strength|endurance|marathon|interval|workout|"
+        r"personal|customer service|onboarding|leadership|sales|product) training\b",
+        r"\btrain(?:s|ed|ing)? (?:all |our |your |their |its |new |the |these )?(?:staff|employees?|personnel|"
+        r"workforce|teams?|reviewers|moderators|contractors|people|agents|representatives|workers|students|"
+        r"instructors|trainers|volunteers|managers|members of staff|support agents|colleagues|yourself|"
+        r"your body|for (?:a |the |your )?(?:race|marathon|event))\b",
+        r"\bplans? d['’]entraînement\b",
+        r"\bentraînement (?:sportif|physique|personnalisé|fractionné)\b",
+        r"\bséances? d['’]entraînement\b",
+        r"\bentraîn\w* (?:nos |les |vos |leurs? |des )?(?:équipes|employés|salariés|collaborateurs|modérateurs|"
+        r"agents|personnels?|formateurs)\b",
+        r"\bform(?:er|ons|ent|é|ée|és|ées) (?:nos |les |vos |leurs? |des )?(?:équipes|employés|salariés|"
+        r"collaborateurs|modérateurs|agents|personnels?)\b",
+        r"\bTrainings? (?:für|von|mit) (?:unsere[nr]? |Ihre[nr]? |den |die )?(?:Mitarbeit|Beschäftigt|Angestellt|"
+        r"Team|Moderator|Kund)\w*",
+        r"Trainings(?:plan|pläne|plänen|einheit|einheiten|programm|programme|ziel|ziele|woche|wochen|zonen?|"
+        r"partner|lager|kurs|kurse|tagebuch)\w*",
+        r"\b(?:Mitarbeitende|Mitarbeiter|Mitarbeiterinnen|Beschäftigte|Teams?) (?:zu )?(?:trainieren|schulen)\b",
+        # trains that run on rails
+        r"\btrains? (?:miniatures?|électriques?|jouets?|tickets?|stations?|journeys?|travel|fares?|sets?)\b",
+        r"\b(?:model|toy|miniature|electric|high-speed|night) trains?\b",
+    ),
+    # Models that no machine learns: a device's, a business's, a contract's, a person's; templates.
+    "other_model": (
+        r"\b(?:device|phone|handset|hardware|vehicle|car|bike|camera|computer|browser|router|printer|console|"
+        r"tv|watch|business|pricing|revenue|operating|subscription|licensing|delivery|service|role|fashion|"
+        r"photo|3d|scale|data|threat|maturity|governance|cost|payment|care|staffing) models?\b",
+        r"\bmodels? (?:clauses?|contracts?|contractual|releases?|numbers?|years?|names?|agreements?|forms?|"
+        r"policies|policy|code|law|citizens?|railways?|trains?|kits?|of care|t)\b",
+        r"\bmodel of (?:your |the |a |an |their |its )?(?:device|phone|handset|vehicle|car|bike|camera|computer|"
+        r"router|printer|browser|watch|tv)\b",
+        r"\bmodels? (?:appearing|featured|pictured|wearing)\b",
+        r"\b(?:scale|toy|die-cast|plastic) models?\b",
+        r"\bmodèles? réduits?\b",
+        r"\b(?:a|an) model (?:of|for) (?:transparency|privacy|good|best|responsible|how)\b",
+        # French names a model by what it is a model of: a machine's model is "de langage", "d’IA", "de
+        # fondation"; a model of anything else ("de tarification", "de documents", "de votre appareil") is not.
+        r"\bmodèles? (?:de |d['’]|du |des )(?:(?:votre|vos|leur|leurs|son|ses|cet|ce|cette|la|le|les) |l['’])?"
+        r"(?!(?:IA|ML|intelligence|langage|langue|apprentissage|machine|fondation|vision|reconnaissance|"
+        r"classification|prédiction|recommandation|traduction|détection|génération|diffusion|réseaux?|"
+        r"traitement|deep|base|notation|scoring|risque)\b)\w+",
+        r"\bmodèles? (?:économiques?|commerciaux|commercial|types?|contractuels?)\b",
+        r"\b(?:Geräte|Telefon|Handy|Smartphone|Fahrzeug|Auto|Kamera|Geschäfts|Preis|Abo|Router|Drucker|Vertrags|"
+        r"Lizenz|Rollen|Betriebs|Bezahl|Liefer|Tarif|Vertriebs|Finanzierungs|Arbeitszeit|Daten|Kosten|"
+        r"Abrechnungs|Service|Support|Vorbild)modell\w*",
+        r"\bModell(?:eisenbahn|bahn|nummer|bezeichnung|jahr|bau|klausel|vertr)\w*",
+        r"\bModell (?:Ihres|Ihrer|des|der) (?:Geräts|Geräte|Telefons|Handys|Smartphones|Fahrzeugs|Autos)\b",
+    ),
+    # "AI" that is not artificial intelligence: a file format or extension, a US state in a postal address.
+    "other_ai": (
+        r"(?-i:\.ai)\b",
+        r"(?-i:\bAI (?:files?|format|documents?|artwork))\b",
+        r"(?-i:\b(?:AI|PSD|SVG|EPS|PDF|PNG|JPE?G|TIFF?|GIF|INDD|DOCX?|XLSX?|PPTX?|RAW|HEIC|SKETCH|FIG)"
+        r"(?:(?:,| ,|/| or| and| &| et| und| ou| oder)\s*(?:AI|PSD|SVG|EPS|PDF|PNG|JPE?G|TIFF?|GIF|INDD|DOCX?|"
+        r"XLSX?|PPTX?|RAW|HEIC|SKETCH|FIG)\b)+)",
+        r"\bAdobe Illustrator\b",
+        r"(?-i:\bIA \d{5})\b",
+    ),
+    # Algorithms that decide nothing about people.
+    "other_algorithm": (
+        r"\b(?:encryption|hashing|hash|compression|cryptographic|signature|sorting|checksum|search|routing|"
+        r"rule-based|deterministic) algorithms?\b",
+        r"\balgorithmes? (?:de chiffrement|de hachage|de compression|cryptographiques?)\b",
+        r"\b(?:Verschlüsselungs|Hash|Kompressions|Signatur)algorithm\w*",
+        r"\b(?:gaming|manipulating|manipulate|game|trick|tricking|circumvent|circumventing) (?:the |our |any )?"
+        r"algorithms?\b",
+        r"\bdenial[- ]of[- ]service\b",
+    ),
+    # -- AI terms.
+    # Products recognised by their shape: a name beside "AI", "assistant", "agent", "copilot" or "companion"
+    # ("Meta AI", "Nimbus KI", "AI Companion", "Hiring Assistant", "Lumen agent", "Orbit Copilot").
+    "product_shape": (
+        rf"(?-i:\b{_NAMES}[ -](?:AI|IA|KI|A\.I\.)(?!\w)(?: [A-Z][\w+]*)?)",
+        r"(?-i:\b(?:AI|IA|KI) (?!(?:Act|Regulation|Office|Pact|Verordnung|Gesetz)\b)[A-Z][\w+]+(?: [A-Z][\w+]+)?)",
+        rf"(?-i:\b{_NAMES}[ -](?:Assistants?|assistants?|Assistent(?:en|in)?|Agents?|agents?|Agenten|Copilots?|"
+        r"copilots?|Companions?|companions?)(?!\w))",
+        rf"(?-i:\b(?:assistant|agent|copilote) {_NAME})",
+    ),
+    # Known names of AI products (case-sensitive); config.yaml adds more under flag.extra_terms.
+    "product": (
+        r"\b(?-i:Gemini|Bard|Copilot|ChatGPT|GPTs?|GPT-\w+|Llama|Claude|Grok|Alexa\+?|Siri|Cortana|Firefly|"
+        r"Midjourney|DALL[-·]?E|Sora|Gemma|NotebookLM|Perplexity|Apple Intelligence|OpenAI|Anthropic|DeepMind|"
+        r"xAI)(?!\w)",
+    ),
+    # Information put at the service of AI: "for AI", "pour l’IA", "für KI". Not the first half of a compound:
+    # "labels for AI-generated content" are for content, not for AI.
+    "ai_purpose": (
+        r"\bfor (?:the )?(?:(?-i:AI)|artificial intelligence|machine learning)\b(?!-)",
+        r"\bpour (?:l['’]|le |les )?(?:(?-i:IA)|intelligence artificielle|apprentissage automatique)\b(?!-)",
+        r"\bfür (?:die )?(?:(?-i:KI)|künstliche Intelligenz|maschinelles Lernen)\b(?!-)",
+    ),
+    # Decisions about people made by machines, in so many words.
+    "automated_decision": (
+        r"\bautomat(?:ed|ic) (?:individual )?decision(?:s|-making| making)?\b",
+        r"\bdecisions? (?:(?:made|taken|reached) )?(?:(?:solely|entirely|exclusively|only|fully|wholly) )?"
+        r"(?:by|through|using|via|with|based (?:(?:solely|only|entirely|exclusively) )?on) "
+        r"(?:(?:an? |our )?(?:automated|automatic)|algorithm)\w*",
+        r"\b(?:solely|fully|entirely|exclusively|wholly) automated\b",
+        r"\bdécisions? (?:individuelles? )?automatisées?\b",
+        r"\bprises? de décisions? automatisées?\b",
+        r"\bdécisions? fondées? (?:exclusivement |uniquement |entièrement )?sur (?:un |le )?traitement automatisé\b",
+        r"\bautomatisierte[nrs]? (?:Einzel)?[Ee]ntscheidung\w*",
+        r"\bautomatisiert (?:getroffene[n]? )?Entscheidung\w*",
+        r"\bausschließlich auf (?:einer )?automatisierten Verarbeitung\b",
+    ),
+    # What only a machine is trained into, trained directly: "train our (fraud detection) systems", "training our
+    # tools". Up to two words say which, none of them a preposition ("train our staff on systems" is people).
+    "trained_machine": (
+        r"\btrain(?:s|ed)? (?:our |the |its |their |these |new |your )?"
+        r"(?:(?!(?:on|in|to|for|with|about|how|and|or|staff|employees|people|teams?)\b)[\w-]+ ){0,2}"
+        r"(?:products?|tools?|systems?|technolog(?:y|ies)|classifiers?|detectors?|filters?|features?)\b",
+        r"\btraining (?:our |the |its |their |these |new )"
+        r"(?:(?!(?:on|in|to|for|with|about|how|and|or|staff|employees|people|teams?)\b)[\w-]+ ){0,2}"
+        r"(?:products?|tools?|systems?|technolog(?:y|ies)|classifiers?|detectors?|filters?|features?)\b",
+        r"\bentraîn\w* (?:nos |les |des |leurs? |ces |notre |leur )?(?:produits?|outils?|systèmes?|technologies?|"
+        r"filtres?|classificateurs?|fonctionnalités)\b",
+        r"\b(?:Systeme?|Produkte?|Technologien?|Tools|Filter|Klassifikatoren|Funktionen)\s+(?:zu\s+)?trainier\w*",
+        r"\w*?modell-?training\w*",
+    ),
+    # Data that trains machines: "training data", "données d’entraînement", "Trainingsdaten". A fitness app's
+    # training data (runs, workouts) is the athlete's: a sentence that speaks of sport drops this term (SPORT).
+    "training_data": (
+        r"\btraining (?:data|datasets?|data ?sets?|corpus|corpora|examples)\b",
+        r"\b(?:données|jeux de données|corpus) d['’](?:entraînement|apprentissage)\b",
+        r"Trainingsdat\w*",
+    ),
+    # Explicit AI wording: enough on its own.
+    "ai": (
+        r"\b(?-i:AIs?|A\.I\.|GenAI|(?:Gen|gen)[ -]AI)(?!\w)",
+        r"\b(?-i:IA)\b",
+        r"\b(?-i:KI)\b",
+        r"\bartificial[- ]intelligences?\b",
+        r"\bintelligences? artificielles?\b",
+        r"\bkünstliche[nrs]? Intelligenz\w*",
+        r"\bmachine[- ]learn(?:ing|ed|t)\b",
+        r"\b(?:deep|reinforcement|supervised|unsupervised|self-supervised|federated) learning\b",
+        r"\b(?-i:ML)(?=[- ](?:models?|systems?|algorithms?|techniques?|technolog(?:y|ies)|features?|based|powered|"
+        r"training|pipelines?)\b|/)",
+        r"\b(?-i:AI/ML)\b",
+        r"\bapprentissage (?:automatique|machine|profond|par renforcement|statistique)\b",
+        r"\bmaschinelle[nsm]? Lernen[s]?\b",
+        r"\bmaschinell (?:lernende|gelernte)\w*",
+        r"\bneural (?:net|nets|networks?)\b",
+        r"\bréseaux? (?:de neurones|neuronaux|neuronal)\b",
+        r"\bneuronale[nrs]? Netz\w*",
+        r"\b(?:large |small |generative |multimodal |neural )?language models?\b",
+        r"\b(?-i:LLMs?|SLMs?)\b",
+        r"\b(?:foundation|foundational|frontier|diffusion|transformer|multimodal|generative) models?\b",
+        r"\b(?:grands? |petits? )?modèles? (?:de|du) langage\b",
+        r"\bmodèles? (?:de fondation|fondamentaux|génératifs?)\b",
+        r"sprachmodell\w*",
+        r"\b(?:Basis|Grund|Fundament)modell\w*",
+        r"\bgenerati(?:ve|vely)\b",
+        r"\bgénérati(?:f|fs|ve|ves)\b",
+        r"\bgenerativ(?:e|en|er|es|em)?\b",
+        r"\bchat ?bots?\b",
+        r"\b(?:agent|robot)s? conversationnels?\b",
+        r"\b(?:virtual|voice|digital|smart|intelligent|conversational) (?:assistants?|agents?)\b",
+        r"\bassistants? (?:virtuels?|vocaux|vocal|intelligents?|numériques?)\b",
+        r"\b(?:virtuelle|digitale|intelligente)[nr]? (?:Assistent|Agent)\w*",
+        r"\bSprachassistent\w*",
+        r"\bagentic\b",
+        r"\bagentique\b",
+        r"\bagentisch\w*",
+        r"\bnatural language (?:processing|understanding|generation)\b",
+        r"\b(?-i:NLP)\b",
+        r"\btraitement (?:automatique )?du langage naturel\b",
+        r"\bcomputer vision\b",
+        r"\bmachine translat\w*",
+        r"\btraduction automatique\b",
+        r"\bmaschinelle[n]? Übersetzung\w*",
+        r"\b(?:model|LLM|AI) (?:providers?|vendors?|developers?|companies|labs?)\b",
+        r"\bfournisseurs? de modèles\b",
+        r"\bModellanbieter\w*",
+        r"\bvision (?:par ordinateur|artificielle)\b",
+        r"\bmaschinelle[ns]? Sehen\b",
+    ),
+    # Training words: they count with a machine near them (the model-training rule). French "former" (to train,
+    # also to form) only before its object.
+    "train": (
+        r"\btrain(?:s|ed|ing)?\b",
+        r"\b(?:re|pre|pré)-?train\w*",
+        r"\bfine[- ]?tun\w*",
+        r"\bentraîn\w*",
+        r"\bréentraîn\w*",
+        r"\bform(?:er|ons|ent)\b(?= (?:nos|les|des|leurs?|vos|un|une|ces|notre|ses|son|sa|l['’]))",
+        r"\bformation (?:des?|du|de nos|de leurs)\b",
+        r"\bform(?:é|ée|és|ées)s? (?:sur|à partir|avec)\b",
+        r"\btrainier\w*",
+        r"\bTrainings?\b",
+        r"\bnachtrainier\w*",
+        r"\bFeinabstimm\w*",
+    ),
+    # Machines that learn when training or development is said of them, and that can decide about people.
+    "machine": (
+        r"\bmodels?\b",
+        r"\bmodèles?\b",
+        r"\w*?modell(?:e|en|s|es)?\b",
+        r"\balgorithm(?:s|ic)?\b",
+        r"\balgorithmes?\b",
+        r"\bAlgorithm(?:us|en)\b",
+        r"\bclassifiers?\b",
+        r"\bclassificateurs?\b",
+        r"\bKlassifikator(?:en)?\b",
+    ),
+    # Building or improving something: with a machine, a model is being developed ("improve its models").
+    "develop": (
+        r"\bdevelop\w*",
+        r"\bimprov\w*",
+        r"\benhanc\w*",
+        r"\brefin\w*",
+        r"\bbuild(?:s|ing)?\b",
+        r"\bbuilt\b",
+        r"\bevaluat\w*",
+        r"\btun(?:e|es|ed|ing)\b",
+        r"\bpower(?:s|ed|ing)?\b(?! (?:to|of|over)\b)",
+        r"\bdévelopp\w*",
+        r"\bamélior\w*",
+        r"\bperfectionn\w*",
+        r"\bévalu\w*",
+        r"\baffin\w*",
+        r"\bconstrui\w*",
+        r"entwick\w*",
+        r"\bverbesser\w*",
+        r"\boptimier\w*",
+        r"\bbewert\w*",
+    ),
+    # What a model does: with a machine near, a model that outputs, predicts or learns ("our models may produce
+    # inaccurate output").
+    "output": (
+        r"\boutputs?\b",
+        r"\bproduc(?:e|es|ed|ing)\b",
+        r"\bgenerat(?:e|es|ed|ing)\b",
+        r"\bpredict\w*",
+        r"\binfer(?:s|red|ring|ence|ences)?\b",
+        r"\brespon(?:d|ds|ded|ding|se|ses)\b",
+        r"\banswers?\b",
+        r"\bhallucinat\w*",
+        r"\blearn(?:s|ed|ing|t)?\b",
+        r"\bprodui\w*",
+        r"\bgénèr(?:e|ent)\b",
+        r"\bgénér(?:er|é|ée|és|ées|ant)\b",
+        r"\brésultats?\b",
+        r"\bsorties?\b",
+        r"\bprédi\w*",
+        r"\brépon(?:d|dent|dre|ses?)\b",
+        r"\bappren(?:d|nent|nent|ent|dre)\b",
+        r"\berzeug\w*",
+        r"\bgenerier\w*",
+        r"\bAusgaben?\b",
+        r"\bvorhersag\w*",
+        r"\bAntwort\w*",
+        r"\blern(?:t|en|te|ten)\b",
+    ),
+    # Systems that could decide, and the words of a decision about a person or an account: with each other (or
+    # with a machine), an algorithmic decision ("accounts suspended by our algorithms without human review").
+    "decider": (
+        r"\bautomated (?:systems?|tools?|means|processes|process|review|moderation|enforcement)\b",
+        r"\bwithout (?:any )?human (?:review|intervention|involvement|oversight|input)\b",
+        r"\bsans (?:aucune? )?(?:intervention|examen|contrôle) humaine?\b",
+        r"\bohne menschliche[ns]? (?:Überprüfung|Beteiligung|Mitwirkung|Eingreifen|Zutun|Kontrolle)\b",
+        r"\bsystèmes? automatisés?\b",
+        r"\bautomatisierte[n]? Systeme?\b",
+    ),
+    "decision": (
+        r"\bdecid\w*",
+        r"\bdecisions?\b",
+        r"\bsuspen(?:d|ds|ded|ding|sion|sions)\b",
+        r"\bterminat(?:e|es|ed|ing|ion)\b",
+        r"\bdisabl(?:e|es|ed|ing)\b",
+        r"\bban(?:s|ned|ning)?\b",
+        r"\bapprov(?:e|es|ed|al|als)\b",
+        r"\breject(?:s|ed|ion|ions)?\b",
+        r"\bden(?:y|ies|ied|ial)\b",
+        r"\bscor(?:e|es|ed|ing)\b",
+        r"\beligib\w*",
+        r"\bcreditworth\w*",
+        r"\bprofil(?:ing|ed)\b",
+        r"\bprofiles? (?:you|users|people|members|individuals|customers)\b",
+        r"\bdécid\w*",
+        r"\bdécisions?\b",
+        r"\bsuspen(?:dre|du|due|dus|dues|sion)\b",
+        r"\brésili\w*",
+        r"\bdésactiv\w*",
+        r"\brefus\w*",
+        r"\bprofil(?:age|er)\b",
+        r"\bentscheid\w*",
+        r"\bEntscheidung\w*",
+        r"\bsperr\w*",
+        r"\bSperrung\w*",
+        r"\bdeaktivier\w*",
+        r"\bablehn\w*",
+        r"\bProfil(?:ing|bildung)\b",
+    ),
+}
+
+# The terms that can make a sentence about AI: a sentence without one of them is never read further. (Training
+# words are not among them: they count only beside a machine, which is.)
+TRIGGERS = (
+    "ai",
+    "ai_purpose",
+    "product",
+    "product_shape",
+    "trained_machine",
+    "training_data",
+    "machine",
+    "automated_decision",
+    "decider",
+)
+
+# Every match of a kind of term holds one of its stems: the flag reads a kind's patterns only in sentences that
+# hold one of them, and finds the sentences worth reading at all with a plain string search for the stems of
+# TRIGGERS, which is what keeps a large change fast. A stem with a capital letter is looked for as written (AI, IA,
+# KI, product names), the others in lower-cased text. tests/test_flag.py checks that the stems cover the patterns.
+STEMS: dict[str, tuple[str, ...]] = {
+    "people_training": ("train", "entraîn", "form", "schul"),
+    "other_model": ("model", "modèle"),
+    "other_ai": ("AI", "IA", ".ai", "illustrator"),
+    "other_algorithm": ("algorithm", "denial"),
+    "product_shape": ("AI", "IA", "KI", "A.I.", "assist", "agent", "copilot", "companion"),
+    "product": (
+        "Gemini", "Bard", "Copilot", "ChatGPT", "GPT", "Llama", "Claude", "Grok", "Alexa", "Siri", "Cortana",
+        "Firefly", "Midjourney", "DALL", "Sora", "Gemma", "NotebookLM", "Perplexity", "Apple Intelligence", "OpenAI",
+        "Anthropic", "DeepMind", "xAI",
+    ),
+    "ai_purpose": ("AI", "IA", "KI", "artificial", "intelligen", "machine learning", "apprentissage", "maschinell"),
+    "automated_decision": ("automat", "decision", "décision", "ausschließlich"),
+    "trained_machine": ("train", "entraîn"),
+    "training_data": ("training", "entraîn", "apprentissage", "trainingsdat"),
+    "ai": (
+        "AI", "A.I.", "IA", "KI", "ML", "LLM", "SLM", "NLP", "artificial", "intelligen", "machine", "deep learn",
+        "reinforcement learn", "supervised learn", "federated learn",
+        "apprentissage", "maschinell", "neural", "neuron", "language model", "langage", "sprachmodell", "modell",
+        "fondation", "fondamentaux",
+        "foundation", "frontier", "diffusion", "transformer", "multimodal", "generati", "générati", "chatbot",
+        "chat bot", "conversationnel", "assistant", "assistent", "agent", "natural language", "vision",
+        "translat", "traduction", "übersetzung", "model", "modèle", "modellanbieter",
+    ),
+    "train": (
+        "train", "fine-tun", "fine tun", "finetun", "entraîn", "former ", "formons", "forment", "formé",
+        "formation d", "feinabstimm",
+    ),
+    "machine": ("model", "modèle", "algorithm", "classif", "klassifik"),
+    "develop": (
+        "develop", "improv", "enhanc", "refin", "build", "built", "evaluat", "tun", "power", "développ", "amélior",
+        "perfectionn", "évalu", "affin", "construi", "entwick", "verbesser", "optimier", "bewert",
+    ),
+    "output": (
+        "output", "produc", "generat", "génèr", "génér", "predict", "infer", "respon", "answer", "hallucinat", "learn",
+        "produi", "résultat", "sortie", "prédi", "répon", "appren", "erzeug", "generier", "ausgabe", "vorhersag",
+        "antwort", "lern",
+    ),
+    "decider": ("automat", "human", "humain", "menschlich"),
+    "decision": (
+        "decid", "decision", "suspen", "terminat", "disabl", "ban", "approv", "reject", "den", "scor", "eligib",
+        "creditworth", "profil", "décid", "décision", "résili", "désactiv", "refus", "entscheid", "sperr",
+        "deaktivier", "ablehn",
+    ),
+}  # fmt: skip
+
+# A sentence that speaks of sport uses "training data" in the athlete's sense (runs, rides, workouts).
+SPORT = re.compile(
+    r"\b(?:runs?|running|rides?|cycling|workouts?|exercises?|pace|heart rate|fitness|athletes?|sports?|calories|"
+    r"steps|swims?|séances?|course à pied|fréquence cardiaque|allure|sportifs?|exercices?|Läufe?|Laufen|"
+    r"Herzfrequenz|Kalorien|Schritte|Übungen|Sport)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A reason a sentence is about AI: the terms it needs, how close together, and what it means."""
+
+    name: str  # shown in evidence ("model-training")
+    concept: str  # ai | model_training | automated_decisions | ai_product
+    category: str  # training | automated_decisions | ai_feature
+    score: float
+    needs: tuple[tuple[str, ...], ...]  # every entry: at least one term of these kinds
+    within: int | None  # all needed terms within so many characters of each other; None: anywhere in the sentence
+    says: str  # why it counted, in the words of an alert
+
+
+# The strongest rule a sentence satisfies gives its category and score; the rules name kinds of language, never
+# extra conditions a statement about AI must meet: explicit AI wording or an AI product's name counts alone.
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "model-training",
+        "model_training",
+        "training",
+        0.95,
+        (("train",), ("machine", "ai", "ai_purpose", "product", "product_shape")),
+        120,
+        "AI or machine-learning models are trained",
+    ),
+    Rule(
+        "trained-machine",
+        "model_training",
+        "training",
+        0.9,
+        (("trained_machine",),),
+        None,
+        "a machine system is trained",
+    ),
+    Rule(
+        "training-data",
+        "model_training",
+        "training",
+        0.9,
+        (("training_data",),),
+        None,
+        "data is used as training data",
+    ),
+    Rule(
+        "ai-development",
+        "model_training",
+        "training",
+        0.9,
+        (("develop",), ("ai", "ai_purpose", "product", "product_shape")),
+        60,
+        "AI is developed or improved",
+    ),
+    Rule(
+        "ai-purpose",
+        "model_training",
+        "training",
+        0.9,
+        (("ai_purpose",),),
+        None,
+        "information is used for AI",
+    ),
+    Rule(
+        "model-development",
+        "model_training",
+        "training",
+        0.85,
+        (("develop",), ("machine",)),
+        40,
+        "models or algorithms are built, improved or evaluated",
+    ),
+    Rule(
+        "model-output",
+        "ai",
+        "ai_feature",
+        0.75,
+        (("machine",), ("output",)),
+        40,
+        "models or algorithms produce, predict or learn",
+    ),
+    Rule(
+        "automated-decisions",
+        "automated_decisions",
+        "automated_decisions",
+        0.85,
+        (("automated_decision",),),
+        None,
+        "decisions about people are made by automated means",
+    ),
+    Rule(
+        "algorithmic-decisions",
+        "automated_decisions",
+        "automated_decisions",
+        0.8,
+        (("decider", "machine"), ("decision",)),
+        80,
+        "algorithms or automated systems decide about people or accounts",
+    ),
+    Rule(
+        "ai-wording",
+        "ai",
+        "ai_feature",
+        0.75,
+        (("ai",),),
+        None,
+        "AI, machine learning or generative AI is named",
+    ),
+    Rule(
+        "ai-product",
+        "ai_product",
+        "ai_feature",
+        0.7,
+        (("product", "product_shape"),),
+        None,
+        "an AI product or assistant is named",
+    ),
+)
+
+CATEGORIES = ("training", "automated_decisions", "ai_feature", "none")
+
+# ---------------------------------------------------------------------------------------------------------
+# What is not a statement of the policy (page furniture), and what a product's name alone does not make news.
+# ---------------------------------------------------------------------------------------------------------
+
+# Page furniture scores FURNITURE_FACTOR of its rule. Furniture is a heading, a line in bold, fewer than MIN_WORDS
+# words, a label (fewer than MIN_STATEMENT_WORDS words, without a full stop and without "we": "AI-powered job
+# search", "Gemini Apps Privacy Hub", "Manage your AI settings"), a short question ("What is Meta AI?": the answer
+# is the statement), or a pointer elsewhere ("Learn more about ...").
+FURNITURE_FACTOR = 0.4
+MIN_WORDS = 4
+MIN_STATEMENT_WORDS = 7
+# The company speaking as "we" makes a statement; a button speaks to you ("Manage your AI settings").
+PERSONS = re.compile(r"\b(?:we|nous|wir)\b", re.IGNORECASE)
+POINTERS = re.compile(
+    r"^(?:learn (?:more|how|about)|find out (?:more|how)|read (?:more|how)|more about|see|visit|go to|click|tap|"
+    r"check out|chat with|ask|try|discover|explore|"
+    r"en savoir plus|pour en savoir plus|apprenez|découvrez|consultez|voir|discutez avec|essayez|"
+    r"mehr erfahren|weitere informationen|erfahren sie|erfahre|siehe|besuchen sie|chatten sie mit|probieren sie)\b",
+    re.IGNORECASE,
+)
+
+# A sentence whose only AI term is a product's name, in a clause about prices, bills, trademarks or contact
+# details, says nothing about what the product does ("Nimbus AI is billed monthly"): furniture too.
+COMMERCE = re.compile(
+    r"\b(?:bill(?:s|ed|ing)?|invoic\w*|pric(?:e|es|ed|ing)|fees?|charg(?:e|es|ed|ing)|costs?|refund\w*|"
+    r"tax(?:es)?|VAT|renew\w*|trademarks?|contact us|e-?mail us|write to us|call us|"
+    r"factur\w*|prix|tarif\w*|frais|rembours\w*|taxes?|TVA|renouvel\w*|marques? déposées?|contactez-nous|"
+    r"écrivez-nous|Rechnung\w*|abgerechnet|Abrechnung\w*|Preis\w*|Gebühr\w*|Kosten|Erstattung\w*|erstattet|"
+    r"Steuer\w*|MwSt|verlänger\w*|Marken?|Warenzeichen|kontaktieren Sie)\b|[™®]|\S@\S",
+    re.IGNORECASE,
+)
+
+# ---------------------------------------------------------------------------------------------------------
+# Sentence keys: what makes two wordings the same statement.
+# ---------------------------------------------------------------------------------------------------------
+
+# Words without meaning of their own, so that "like" reads as "such as" and "Google's" as "Google’s".
+# Negations, possessives, modal verbs and quantifiers ("all", "some", "most") are never here: "we do not train"
+# must differ from "we train", "all of your posts" from "some of your posts".
+STOPWORDS = frozenset(
+    """
+    a an the and or but of to in on at by for from with as such like eg ie etc example examples instance
+    including include includes that which who whom whose this these those it we us you they them he she his
+    her is are was were be been being am do does did have has had shall should can could would also any each
+    other more so than then there here where when how what why if into onto over under about via per very
+    just both either whether
+    le la les un une des du de et ou mais au aux en dans par pour sur avec ce cet cette ces ceux celles qui
+    que qu quoi dont où nous vous ils elles il elle son sa ses se est sont être été ont avons avez avoir comme
+    tel telle tels telles exemple notamment compris ainsi aussi plus très
+    der die das den dem des ein eine einen einem einer eines und oder aber von zu zum zur im an am auf aus
+    bei mit für über unter durch als wie beispiel beispielsweise etwa einschließlich sowie auch dass daß wir
+    sie ist sind war waren sein werden wird wurde wurden haben hat hatte es er sich dies diese dieser dieses
+    """.split()
+)
+
+# Contractions written out before words are counted, so that a negation is a word of its own: "can't" reads as
+# "can not" (not as "can"), "don't" as "do not", French "n’utilisons plus" as "ne utilisons plus"; and the prefix
+# of "de-identified" stays with its word (French "de" is a little word).
+# Each comes with a letter it needs, so that a text without one is not searched.
+WRITTEN_OUT: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
+    (hint, re.compile(pattern), replacement)
+    for hint, pattern, replacement in (
+        ("'", r"n't\b", " not"),
+        ("’", r"n’t\b", " not"),
+        ("'", r"\bn'(?=\w)", "ne "),
+        ("’", r"\bn’(?=\w)", "ne "),
+        ("de-", r"\bde-(?=\w)", "de"),
+        ("ß", r"ß", "ss"),
+    )
+)
+
+# Spellings that are one word: British and American English ("personalise", "behaviour", "licence",
+# "modelling"), and singular and plural (and apostrophes that an extraction dropped: "Glint's", "Glints").
+SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        (r"(?<=\w\w)is(e|es|ed|ing|ation|ations|er|ers)$", r"iz\1"),
+        (r"(?<=\w\w)ys(e|es|ed|ing)$", r"yz\1"),
+        (r"(?<=\w\w\w)our(s|ed|ing|able)?$", r"or\1"),
+        (r"(?<=\w\w)tre(s)?$", r"ter\1"),
+        (r"(?<=\w\w)ll(ed|ing|er|ers)$", r"l\1"),
+        (r"(?<=\w\w)ence(s)?$", r"ense\1"),
+        (r"(?<=\w\w)ogue(s)?$", r"og\1"),
+        (r"(?<=\w\w)amme(s)?$", r"am\1"),
+        (r"dgement(s)?$", r"dgment\1"),
+        (r"(?<=\w\w[^\Ws])s$", ""),
+    )
+)
+
+# Abbreviations whose full stop does not end a sentence.
+ABBREVIATIONS = frozenset(
+    "e.g i.e eg ie etc inc ltd co no nr art abs mr mrs ms dr st vs cf z.b d.h u.a bzw vgl".split()
+)
+
+# The keys config.yaml may give under flag.extra_terms, and the kind of term each adds.
+EXTRA_TERM_KINDS: dict[str, str] = {
+    "ai": "ai",
+    "ai_feature": "product",
+    "product": "product",
+    "training": "train",
+    "train": "train",
+    "model": "machine",
+    "automated_decisions": "automated_decision",
+    "automated": "automated_decision",
+}

@@ -1,0 +1,621 @@
+"""The verdict on one change: every changed sentence that speaks of AI counts, unless it can be shown not to be
+news (its words did not change, the other version or an earlier one holds it, it is page furniture)."""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from collections import Counter
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+
+from tracker.diff import DELETE, EQUAL, INSERT, TextDiff
+from tracker.flag.language import CATEGORIES
+from tracker.flag.sentences import (
+    WORD,
+    clean,
+    different_titles,
+    letters,
+    sentence_key,
+    sentence_spans,
+    spelled_words,
+    title,
+)
+from tracker.flag.vocabulary import (
+    AI_THRESHOLD,
+    ASSISTANT_SHAPE,
+    DEFAULT_VOCABULARY,
+    MIN_STATEMENT_WORDS,
+    MIN_WORDS,
+    NOT_AI,
+    Judgement,
+    Term,
+    Vocabulary,
+    document_owner,
+    ends_statement,
+    find_all,
+    judge_sentence,
+)
+
+# A re-worded AI sentence says the same thing only when the words that differ (at most SMALL_EDIT_WORDS) complete
+# or shorten the name of an AI technique the sentence names ("traitement du langage" -> "traitement du langage
+# naturel"). Any other content word can change who gets the data, whose data, which data, whether, when or how
+# surely ("opt in" -> "opt out", "under 18" -> "under 13", "Meta" -> "Meta affiliates"): that is news.
+SMALL_EDIT_WORDS = 2
+
+# Two sentences are the old and new wording of one another when they share this fraction of content words.
+COUNTERPART_SIMILARITY = 0.3
+
+# A new text that shares fewer of its sentences than this with the old one, under another title, is another
+# document served in the policy's place (a regional notice, another language): not a change of its wording.
+REPLACED_BELOW = 0.25
+# An old text shorter than this fraction of the new one that makes at most STUB_STATEMENTS statements (sentences
+# of MIN_STATEMENT_WORDS words or more ending with a full stop) was a stub (headings, an error page, a wall): the
+# new text is the first real sight of the document, and a first version is never an alert.
+FIRST_SIGHT_BELOW = 0.2
+STUB_STATEMENTS = 2
+# Evidence quoted from a document served in the policy's place.
+REPLACED_EVIDENCE = 10
+
+LEAD_IN_LOOKBACK = 60  # list lines read back to find a list's lead-in
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A sentence that carries the flag, and why it counted."""
+
+    op: str  # "insert" (new text) or "delete" (old text)
+    text: str
+    category: str = "none"  # this sentence's category ("none" for the old wording of a re-worded sentence)
+    says: str = ""  # the rule that fired, in words
+    concept: str = ""  # ai | model_training | automated_decisions | ai_product
+    rule: str = ""  # the rule's name (docs/flagging.md lists them)
+    terms: tuple[str, ...] = ()  # the words that made it count
+
+    def json(self) -> dict[str, object]:
+        item: dict[str, object] = {"op": self.op, "text": self.text}
+        if self.rule:
+            item.update(category=self.category, concept=self.concept, rule=self.rule, terms=list(self.terms))
+            item["says"] = self.says
+        return item
+
+
+@dataclass(frozen=True)
+class Flag:
+    ai: bool
+    score: float
+    category: str  # training | automated_decisions | ai_feature | none
+    terms: tuple[str, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+    reason: str = ""  # one line: why the change is, or is not, about AI
+    kind: str = "change"  # change | document_replaced (the page now serves a different document)
+
+    def evidence_json(self) -> list[dict[str, object]]:
+        return [item.json() for item in self.evidence]
+
+
+NO_FLAG = Flag(ai=False, score=0.0, category="none")
+DOCUMENT_REPLACED = "document_replaced"
+RESTORED = "every sentence the change adds was in an earlier version: it restores known text (a variant or a revert)"
+
+
+def flag_change(
+    diff: TextDiff,
+    vocabulary: Vocabulary = DEFAULT_VOCABULARY,
+    known_sentences: Collection[str] = frozenset(),
+    dropped_sentences: Collection[str] = frozenset(),
+) -> Flag:
+    """Judge the sentences a change touched: each that speaks of AI counts, unless it is shown not to be news.
+
+    `known_sentences` holds the `sentence_keys` of the earlier versions of the same document (the version
+    in force included). With it, a sentence that comes back after a page variant dropped it is not news,
+    and a change that adds nothing the document never said (a variant, a revert) is not an alert.
+    `dropped_sentences` (see `dropped_sentences()`) holds the keys of sentences an earlier version already went
+    without after an earlier one had them: a section that comes and goes with a page variant is no news when
+    it goes again.
+    """
+    if not diff.changed:
+        return NO_FLAG
+    if not (diff.inserted_words or diff.deleted_words):
+        return _quiet("no word was inserted or deleted (whitespace, punctuation or markup only)")
+    mechanical = _mechanical_segments(diff)
+    reader = _Reader(vocabulary)
+    old = _Side.of(diff, DELETE, mechanical, reader)
+    new = _Side.of(diff, INSERT, mechanical, reader)
+    if not (old.ranges or new.ranges):
+        return _quiet("the words did not change: the edits are re-spellings, re-punctuation or re-splits only")
+    if len(old.text) < FIRST_SIGHT_BELOW * len(new.text) and _is_stub(old.text):
+        return _quiet(f"the old text ({len(old.text)} characters, next to no statements) is a stub: a first sight")
+    sides = [(old, new, "delete"), (new, old, "insert")]
+    share = _replaced_share(old, new)
+    if share is not None and share < REPLACED_BELOW:
+        old_title, new_title = title(old.text), title(new.text)
+        if different_titles(old_title, new_title):
+            if sentence_key(new_title or "") not in known_sentences:
+                return _flag_replacement(old, new, share, old_title or "", new_title or "", known_sentences)
+            # The tracked document is back after another one was served in its place: what it adds is judged
+            # against earlier versions; what went away was the other document's.
+            sides = sides[1:]
+    candidates = []
+    for side, other, op in sides:
+        for start, end in side.changed_trigger_sentences():
+            sentence = side.text[start:end]
+            judgement = side.judge(start, end)
+            if judgement.score == 0.0:
+                continue
+            key = sentence_key(sentence)
+            if other.contains(key, sentence) or key in (known_sentences if op == "insert" else dropped_sentences):
+                continue  # moved, re-punctuated, re-spelled, or back to how an earlier version was
+            if _glued_from_known(sentence, other, known_sentences if op == "insert" else ()):
+                continue  # known sentences run together by an extraction that lost their separators
+            candidates.append(_Candidate(op, start, end, sentence, judgement))
+    flag = _verdict(candidates, old, new, reader)
+    if flag.ai and known_sentences and _restores_known_text(new, known_sentences):
+        return _quiet(RESTORED)
+    return flag
+
+
+def _quiet(reason: str) -> Flag:
+    return Flag(ai=False, score=0.0, category="none", reason=reason)
+
+
+class _Reader:
+    """The vocabulary, remembering what it read during one judgement: a flag reads some sentences several times
+    (a candidate, then as the counterpart of another, then to compare two wordings)."""
+
+    def __init__(self, vocabulary: Vocabulary) -> None:
+        self.vocabulary = vocabulary
+        self._judged: dict[tuple[str, bool, str], Judgement] = {}
+        self._terms: dict[str, list[Term]] = {}
+
+    def judge(self, sentence: str, completes_lead_in: bool = False, owner: str = "") -> Judgement:
+        key = (sentence, completes_lead_in, owner)
+        if key not in self._judged:
+            self._judged[key] = judge_sentence(
+                sentence, self.vocabulary, completes_lead_in=completes_lead_in, owner=owner
+            )
+        return self._judged[key]
+
+    def terms(self, text: str) -> list[Term]:
+        if text not in self._terms:
+            self._terms[text] = self.vocabulary.terms_in(text)
+        return self._terms[text]
+
+
+# -- mechanical edits ----------------------------------------------------------------------------------------
+
+
+def _mechanical_segments(diff: TextDiff) -> set[int]:
+    """The changed segments whose words did not change: each run of edits (with only spaces and punctuation
+    between them) that deletes and inserts the same words, or the same letters ("e-mail"/"email",
+    "Glint's"/"Glints", a line split in three, "personalise"/"personalize", a curly apostrophe). Every word counts
+    here, little ones included: a run of edits can be a fragment of a word ("de-" of "de-identified")."""
+    mechanical: set[int] = set()
+    run: list[int] = []
+    for index, segment in enumerate((*diff.segments, None)):
+        if segment is not None and (segment.op != EQUAL or (run and not WORD.search(segment.text))):
+            run.append(index)
+            continue
+        changed = [i for i in run if diff.segments[i].op != EQUAL]
+        if changed and _same_words(
+            "".join(diff.segments[i].text for i in changed if diff.segments[i].op == DELETE),
+            "".join(diff.segments[i].text for i in changed if diff.segments[i].op == INSERT),
+        ):
+            mechanical.update(changed)
+        run = []
+    return mechanical
+
+
+def _same_words(deleted: str, inserted: str) -> bool:
+    """Do two stretches hold the same words (in one spelling) or the same letters? Most runs of edits are plain
+    insertions or deletions, or differ in length more than re-spellings can: those are answered without reading."""
+    words_deleted, words_inserted = WORD.search(deleted) is not None, WORD.search(inserted) is not None
+    if not (words_deleted and words_inserted):
+        return words_deleted == words_inserted  # spaces, punctuation and markup on both sides
+    deleted_letters, inserted_letters = letters(deleted), letters(inserted)
+    if deleted_letters == inserted_letters:
+        return True
+    # A re-spelling changes a word by a few letters at most ("ogue" -> "og", "amme" -> "am", "ll" -> "l").
+    if abs(len(deleted_letters) - len(inserted_letters)) > 2 * (deleted.count(" ") + 1):
+        return False
+    return spelled_words(deleted) == spelled_words(inserted)
+
+
+# -- judging the candidates ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    op: str  # "delete" (old side) or "insert" (new side)
+    start: int
+    end: int
+    text: str
+    judgement: Judgement
+
+
+def _verdict(candidates: list[_Candidate], old: _Side, new: _Side, reader: _Reader) -> Flag:
+    sides = {"delete": (old, new), "insert": (new, old)}
+    strong: list[tuple[_Candidate, tuple[int, int] | None]] = []
+    alike = 0
+    for candidate in candidates:
+        if candidate.judgement.score < AI_THRESHOLD:
+            continue
+        side, other = sides[candidate.op]
+        counterpart = _counterpart(candidate, side, other)
+        if counterpart and _same_claim(candidate.text, other.text[counterpart[0] : counterpart[1]], reader):
+            alike += 1  # a small edit that leaves what the sentence says about AI as it was
+            continue
+        strong.append((candidate, counterpart))
+    if not strong:
+        best = max((c.judgement.score for c in candidates), default=0.0)
+        if alike:
+            reason = "the AI sentences that changed say what they said (a technique named more or less precisely)"
+        elif candidates:
+            furniture = sorted({c.judgement.furniture for c in candidates if c.judgement.furniture})
+            reason = f"AI words only in page furniture ({'; '.join(furniture)})"
+        else:
+            reason = "no changed sentence speaks of AI"
+        return Flag(ai=False, score=min(best, AI_THRESHOLD - 0.01), category="none", reason=reason)
+    # Evidence in document order, placed where the new wording stands; a re-worded sentence's old wording
+    # comes just before its new one.
+    placed: dict[tuple[str, int], tuple[int, int, Evidence]] = {}
+    for candidate, counterpart in strong:
+        side, other = sides[candidate.op]
+        mine = _evidence(candidate.op, candidate.text, candidate.judgement)
+        if candidate.op == "insert":
+            position = candidate.start
+            if counterpart is not None:
+                theirs = _evidence("delete", other.text[counterpart[0] : counterpart[1]], NOT_AI)
+                placed.setdefault(("delete", counterpart[0]), (position, 0, theirs))
+            placed[("insert", candidate.start)] = (position, 1, mine)
+            continue
+        position = side.to_other(candidate.start)
+        if counterpart is not None:
+            position = counterpart[0]
+            text = other.text[counterpart[0] : counterpart[1]]
+            judgement = reader.judge(text)
+            placed.setdefault(("insert", position), (position, 1, _evidence("insert", text, judgement)))
+        placed[("delete", candidate.start)] = (position, 0, mine)
+    # The same sentence in several places (a table repeated for each legal basis) is quoted once.
+    evidence: list[Evidence] = []
+    for _, _, item in sorted(placed.values(), key=lambda item: item[:2]):
+        if all((item.op, item.text) != (e.op, e.text) for e in evidence):
+            evidence.append(item)
+    best = max((c for c, _ in strong), key=lambda c: (c.judgement.score, -CATEGORIES.index(c.judgement.category)))
+    count = len(strong)
+    return Flag(
+        ai=True,
+        score=best.judgement.score,
+        category=best.judgement.category,
+        terms=_terms(c.judgement for c, _ in strong),
+        evidence=tuple(evidence),
+        reason=f"{count} changed sentence{'s' if count > 1 else ''} about AI; the strongest: {best.judgement.says}",
+    )
+
+
+def _terms(judgements: Iterable[Judgement]) -> tuple[str, ...]:
+    terms: dict[str, str] = {}
+    for judgement in judgements:
+        for term in judgement.terms:
+            terms.setdefault(term.lower(), term)
+    return tuple(sorted(terms.values(), key=str.lower))
+
+
+def _evidence(op: str, text: str, judgement: Judgement) -> Evidence:
+    if judgement.score < AI_THRESHOLD:
+        judgement = NOT_AI
+    return Evidence(
+        op, clean(text), judgement.category, judgement.says, judgement.concept, judgement.rule, judgement.terms
+    )
+
+
+def _counterpart(candidate: _Candidate, side: _Side, other: _Side) -> tuple[int, int] | None:
+    """The sentence the candidate re-worded (or was re-worded into): same place in the other version, alike."""
+    words = set(sentence_key(candidate.text).split())
+    best, best_similarity = None, COUNTERPART_SIMILARITY
+    for start, end in other.sentences_between(side.to_other(candidate.start), side.to_other(candidate.end)):
+        key = other.key(start, end)
+        if any(side.key(s, e) == key for s, e in side.sentences_between(*other.span_in_other(start, end))):
+            continue  # a neighbour that is in both versions, not the old wording
+        theirs = set(key.split())
+        similarity = len(words & theirs) / max(1, len(words | theirs))
+        if similarity >= best_similarity:
+            best, best_similarity = (start, end), similarity
+    return best
+
+
+def _same_claim(sentence: str, counterpart: str, reader: _Reader) -> bool:
+    """Do two wordings differ only by a few words that complete or shorten the name of an AI technique?"""
+    mine, theirs = Counter(sentence_key(sentence).split()), Counter(sentence_key(counterpart).split())
+    added, removed = mine - theirs, theirs - mine
+    if sum((added + removed).values()) > SMALL_EDIT_WORDS:
+        return False
+    if not (set(added) <= _technique_words(sentence, reader) and set(removed) <= _technique_words(counterpart, reader)):
+        return False
+    if reader.judge(sentence).category != reader.judge(counterpart).category:
+        return False
+    return not any(reader.terms(word) for word in (*added, *removed))
+
+
+def _technique_words(sentence: str, reader: _Reader) -> set[str]:
+    """The words of the AI techniques a sentence names ("langage naturel", "computer vision"), spelled as keys."""
+    return {word for term in reader.terms(sentence) if term.kind == "ai" for word in sentence_key(term.text).split()}
+
+
+def _glued_from_known(sentence: str, other: _Side, known_sentences: Collection[str]) -> bool:
+    """Is the sentence two or more sentences of the other version (or of earlier ones) run together, their
+    separator lost ("third partiesDevelop and improve AI …")? Each piece must be a whole known sentence."""
+    pieces = _GLUE.split(sentence)
+    if len(pieces) < 2:
+        return False
+    return all(
+        (key := sentence_key(piece)) == "" or key in known_sentences or other.contains(key, piece) for piece in pieces
+    )
+
+
+# -- a different document in the policy's place ---------------------------------------------------------------
+
+
+def _replaced_share(old: _Side, new: _Side) -> float | None:
+    """The share of the new text's sentences found in the old text, asked only when most of it is inserted."""
+    if sum(end - start for start, end in new.ranges) < 0.5 * len(new.text):
+        return None
+    old_sentences = set(_rough_statements(old.text))
+    new_sentences = _rough_statements(new.text)
+    if not new_sentences:
+        return None
+    return sum(sentence in old_sentences for sentence in new_sentences) / len(new_sentences)
+
+
+def _rough_statements(text: str) -> list[str]:
+    """Sentences of MIN_WORDS words or more as lower-case words, cut without the care of sentence_spans: enough
+    to count the ones two texts share (labels, links and table rules would match anywhere)."""
+    pieces = (WORD.findall(piece) for piece in _ROUGH_BOUNDARY.split(text.lower()))
+    return [" ".join(words) for words in pieces if len(words) >= MIN_WORDS]
+
+
+def _flag_replacement(
+    old: _Side, new: _Side, share: float, old_title: str, new_title: str, known_sentences: Collection[str]
+) -> Flag:
+    """The page now serves another document (a regional notice, another language, a renamed rewrite): its
+    sentences are not a change of the policy's wording, so they are reported as what that document says. It is an
+    alert only when it makes a kind of AI statement (a category) that the old document did not make."""
+    old_categories = {judgement.category for _, judgement in _ai_sentences(old)}
+    evidence: list[Evidence] = []
+    new_categories: set[str] = set()
+    for sentence, judgement in _ai_sentences(new):
+        item = _evidence("insert", sentence, judgement)
+        if sentence_key(sentence) not in known_sentences and item not in evidence:
+            evidence.append(item)
+            new_categories.add(judgement.category)
+    shown = evidence[:REPLACED_EVIDENCE]
+    replaced = (
+        f"the page now serves a different document (“{new_title}” instead of “{old_title}”; "
+        f"{share:.0%} of its sentences were in the old text)"
+    )
+    news = [category for category in CATEGORIES if category in new_categories - old_categories]
+    if not news:
+        says = f" that says about AI what the old one said: {shown[0].text}" if shown else " that says nothing about AI"
+        return Flag(
+            ai=False,
+            score=0.0,
+            category="none",
+            terms=_terms(new.reader.judge(e.text) for e in shown),
+            evidence=tuple(shown),
+            reason=replaced + says,
+            kind=DOCUMENT_REPLACED,
+        )
+    strongest = next(e for e in evidence if e.category == news[0])
+    return Flag(
+        ai=True,
+        score=new.reader.judge(strongest.text).score,
+        category=news[0],
+        terms=_terms(new.reader.judge(e.text) for e in shown),
+        evidence=tuple(shown),
+        reason=f"{replaced} that makes a kind of AI statement the old one did not: {strongest.says}",
+        kind=DOCUMENT_REPLACED,
+    )
+
+
+def _ai_sentences(side: _Side) -> list[tuple[str, Judgement]]:
+    """Every sentence of a whole text that speaks of AI, judged."""
+    found = []
+    for start, end in side.trigger_sentences(0, len(side.text)):
+        judgement = side.judge(start, end)
+        if judgement.score >= AI_THRESHOLD:
+            found.append((side.text[start:end], judgement))
+    return found
+
+
+def _is_stub(text: str) -> bool:
+    """Does a text make at most STUB_STATEMENTS statements (headings, labels, an error message)?"""
+    statements = 0
+    for start, end in sentence_spans(text, 0, len(text)):
+        plain = clean(text[start:end])
+        if len(WORD.findall(plain)) >= MIN_STATEMENT_WORDS and ends_statement(plain):
+            statements += 1
+            if statements > STUB_STATEMENTS:
+                return False
+    return True
+
+
+def _restores_known_text(new: _Side, known_sentences: Collection[str]) -> bool:
+    """Does the change add sentences, all of them known from earlier versions? A pure deletion does not count."""
+    added = [new.key(start, end) for start, end in new.changed_sentences()]
+    return bool(added) and all(not key or key in known_sentences for key in added)
+
+
+# -- one version as the diff sees it ----------------------------------------------------------------------------
+
+_ROUGH_BOUNDARY = re.compile(r"[.!?]\s+|\n+|<br\s*/?>")
+# Where an extraction ran two sentences together: a lower-case letter or a full stop right before a capital.
+_GLUE = re.compile(r"(?<=[a-zà-ÿ.!?:)])(?=[A-ZÀ-Þ][a-zà-ÿ])|(?<=\)) (?=[A-ZÀ-Þ][a-zà-ÿ])")
+_LIST_ITEM = re.compile(r"^[ \t>]*(?:[-*+•·]|\d{1,3}[.)])[ \t]+\S")
+
+
+class _Side:
+    """One version as the diff sees it: its text, where the diff changed it, and where it maps to the other."""
+
+    def __init__(
+        self, text: str, ranges: list[tuple[int, int]], anchors: list[tuple[int, int, int]], reader: _Reader
+    ) -> None:
+        self.text = text
+        self.ranges = ranges  # the deleted (old side) or inserted (new side) stretches whose words changed
+        self.anchors = anchors  # (position here, position in the other version, op) at each segment start
+        self.reader = reader
+        self.vocabulary = reader.vocabulary
+        lower = text.lower()
+        # Lower-casing changes the length of a few letters in some scripts; positions must stay valid.
+        self.lower = lower if len(lower) == len(text) else text
+        self._triggers: list[int] | None = None  # every trigger position, once a whole search paid off
+        self._stem_positions: dict[tuple[str, bool], list[int]] = {}
+        self._keys: dict[tuple[int, int], str] = {}
+
+    @classmethod
+    def of(cls, diff: TextDiff, changed_op: int, mechanical: set[int], reader: _Reader) -> _Side:
+        parts: list[str] = []
+        ranges: list[tuple[int, int]] = []
+        anchors: list[tuple[int, int, int]] = []
+        here = there = 0
+        for index, segment in enumerate(diff.segments):
+            length = len(segment.text)
+            if segment.op in (EQUAL, changed_op):
+                anchors.append((here, there, segment.op))
+                parts.append(segment.text)
+                if segment.op == changed_op and index not in mechanical:
+                    ranges.append((here, here + length))
+                here += length
+            if segment.op != changed_op:
+                there += length
+        return cls("".join(parts), ranges, anchors, reader)
+
+    def to_other(self, position: int) -> int:
+        """Where a position of this text falls in the other version."""
+        index = bisect.bisect_right(self.anchors, (position, float("inf"))) - 1
+        if index < 0:
+            return 0
+        here, there, op = self.anchors[index]
+        return there + (position - here if op == EQUAL else 0)
+
+    def judge(self, start: int, end: int) -> Judgement:
+        """The judgement of the sentence text[start:end], read in its place (a list item, the document's owner)."""
+        sentence = self.text[start:end]
+        owner = self.owner if ASSISTANT_SHAPE.search(sentence) else ""
+        return self.reader.judge(sentence, self.completes_lead_in(start), owner)
+
+    @functools.cached_property
+    def owner(self) -> str:
+        return document_owner(self.text)
+
+    def span_in_other(self, start: int, end: int) -> tuple[int, int]:
+        return self.to_other(start), self.to_other(end)
+
+    def key(self, start: int, end: int) -> str:
+        if (start, end) not in self._keys:
+            self._keys[(start, end)] = sentence_key(self.text[start:end])
+        return self._keys[(start, end)]
+
+    def trigger_sentences(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The sentences in text[start:end] (whole lines) that hold a trigger stem, each once."""
+        if self._triggers is not None:
+            triggers = self._triggers[
+                bisect.bisect_left(self._triggers, start) : bisect.bisect_left(self._triggers, end)
+            ]
+        else:
+            triggers = self.vocabulary.trigger_positions(self.text, self.lower, start, end)
+        spans: list[tuple[int, int]] = []
+        index = 0
+        while index < len(triggers):
+            line_start, line_end = self._line(triggers[index])
+            for span in sentence_spans(self.text, line_start, line_end):
+                first = bisect.bisect_left(triggers, span[0])
+                if first < len(triggers) and triggers[first] < span[1] and (not spans or spans[-1] != span):
+                    spans.append(span)
+            index = bisect.bisect_left(triggers, line_end + 1)
+        return [span for span in spans if span[0] < end and span[1] > start]
+
+    def changed_trigger_sentences(self) -> list[tuple[int, int]]:
+        """The sentences that a change touched and that hold a trigger stem."""
+        blocks = self._changed_lines()
+        if sum(end - start for start, end in blocks) > len(self.text) // 2:
+            # Changes over most of the text: one search of the whole text beats a search per block, and
+            # `contains` reads the places of each stem it found.
+            stems = [(stem, False) for stem in self.vocabulary.stems] + [(a, True) for a in self.vocabulary.acronyms]
+            self._triggers = sorted(position for stem in stems for position in self._positions(stem))
+        return [span for block in blocks for span in self.trigger_sentences(*block) if not self.is_unchanged(*span)]
+
+    def changed_sentences(self) -> list[tuple[int, int]]:
+        """Every sentence that a change touched."""
+        return [
+            span
+            for block in self._changed_lines()
+            for span in sentence_spans(self.text, *block)
+            if not self.is_unchanged(*span)
+        ]
+
+    def _changed_lines(self) -> list[tuple[int, int]]:
+        """The runs of whole lines that hold a change."""
+        blocks: list[tuple[int, int]] = []
+        for start, end in self.ranges:
+            line_start, line_end = self._line(start)[0], self._line(max(start, end - 1))[1]
+            if blocks and line_start <= blocks[-1][1]:
+                blocks[-1] = (blocks[-1][0], max(blocks[-1][1], line_end))
+            else:
+                blocks.append((line_start, line_end))
+        return blocks
+
+    def contains(self, key: str, sentence: str) -> bool:
+        """Does this version hold a sentence with the same key anywhere (the sentence moved, or is re-worded
+        alike)? Such a sentence holds the same trigger stems: only the places of the rarest one are read."""
+        stems = self.vocabulary.stems_in(sentence)
+        if not stems:
+            return False
+        rarest = min(stems, key=lambda stem: len(self._positions(stem)))
+        return any(
+            self.key(*span) == key
+            for position in self._positions(rarest)
+            for span in self.sentences_between(position, position)
+        )
+
+    def _positions(self, stem: tuple[str, bool]) -> list[int]:
+        """Every place of a stem in this text (`stem[1]`: matched as written, else in lower case)."""
+        if stem not in self._stem_positions:
+            self._stem_positions[stem] = find_all(self.text if stem[1] else self.lower, stem[0])
+        return self._stem_positions[stem]
+
+    def sentences_between(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The sentences overlapping text[start:end], or touching `start` when the stretch is empty."""
+        line_start = self._line(start)[0]
+        line_end = self._line(max(start, end))[1]
+        return [(s, e) for s, e in sentence_spans(self.text, line_start, line_end) if s <= end and e >= start]
+
+    def is_unchanged(self, start: int, end: int) -> bool:
+        """Did no change touch text[start:end]?"""
+        index = max(0, bisect.bisect_right(self.ranges, (start, float("inf"))) - 1)
+        while index < len(self.ranges) and self.ranges[index][0] < end:
+            if self.ranges[index][1] > start:
+                return False
+            index += 1
+        return True
+
+    def completes_lead_in(self, position: int) -> bool:
+        """Is the line at `position` an item of a list whose lead-in (the sentence before it) ends with a colon?"""
+        start, end = self._line(position)
+        if not _LIST_ITEM.match(self.text[start:end]):
+            return False
+        for _ in range(LEAD_IN_LOOKBACK):
+            if start == 0:
+                return False
+            start, end = self._line(start - 1)
+            line = self.text[start:end]
+            if line.strip() and not _LIST_ITEM.match(line):
+                # A lead-in is a sentence: not a heading, not a label ("Products:").
+                plain = clean(line)
+                return plain.endswith(":") and not line.lstrip().startswith("#") and len(WORD.findall(plain)) >= 4
+        return False
+
+    def _line(self, position: int) -> tuple[int, int]:
+        start = self.text.rfind("\n", 0, position) + 1
+        end = self.text.find("\n", position)
+        return start, len(self.text) if end < 0 else end
