@@ -104,7 +104,7 @@ def test_a_replaced_document_is_stored_and_a_downgrade_keeps_it_as_a_change(data
     assert change.kind == kind
     store.close()
     engine = create_engine(database_url)
-    migrate.downgrade(engine, "0010")  # the schema before this kind: the change stays, as a change
+    migrate.downgrade(engine, "0007")  # the schema before this kind: the change stays, as a change
     with engine.connect() as connection:
         assert connection.execute(text("SELECT kind FROM changes")).scalars().all() == ["change"]
     migrate.upgrade(engine)

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from tracker.resources import default_database_path, packaged_config_path
 
-VARIANT_SEPARATOR = "@"  # a variant's series is the document `<document>@<variant>` (docs/decisions/0007)
+VARIANT_SEPARATOR = "@"  # a variant's series is the document `<document>@<variant>` (docs/decisions/0008)
 # The database drivers tracker ships and supports; `postgresql://` and `postgres://` mean psycopg 3 here
 # (SQLAlchemy's own default for them is psycopg2, which tracker does not install).
 DATABASE_SCHEMES = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")

@@ -120,7 +120,7 @@ class VersionRow(Base):
     # the Wayback timestamp and capture URL.
     origin: Mapped[str] = mapped_column(String(10), default="check", server_default="check")
     provenance: Mapped[dict[str, str] | None] = mapped_column(JSON)
-    # The dates the text states about itself (tracker.notice.StatedDate.as_json); None: stored before 0009.
+    # The dates the text states about itself (tracker.notice.StatedDate.as_json); None: stored before migration 0006.
     stated_dates: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
 
 

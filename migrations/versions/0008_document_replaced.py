@@ -1,7 +1,7 @@
 """A change can be `document_replaced`: the page now serves a different document in the policy's place.
 
-Revision ID: 0006
-Revises: 0010
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-30
 """
 
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0006"
-down_revision: str | None = "0010"
+revision: str = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """Snapshots and checks say which way the page was fetched: as served (http) or rendered in a browser.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-30
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010"
-down_revision: str | None = "0009"
+revision: str = "0007"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
