@@ -16,10 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tracker.config import NotifyTarget
-from tracker.flag import DOCUMENT_REPLACED
 
-# Changes worth a message: a return to an earlier text (A/B tests, regional flips) never is one.
-NOTIFIED_KINDS = ("change", DOCUMENT_REPLACED)
+# Changes worth a message: a return to an earlier text (A/B tests, regional flips) never is one. Spelled out, not
+# imported from tracker.flag: `tracker status` reads this module and must not load the pipeline.
+NOTIFIED_KINDS = ("change", "document_replaced")
 
 
 class DeliveryError(Exception):

@@ -69,3 +69,17 @@ def message_body(message: Message) -> str:
         lines.append(f"Policy: {message.page_url}")
     lines.append(f"Diff: {message.diff_command}")
     return "\n".join(lines)
+
+
+def message_card(message: Message, channel: str, time: str) -> str:
+    """The message as a chat room shows it, as one HTML page: what `tracker notify preview` shows."""
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+    templates = Environment(
+        loader=PackageLoader("tracker", "templates"),
+        autoescape=select_autoescape(enabled_extensions=("html.j2",)),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return templates.get_template("notify-card.html.j2").render(message=message, channel=channel, time=time)
