@@ -533,12 +533,12 @@ def _send_digest(run: Callable[[Config, Store], DigestRunResult], config: Config
 
 
 def schedule_notifications(scheduler: BackgroundScheduler, config: Config, store: Store) -> None:
-    """The outbox is sent by the leader only, one run at a time, at start (what an earlier daemon left) and then
-    every NOTIFY_EVERY seconds; the outbox's own backoff decides what is due."""
+    """The outbox is sent by the leader only, one run at a time: at once, then every NOTIFY_EVERY seconds (and
+    right after a check stores a change); the outbox's backoff decides what is due."""
     if not config.settings.notify:
         return
     scheduler.add_job(
-        _send_notifications,
+        _NotifyRuns(),
         IntervalTrigger(seconds=NOTIFY_EVERY, timezone=UTC),
         args=[config, store],
         id=NOTIFY_JOB,
@@ -549,8 +549,16 @@ def schedule_notifications(scheduler: BackgroundScheduler, config: Config, store
     )
 
 
-def _send_notifications(config: Config, store: Store) -> None:
-    try:
-        log_run(send_notifications(config, store))
-    except Exception:
-        log.exception("notifications: the run failed; tried again in %d s", NOTIFY_EVERY, extra=fields(event="notify"))
+class _NotifyRuns:
+    """A leader's first run sends everything waiting at once, backoff or not: a daemon is often restarted after
+    the fix (a token, a firewall) that the messages waited for. A target still down costs one request."""
+
+    def __init__(self) -> None:
+        self.first = True
+
+    def __call__(self, config: Config, store: Store) -> None:
+        retry_now, self.first = self.first, False
+        try:
+            log_run(send_notifications(config, store, retry_now=retry_now))
+        except Exception:
+            log.exception("notifications: the run failed; next in %d s", NOTIFY_EVERY, extra=fields(event="notify"))

@@ -63,6 +63,5 @@ def notification_backlog(config: Config, store: Store) -> list[TargetStatus]:
 def _status(name: str, url: str | None, ai_only: bool | None, waiting: TargetBacklog | None) -> TargetStatus:
     if waiting is None:
         return TargetStatus(name, url, ai_only, 0)
-    return TargetStatus(
-        name, url, ai_only, waiting.pending, waiting.oldest, waiting.attempts, waiting.last_error, waiting.next_attempt_at
-    )
+    w = waiting
+    return TargetStatus(name, url, ai_only, w.pending, w.oldest, w.attempts, w.last_error, w.next_attempt_at)
