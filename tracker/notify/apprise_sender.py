@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from types import ModuleType
 from urllib.parse import quote
 
 from tracker.notify import DeliveryError, Message, masked_target_url, scrub
@@ -13,9 +15,18 @@ IDEMPOTENT_SCHEMES = ("json", "jsons", "form", "forms", "xml", "xmls")
 TIMEOUT = 30.0  # seconds for one message, connection and answer together
 
 
+def _apprise() -> ModuleType:
+    # Imported here: Apprise and its plugins take a fifth of a second to load, which no other command pays.
+    import apprise
+
+    # Its own log lines may quote a URL with its tokens: what it says reaches ours through DeliveryError, scrubbed.
+    logging.getLogger("apprise").propagate = False
+    return apprise
+
+
 def check_url(url: str) -> str | None:
     """Why Apprise cannot use this URL, or None when it can."""
-    import apprise
+    apprise = _apprise()
 
     if apprise.Apprise.instantiate(url) is None:
         return f"{masked_target_url(url)} is not an Apprise URL this tracker can send to (see docs/notify.md)"
@@ -31,9 +42,7 @@ def with_idempotency_key(url: str, key: str) -> str:
 
 def send_message(url: str, message: Message, idempotency_key: str) -> None:
     """Post `message` to the service behind `url`; DeliveryError when it did not take it."""
-    # Imported here: Apprise and its plugins take a fifth of a second to load, which no other command pays.
-    import apprise
-
+    apprise = _apprise()
     notifier = apprise.Apprise()
     if not notifier.add(with_idempotency_key(url, idempotency_key)):
         raise DeliveryError(f"{masked_target_url(url)} is not an Apprise URL this tracker can send to")

@@ -140,10 +140,10 @@ class NotificationOutbox:
             .order_by(NotificationRow.last_attempt_at)
         )
         with self._sessions.begin() as session:
-            errors = dict(session.execute(latest_error).tuples().all())  # the latest attempt wins
+            errors = {target: error for target, error in session.execute(latest_error)}  # the latest attempt wins
             return [
                 TargetBacklog(target, count, oldest, attempts, errors.get(target), next_at)
-                for target, count, oldest, attempts, next_at in session.execute(summary).tuples().all()
+                for target, count, oldest, attempts, next_at in session.execute(summary)
             ]
 
     def sent_count(self, target: str | None = None) -> int:
