@@ -9,6 +9,7 @@ the plugin), so it cannot be pointed at a local receiver. Mattermost's incoming 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import threading
 from collections.abc import Callable, Iterator
@@ -27,7 +28,7 @@ from test_digest import CHROMIUM, record_changes
 
 from tracker.config import ConfigError, load_config
 from tracker.notify import DeliveryError, Message, masked_target_url, scrub
-from tracker.notify.apprise_sender import send_message
+from tracker.notify.apprise_sender import check_url, send_message
 from tracker.notify.message import build_message, message_body, quoted
 from tracker.notify.sending import LEASE, send_notifications
 from tracker.store import ChangeRecord, NotificationOutbox, Store, migrate
@@ -340,6 +341,17 @@ def test_a_target_without_a_name_gets_one_that_lasts(tmp_path: Path) -> None:
     assert target.ai_only is True
 
 
+NOTIFY_DOC = (Path(__file__).parent.parent / "docs" / "notify.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("example", re.findall(r"```yaml\n(.*?)```", NOTIFY_DOC, re.DOTALL))
+def test_every_example_in_the_notify_doc_is_a_config_apprise_can_send_with(tmp_path: Path, example: str) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(example)
+    targets = load_config(config).settings.notify
+    assert targets and all(check_url(target.url) is None for target in targets)
+
+
 # -- the message, pure ---------------------------------------------------------------------------------------
 
 
@@ -452,7 +464,4 @@ def test_the_slack_style_preview_renders_in_a_real_browser(
     assert shot.returncode == 0, shot.stderr
     assert "CONSOLE" not in shot.stderr
     image = screenshot.read_bytes()
-    assert image.startswith(b"\x89PNG") and len(image) > 10_000
-    docs = Path(__file__).parent.parent / "docs" / "notify-slack-message.png"
-    if not docs.exists():  # the README's picture is made by this test; delete it to make it again
-        docs.write_bytes(image)
+    assert image.startswith(b"\x89PNG") and len(image) > 10_000  # docs/notify-slack-message.png is one such
