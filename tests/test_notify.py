@@ -230,6 +230,10 @@ def test_a_service_that_is_down_is_retried_with_backoff_and_loses_nothing(
     assert [f.target for f in down.failed] == ["webhook", "newsroom"] and down.sent == []
     assert "503" in down.failed[0].error and SLACK_TOKEN not in down.failed[1].error
     assert receiver.refused == 2
+    status = run_tracker("status", config=config_path)
+    webhook = f"json://127.0.0.1:{receiver.port}/…"
+    assert f"Notifications to webhook ({webhook}): 3 waiting (1 attempt, next " in status.stdout
+    assert "Notifications to newsroom" in status.stdout and SLACK_TOKEN not in status.stdout
 
     clock[0] += timedelta(minutes=1)
     receiver.down = False
@@ -297,7 +301,7 @@ def test_notify_test_sends_a_test_message_and_names_a_missing_target(tmp_path: P
 
     receiver.down = True
     refused = run_tracker("notify", "test", "webhook", config=config)
-    assert refused.returncode == 1 and "the test message did not go through" in refused.stderr
+    assert refused.returncode == 1 and "the test message to webhook did not go through" in refused.stderr
 
 
 def test_a_url_apprise_cannot_use_stops_the_daemon_before_it_starts(tmp_path: Path) -> None:

@@ -81,7 +81,7 @@ def test(context: Context, name: str) -> None:
     try:
         send_message(target.url, message, f"tracker-test-{now.timestamp():.0f}")
     except DeliveryError as exc:
-        fail(f"the test message did not go through: {exc}")
+        fail(f"the test message to {target.key} did not go through: {exc}")
     context.out.print(f"sent a test message to {target.key} ({masked_target_url(target.url)})", markup=False)
 
 

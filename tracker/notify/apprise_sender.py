@@ -56,4 +56,4 @@ def send_message(url: str, message: Message, idempotency_key: str) -> None:
     if not result:
         reasons = [entry.message for entry in result.logs() if entry.level in ("WARNING", "ERROR")]
         reason = reasons[-1] if reasons else f"Apprise reported {result.status.name.lower()}"
-        raise DeliveryError(scrub(f"{masked_target_url(url)}: {reason}", url))
+        raise DeliveryError(scrub(reason, url))

@@ -48,7 +48,8 @@ class TargetStatus:
         if not self.attempts:
             return f"{waiting}, not tried yet"
         next_at = self.next_attempt_at.strftime("%Y-%m-%d %H:%M") if self.next_attempt_at else "now"
-        return f"{waiting} ({self.attempts} attempts, next {next_at} UTC): {self.last_error}"
+        attempts = f"{self.attempts} attempt{'s' if self.attempts > 1 else ''}"
+        return f"{waiting} ({attempts}, next {next_at} UTC): {self.last_error}"
 
 
 def notification_backlog(config: Config, store: Store) -> list[TargetStatus]:
