@@ -6,7 +6,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import sessionmaker
 
 from tracker.store.models import ChangeRow, DocumentRow, NotificationRow
@@ -145,13 +145,6 @@ class NotificationOutbox:
                 TargetBacklog(target, count, oldest, attempts, errors.get(target), next_at)
                 for target, count, oldest, attempts, next_at in session.execute(summary)
             ]
-
-    def sent_count(self, target: str | None = None) -> int:
-        condition = NotificationRow.status == "sent"
-        if target is not None:
-            condition = and_(condition, NotificationRow.target == target)
-        with self._sessions.begin() as session:
-            return session.scalar(select(func.count()).where(condition)) or 0
 
 
 def _pending(row: NotificationRow) -> PendingNotification:
