@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 import yaml
+from apscheduler.schedulers.background import BackgroundScheduler
 from conftest import PageServer, run_tracker
 from sqlalchemy import create_engine, inspect
 from test_daemon import Daemon, policy, spawn, wait_until  # noqa: F401  (spawn is a fixture)
@@ -33,6 +34,7 @@ from tracker.notify import DeliveryError, Message, masked_target_url, scrub
 from tracker.notify.apprise_sender import check_url, send_message
 from tracker.notify.message import build_message, message_body, quoted
 from tracker.notify.sending import LEASE, send_notifications
+from tracker.scheduler import NOTIFY_JOB, schedule_notifications
 from tracker.store import ChangeRecord, NotificationOutbox, Store, migrate
 
 SLACK_TOKEN = "slackcompatibletoken"
@@ -229,6 +231,7 @@ def test_messages_wait_while_the_receiver_is_down_and_go_once_after_a_daemon_res
     assert message.body["title"] == "Acme Terms changed"
     assert receiver.refused >= 1 and pending(database_url) == {}
     assert len(second.events("notified")) == 1 and third.events("notified") == []
+    assert "/hook" not in first.log_path.read_text()  # the log names the target, never its URL
 
 
 def test_a_service_that_is_down_is_retried_with_backoff_and_loses_nothing(
@@ -331,6 +334,20 @@ def test_a_url_apprise_cannot_use_stops_the_daemon_before_it_starts(tmp_path: Pa
     assert result.returncode == 2
     assert "key 'notify.0.url'" in result.stderr and "nosuchservice://sec…/…" in result.stderr
     assert "secret-token-123456" not in result.stderr
+
+
+def test_the_daemon_sends_notifications_only_when_targets_are_configured(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(f"database: {{url: 'sqlite:///{tmp_path / 't.db'}'}}\n")
+    store = Store(load_config(config).database_url)
+    without, with_targets_ = BackgroundScheduler(timezone=UTC), BackgroundScheduler(timezone=UTC)
+    schedule_notifications(without, load_config(config), store)
+    config.write_text(config.read_text() + "notify: [{url: 'json://127.0.0.1:9/x'}]\n")
+    schedule_notifications(with_targets_, load_config(config), store)
+    store.close()
+    assert without.get_jobs() == []
+    [job] = with_targets_.get_jobs()
+    assert job.id == NOTIFY_JOB and job.executor == NOTIFY_JOB and job.trigger.interval == timedelta(seconds=60)
 
 
 # -- config --------------------------------------------------------------------------------------------------

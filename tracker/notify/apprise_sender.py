@@ -20,7 +20,10 @@ def _apprise() -> ModuleType:
     import apprise
 
     # Its own log lines may quote a URL with its tokens: what it says reaches ours through DeliveryError, scrubbed.
-    logging.getLogger("apprise").propagate = False
+    quiet = logging.getLogger("apprise")
+    quiet.propagate = False
+    if not quiet.handlers:
+        quiet.addHandler(logging.NullHandler())  # else Python's last-resort handler prints its warnings
     return apprise
 
 

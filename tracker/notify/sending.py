@@ -125,7 +125,7 @@ def log_run(result: NotifyRunResult) -> None:
         )
     for failed in result.failed:
         log.warning(
-            "could not notify %s of change %d (kept; %d attempts, next at %s): %s",
+            "could not notify %s of change %d (attempt %d; kept, tried again at %s): %s",
             failed.target,
             failed.change_id,
             failed.kept.attempts,
