@@ -7,7 +7,18 @@ import subprocess
 import sys
 from pathlib import Path
 
-HEAVY = ["alembic", "apscheduler", "bs4", "soupsieve", "httpx", "jinja2", "lxml", "tracker.check", "tracker.flag"]
+HEAVY = [
+    "alembic",
+    "apprise",
+    "apscheduler",
+    "bs4",
+    "soupsieve",
+    "httpx",
+    "jinja2",
+    "lxml",
+    "tracker.check",
+    "tracker.flag",
+]
 
 
 def loaded_by(arguments: list[str], config: Path) -> list[str]:

@@ -7,13 +7,13 @@ import hashlib
 import json
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from tracker import story
-from tracker.config import ChecksSettings, Document
+from tracker.config import ChecksSettings, Document, NotifyTarget
 from tracker.diff import TextDiff, diff_texts
 from tracker.extract import ExtractionError, Rules, extract_text, is_html
 from tracker.fetch import Fetcher, FetchResult, Validators
@@ -26,6 +26,7 @@ from tracker.flag import (
     flag_change,
     sentence_keys,
 )
+from tracker.notify import targets_for
 from tracker.screen import Refusal, screen_body, screen_text
 from tracker.store import NewChange, NewCheck, NewSnapshot, Store, VersionRecord
 
@@ -120,8 +121,10 @@ def check_document(
     *,
     browser: BrowserFetcher | None = None,
     now: datetime | None = None,  # a replay of past captures (tracker demo) gives their time
+    notify: Sequence[NotifyTarget] = (),
 ) -> CheckResult:
-    """`browser` renders the documents that need one (`fetch: browser`, or `auto` on a page made of scripts)."""
+    """`browser` renders the documents that need one (`fetch: browser`, or `auto` on a page made of scripts);
+    a change is filed for the `notify` targets that want it, in the transaction that stores it."""
     started_at = now or datetime.now(UTC)
     clock = time.monotonic()
     state = store.document_state(document.service, document.key)
@@ -135,6 +138,7 @@ def check_document(
     fetched = fetch_document(document, fetcher, browser, validators)
 
     def record(outcome: str, flag: Flag = NO_FLAG, **fields: object) -> CheckResult:
+        new = fields.get("change")
         check = NewCheck(
             service=document.service,
             document=document.key,
@@ -151,6 +155,7 @@ def check_document(
             or (state.last_modified if fetched.not_modified else None),
             rules_key=rules_key,
             fetch_path="browser" if fetched.rendered else "http",
+            notify=targets_for(notify, new.kind, new.ai) if isinstance(new, NewChange) else (),
             **fields,  # type: ignore[arg-type]
         )
         saved = store.record_check(check)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
 import os
 import re
 from collections.abc import Iterator
@@ -342,6 +343,45 @@ class EmailSettings(_Strict):
         return value
 
 
+class NotifyTarget(_Strict):
+    """One place a change is posted to as it is stored (see tracker/notify/): Slack, Matrix, ntfy, a webhook…"""
+
+    url: str = Field(description="an Apprise URL, e.g. json://hooks.example.org/tracker; it holds secrets")
+    ai_only: bool = Field(True, description="true: only changes flagged as about AI; false: every change")
+    name: str | None = Field(None, description="for status and `tracker notify test`; default: scheme-<hash>")
+
+    @field_validator("url")
+    @classmethod
+    def _apprise_url(cls, url: str) -> str:
+        # Apprise itself is not imported to load a config (start-up time): the daemon and `notify test` ask it.
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*://\S+", url.strip()):
+            raise ValueError("must be an Apprise URL such as json://host/path or slack://TokenA/TokenB/TokenC")
+        return url.strip()
+
+    @field_validator("name")
+    @classmethod
+    def _plain_name(cls, name: str | None) -> str | None:
+        if name is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}", name):
+            raise ValueError(f"'{name}': letters, digits, '-', '_' and '.', at most 100")
+        return name
+
+    @property
+    def key(self) -> str:
+        """The name the outbox files this target's messages under: the same across restarts."""
+        if self.name:
+            return self.name
+        scheme = self.url.partition("://")[0].lower()
+        return f"{scheme}-{hashlib.sha256(self.url.encode()).hexdigest()[:8]}"
+
+
+class WebSettings(_Strict):
+    """The web view (`tracker serve`); `base_url` is where people reach it, for links in notifications."""
+
+    base_url: str | None = None
+
+    _url = field_validator("base_url")(_http_url)
+
+
 class DaemonSettings(_Strict):
     """The scheduler (see tracker/scheduler.py)."""
 
@@ -365,10 +405,22 @@ class Settings(_Strict):
     flag: FlagSettings = FlagSettings()
     daemon: DaemonSettings = DaemonSettings()
     email: EmailSettings | None = None
+    notify: list[NotifyTarget] = Field(default_factory=list)
+    web: WebSettings = WebSettings()
     wayback: WaybackSettings = WaybackSettings()
     services: dict[str, ServiceSettings] = Field(default_factory=dict)
 
     _schedule = field_validator("schedule")(_schedule)
+
+    @field_validator("notify")
+    @classmethod
+    def _distinct_targets(cls, targets: list[NotifyTarget]) -> list[NotifyTarget]:
+        seen: set[str] = set()
+        for target in targets:
+            if target.key in seen:
+                raise ValueError(f"two targets are named '{target.key}': give each its own `name`")
+            seen.add(target.key)
+        return targets
 
 
 @dataclass(frozen=True)

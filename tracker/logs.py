@@ -10,7 +10,8 @@ from typing import Any
 
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 # Libraries that log every request, job run or migration step at INFO; their warnings still show.
-QUIET_LOGGERS = ("alembic", "apscheduler", "httpx", "httpcore")
+# urllib3 is Apprise's HTTP client: at DEBUG it logs each request line, and a webhook's path is its secret.
+QUIET_LOGGERS = ("alembic", "apscheduler", "httpx", "httpcore", "urllib3")
 
 
 def fields(**values: Any) -> dict[str, Any]:

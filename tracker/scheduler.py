@@ -34,6 +34,7 @@ from tracker.fetch import Fetcher
 from tracker.flag import Vocabulary
 from tracker.leader import LEADER_POLL, LeaderLock, holder_or_unknown, leader_lock, whoami
 from tracker.logs import fields
+from tracker.notify.sending import check_targets, log_run, send_notifications
 from tracker.schedules import (
     Schedule,
     blind_after,
@@ -53,6 +54,9 @@ Schedules = dict[tuple[str, str], Schedule]
 DIGEST_GRACE = 6 * 3600
 # How often digests the mail server did not accept are offered again (the outbox spaces out the retries).
 DIGEST_RETRY_EVERY = 300
+# How often the notification outbox is looked at; a check that stores a change sends its messages at once.
+NOTIFY_EVERY = 60
+NOTIFY_JOB = "notify"
 
 
 # -- the daemon -----------------------------------------------------------------------------------------------
@@ -69,6 +73,7 @@ def run_daemon(config: Config) -> int:
     first_retry(config)
     if digest_schedule(config) is not None:
         smtp_password(config, email_settings(config))  # a missing password stops the start, not every digest
+    check_targets(config)  # a notify URL Apprise cannot use stops the start, not every message
     config.database.make_folder()  # the lock file lives beside a SQLite database
     lock = leader_lock(config)
     stop = threading.Event()
@@ -137,6 +142,7 @@ def _lead(config: Config, store: Store, lock: LeaderLock, stop: threading.Event,
         executors={
             "default": ThreadPoolExecutor(settings.daemon.max_concurrent_checks),
             "digest": ThreadPoolExecutor(1),
+            NOTIFY_JOB: ThreadPoolExecutor(1),
         },
         job_defaults={"coalesce": True, "max_instances": 1},
     )
@@ -162,6 +168,7 @@ def _lead(config: Config, store: Store, lock: LeaderLock, stop: threading.Event,
             misfire_grace_time=max(1, int(schedules[key].period.total_seconds())),
         )
     schedule_digest(scheduler, config, store)
+    schedule_notifications(scheduler, config, store)
     scheduler.start()
     _log_plan(health, first_runs, now)
     while not stop.wait(LEADER_POLL):
@@ -290,7 +297,13 @@ class CheckRunner:
             with self.deadline.running():
                 settings = self.config.settings
                 result = check_document(
-                    document, self.store, self.fetcher, settings.checks, self.vocabulary, browser=self.browser
+                    document,
+                    self.store,
+                    self.fetcher,
+                    settings.checks,
+                    self.vocabulary,
+                    browser=self.browser,
+                    notify=settings.notify,
                 )
             # `document=` also matches a document's variants (privacy-policy@eu): keep this series only.
             health = next(
@@ -310,6 +323,9 @@ class CheckRunner:
             with self._lock:
                 self._running.discard(key)
         self._report(document, result, health)
+        if result.change_id is not None and self.scheduler is not None and not self.draining.is_set():
+            with suppress(JobLookupError):  # its messages go out now, not at the next round of the outbox
+                self.scheduler.modify_job(NOTIFY_JOB, next_run_time=datetime.now(UTC))
 
     def _report(self, document: Document, result: CheckResult, health: DocumentHealth) -> None:
         message = f"{document.service}/{document.key} {result.outcome} in {result.duration:.2f}s"
@@ -511,3 +527,38 @@ def _send_digest(run: Callable[[Config, Store], DigestRunResult], config: Config
             failed,
             extra=fields(event="digest", sent=sent, failed=failed),
         )
+
+
+# -- notifications ----------------------------------------------------------------------------------------------
+
+
+def schedule_notifications(scheduler: BackgroundScheduler, config: Config, store: Store) -> None:
+    """The outbox is sent by the leader only, one run at a time: at once, then every NOTIFY_EVERY seconds (and
+    right after a check stores a change); the outbox's backoff decides what is due."""
+    if not config.settings.notify:
+        return
+    scheduler.add_job(
+        _NotifyRuns(),
+        IntervalTrigger(seconds=NOTIFY_EVERY, timezone=UTC),
+        args=[config, store],
+        id=NOTIFY_JOB,
+        name=NOTIFY_JOB,
+        executor=NOTIFY_JOB,
+        next_run_time=datetime.now(UTC),
+        misfire_grace_time=NOTIFY_EVERY,
+    )
+
+
+class _NotifyRuns:
+    """A leader's first run sends everything waiting at once, backoff or not: a daemon is often restarted after
+    the fix (a token, a firewall) that the messages waited for. A target still down costs one request."""
+
+    def __init__(self) -> None:
+        self.first = True
+
+    def __call__(self, config: Config, store: Store) -> None:
+        retry_now, self.first = self.first, False
+        try:
+            log_run(send_notifications(config, store, retry_now=retry_now))
+        except Exception:
+            log.exception("notifications: the run failed; next in %d s", NOTIFY_EVERY, extra=fields(event="notify"))

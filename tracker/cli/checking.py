@@ -34,7 +34,9 @@ def check(context: Context, service: str | None, document: str | None, as_json: 
     # The browser starts only if a document needs it, and is shared by all that do.
     with Fetcher(settings.fetch) as fetcher, BrowserFetcher(settings.fetch, polite=fetcher.polite) as browser:
         for doc in documents:
-            result = check_document(doc, context.store, fetcher, settings.checks, vocabulary, browser=browser)
+            result = check_document(
+                doc, context.store, fetcher, settings.checks, vocabulary, browser=browser, notify=settings.notify
+            )
             failed |= result.failed
             if as_json:
                 context.out.print_json(data=check_json(result, doc), indent=None)

@@ -48,11 +48,13 @@ def status(context: Context, as_json: bool) -> None:
 
     A document is failing from its first failed check when it was never checked successfully, after
     `daemon.failing_after` failed checks in a row, or when no check has succeeded for longer than
-    `daemon.blind_after`; a success clears it. Also shown: the config and the database in use, and digests the
-    mail server has not accepted yet. Exits 0 when every document is healthy, 1 when any is failing, 3 when the
-    database does not exist (nothing was checked with this config yet) or cannot be opened.
+    `daemon.blind_after`; a success clears it. Also shown: the config and the database in use, digests the
+    mail server has not accepted yet, and per notify target the changes its service has not taken yet. Exits 0
+    when every document is healthy, 1 when any is failing, 3 when the database does not exist (nothing was
+    checked with this config yet) or cannot be opened.
     """
     from tracker.leader import leader_holder
+    from tracker.notify.backlog import notification_backlog
     from tracker.status import document_health
     from tracker.store import Outbox
     from tracker.terminal import print_status, when
@@ -62,6 +64,7 @@ def status(context: Context, as_json: bool) -> None:
     health = document_health(config, store)
     holder = leader_holder(config)
     pending = Outbox(store).pending()
+    waiting = notification_backlog(config, store)
     database = config.database
     if as_json:
         payload = {
@@ -80,6 +83,7 @@ def status(context: Context, as_json: bool) -> None:
                 }
                 for p in pending
             ],
+            "pending_notifications": [w.as_json() for w in waiting],
         }
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
@@ -92,5 +96,8 @@ def status(context: Context, as_json: bool) -> None:
                 f"Digest to {p.recipient} not accepted yet ({p.attempts} attempts, next {when(p.next_attempt_at)} "
                 f"UTC): {p.last_error or 'not tried yet'}"
             )
+        for w in waiting:
+            if w.pending:
+                context.out.print(w.line(), markup=False)
     if any(h.failing for h in health):
         sys.exit(EXIT_FAILED)

@@ -268,3 +268,35 @@ class DigestChangeRow(Base):
     digest_id: Mapped[int] = mapped_column(primary_key=True)
     change_id: Mapped[int] = mapped_column(ForeignKey("changes.id"), primary_key=True)
     recipient: Mapped[str] = mapped_column(String(320))
+
+
+NOTIFICATION_STATUSES = ("pending", "sent")
+
+
+class NotificationRow(Base):
+    """One change to post to one notify target: filed with the change, kept until the service has taken it.
+
+    UNIQUE(change_id, target): a change is filed once per target, so it is posted at most once per target
+    (but for a crash between the service's answer and the commit that records it: see docs/decisions/0018).
+    """
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        UniqueConstraint("change_id", "target"),
+        CheckConstraint(f"status IN {NOTIFICATION_STATUSES!r}", name="status"),
+        CheckConstraint("status <> 'sent' OR sent_at IS NOT NULL", name="sent_at"),
+        CheckConstraint("attempts >= 0", name="attempts"),
+        Index("ix_notifications_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    change_id: Mapped[int] = mapped_column(ForeignKey("changes.id"))
+    target: Mapped[str] = mapped_column(String(100))  # NotifyTarget.key
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(10))
+    attempts: Mapped[int] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)  # a run is sending it
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

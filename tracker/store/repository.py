@@ -15,7 +15,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.config import VARIANT_SEPARATOR
 from tracker.store.migrate import EmptyDatabase, current_revision, ensure_schema
-from tracker.store.models import ChangeRow, CheckRow, DocumentRow, ImportRow, SnapshotRow, VersionRow
+from tracker.store.models import (
+    ChangeRow,
+    CheckRow,
+    DocumentRow,
+    ImportRow,
+    NotificationRow,
+    SnapshotRow,
+    VersionRow,
+)
 
 
 @event.listens_for(VersionRow, "before_insert")
@@ -168,6 +176,8 @@ class NewCheck:
     snapshot: NewSnapshot | None = None
     change: NewChange | None = None
     fetch_path: str = "http"
+    # The notify targets (NotifyTarget.key) the change goes to: filed in the change's own transaction.
+    notify: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -437,6 +447,17 @@ class Store:
                     session.add(change)
                     session.flush()
                     change_id = change.id
+                    session.add_all(
+                        NotificationRow(
+                            change_id=change.id,
+                            target=target,
+                            created_at=check.started_at,
+                            status="pending",
+                            attempts=0,
+                            next_attempt_at=check.started_at,
+                        )
+                        for target in check.notify
+                    )
             row = CheckRow(
                 document_id=doc.id,
                 started_at=check.started_at,
