@@ -357,6 +357,20 @@ class DaemonSettings(_Strict):
     _blind_after = field_validator("blind_after", "first_retry")(_duration)
 
 
+class WebSettings(_Strict):
+    """`tracker serve` and `tracker feed` (see tracker/web/)."""
+
+    host: str = Field("127.0.0.1", description="the address to listen on; beyond loopback a token is required")
+    port: int = Field(8080, gt=0, lt=65536)
+    token_env: str = Field(
+        "TRACKER_WEB_TOKEN",
+        description="name of the environment variable that holds the access token (never the token)",
+    )
+    base_url: str | None = Field(None, description="the address readers use (behind a proxy): feed links start with it")
+
+    _base_url = field_validator("base_url")(_http_url)
+
+
 class Settings(_Strict):
     database: DatabaseSettings = DatabaseSettings()
     schedule: str = "6h"
@@ -366,6 +380,7 @@ class Settings(_Strict):
     daemon: DaemonSettings = DaemonSettings()
     email: EmailSettings | None = None
     wayback: WaybackSettings = WaybackSettings()
+    web: WebSettings = WebSettings()
     services: dict[str, ServiceSettings] = Field(default_factory=dict)
 
     _schedule = field_validator("schedule")(_schedule)

@@ -6,22 +6,12 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
 from tracker.cli.app import EXIT_USAGE, Context, fail, handles_errors, pass_context
 from tracker.cli.app import cli as group
-
-if TYPE_CHECKING:
-    from tracker.store import ChangeRecord, Store
-
-# How each kind of change reads in `changes` and `diff`.
-KIND_WORDS = {
-    "change": "changed",
-    "return_of_known_version": "returned to an earlier version",
-    "document_replaced": "the page now serves a different document",
-}
 
 
 @group.command()
@@ -95,7 +85,7 @@ def changes(
     from rich.text import Text
 
     from tracker.payloads import changes_json
-    from tracker.terminal import ai_label, print_table, when
+    from tracker.terminal import KIND_WORDS, ai_label, print_table, when
 
     context.check_names(service, document, recorded=True)
     since_utc = since.replace(tzinfo=UTC) if since else None
@@ -161,7 +151,7 @@ def diff(
     """What changed, word by word. By default the latest change of each document of SERVICE."""
     from tracker.diff import diff_texts
     from tracker.story import absent_from
-    from tracker.terminal import flag_of, print_diff, story_lines, when
+    from tracker.terminal import change_header, flag_of, print_diff, story_lines
 
     context.check_names(service, document, recorded=True)
     store = context.existing_store
@@ -199,13 +189,7 @@ def diff(
     pages = []
     for change, text_diff in rendered:
         title = context.title(change.service, change.document)
-        header = (
-            f"{title}: change {change.id}, {_observed_by(store, change)} {when(change.detected_at)} UTC, "
-            f"version {change.from_version_id} → {change.to_version_id}, "
-            f"+{change.inserted_words}/-{change.deleted_words} words"
-        )
-        if change.kind != "change":
-            header += f" ({KIND_WORDS.get(change.kind, change.kind)})"
+        header = change_header(store, change, title)
         story = story_lines(change, today, absent_from(store, documents, change))
         if output == "html":
             from tracker.diffpage import page_change
@@ -220,18 +204,6 @@ def diff(
 
         service_name = next((d.service_name for d in context.config.documents(service)), service)
         click.echo(render_diff_page(pages, f"{service_name}: what changed", datetime.now(UTC)), nl=False)
-
-
-def _observed_by(store: Store, change: ChangeRecord) -> str:
-    """Who saw the change, and where to cite it: `detected` by a check, or the archive's capture."""
-    if change.origin == "check":
-        return "detected"
-    provenance = store.version(change.to_version_id).provenance or {}
-    if change.origin == "ota":
-        return (
-            f"recorded by Open Terms Archive ({provenance.get('repository', '?')} {provenance.get('commit', '?')[:12]})"
-        )
-    return f"captured by the Wayback Machine ({provenance.get('capture_url', '?')})"
 
 
 @group.command()
