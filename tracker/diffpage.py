@@ -81,7 +81,7 @@ def page_change(
     context_words: int,
     story: Sequence[tuple[str, str]] = (),
 ) -> PageChange:
-    evidence = tuple(Quote(item["op"], _visible(item["text"]), _why(item)) for item in change.evidence)
+    evidence = quotes(change)
     old, new = _evidence_spans(diff, change)
     shown = tuple(
         PageHunk(
@@ -91,7 +91,7 @@ def page_change(
         )
         for hunk in hunks(diff, context_words)
     )
-    told = tuple(_visible(line.strip()) for _, line in story)
+    told = tuple(visible(line.strip()) for _, line in story)
     return PageChange(change, title, header, url, evidence, shown, told)
 
 
@@ -102,11 +102,16 @@ def render_diff_page(changes: Sequence[PageChange], title: str, generated_at: da
     )
 
 
+def quotes(change: ChangeRecord) -> tuple[Quote, ...]:
+    """The flag's evidence sentences, each with why it counted, bidi controls shown: for pages and feeds."""
+    return tuple(Quote(item["op"], visible(item["text"]), _why(item)) for item in change.evidence)
+
+
 def _why(evidence: dict[str, Any]) -> str:
     """'AI or machine-learning models are trained (rule model-training: train, AI, models)'; '' when not recorded."""
     says, rule, terms = evidence.get("says") or "", evidence.get("rule") or "", ", ".join(evidence.get("terms") or ())
     counted = f"rule {rule}: {terms}" if rule and terms else f"rule {rule}" if rule else ""
-    return _visible(f"{says} ({counted})" if says and counted else says or counted)
+    return visible(f"{says} ({counted})" if says and counted else says or counted)
 
 
 Spans = tuple[tuple[int, int], ...]
@@ -155,7 +160,7 @@ def _blocks(marked: Sequence[Piece]) -> tuple[Block, ...]:
             if index or (op == "insert" and replaced and _HEADING.match(part)):
                 lines.append([])
             if part:
-                lines[-1].append(Piece(op, _visible(part), fragment.evidence))
+                lines[-1].append(Piece(op, visible(part), fragment.evidence))
     blocks: list[Block] = []
     for pieces in lines:
         text = "".join(piece.text for piece in pieces).strip()
@@ -173,5 +178,6 @@ def _blocks(marked: Sequence[Piece]) -> tuple[Block, ...]:
     return tuple(blocks)
 
 
-def _visible(text: str) -> str:
+def visible(text: str) -> str:
+    """Each bidirectional control shown as a placeholder (`⟦U+202E⟧`): page text cannot reorder what a reader sees."""
     return _BIDI_CONTROLS.sub(lambda match: f"⟦U+{ord(match.group()):04X}⟧", text)

@@ -5,7 +5,7 @@ Exit codes: 0 success; 1 the work ran but something failed (a check, a delivery)
 """
 
 # Importing a command module registers its commands on the group.
-from tracker.cli import checking, database, demo, imports, mail, records, service, trying, variants  # noqa: F401
+from tracker.cli import checking, database, demo, imports, mail, records, service, trying, variants, web  # noqa: F401
 from tracker.cli.app import EXIT_DATABASE, EXIT_FAILED, EXIT_USAGE, cli
 
 __all__ = ["EXIT_DATABASE", "EXIT_FAILED", "EXIT_USAGE", "cli", "main"]
