@@ -201,7 +201,8 @@ def test_the_ai_change_comes_first_and_its_evidence_is_highlighted(site: str, br
         # The screenshot in the README: Google's change of June 2023, short enough to show its highlight at once.
         visit.open(site + "/changes?service=google&ai=1")
         visit.page.locator("a.change-link").first.click()
-        assert "help train Google’s AI models" in " ".join(visit.page.locator(".hunk mark").all_inner_texts())
+        highlighted = " ".join(visit.page.locator(".hunk mark").all_inner_texts())
+        assert "help train Google’s languageAI models" in highlighted and "Bard and Cloud AI" in highlighted
         shot = visit.page.screenshot(full_page=False)
         assert shot.startswith(b"\x89PNG")
         if os.environ.get("TRACKER_DOCS_SCREENSHOT"):
