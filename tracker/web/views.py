@@ -12,14 +12,14 @@ import json
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -77,16 +77,17 @@ class RecentPages:
         self._pages: OrderedDict[object, tuple[float, bytes]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: object, render: Callable[[], bytes]) -> bytes:
-        now = time.monotonic()
+    def get(self, key: object) -> bytes | None:
         with self._lock:
             found = self._pages.get(key)
-            if found and now - found[0] < self.seconds:
+            if found and time.monotonic() - found[0] < self.seconds:
                 self._pages.move_to_end(key)
                 return found[1]
-        page = render()
+        return None
+
+    def put(self, key: object, page: bytes) -> bytes:
         with self._lock:
-            self._pages[key] = (now, page)
+            self._pages[key] = (time.monotonic(), page)
             self._pages.move_to_end(key)
             while len(self._pages) > self.size:
                 self._pages.popitem(last=False)
@@ -162,13 +163,15 @@ class Views:
             feed=f"/{service}/feed.atom" if service else ("/ai.atom" if ai_only else "/feed.atom"),
         )
 
-    def change(self, request: Request) -> Response:
-        change = self._change(request.path_params["change_id"])
+    async def change(self, request: Request) -> Response:
+        """The page most shared (a link sent round): served from memory, without a query, once rendered."""
+        change_id = request.path_params["change_id"]
         if _wants_json(request):
-            text_diff = diff_texts(self._text(change.from_version_id), self._text(change.to_version_id))
-            return _json([diff_json(self.store, self._service_documents(change), change, text_diff, CONTEXT_WORDS)])
-        today = datetime.now(UTC).date()
-        body = self.pages.get((change.id, today), lambda: self._change_page(change, today))
+            return await run_in_threadpool(self._change_json, change_id)
+        key = (change_id, datetime.now(UTC).date())
+        body = self.pages.get(key)
+        if body is None:
+            body = self.pages.put(key, await run_in_threadpool(self._change_page, change_id, key[1]))
         return HTMLResponse(body)
 
     def history(self, request: Request) -> Response:
@@ -243,7 +246,13 @@ class Views:
 
     # -- helpers --------------------------------------------------------------------------------------------
 
-    def _change_page(self, change: ChangeRecord, today: Any) -> bytes:
+    def _change_json(self, change_id: int) -> Response:
+        change = self._change(change_id)
+        text_diff = diff_texts(self._text(change.from_version_id), self._text(change.to_version_id))
+        return _json([diff_json(self.store, self._service_documents(change), change, text_diff, CONTEXT_WORDS)])
+
+    def _change_page(self, change_id: int, today: date) -> bytes:
+        change = self._change(change_id)
         title = self._title(change.service, change.document)
         text_diff = diff_texts(self._text(change.from_version_id), self._text(change.to_version_id))
         story = story_lines(change, today, absent_from(self.store, self._service_documents(change), change))
