@@ -32,7 +32,7 @@ from tracker.check import check_document
 from tracker.config import Config, load_config
 from tracker.fetch import Fetcher
 from tracker.store import NewCheck, Store
-from tracker.web import create_app
+from tracker.web import allowed_hosts, create_app
 
 # Page text a hostile (or careless) page may hold: markup as text, and a right-to-left override.
 HOSTILE = "&lt;script&gt;alert(1)&lt;/script&gt; \u202eelif.exe"
@@ -190,7 +190,7 @@ def test_a_raw_capture_is_a_download_of_the_stored_bytes(recorded: Recorded, cli
 
 
 def test_unknown_things_are_404_pages(client: TestClient) -> None:
-    for path in ("/changes/9999", "/snapshots/9999", "/history/nobody/terms", "/nobody/feed.atom", "/changes/x"):
+    for path in ("/changes/9999", "/snapshots/9999", "/history/nobody", "/history/acme/nothing", "/nobody/feed.atom"):
         answer = client.get(path)
         assert answer.status_code == 404, path
         assert "<script" not in answer.text
@@ -224,6 +224,21 @@ def test_a_token_is_required_on_every_request_when_one_is_set(recorded: Recorded
             assert guarded.get("/", headers={"Authorization": "Bearer s3cret-token"}).status_code == 200
             assert guarded.get("/", auth=("anyone", "s3cret-token")).status_code == 200
             assert guarded.get("/", auth=("anyone", "wrong")).status_code == 401
+    finally:
+        store.close()
+
+
+def test_without_a_token_it_answers_only_to_its_own_names(recorded: Recorded) -> None:
+    """A page elsewhere cannot read the view through a DNS name of its own pointed at 127.0.0.1 (DNS rebinding)."""
+    store = Store(recorded.config.database.url, create=False, read_only=True)
+    app = create_app(recorded.config, store, hosts=allowed_hosts(recorded.config, None))
+    try:
+        with TestClient(app, base_url="http://127.0.0.1:8080") as local:
+            assert local.get("/").status_code == 200
+            assert local.get("/", headers={"Host": "localhost:8080"}).status_code == 200
+            rebound = local.get("/", headers={"Host": "rebound.example:8080"})
+            assert rebound.status_code == 421 and "default-src 'none'" in rebound.headers["content-security-policy"]
+        assert allowed_hosts(recorded.config, "a-token") is None  # with a token, the token guards every name
     finally:
         store.close()
 

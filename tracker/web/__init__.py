@@ -8,6 +8,7 @@ factory uvicorn's worker processes call (the config named by $TRACKER_CONFIG, th
 from __future__ import annotations
 
 import os
+from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -16,13 +17,16 @@ from starlette.routing import Route
 
 from tracker.config import Config
 from tracker.store import Store
-from tracker.web.guard import Guard, is_loopback
+from tracker.web.guard import LOOPBACK_NAMES, Guard, is_loopback
 from tracker.web.views import Views, error_page
 
-__all__ = ["app_from_environment", "create_app", "is_loopback", "web_token"]
+__all__ = ["allowed_hosts", "app_from_environment", "create_app", "is_loopback", "web_token"]
 
 
-def create_app(config: Config, store: Store, token: str | None = None) -> Starlette:
+def create_app(
+    config: Config, store: Store, token: str | None = None, hosts: frozenset[str] | None = None
+) -> Starlette:
+    """`hosts`: the Host names answered to (None: any); see Guard."""
     views = Views(config, store)
     routes = [
         Route("/", views.home, name="home"),
@@ -43,7 +47,7 @@ def create_app(config: Config, store: Store, token: str | None = None) -> Starle
     ]
     return Starlette(
         routes=routes,
-        middleware=[Middleware(Guard, token=token)],
+        middleware=[Middleware(Guard, token=token, hosts=hosts)],
         exception_handlers={HTTPException: error_page},
     )
 
@@ -53,9 +57,18 @@ def web_token(config: Config) -> str | None:
     return os.environ.get(config.settings.web.token_env) or None
 
 
+def allowed_hosts(config: Config, token: str | None) -> frozenset[str] | None:
+    """With a token, any Host (the token guards it); without one, loopback names and web.base_url's host only."""
+    if token:
+        return None
+    base = config.settings.web.base_url
+    return LOOPBACK_NAMES | ({urlsplit(base).hostname or ""} if base else set())
+
+
 def app_from_environment() -> Starlette:
     from tracker.config import load_config
 
     config = load_config(os.environ.get("TRACKER_CONFIG"))
     store = Store(config.database.url, create=False, read_only=True)
-    return create_app(config, store, web_token(config))
+    token = web_token(config)
+    return create_app(config, store, token, allowed_hosts(config, token))

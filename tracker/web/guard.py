@@ -51,12 +51,27 @@ def token_accepted(authorization: str | None, token: str) -> bool:
     return False
 
 
-class Guard:
-    """ASGI middleware: the token on every request when one is set (401 otherwise), the headers on every answer."""
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
 
-    def __init__(self, app: ASGIApp, token: str | None) -> None:
+
+def host_name(host_header: str) -> str:
+    """`example.org:8080` → `example.org`; `[::1]:8080` → `::1`."""
+    if host_header.startswith("["):
+        return host_header[1:].split("]", 1)[0].lower()
+    return host_header.rsplit(":", 1)[0].lower() if host_header.count(":") == 1 else host_header.lower()
+
+
+class Guard:
+    """ASGI middleware: the token on every request when one is set (401 otherwise), the headers on every answer.
+
+    Without a token the view listens on loopback only, and `hosts` then names the Host headers it answers to:
+    a page elsewhere cannot read it through a DNS name pointed at 127.0.0.1 (DNS rebinding).
+    """
+
+    def __init__(self, app: ASGIApp, token: str | None, hosts: frozenset[str] | None = None) -> None:
         self.app = app
         self.token = token or None
+        self.hosts = hosts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -71,20 +86,29 @@ class Guard:
                         headers[name] = value
             await send(message)
 
-        if self.token and not token_accepted(Headers(scope=scope).get("authorization"), self.token):
+        headers = Headers(scope=scope)
+        if self.hosts is not None and host_name(headers.get("host", "")) not in self.hosts:
+            await _refuse(with_headers, send, 421, b"This tracker answers only to its own address.\n")
+            return
+        if self.token and not token_accepted(headers.get("authorization"), self.token):
             body = b"This tracker asks for its access token: Authorization: Bearer TOKEN, or TOKEN as the password.\n"
-            await with_headers(
-                {
-                    "type": "http.response.start",
-                    "status": 401,
-                    "headers": [
-                        (b"content-type", b"text/plain; charset=utf-8"),
-                        (b"content-length", str(len(body)).encode()),
-                        (b"www-authenticate", b'Basic realm="tracker", charset="UTF-8"'),
-                        (b"cache-control", b"no-store"),
-                    ],
-                }
-            )
-            await send({"type": "http.response.body", "body": body})
+            challenge = (b"www-authenticate", b'Basic realm="tracker", charset="UTF-8"')
+            await _refuse(with_headers, send, 401, body, challenge)
             return
         await self.app(scope, receive, with_headers)
+
+
+async def _refuse(start: Send, send: Send, status: int, body: bytes, *headers: tuple[bytes, bytes]) -> None:
+    await start(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+                (b"cache-control", b"no-store"),
+                *headers,
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

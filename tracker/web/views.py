@@ -178,8 +178,9 @@ class Views:
         service = request.path_params["service"]
         document = request.path_params.get("document") or request.query_params.get("document")
         versions = self.store.versions(service, document)
-        if not versions and (service, document) not in self.documents and service not in self.service_names:
-            raise HTTPException(404, f"No document {service} {document or ''} here.")
+        known = (service, document) in self.documents if document else service in self.service_names
+        if not versions and not known:
+            raise HTTPException(404, f"No document {' '.join(filter(None, (service, document)))} here.")
         if _wants_json(request):
             return _json(history_json(self.store, versions))
         keys = list(dict.fromkeys(v.document for v in versions)) or ([document] if document else [])
