@@ -226,7 +226,7 @@ def test_hostile_page_text_is_shown_inert(site: str, browser: object) -> None:
         visit.close()
 
 
-@pytest.mark.parametrize("path", ["/changes", "/history/linkedin/privacy-policy"])
+@pytest.mark.parametrize("path", ["/changes", "/changes/1", "/history/linkedin/privacy-policy"])
 def test_the_keyboard_reaches_every_link(site: str, browser: object, path: str) -> None:
     visit = Visit(browser)
     try:
