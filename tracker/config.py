@@ -374,14 +374,6 @@ class NotifyTarget(_Strict):
         return f"{scheme}-{hashlib.sha256(self.url.encode()).hexdigest()[:8]}"
 
 
-class WebSettings(_Strict):
-    """The web view (`tracker serve`); `base_url` is where people reach it, for links in notifications."""
-
-    base_url: str | None = None
-
-    _url = field_validator("base_url")(_http_url)
-
-
 class DaemonSettings(_Strict):
     """The scheduler (see tracker/scheduler.py)."""
 
@@ -397,6 +389,20 @@ class DaemonSettings(_Strict):
     _blind_after = field_validator("blind_after", "first_retry")(_duration)
 
 
+class WebSettings(_Strict):
+    """`tracker serve` and `tracker feed` (see tracker/web/)."""
+
+    host: str = Field("127.0.0.1", description="the address to listen on; beyond loopback a token is required")
+    port: int = Field(8080, gt=0, lt=65536)
+    token_env: str = Field(
+        "TRACKER_WEB_TOKEN",
+        description="name of the environment variable that holds the access token (never the token)",
+    )
+    base_url: str | None = Field(None, description="the address readers use (behind a proxy): feed links start with it")
+
+    _base_url = field_validator("base_url")(_http_url)
+
+
 class Settings(_Strict):
     database: DatabaseSettings = DatabaseSettings()
     schedule: str = "6h"
@@ -406,8 +412,8 @@ class Settings(_Strict):
     daemon: DaemonSettings = DaemonSettings()
     email: EmailSettings | None = None
     notify: list[NotifyTarget] = Field(default_factory=list)
-    web: WebSettings = WebSettings()
     wayback: WaybackSettings = WaybackSettings()
+    web: WebSettings = WebSettings()
     services: dict[str, ServiceSettings] = Field(default_factory=dict)
 
     _schedule = field_validator("schedule")(_schedule)

@@ -61,6 +61,9 @@ class Hunk:
     segments: tuple[Segment, ...]
     leading_gap: bool  # text was left out before this hunk
     trailing_gap: bool
+    # Where the hunk's text starts in the old and in the new text: what lets a page mark evidence inside it.
+    old_start: int = 0
+    new_start: int = 0
 
 
 def diff_texts(old: str, new: str) -> TextDiff:
@@ -207,23 +210,52 @@ def hunks(diff: TextDiff, context_words: int = CONTEXT_WORDS) -> list[Hunk]:
             groups[-1].append(index)
         else:
             groups.append([index])
+    old_at, new_at = [0], [0]  # where each segment starts in the old and in the new text
+    for segment in segments:
+        old_at.append(old_at[-1] + (len(segment.text) if segment.op != INSERT else 0))
+        new_at.append(new_at[-1] + (len(segment.text) if segment.op != DELETE else 0))
     result = []
     for group in groups:
         start, end = group[0], group[-1]
         parts = list(segments[start : end + 1])
         leading_gap = trailing_gap = False
+        old_start, new_start = old_at[start], new_at[start]
         if start > 0:
             tokens = _TOKEN.findall(segments[start - 1].text)
-            kept = _tail(tokens, context_words)
-            leading_gap = len(kept) < len(tokens) or start > 1
-            parts.insert(0, Segment(EQUAL, "".join(kept)))
+            kept = "".join(_tail(tokens, context_words))
+            leading_gap = len(kept) < len(segments[start - 1].text) or start > 1
+            parts.insert(0, Segment(EQUAL, kept))
+            old_start, new_start = old_start - len(kept), new_start - len(kept)
         if end < len(segments) - 1:
             tokens = _TOKEN.findall(segments[end + 1].text)
             kept = _head(tokens, context_words)
             trailing_gap = len(kept) < len(tokens) or end < len(segments) - 2
             parts.append(Segment(EQUAL, "".join(kept)))
-        result.append(Hunk(tuple(s for s in parts if s.text), leading_gap, trailing_gap))
+        result.append(Hunk(tuple(s for s in parts if s.text), leading_gap, trailing_gap, old_start, new_start))
     return result
+
+
+def locate_sentence(diff: TextDiff, op: str, sentence: str) -> tuple[int, int] | None:
+    """Where an evidence sentence is on its side of the diff (the new text for "insert", the old one for
+    "delete"), as (start, end): the first occurrence that overlaps a change, else the first; None if absent."""
+    changed_op = INSERT if op == "insert" else DELETE
+    side, changed, at = [], [], 0
+    for segment in diff.segments:
+        if segment.op in (EQUAL, changed_op):
+            if segment.op == changed_op:
+                changed.append((at, at + len(segment.text)))
+            side.append(segment.text)
+            at += len(segment.text)
+    text = "".join(side)
+    first = None
+    position = text.find(sentence)
+    while position >= 0:
+        first = position if first is None else first
+        if any(a < position + len(sentence) and b > position for a, b in changed):
+            first = position
+            break
+        position = text.find(sentence, position + 1)
+    return None if first is None else (first, first + len(sentence))
 
 
 def _head(tokens: list[str], words: int) -> list[str]:

@@ -6,10 +6,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import pairwise
+from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from tracker.diff import OP_NAMES, Segment, TextDiff, hunks
+from tracker.diff import DELETE, EQUAL, INSERT, OP_NAMES, Segment, TextDiff, hunks, locate_sentence
 from tracker.store import ChangeRecord
 
 # What the extractor writes at the start of a heading's line (extract.py keeps headings as Markdown `#` lines).
@@ -32,6 +34,16 @@ _TEMPLATES = Environment(
 class Piece:
     op: str  # equal | delete | insert
     text: str
+    evidence: bool = False  # part of a sentence the AI flag quotes: highlighted in the diff
+
+
+@dataclass(frozen=True)
+class Quote:
+    """An evidence sentence, and why the flag counted it (its meaning, rule and words), when it says."""
+
+    op: str
+    text: str
+    why: str = ""
 
 
 @dataclass(frozen=True)
@@ -55,7 +67,7 @@ class PageChange:
     title: str
     header: str
     url: str | None
-    evidence: tuple[Piece, ...]
+    evidence: tuple[Quote, ...]
     hunks: tuple[PageHunk, ...]
     story: tuple[str, ...] = ()  # the notice, the opt-out statements, the variants without the change
 
@@ -69,11 +81,17 @@ def page_change(
     context_words: int,
     story: Sequence[tuple[str, str]] = (),
 ) -> PageChange:
-    evidence = tuple(Piece(item["op"], _visible(item["text"])) for item in change.evidence)
+    evidence = quotes(change)
+    old, new = _evidence_spans(diff, change)
     shown = tuple(
-        PageHunk(_blocks(hunk.segments), hunk.leading_gap, hunk.trailing_gap) for hunk in hunks(diff, context_words)
+        PageHunk(
+            _blocks(_marked(hunk.segments, hunk.old_start, hunk.new_start, old, new)),
+            hunk.leading_gap,
+            hunk.trailing_gap,
+        )
+        for hunk in hunks(diff, context_words)
     )
-    told = tuple(_visible(line.strip()) for _, line in story)
+    told = tuple(visible(line.strip()) for _, line in story)
     return PageChange(change, title, header, url, evidence, shown, told)
 
 
@@ -84,18 +102,65 @@ def render_diff_page(changes: Sequence[PageChange], title: str, generated_at: da
     )
 
 
-def _blocks(segments: Sequence[Segment]) -> tuple[Block, ...]:
-    """Segments cut at line ends into blocks; a line whose first piece starts with `#` marks is a heading."""
-    lines: list[list[Piece]] = [[]]
+def quotes(change: ChangeRecord) -> tuple[Quote, ...]:
+    """The flag's evidence sentences, each with why it counted, bidi controls shown: for pages and feeds."""
+    return tuple(Quote(item["op"], visible(item["text"]), _why(item)) for item in change.evidence)
+
+
+def _why(evidence: dict[str, Any]) -> str:
+    """'AI or machine-learning models are trained (rule model-training: train, AI, models)'; '' when not recorded."""
+    says, rule, terms = evidence.get("says") or "", evidence.get("rule") or "", ", ".join(evidence.get("terms") or ())
+    counted = f"rule {rule}: {terms}" if rule and terms else f"rule {rule}" if rule else ""
+    return visible(f"{says} ({counted})" if says and counted else says or counted)
+
+
+Spans = tuple[tuple[int, int], ...]
+
+
+def _evidence_spans(diff: TextDiff, change: ChangeRecord) -> tuple[Spans, Spans]:
+    """Where the flag's evidence sentences are: in the old text (deleted ones) and in the new text (inserted)."""
+    old, new = [], []
+    for item in change.evidence:
+        found = locate_sentence(diff, item["op"], item["text"])
+        if found is not None:
+            (new if item["op"] == "insert" else old).append(found)
+    return tuple(old), tuple(new)
+
+
+def _marked(segments: Sequence[Segment], old_at: int, new_at: int, old: Spans, new: Spans) -> list[Piece]:
+    """A hunk's segments as pieces, cut where an evidence sentence starts or ends so that it can be highlighted."""
+    pieces = []
     for segment in segments:
-        op = OP_NAMES[segment.op]
-        for index, part in enumerate(segment.text.split("\n")):
+        size = len(segment.text)
+        # Each side a segment belongs to, with where it starts on that side.
+        sides = [
+            (spans, at) for spans, at, op in ((old, old_at, DELETE), (new, new_at, INSERT)) if segment.op in (EQUAL, op)
+        ]
+        cuts = {0, size}
+        for spans, at in sides:
+            cuts.update(min(max(edge - at, 0), size) for span in spans for edge in span)
+        for a, b in pairwise(sorted(cuts)):
+            quoted = any(s < at + b and e > at + a for spans, at in sides for s, e in spans)
+            pieces.append(Piece(OP_NAMES[segment.op], segment.text[a:b], quoted))
+        if segment.op != INSERT:
+            old_at += size
+        if segment.op != DELETE:
+            new_at += size
+    return pieces
+
+
+def _blocks(marked: Sequence[Piece]) -> tuple[Block, ...]:
+    """Pieces cut at line ends into blocks; a line whose first piece starts with `#` marks is a heading."""
+    lines: list[list[Piece]] = [[]]
+    for fragment in marked:
+        op = fragment.op
+        for index, part in enumerate(fragment.text.split("\n")):
             # A heading inserted in place of a deleted line starts a line of its own, as it does in the new text.
             replaced = lines[-1] and all(piece.op == "delete" for piece in lines[-1])
             if index or (op == "insert" and replaced and _HEADING.match(part)):
                 lines.append([])
             if part:
-                lines[-1].append(Piece(op, _visible(part)))
+                lines[-1].append(Piece(op, visible(part), fragment.evidence))
     blocks: list[Block] = []
     for pieces in lines:
         text = "".join(piece.text for piece in pieces).strip()
@@ -108,10 +173,11 @@ def _blocks(segments: Sequence[Segment]) -> tuple[Block, ...]:
         level = 0
         if match := _HEADING.match(pieces[0].text):
             level = len(match.group(1))
-            pieces[0] = Piece(pieces[0].op, pieces[0].text[match.end() :])
+            pieces[0] = Piece(pieces[0].op, pieces[0].text[match.end() :], pieces[0].evidence)
         blocks.append(Block(level, tuple(pieces)))
     return tuple(blocks)
 
 
-def _visible(text: str) -> str:
+def visible(text: str) -> str:
+    """Each bidirectional control shown as a placeholder (`⟦U+202E⟧`): page text cannot reorder what a reader sees."""
     return _BIDI_CONTROLS.sub(lambda match: f"⟦U+{ord(match.group()):04X}⟧", text)

@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from tracker.config import Config, ConfigError, EmailSettings, SMTPSettings
-from tracker.diff import EQUAL, OP_NAMES, TextDiff, diff_texts, hunks
+from tracker.diff import EQUAL, OP_NAMES, TextDiff, diff_texts, hunks, locate_sentence
 from tracker.flag import DOCUMENT_REPLACED
 from tracker.notice import notice_lines
 from tracker.status import DocumentHealth, failing_documents
@@ -362,32 +362,19 @@ def excerpt(diff: TextDiff) -> tuple[tuple[Excerpt, ...], int]:
 
 def mark_sentence(diff: TextDiff, op: str, sentence: str) -> tuple[Marked, ...]:
     """An evidence sentence split into kept and inserted (or deleted) words, found in its side of the diff."""
+    found = locate_sentence(diff, op, sentence)
+    if found is None:
+        return (Marked(op, sentence),)
+    start, end = found
     side_ops = {EQUAL, 1 if op == "insert" else -1}
-    spans: list[tuple[int, int, int]] = []
-    at = 0
+    parts, at = [], 0
     for segment in diff.segments:
         if segment.op in side_ops:
-            spans.append((at, at + len(segment.text), segment.op))
-            at += len(segment.text)
-    side = "".join(s.text for s in diff.segments if s.op in side_ops)
-    start = _locate(side, sentence, [(a, b) for a, b, o in spans if o != EQUAL])
-    if start is None:
-        return (Marked(op, sentence),)
-    end = start + len(sentence)
-    parts = [Marked(OP_NAMES[o], side[max(a, start) : min(b, end)]) for a, b, o in spans if max(a, start) < min(b, end)]
+            a, b = at, at + len(segment.text)
+            if max(a, start) < min(b, end):
+                parts.append(Marked(OP_NAMES[segment.op], segment.text[max(a, start) - a : min(b, end) - a]))
+            at = b
     return tuple(parts)
-
-
-def _locate(text: str, sentence: str, changed: list[tuple[int, int]]) -> int | None:
-    """Where the sentence is: the first occurrence that overlaps a change, else the first one."""
-    first = None
-    position = text.find(sentence)
-    while position >= 0:
-        first = position if first is None else first
-        if any(a < position + len(sentence) and b > position for a, b in changed):
-            return position
-        position = text.find(sentence, position + 1)
-    return first
 
 
 def show_bidi_controls(text: str) -> str:

@@ -20,7 +20,14 @@ if TYPE_CHECKING:
     from tracker.diff import TextDiff
     from tracker.flag import Flag
     from tracker.status import DocumentHealth
-    from tracker.store import ChangeRecord
+    from tracker.store import ChangeRecord, Store
+
+# How each kind of change reads in `changes`, `diff` and the web view.
+KIND_WORDS = {
+    "change": "changed",
+    "return_of_known_version": "returned to an earlier version",
+    "document_replaced": "the page now serves a different document",
+}
 
 
 def check_line(result: CheckResult, title: str) -> Text:
@@ -96,6 +103,30 @@ def change_json(change: ChangeRecord) -> dict[str, Any]:
         "notice": change.notice,
         "opt_out": change.opt_out,
     }
+
+
+def change_header(store: Store, change: ChangeRecord, title: str) -> str:
+    """'LinkedIn Privacy Policy: change 1, detected 2024-09-19 00:32 UTC, version 1 → 3, +744/-378 words'."""
+    header = (
+        f"{title}: change {change.id}, {observed_by(store, change)} {when(change.detected_at)} UTC, "
+        f"version {change.from_version_id} → {change.to_version_id}, "
+        f"+{change.inserted_words}/-{change.deleted_words} words"
+    )
+    if change.kind != "change":
+        header += f" ({KIND_WORDS.get(change.kind, change.kind)})"
+    return header
+
+
+def observed_by(store: Store, change: ChangeRecord) -> str:
+    """Who saw the change, and where to cite it: `detected` by a check, or the archive's capture."""
+    if change.origin == "check":
+        return "detected"
+    provenance = store.version(change.to_version_id).provenance or {}
+    if change.origin == "ota":
+        return (
+            f"recorded by Open Terms Archive ({provenance.get('repository', '?')} {provenance.get('commit', '?')[:12]})"
+        )
+    return f"captured by the Wayback Machine ({provenance.get('capture_url', '?')})"
 
 
 def story_lines(change: ChangeRecord, today: date, absent_from: Sequence[str] = ()) -> list[tuple[str, str]]:

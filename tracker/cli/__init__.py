@@ -5,7 +5,19 @@ Exit codes: 0 success; 1 the work ran but something failed (a check, a delivery)
 """
 
 # Importing a command module registers its commands on the group.
-from tracker.cli import checking, database, demo, imports, mail, notifying, records, service, trying, variants  # noqa: F401
+from tracker.cli import (  # noqa: F401
+    checking,
+    database,
+    demo,
+    imports,
+    mail,
+    notifying,
+    records,
+    service,
+    trying,
+    variants,
+    web,
+)
 from tracker.cli.app import EXIT_DATABASE, EXIT_FAILED, EXIT_USAGE, cli
 
 __all__ = ["EXIT_DATABASE", "EXIT_FAILED", "EXIT_USAGE", "cli", "main"]

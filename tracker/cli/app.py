@@ -181,7 +181,7 @@ class DatabaseUnavailable(Exception):
     """The database cannot be opened: not there yet for a command that only reads, unreachable, or no driver."""
 
 
-def open_store(config: Config, *, create: bool) -> Store:
+def open_store(config: Config, *, create: bool, read_only: bool = False) -> Store:
     """The config's database; one-line errors that say which database, and what to do."""
     from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
@@ -198,7 +198,7 @@ def open_store(config: Config, *, create: bool) -> Store:
             "or set $TRACKER_DATABASE_URL"
         )
     try:
-        return Store(location.url, create=create)
+        return Store(location.url, create=create, read_only=read_only)
     except EmptyDatabase as exc:
         raise DatabaseUnavailable(
             f"the database {where} holds no tracker records yet: `tracker check`, `tracker daemon` or "

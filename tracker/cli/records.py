@@ -6,22 +6,12 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
 from tracker.cli.app import EXIT_USAGE, Context, fail, handles_errors, pass_context
 from tracker.cli.app import cli as group
-
-if TYPE_CHECKING:
-    from tracker.store import ChangeRecord, Store
-
-# How each kind of change reads in `changes` and `diff`.
-KIND_WORDS = {
-    "change": "changed",
-    "return_of_known_version": "returned to an earlier version",
-    "document_replaced": "the page now serves a different document",
-}
 
 
 @group.command()
@@ -40,22 +30,9 @@ def history(context: Context, service: str, document: str | None, as_json: bool)
     context.check_names(service, document, recorded=True)
     versions = context.existing_store.versions(service, document)
     if as_json:
-        rows = [
-            {
-                "service": v.service,
-                "document": v.document,
-                "version": v.id,
-                "origin": v.origin,
-                "observed_at": v.first_seen_at.isoformat(),
-                "first_seen_at": v.first_seen_at.isoformat(),
-                "last_seen_at": v.last_seen_at.isoformat(),
-                "provenance": v.provenance,
-                "characters": v.size,
-                "text_sha256": v.text_sha256,
-                "snapshot": _snapshot_json(context.existing_store, v.snapshot_id),
-            }
-            for v in versions
-        ]
+        from tracker.payloads import history_json
+
+        rows = history_json(context.existing_store, versions)
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     if not versions:
@@ -78,23 +55,6 @@ def history(context: Context, service: str, document: str | None, as_json: bool)
             rows.append((str(v.id), snapshot, *seen, f"{v.size:,}", v.text_sha256[:12]))
         print_table(context.out, headers, rows)
     context.out.print("\nThe raw capture of a version: tracker snapshot SNAPSHOT", style="dim")
-
-
-def _snapshot_json(store: Store, snapshot_id: int | None) -> dict[str, Any] | None:
-    if snapshot_id is None:
-        return None
-    snapshot = store.snapshot(snapshot_id)
-    return {
-        "id": snapshot.id,
-        "url": snapshot.url,
-        "final_url": snapshot.final_url,
-        "status": snapshot.status,
-        "fetched_at": snapshot.fetched_at.isoformat(),
-        "raw_sha256": snapshot.raw_sha256,
-        "raw_bytes": snapshot.raw_size,
-        # http: the bytes as served; browser: the page after its scripts ran (fetch: browser, or auto's fallback)
-        "fetch_path": snapshot.fetch_path,
-    }
 
 
 @group.command()
@@ -124,7 +84,8 @@ def changes(
     """Detected changes, newest first."""
     from rich.text import Text
 
-    from tracker.terminal import ai_label, change_json, print_table, when
+    from tracker.payloads import changes_json
+    from tracker.terminal import KIND_WORDS, ai_label, print_table, when
 
     context.check_names(service, document, recorded=True)
     since_utc = since.replace(tzinfo=UTC) if since else None
@@ -132,7 +93,7 @@ def changes(
         service, document, ai_only=ai_only, since=since_utc, limit=limit, origin=origin
     )
     if as_json:
-        click.echo(json.dumps([change_json(c) for c in found], indent=2, ensure_ascii=False))
+        click.echo(json.dumps(changes_json(found), indent=2, ensure_ascii=False))
         return
     if not found:
         context.out.print("No changes detected" + (" that touch AI" if ai_only else "") + " yet.")
@@ -188,9 +149,9 @@ def diff(
     context_words: int,
 ) -> None:
     """What changed, word by word. By default the latest change of each document of SERVICE."""
-    from tracker.diff import diff_texts, render_json
+    from tracker.diff import diff_texts
     from tracker.story import absent_from
-    from tracker.terminal import change_json, flag_of, print_diff, story_lines, when
+    from tracker.terminal import change_header, flag_of, print_diff, story_lines
 
     context.check_names(service, document, recorded=True)
     store = context.existing_store
@@ -219,28 +180,16 @@ def diff(
         rendered.append((change, text_diff))
     documents = list(context.config.documents(service))
     if output == "json":
-        payload = [
-            {
-                **change_json(c),
-                "provenance": store.version(c.to_version_id).provenance,
-                "not_in_variants": list(absent_from(store, documents, c)),
-                "hunks": render_json(d, context_words),
-            }
-            for c, d in rendered
-        ]
+        from tracker.payloads import diff_json
+
+        payload = [diff_json(store, documents, c, d, context_words) for c, d in rendered]
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
     today = datetime.now(UTC).date()
     pages = []
     for change, text_diff in rendered:
         title = context.title(change.service, change.document)
-        header = (
-            f"{title}: change {change.id}, {_observed_by(store, change)} {when(change.detected_at)} UTC, "
-            f"version {change.from_version_id} → {change.to_version_id}, "
-            f"+{change.inserted_words}/-{change.deleted_words} words"
-        )
-        if change.kind != "change":
-            header += f" ({KIND_WORDS.get(change.kind, change.kind)})"
+        header = change_header(store, change, title)
         story = story_lines(change, today, absent_from(store, documents, change))
         if output == "html":
             from tracker.diffpage import page_change
@@ -255,18 +204,6 @@ def diff(
 
         service_name = next((d.service_name for d in context.config.documents(service)), service)
         click.echo(render_diff_page(pages, f"{service_name}: what changed", datetime.now(UTC)), nl=False)
-
-
-def _observed_by(store: Store, change: ChangeRecord) -> str:
-    """Who saw the change, and where to cite it: `detected` by a check, or the archive's capture."""
-    if change.origin == "check":
-        return "detected"
-    provenance = store.version(change.to_version_id).provenance or {}
-    if change.origin == "ota":
-        return (
-            f"recorded by Open Terms Archive ({provenance.get('repository', '?')} {provenance.get('commit', '?')[:12]})"
-        )
-    return f"captured by the Wayback Machine ({provenance.get('capture_url', '?')})"
 
 
 @group.command()

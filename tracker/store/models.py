@@ -89,7 +89,7 @@ class SnapshotRow(Base):
     status: Mapped[int] = mapped_column(Integer)
     headers: Mapped[dict[str, str]] = mapped_column(JSON)
     content_type: Mapped[str | None] = mapped_column(String(200))
-    body_gzip: Mapped[bytes] = mapped_column(LargeBinary)
+    body_gzip: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # loaded only when the bytes are asked for
     raw_sha256: Mapped[str] = mapped_column(String(64))
     raw_size: Mapped[int] = mapped_column(Integer)
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -227,10 +227,11 @@ class Sighting:
 class Store:
     """The database behind tracker. Creates the schema on first use of an empty database."""
 
-    def __init__(self, url: str, *, migrate: bool = True, create: bool = True) -> None:
-        """`create=False` (for commands that only read): an empty database is an EmptyDatabase error, not set up."""
+    def __init__(self, url: str, *, migrate: bool = True, create: bool = True, read_only: bool = False) -> None:
+        """`create=False` (for commands that only read): an empty database is an EmptyDatabase error, not set up.
+        `read_only` (the web view): every connection refuses writes, so a bug there cannot change the record."""
         self.url = url
-        self.engine: Engine = _engine(url)
+        self.engine: Engine = _engine(url, read_only)
         if migrate:
             if not create and current_revision(self.engine) is None:
                 self.engine.dispose()
@@ -349,8 +350,11 @@ class Store:
         since: datetime | None = None,
         limit: int | None = None,
         origin: str | None = None,
+        kinds: Sequence[str] | None = None,
+        offset: int = 0,
     ) -> list[ChangeRecord]:
-        """Detected changes, newest first; `origin` keeps those of one origin (check, ota, wayback)."""
+        """Detected changes, newest first; `origin` keeps those of one origin (check, ota, wayback), `kinds` those
+        of these kinds; `offset` skips the newest ones (a page of a long listing)."""
         query = select(ChangeRow, DocumentRow).join(DocumentRow, ChangeRow.document_id == DocumentRow.id)
         if service:
             query = query.where(DocumentRow.service == service)
@@ -361,7 +365,9 @@ class Store:
             query = query.where(ChangeRow.detected_at >= since)
         if origin:
             query = query.where(ChangeRow.origin == origin)
-        query = query.order_by(ChangeRow.detected_at.desc(), ChangeRow.id.desc()).limit(limit)
+        if kinds is not None:
+            query = query.where(ChangeRow.kind.in_(kinds))
+        query = query.order_by(ChangeRow.detected_at.desc(), ChangeRow.id.desc()).limit(limit).offset(offset or None)
         with self._transaction() as session:
             return [_change_record(change, doc) for change, doc in session.execute(query).all()]
 
@@ -669,7 +675,7 @@ class Store:
             }
 
 
-def _engine(url: str) -> Engine:
+def _engine(url: str, read_only: bool = False) -> Engine:
     engine = create_engine(url, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
 
@@ -680,7 +686,15 @@ def _engine(url: str) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
+            if read_only:
+                cursor.execute("PRAGMA query_only=ON")
             cursor.close()
+
+    elif read_only:
+
+        @event.listens_for(engine, "connect")
+        def _read_only_session(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.read_only = True  # psycopg: every transaction is READ ONLY
 
     return engine
 
