@@ -94,6 +94,7 @@ _INNER = "'’-.·"
 MID_SENTENCE_WORDS = 6
 # Two suspect captures are the same new text (a lasting change, not a glitch) when most of one is in the other.
 ALIKE_SHARE = 0.5
+_HEADING_UNDERLINE = re.compile(r"^(?:=+|-+)$")
 
 SHINGLE_WORDS = 5
 SHINGLE_SAMPLE = 8  # one shingle in 8 (by hash) is kept: the same ones in every text, so shares compare
@@ -280,7 +281,9 @@ def screen_text(
         return _against_history(text, versions, settings)
     if mid_sentence(text):
         return Refusal(
-            "truncated", f"looks truncated: the text stops mid-sentence (“…{_last_line(text)[-60:]}”)", confirmable=True
+            "truncated",
+            f"looks truncated: the text stops mid-sentence or on a heading (“…{_last_line(text)[-60:]}”)",
+            confirmable=True,
         )
     return None
 
@@ -338,13 +341,18 @@ def _wordlike(token: str) -> bool:
 
 
 def mid_sentence(text: str) -> bool:
-    """Does the text stop inside a sentence: a last line of running words that ends on a letter or a comma?"""
+    """Does the text stop inside a sentence (a last line of running words that ends on a letter or a comma), or
+    on a heading, which always announces something that follows?"""
     line = _last_line(text)
-    if line.startswith(("#", "|", ">", "*", "-")) or "|" in line:
-        return False  # a heading, a table row, a list item: pages end on these
+    if line.startswith("#") or (_HEADING_UNDERLINE.match(line) and "\n" in text.rstrip()):
+        return True
+    if line.startswith(("|", ">", "*", "-")) or "|" in line:
+        return False  # a table row, a list item: pages end on these
     words = _WORD.findall(line)
     if len(words) < MID_SENTENCE_WORDS:
-        return False
+        # A few words of a paragraph right after a heading, with no end: the section's text was cut.
+        before = _last_line(text.rstrip()[: -len(line)])
+        return before.startswith("#") and line[-1].isalpha() and not line.startswith(("|", ">", "*", "-"))
     if line[-1] in ",-":
         return True
     # "…we use your inform" stops mid-word; "…Information CentreGroups" is a glued menu, not a cut.
@@ -373,8 +381,8 @@ def _against_history(text: str, versions: Sequence[Fingerprint], settings: Check
     if mid_sentence(text) and all(version.ending != ending for version in versions):
         return Refusal(
             "truncated",
-            f"looks truncated: the text stops mid-sentence (“…{_last_line(text)[-60:]}”), unlike every accepted "
-            "version",
+            f"looks truncated: the text stops mid-sentence or on a heading (“…{_last_line(text)[-60:]}”), unlike "
+            "every accepted version",
             confirmable=True,
         )
     own = shingles(text)

@@ -14,7 +14,7 @@ from tracker.cli.app import EXIT_USAGE, Context, fail, handles_errors, pass_cont
 from tracker.cli.app import cli as group
 
 if TYPE_CHECKING:
-    from tracker.store import ChangeRecord, Store
+    from tracker.store import ChangeRecord, Store, VersionRecord
 
 # How each kind of change reads in `changes` and `diff`.
 KIND_WORDS = {
@@ -27,38 +27,47 @@ KIND_WORDS = {
 @group.command()
 @click.argument("service")
 @click.option("--document", "-d", help="Only this document of the service.")
+@click.option("--all", "show_all", is_flag=True, help="Also the suspect captures: pages the screen refused, kept.")
 @click.option("--json", "as_json", is_flag=True, help="JSON list, for scripts.")
 @pass_context
 @handles_errors
-def history(context: Context, service: str, document: str | None, as_json: bool) -> None:
+def history(context: Context, service: str, document: str | None, show_all: bool, as_json: bool) -> None:
     """The stored versions of a service's documents, oldest first, with times, sizes, hashes and snapshot ids.
 
-    `tracker snapshot ID` gives the raw bytes of a version's capture, for citing.
+    `tracker snapshot ID` gives the raw bytes of a version's capture, for citing. With --all, also every suspect
+    capture (a page the screen refused: never a version), with its reason and the snapshot of its raw bytes.
     """
     from tracker.terminal import print_table, when
 
     context.check_names(service, document, recorded=True)
     versions = context.existing_store.versions(service, document)
-    if as_json:
-        rows = [
-            {
-                "service": v.service,
-                "document": v.document,
-                "version": v.id,
-                "origin": v.origin,
-                "observed_at": v.first_seen_at.isoformat(),
-                "first_seen_at": v.first_seen_at.isoformat(),
-                "last_seen_at": v.last_seen_at.isoformat(),
-                "provenance": v.provenance,
-                "characters": v.size,
-                "text_sha256": v.text_sha256,
-                "snapshot": _snapshot_json(context.existing_store, v.snapshot_id),
-            }
-            for v in versions
-        ]
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    checks = context.existing_store.checks(service, document, limit=100_000) if show_all else []
+    suspects = [c for c in reversed(checks) if c.suspect]
+    if as_json and show_all:
+        rows_all = {
+            "versions": [_version_json(context.existing_store, v) for v in versions],
+            "suspect_captures": [
+                {
+                    "service": c.service,
+                    "document": c.document,
+                    "check": c.id,
+                    "checked_at": c.started_at.isoformat(),
+                    "reason": c.reason,
+                    "refusal": c.refusal,
+                    "text_sha256": c.text_sha256,
+                    "snapshot": _snapshot_json(context.existing_store, c.snapshot_id),
+                }
+                for c in suspects
+            ],
+        }
+        click.echo(json.dumps(rows_all, indent=2, ensure_ascii=False))
         return
-    if not versions:
+    if as_json:
+        click.echo(
+            json.dumps([_version_json(context.existing_store, v) for v in versions], indent=2, ensure_ascii=False)
+        )
+        return
+    if not versions and not suspects:
         what = f"{service} {document}" if document else service
         context.out.print(f"No versions stored for {what} yet: `tracker check {service}` fetches it now.")
         return
@@ -67,7 +76,7 @@ def history(context: Context, service: str, document: str | None, as_json: bool)
     headers = ("version", "snapshot", "first seen (UTC)", "last seen (UTC)", "characters", "sha256")
     if imported:
         headers = ("version", "snapshot", "origin", "first seen (UTC)", "characters", "sha256")
-    for key in dict.fromkeys(v.document for v in versions):
+    for key in dict.fromkeys([v.document for v in versions] + [c.document for c in suspects]):
         context.out.print(f"{context.title(service, key)} ({service} {key})")
         rows = []
         for v in versions:
@@ -77,7 +86,31 @@ def history(context: Context, service: str, document: str | None, as_json: bool)
             seen = (v.origin, when(v.first_seen_at)) if imported else (when(v.first_seen_at), when(v.last_seen_at))
             rows.append((str(v.id), snapshot, *seen, f"{v.size:,}", v.text_sha256[:12]))
         print_table(context.out, headers, rows)
+        shown = [c for c in suspects if c.document == key] if show_all else []
+        if shown:
+            context.out.print(f"Suspect captures of {context.title(service, key)}: never versions", style="yellow")
+            print_table(
+                context.out,
+                ("check", "snapshot", "checked (UTC)", "why"),
+                [(str(c.id), str(c.snapshot_id), when(c.started_at), c.reason or "") for c in shown],
+            )
     context.out.print("\nThe raw capture of a version: tracker snapshot SNAPSHOT", style="dim")
+
+
+def _version_json(store: Store, v: VersionRecord) -> dict[str, Any]:
+    return {
+        "service": v.service,
+        "document": v.document,
+        "version": v.id,
+        "origin": v.origin,
+        "observed_at": v.first_seen_at.isoformat(),
+        "first_seen_at": v.first_seen_at.isoformat(),
+        "last_seen_at": v.last_seen_at.isoformat(),
+        "provenance": v.provenance,
+        "characters": v.size,
+        "text_sha256": v.text_sha256,
+        "snapshot": _snapshot_json(store, v.snapshot_id),
+    }
 
 
 def _snapshot_json(store: Store, snapshot_id: int | None) -> dict[str, Any] | None:
