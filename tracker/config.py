@@ -249,7 +249,10 @@ class ChecksSettings(_Strict):
         0.2, ge=0, le=1, description="a text sharing less than this with every version, under a new title, is suspect"
     )
     confirm_checks: int = Field(
-        3, ge=1, description="checks that must see the same suspect text before it is believed (with confirm_span)"
+        3,
+        ge=1,
+        description="checks that must see a suspect text (or one alike) over confirm_span before it is believed; "
+        "1: believed at once (the rules that need no history still refuse)",
     )
     confirm_span: str = Field("12h", description="the time those checks must span, first to last")
 

@@ -168,6 +168,8 @@ def confirmed(
 ) -> bool:
     """Do checks spanning `confirm_span`, `confirm_checks` of them with this one, keep seeing this text (or one
     alike: a page that keeps changing slightly is confirmed too)? A glitch passes; a real change stays."""
+    if settings.confirm_checks <= 1:
+        return True  # the operator believes every capture the history alone doubts
     alike = [
         suspect.seen_at
         for suspect in earlier
