@@ -3,6 +3,7 @@ document's accepted versions say it cannot be (far shorter or longer, cut mid-se
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 import zlib
@@ -85,6 +86,7 @@ MAX_UNREADABLE = 0.01  # share of characters that are U+FFFD or control characte
 MAX_MOJIBAKE = 0.01  # share of tokens with a mojibake pair
 PROSE_SAMPLE = 4000  # tokens looked at, spread over the text: the verdict stays cheap on any size
 _MOJIBAKE = re.compile(r"[ÃÂ][\u0080-\u00bf\u2018-\u203a\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u02c6\u02dc]|â€")
+_UNREADABLE = re.compile("[\ufffd\x00-\x08\x0b\x0c\x0e-\x1f]")
 _MARKUP_TOKEN = re.compile(r"[<>{}=;\\]|&#?\w+;|^/|\(\)")
 _LEADING = "([\"'“‘«¿¡*_„"
 _TRAILING = ".,;:!?)]\"'”’»*_…"
@@ -184,7 +186,9 @@ def share(mine: frozenset[int], theirs: frozenset[int]) -> float:
     return len(mine & theirs) / len(mine) if mine else 0.0
 
 
+@functools.lru_cache(maxsize=4)
 def fingerprint(text: str) -> Fingerprint:
+    """Cached: the screen, the suspect capture's record and the new version's row all ask for the same text's."""
     return Fingerprint(len(text), _title(text), guess_language(text), _ending(text), shingles(text))
 
 
@@ -310,7 +314,7 @@ def login_form(text: str, body: bytes) -> Refusal | None:
 def not_prose(text: str) -> Refusal | None:
     """Binary, mis-decoded text, markup or code where prose should be; judged on a sample of its tokens."""
     sample = text[:200_000]
-    unreadable = sum(1 for char in sample if char == "\ufffd" or (char < " " and char not in "\n\t\r"))
+    unreadable = len(_UNREADABLE.findall(sample))
     if unreadable > MAX_UNREADABLE * len(sample):
         return Refusal("not_prose", f"not text: {unreadable / len(sample):.0%} of its characters are unreadable")
     tokens = text.split()
@@ -387,11 +391,11 @@ def _against_history(text: str, versions: Sequence[Fingerprint], settings: Check
             "every accepted version",
             confirmable=True,
         )
-    own = shingles(text)
-    if len(own) >= 10:
-        shared = max(share(own, version.shingles) for version in versions)
+    own = fingerprint(text)
+    if len(own.shingles) >= 10:
+        shared = max(share(own.shingles, version.shingles) for version in versions)
         if shared < settings.min_shared:
-            new_title, new_language = _title(text), guess_language(text)
+            new_title, new_language = own.title, own.language
             other_title = all(different_titles(version.title, new_title) for version in versions)
             other_language = new_language is not None and all(
                 version.language not in (None, new_language) for version in versions
