@@ -15,7 +15,7 @@ import pytest
 from conftest import PageServer, corpus_dir, fixture_bytes, run_tracker
 
 from tracker.check import CheckResult, check_document
-from tracker.config import ChecksSettings, Document, FetchSettings
+from tracker.config import ChecksSettings, Document, FetchSettings, load_config
 from tracker.fetch import Fetcher
 from tracker.screen import confirmed, fingerprint, login_form, mid_sentence, not_prose, screen_text
 from tracker.store import Store
@@ -131,23 +131,27 @@ def test_a_suspect_text_confirmed_over_the_span_becomes_a_change(site: Site) -> 
     assert site.check(POLICY, T0 + timedelta(hours=15)).outcome == "returned"
 
 
-def test_status_and_history_all_show_the_suspect_capture(tmp_path: Path, page_server: PageServer) -> None:
-    page_server.serve("/privacy", POLICY, content_type=MARKDOWN, etag=False)
-    config = tmp_path / "config.yaml"
-    config.write_text(
-        "database: {url: 'sqlite:///tracker.db'}\nfetch: {retries: 0, host_gap: 0}\n"
+def test_status_and_history_all_show_the_suspect_capture(
+    tmp_path: Path, page_server: PageServer, fetcher: Fetcher
+) -> None:
+    config_path = tmp_path / "config.yaml"
+    config_path.write_text(
+        f"database: {{url: 'sqlite:///{tmp_path / 'tracker.db'}'}}\n"
         f"services:\n  acme:\n    documents:\n      privacy:\n        url: {page_server.url('/privacy')}\n"
     )
-    assert run_tracker("check", config=config).returncode == 0
+    [document] = load_config(config_path).documents()
+    store = Store(f"sqlite:///{tmp_path / 'tracker.db'}")
+    page_server.serve("/privacy", POLICY, content_type=MARKDOWN, etag=False)
+    assert check_document(document, store, fetcher).outcome == "first_version"
     page_server.serve("/privacy", LOGIN_PAGE, etag=False)
-    checked = run_tracker("check", config=config)
-    assert checked.returncode == 1 and "sign-in page" in checked.stdout
-    status = run_tracker("status", config=config)
-    assert status.returncode == 0 and "suspect" in status.stdout
-    listed = run_tracker("history", "acme", "--all", "--json", config=config)
+    assert "sign-in page" in (check_document(document, store, fetcher).reason or "")
+    store.close()
+    status = run_tracker("status", config=config_path)
+    assert status.returncode == 0 and "suspect, 1 in a row" in status.stdout
+    listed = run_tracker("history", "acme", "--all", "--json", config=config_path)
     [suspect] = json.loads(listed.stdout)["suspect_captures"]
     assert "sign-in page" in suspect["reason"] and suspect["snapshot"]["raw_bytes"] == len(LOGIN_PAGE)
-    shown = run_tracker("history", "acme", "--all", config=config)
+    shown = run_tracker("history", "acme", "--all", config=config_path)
     assert "sign-in page" in shown.stdout and "Suspect captures" in shown.stdout
 
 
