@@ -155,6 +155,21 @@ def test_status_and_history_all_show_the_suspect_capture(
     assert "sign-in page" in shown.stdout and "Suspect captures" in shown.stdout
 
 
+def test_versions_stored_before_fingerprints_get_theirs_once(site: Site) -> None:
+    from sqlalchemy import update
+
+    from tracker.store.models import VersionRow
+
+    site.check(POLICY, T0)
+    with site.store.engine.begin() as connection:  # as migration 0009 leaves a version stored before it
+        connection.execute(update(VersionRow).values(fingerprint=None))
+    [computed] = site.store.version_fingerprints("acme", "privacy")
+    assert computed == fingerprint(site.store.version_texts("acme", "privacy")[0])
+    with site.store.engine.begin() as connection:
+        assert connection.execute(VersionRow.__table__.select()).one().fingerprint is not None
+    assert site.check(OTHER_COMPANY, T0 + timedelta(hours=1)).failed
+
+
 # -- the rules themselves, on texts -----------------------------------------------------------------------
 
 

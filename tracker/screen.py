@@ -93,7 +93,7 @@ _TRAILING = ".,;:!?)]\"'”’»*_…"
 _INNER = "'’-.·"
 
 # Texts whose last line runs on like a sentence yet stops without an end: cut short in transfer.
-MID_SENTENCE_WORDS = 6
+MID_SENTENCE_WORDS = 12  # fewer is a table cell, a link or a label as often as a cut (real captures ended so)
 # Two suspect captures are the same new text (a lasting change, not a glitch) when most of one is in the other.
 ALIKE_SHARE = 0.5
 _HEADING_UNDERLINE = re.compile(r"^(?:=+|-+)$")
