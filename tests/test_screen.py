@@ -179,8 +179,9 @@ def test_what_is_not_prose_is_refused_whatever_the_history() -> None:
     assert not_prose(noise.decode("latin-1")) is not None
     soup = "".join(f'<div class="c{i}"><span style="x:{i}">{i}</span></div>\n' for i in range(2000))
     assert "markup" in not_prose(soup).message  # type: ignore[union-attr]
-    policy = POLICY.decode()
-    assert not_prose(policy) is None
+    assert not_prose(POLICY.decode()) is None
+    chinese = "我们收集您在使用我们的服务时提供的信息，包括您的姓名、电子邮件地址和电话号码。\n\n" * 20
+    assert not_prose(chinese) is None  # no spaces between words: whole clauses read as words
     french = fixture_bytes("meta-privacy-policy-fr-2024-05-21-head.md.gz")  # UTF-8 read as Windows-1252
     assert not_prose(french.decode()) is None
     assert "mis-decoded" in not_prose(french.decode("cp1252", errors="replace")).message  # type: ignore[union-attr]

@@ -90,7 +90,7 @@ _UNREADABLE = re.compile("[\ufffd\x00-\x08\x0b\x0c\x0e-\x1f]")
 _MARKUP_TOKEN = re.compile(r"[<>{}=;\\]|&#?\w+;|^/|\(\)")
 _LEADING = "([\"'“‘«¿¡*_„"
 _TRAILING = ".,;:!?)]\"'”’»*_…"
-_INNER = "'’-.·"
+_INNER = "'’-.·，、。：；！？「」『』（）《》"  # CJK texts run whole clauses between spaces
 
 # Texts whose last line runs on like a sentence yet stops without an end: cut short in transfer.
 MID_SENTENCE_WORDS = 12  # fewer is a table cell, a link or a label as often as a cut (real captures ended so)
@@ -335,7 +335,7 @@ def not_prose(text: str) -> Refusal | None:
 
 def _wordlike(token: str) -> bool:
     core = token.lstrip(_LEADING).rstrip(_TRAILING)
-    if not core or len(core) > 40:
+    if not core:
         return False
     letters = 0
     for char in core:
