@@ -229,10 +229,11 @@ def check_document(
     )
     if judgement.refusal is not None:
         if judgement.fingerprint is not None:
-            # A suspect capture: never a version, but its bytes are kept as evidence, and what its text looked like
-            # is kept so that later checks seeing it again can confirm it.
+            # A suspect capture: never a version, but its bytes are kept as evidence; and when later checks may
+            # confirm it, what its text looked like, to know them alike.
             keys["snapshot"] = _snapshot(fetched, body, raw_sha256)
-            keys["fingerprint"] = judgement.fingerprint.as_json()
+            if judgement.refusal.confirmable:
+                keys["fingerprint"] = judgement.fingerprint.as_json()
         return refuse(judgement.refusal, **keys)
     change = judgement.change
     if judgement.outcome in ("first_version", "changed"):

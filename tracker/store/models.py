@@ -187,8 +187,8 @@ class CheckRow(Base):
     version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id"))
     change_id: Mapped[int | None] = mapped_column(ForeignKey("changes.id"))
     fetch_path: Mapped[str] = mapped_column(String(10), default="http", server_default="http")
-    # A suspect capture (a failed check whose page was screened out): its raw bytes kept as evidence, and what the
-    # screen saw in its text, so that later checks seeing the same text can confirm it (docs/decisions/0014).
+    # A suspect capture (a failed check whose page was screened out): its raw bytes kept as evidence and, when later
+    # checks may confirm it, what the screen saw in its text, to know them alike (docs/decisions/0014).
     snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("snapshots.id"))
     fingerprint: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
