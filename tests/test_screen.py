@@ -255,7 +255,13 @@ def test_instagram_history_replayed_accepts_every_normal_capture_at_once(
     assert refused == INSTAGRAM_SUSPECT
     after = [result for ts, result in outcomes.items() if ts >= "2024-08-16" and ts not in INSTAGRAM_SUSPECT]
     assert len(after) == 16 and all(result.outcome in ("changed", "returned", "unchanged") for result in after)
-    # The AI changes of August 2024, November 2024 and April 2025 (labelled pairs 310, 312, 318) are alerts.
-    for ts in ("2024-08-16T12:31:14Z", "2024-11-15T00:31:18Z", "2025-04-15T00:31:37Z"):
+    # The AI changes labelled in this stretch (pairs 310, 312, 318, 322, 325) are alerts.
+    for ts in (
+        "2024-08-16T12:31:14Z",
+        "2024-11-15T00:31:18Z",
+        "2025-04-15T00:31:37Z",
+        "2025-05-28T00:31:33Z",
+        "2025-06-16T12:32:23Z",
+    ):
         assert outcomes[ts].flag.ai, ts
     store.close()
