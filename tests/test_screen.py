@@ -13,12 +13,14 @@ from pathlib import Path
 
 import pytest
 from conftest import PageServer, corpus_dir, fixture_bytes, run_tracker
+from sqlalchemy import update
 
 from tracker.check import CheckResult, check_document
 from tracker.config import ChecksSettings, Document, FetchSettings, load_config
 from tracker.fetch import Fetcher
-from tracker.screen import confirmed, fingerprint, login_form, mid_sentence, not_prose, screen_text
+from tracker.screen import Suspect, confirmed, fingerprint, login_form, mid_sentence, not_prose, screen_text
 from tracker.store import Store
+from tracker.store.models import VersionRow
 
 MARKDOWN = "text/markdown; charset=utf-8"
 # Real captures (tracker/demo_data/SOURCES.md): LinkedIn's Privacy Policy before and after its September 2024
@@ -156,10 +158,6 @@ def test_status_and_history_all_show_the_suspect_capture(
 
 
 def test_versions_stored_before_fingerprints_get_theirs_once(site: Site) -> None:
-    from sqlalchemy import update
-
-    from tracker.store.models import VersionRow
-
     site.check(POLICY, T0)
     with site.store.engine.begin() as connection:  # as migration 0009 leaves a version stored before it
         connection.execute(update(VersionRow).values(fingerprint=None))
@@ -207,8 +205,6 @@ def test_a_text_that_stops_mid_sentence_or_on_a_heading_looks_cut() -> None:
 def test_a_return_or_a_glitch_alike_is_confirmed_only_over_the_span() -> None:
     print_ = fingerprint(LATER.decode())
     sha = hashlib.sha256(LATER).hexdigest()
-    from tracker.screen import Suspect
-
     seen = [Suspect(T0 + timedelta(hours=hours), None, print_) for hours in (2, 0)]  # alike, not the same bytes
     settings = ChecksSettings(confirm_checks=3, confirm_span="12h")
     assert not confirmed(sha, print_, T0 + timedelta(hours=4), seen, settings)
