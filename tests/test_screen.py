@@ -16,7 +16,7 @@ from conftest import PageServer, corpus_dir, fixture_bytes, run_tracker
 from sqlalchemy import update
 
 from tracker.check import CheckResult, check_document
-from tracker.config import ChecksSettings, Document, FetchSettings, load_config
+from tracker.config import ChecksSettings, ConfigError, Document, FetchSettings, load_config
 from tracker.fetch import Fetcher
 from tracker.screen import Suspect, confirmed, fingerprint, login_form, mid_sentence, not_prose, screen_text
 from tracker.store import Store
@@ -166,6 +166,23 @@ def test_versions_stored_before_fingerprints_get_theirs_once(site: Site) -> None
     with site.store.engine.begin() as connection:
         assert connection.execute(VersionRow.__table__.select()).one().fingerprint is not None
     assert site.check(OTHER_COMPANY, T0 + timedelta(hours=1)).failed
+
+
+@pytest.mark.parametrize(
+    ("setting", "says"),
+    [
+        ("confirm_span: soon", "checks.confirm_span"),
+        ("confirm_checks: 0", "checks.confirm_checks"),
+        ("shorter_ratio: 2", "checks.shorter_ratio"),
+        ("confirm_shorter: 3", "did you mean 'confirm_checks'"),  # the key of the rule this screen replaced
+    ],
+)
+def test_screen_settings_are_validated_with_file_line_and_key(tmp_path: Path, setting: str, says: str) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(f"checks:\n  {setting}\n")
+    with pytest.raises(ConfigError, match=says) as raised:
+        load_config(config)
+    assert "line 2" in str(raised.value)
 
 
 # -- the rules themselves, on texts -----------------------------------------------------------------------
