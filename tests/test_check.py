@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -103,17 +104,21 @@ def test_a_page_without_the_policy_container_is_refused(
     assert result.outcome == "failed" and "not the policy page" in (result.reason or "")
 
 
-def test_a_much_shorter_text_is_refused_until_seen_three_times_in_a_row(
+def test_a_much_shorter_text_is_suspect_until_checks_over_the_span_see_it(
     page_server: PageServer, store: Store, fetcher: Fetcher
 ) -> None:
     page_server.serve("/policy", POLICY)
-    check_document(document(page_server), store, fetcher)
+    start = datetime(2026, 11, 2, tzinfo=UTC)
+    check_document(document(page_server), store, fetcher, now=start)
     short = "<html><body><main>" + "".join(f"<p>Clause {i}: we process your data lawfully.</p>" for i in range(10))
     page_server.serve("/policy", short + "</main></body></html>")
-    settings = ChecksSettings(confirm_shorter=3)
-    outcomes = [check_document(document(page_server), store, fetcher, settings).outcome for _ in range(3)]
-    assert outcomes == ["failed", "failed", "changed"]
-    assert "truncated" in store.checks("acme")[1].reason
+    settings = ChecksSettings(confirm_checks=3, confirm_span="12h")
+    outcomes = [
+        check_document(document(page_server), store, fetcher, settings, now=start + timedelta(hours=hours)).outcome
+        for hours in (1, 2, 3, 14)
+    ]
+    assert outcomes == ["failed", "failed", "failed", "changed"]
+    assert "far shorter" in store.checks("acme")[1].reason
 
 
 def test_an_error_status_is_a_failed_check(page_server: PageServer, store: Store, fetcher: Fetcher) -> None:

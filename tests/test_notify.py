@@ -453,11 +453,11 @@ def test_urls_are_shown_without_their_secrets() -> None:
 
 def test_the_outbox_migration_upgrades_downgrades_and_upgrades_again(database_url: str) -> None:
     engine = create_engine(database_url)
-    migrate.upgrade(engine, "0008")
+    migrate.upgrade(engine, "0009")
     assert "notifications" not in inspect(engine).get_table_names()
-    migrate.upgrade(engine, "0011")
+    migrate.upgrade(engine, "0010")
     assert "notifications" in inspect(engine).get_table_names()
-    migrate.downgrade(engine, "0008")
+    migrate.downgrade(engine, "0009")
     assert "notifications" not in inspect(engine).get_table_names() and "changes" in inspect(engine).get_table_names()
     migrate.upgrade(engine)
     assert migrate.current_revision(engine) == migrate.head_revision()

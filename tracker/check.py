@@ -27,7 +27,7 @@ from tracker.flag import (
     sentence_keys,
 )
 from tracker.notify import targets_for
-from tracker.screen import Refusal, screen_body, screen_text
+from tracker.screen import Fingerprint, Refusal, Suspect, confirmed, fingerprint, screen_body, screen_text
 from tracker.store import NewChange, NewCheck, NewSnapshot, Store, VersionRecord
 
 if TYPE_CHECKING:
@@ -69,19 +69,23 @@ class History:
     previous_text: str | None
     is_known: Callable[[str], bool]  # this text (by sha256) was a version before
     known_sentences: Callable[[], frozenset[str]]  # sentences of every earlier text: not news when they come back
-    shorter_confirmed: Callable[[str], bool]  # a much shorter text was seen enough times to be believed
+    versions: Callable[[], Sequence[Fingerprint]]  # every accepted version, as the screen judges by
+    suspects: Callable[[], Sequence[Suspect]]  # suspect captures since the last accepted one, newest first
+    now: datetime  # when this capture was taken: suspects confirm it only over `checks.confirm_span`
     # Sentences an earlier text went without after an earlier one had them: not news when they go again.
     dropped_sentences: Callable[[], frozenset[str]] = frozenset
 
 
 @dataclass(frozen=True)
 class Judgement:
-    """What a text is against the document's history: refused, the same, a return, or a change with its flag."""
+    """What a text is against the document's history: refused, the same, a return, or a change with its flag.
+    A refused text that was screened carries its fingerprint, kept with the suspect capture."""
 
     outcome: str  # failed | first_version | unchanged | returned | changed
     refusal: Refusal | None = None
     change: NewChange | None = None
     flag: Flag = NO_FLAG
+    fingerprint: Fingerprint | None = None
 
 
 def judge_text(
@@ -92,18 +96,24 @@ def judge_text(
     url: str,
     checks: ChecksSettings = ChecksSettings(),
     vocabulary: Vocabulary = DEFAULT_VOCABULARY,
+    body: bytes = b"",
 ) -> Judgement:
-    """Screen a text against the document's history, then diff and flag it: live checks and imports alike."""
-    if refusal := screen_text(text, final_url, history.previous_text, checks, url=url):
-        sha256 = hashlib.sha256(text.encode()).hexdigest()
-        if not (refusal.kind == "truncated" and history.shorter_confirmed(sha256)):
-            return Judgement("failed", refusal=refusal)
-    if history.previous_text is None:
-        return Judgement("first_version")
+    """Screen a text against the document's history, then diff and flag it: live checks and imports alike.
+
+    A text equal to any accepted version is accepted at once (a return: variants and recoveries never lock a
+    document out); any other meets the screen, against every accepted version (docs/decisions/0014)."""
     if text == history.previous_text:
         return Judgement("unchanged")
+    sha256 = hashlib.sha256(text.encode()).hexdigest()
+    known = history.is_known(sha256)
+    if not known and (refusal := screen_text(text, final_url, history.versions(), checks, url=url, body=body)):
+        print_ = fingerprint(text)
+        if not (refusal.confirmable and confirmed(sha256, print_, history.now, history.suspects(), checks)):
+            return Judgement("failed", refusal=refusal, fingerprint=print_)
+    if history.previous_text is None:
+        return Judgement("first_version")
     diff = diff_texts(history.previous_text, text)
-    if history.is_known(hashlib.sha256(text.encode()).hexdigest()):
+    if known:
         # A text we have seen before is back (A/B tests, regional variants): not news, but on record.
         return Judgement("returned", change=_change(diff, NO_FLAG, kind="return_of_known_version"))
     # Sentences of earlier versions are not news when they come back (A/B variants, reverts), nor when they go
@@ -214,13 +224,21 @@ def check_document(
         previous_text=latest_text,
         is_known=lambda sha256: store.find_version(document.service, document.key, sha256) is not None,
         known_sentences=lambda: frozenset().union(*map(sentence_keys, texts())),
-        shorter_confirmed=lambda sha256: _seen_in_a_row(store, document, sha256, checks),
+        versions=lambda: store.version_fingerprints(document.service, document.key),
+        suspects=lambda: store.suspects_since_accepted(document.service, document.key),
+        now=started_at,
         dropped_sentences=lambda: dropped_sentences(texts()),
     )
     judgement = judge_text(
-        text, history, final_url=fetched.final_url, url=document.url, checks=checks, vocabulary=vocabulary
+        text, history, final_url=fetched.final_url, url=document.url, checks=checks, vocabulary=vocabulary, body=body
     )
     if judgement.refusal is not None:
+        if judgement.fingerprint is not None:
+            # A suspect capture: never a version, but its bytes are kept as evidence; and when later checks may
+            # confirm it, what its text looked like, to know them alike.
+            keys["snapshot"] = _snapshot(fetched, body, raw_sha256)
+            if judgement.refusal.confirmable:
+                keys["fingerprint"] = judgement.fingerprint.as_json()
         return refuse(judgement.refusal, **keys)
     change = judgement.change
     if judgement.outcome in ("first_version", "changed"):
@@ -343,17 +361,6 @@ def _reextract(store: Store, latest: VersionRecord, rules: Rules) -> str | None:
         return extract_text(store.snapshot_body(latest.snapshot_id), snapshot.content_type, rules)
     except ExtractionError:
         return None
-
-
-def _seen_in_a_row(store: Store, document: Document, text_sha256: str, checks: ChecksSettings) -> bool:
-    """A much shorter text becomes a version once `confirm_shorter` checks in a row have seen it."""
-    needed = checks.confirm_shorter - 1
-    if needed <= 0:
-        return True
-    recent = store.checks(document.service, document.key, limit=needed)
-    return len(recent) == needed and all(
-        check.refusal == "truncated" and check.text_sha256 == text_sha256 for check in recent
-    )
 
 
 def _snapshot(fetched: FetchResult, body: bytes, raw_sha256: str) -> NewSnapshot:

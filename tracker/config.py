@@ -8,6 +8,7 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from pathlib import Path
 from types import UnionType
 from typing import Any, Literal, Union, get_args, get_origin
@@ -236,13 +237,33 @@ class WaybackSettings(_Strict):
 
 
 class ChecksSettings(_Strict):
-    truncation_ratio: float = Field(
-        0.5, gt=0, le=1, description="a text shorter than this fraction of the last version is refused"
-    )
+    """How a capture is screened before it becomes a version (docs/decisions/0014-screening-against-history.md)."""
+
     min_chars: int = Field(200, ge=0, description="a text shorter than this is never a policy")
-    confirm_shorter: int = Field(
-        3, ge=1, description="checks in a row that must see the same much shorter text before it is a version"
+    shorter_ratio: float = Field(
+        0.6, gt=0, le=1, description="a text under this fraction of every accepted version's size is suspect"
     )
+    longer_ratio: float = Field(
+        2.5, ge=1, allow_inf_nan=False, description="a text over this many times every accepted version is suspect"
+    )
+    min_shared: float = Field(
+        0.2, ge=0, le=1, description="a text sharing less than this with every version, under a new title, is suspect"
+    )
+    confirm_checks: int = Field(
+        3,
+        ge=1,
+        description="checks that must see a suspect text (or one alike) over confirm_span before it is believed; "
+        "1: believed at once (the rules that need no history still refuse)",
+    )
+    confirm_span: str = Field("12h", description="the time those checks must span, first to last")
+
+    _confirm_span = field_validator("confirm_span")(_duration)
+
+    @property
+    def confirm_after(self) -> timedelta:
+        from tracker.schedules import parse_duration
+
+        return parse_duration(self.confirm_span)
 
 
 class FlagSettings(_Strict):

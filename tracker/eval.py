@@ -2,8 +2,10 @@
 
 Each series of the corpus (one company, service, document and source) is replayed in time order the way
 `check.py` sees it: extract (Markdown versions as captured; HTML snapshots where the series has them, with
-the document's rules from config.yaml), screen, recognise a known version by its text hash, diff against the
-version in force, and flag with the sentences of earlier versions remembered. Each labelled pair is then
+the document's rules from config.yaml), recognise a known version by its text hash, screen against every
+accepted version (a suspect capture is confirmed by later captures alike over `checks.confirm_span`, their
+timestamps standing for the checks' times), diff against the version in force, and flag with the sentences of
+earlier versions remembered. Each labelled pair is then
 scored by what the replay did with its newer version: an alert is a change flagged as AI.
 
 Precision, recall and F1 count the pairs that are neither borderline nor flip-flops. Flip-flops must come out
@@ -25,6 +27,7 @@ import time
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from bs4 import XMLParsedAsHTMLWarning
@@ -36,7 +39,7 @@ from tracker.flag import NO_FLAG, Flag, Vocabulary, flag_change, sentence_keys
 from tracker.generalization import DEFAULT_SET, SetNotFound, SetReport, evaluate_set, render_set
 from tracker.generalization import TARGET_PRECISION as SET_PRECISION
 from tracker.generalization import TARGET_RECALL as SET_RECALL
-from tracker.screen import screen_text
+from tracker.screen import Fingerprint, Suspect, confirmed, fingerprint, screen_text
 
 REPO = Path(__file__).resolve().parents[1]
 TARGET_RECALL = 1.0
@@ -182,6 +185,8 @@ def replay(
     outcomes: dict[str, Outcome] = {}
     in_force: str | None = None
     seen: set[str] = set()
+    versions: list[Fingerprint] = []  # what the screen judges by: every accepted version, as check.py does
+    suspects: list[Suspect] = []  # suspect captures since the last accepted one, newest first
     known: set[str] = set()  # flag_change's known_sentences: every earlier version's sentence keys
     dropped: set[str] = set()  # its dropped_sentences: keys a later version went without (see dropped_sentences())
     for entry in series:
@@ -191,10 +196,15 @@ def replay(
         except ExtractionError as exc:
             outcomes[key] = Outcome("refused", reason=f"not the policy page: {exc}")
             continue
-        if refusal := screen_text(text, "", in_force, checks):
-            outcomes[key] = Outcome("refused", reason=refusal.message)
-            continue
         digest = hashlib.sha256(text.encode()).hexdigest()
+        captured = datetime.fromisoformat(entry["timestamp"].replace("Z", "+00:00"))
+        if text != in_force and digest not in seen and (refusal := screen_text(text, "", versions, checks)):
+            print_ = fingerprint(text)
+            if not (refusal.confirmable and confirmed(digest, print_, captured, suspects, checks)):
+                outcomes[key] = Outcome("refused", reason=refusal.message)
+                suspects.insert(0, Suspect(captured, digest, print_))
+                continue
+        suspects.clear()
         if in_force is None:
             outcomes[key] = Outcome("first_version")
         elif text == in_force:
@@ -209,6 +219,7 @@ def replay(
         in_force = text
         if digest not in seen:
             seen.add(digest)
+            versions.append(fingerprint(text))
             if remember:
                 keys = sentence_keys(text)
                 dropped |= known - keys

@@ -11,7 +11,7 @@ from tracker.terminal import change_json
 if TYPE_CHECKING:
     from tracker.config import Document
     from tracker.diff import TextDiff
-    from tracker.store import ChangeRecord, Store, VersionRecord
+    from tracker.store import ChangeRecord, CheckRecord, Store, VersionRecord
 
 
 def changes_json(changes: Iterable[ChangeRecord]) -> list[dict[str, Any]]:
@@ -51,6 +51,23 @@ def history_json(store: Store, versions: Iterable[VersionRecord]) -> list[dict[s
             "snapshot": snapshot_json(store, v.snapshot_id),
         }
         for v in versions
+    ]
+
+
+def suspect_captures_json(store: Store, checks: Iterable[CheckRecord]) -> list[dict[str, Any]]:
+    """`tracker history --all --json`: the captures the screen held back, each with its reason and its bytes."""
+    return [
+        {
+            "service": c.service,
+            "document": c.document,
+            "check": c.id,
+            "checked_at": c.started_at.isoformat(),
+            "reason": c.reason,
+            "refusal": c.refusal,
+            "text_sha256": c.text_sha256,
+            "snapshot": snapshot_json(store, c.snapshot_id),
+        }
+        for c in checks
     ]
 
 

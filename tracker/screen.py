@@ -1,12 +1,21 @@
-"""Refuse captures that are not the policy: error pages, captchas, login and cookie walls, truncated text."""
+"""Refuse captures that are not the policy: error pages, walls, login forms, what is not prose, and what the
+document's accepted versions say it cannot be (far shorter or longer, cut mid-sentence, another document)."""
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
+import zlib
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from tracker.config import ChecksSettings
+from tracker.flag.sentences import different_titles, title
 
 # What sites serve instead of the page when they fail, block or want a login. Matched only on short
 # texts (see WALL_MAX_CHARS): a real policy may well say "sign in" or "page not found" somewhere.
@@ -52,32 +61,215 @@ WALL_MAX_CHARS = 5000
 # Where sites redirect to when they want a login or a bot check instead of serving the page.
 WALL_URL_PARTS = ("/login", "/authwall", "/checkpoint", "/captcha", "consent.google.", "/signin", "/uas/login")
 
+# What every sign-in page asks, in the languages tracked: a way in, a secret, a way to join, an identifier.
+# A policy mentions these too, which is why a page needs several of them *and* to be short (see login_form).
+LOGIN_CUES: dict[str, str] = {
+    "sign in": r"\bsign(?:ed)? ?in\b|\blog ?in\b|\blogin\b|se connecter|\bconnexion\b|\banmelden\b|\beinloggen\b"
+    r"|iniciar sesión|\baccedi\b|\bentrar\b",
+    "password": r"\bpassword\b|mot de passe|\bpasswort\b|\bkennwort\b|contraseña|\bsenha\b|\bpasscode\b",
+    "join": r"\bjoin (?:now|today|free)\b|\bsign ?up\b|create (?:an |a new |your )?account|\bregister\b"
+    r"|not a member|new to \w+|s'inscrire|créer un compte|\bregistrieren\b|konto erstellen|regístrate"
+    r"|crear (?:una )?cuenta",
+    "identifier": r"\bemail or (?:phone|username|mobile)|\bphone or email|\busername\b|e-?mail address"
+    r"|adresse e-?mail|e-?mail-adresse|correo electrónico|\bremember me\b|keep me (?:signed|logged) in"
+    r"|forgot (?:your )?password|mot de passe oublié|passwort vergessen|continue with (?:google|apple|facebook)",
+}
+LOGIN_MAX_CHARS = 5000
+PROSE_LINE_WORDS = 12  # a line of running prose, not a label or a button
+_PASSWORD_FIELD = re.compile(rb"<input\b[^>]{0,500}?\btype\s*=\s*[\"']?password", re.IGNORECASE)
+
+# Not prose: a text whose "words" are mostly not words (random bytes, code, markup), or that shows the marks
+# of text decoded with the wrong charset (UTF-8 read as Latin-1 or Windows-1252: "Ã©", "â€™").
+MIN_WORDLIKE = 0.5  # share of tokens that must read as words
+MAX_MARKUP = 0.15  # share of tokens carrying markup or code punctuation
+MAX_UNREADABLE = 0.01  # share of characters that are U+FFFD or control characters
+MAX_MOJIBAKE = 0.01  # share of tokens with a mojibake pair
+PROSE_SAMPLE = 4000  # tokens looked at, spread over the text: the verdict stays cheap on any size
+_MOJIBAKE = re.compile(r"[ÃÂ][\u0080-\u00bf\u2018-\u203a\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u02c6\u02dc]|â€")
+_UNREADABLE = re.compile("[\ufffd\x00-\x08\x0b\x0c\x0e-\x1f]")
+_MARKUP_TOKEN = re.compile(r"[<>{}=;\\]|&#?\w+;|^/|\(\)")
+_LEADING = "([\"'“‘«¿¡*_„"
+_TRAILING = ".,;:!?)]\"'”’»*_…"
+_INNER = "'’-.·，、。：；！？「」『』（）《》"  # CJK texts run whole clauses between spaces
+
+# Texts whose last line runs on like a sentence yet stops without an end: cut short in transfer.
+MID_SENTENCE_WORDS = 12  # fewer is a table cell, a link or a label as often as a cut (real captures ended so)
+# Two suspect captures are the same new text (a lasting change, not a glitch) when most of one is in the other.
+ALIKE_SHARE = 0.5
+_HEADING_UNDERLINE = re.compile(r"^(?:=+|-+)$")
+
+SHINGLE_WORDS = 5
+SHINGLE_SAMPLE = 8  # one shingle in 8 (by hash) is kept: the same ones in every text, so shares compare
+FINGERPRINT_FORMAT = 1
+_WORD = re.compile(r"\w+")
+
+# Stop words tell the language of a text in its first few thousand words; scripts tell the others.
+STOP_WORDS: dict[str, frozenset[str]] = {
+    "en": frozenset("the and of to in is that for with you your we our are this by or be".split()),
+    "fr": frozenset("le la les et des du est que pour vous votre nous nos une dans sur avec".split()),
+    "de": frozenset("der die das und ist zu den mit sie ihre wir unsere nicht von für auf".split()),
+    "es": frozenset("el la los las y de que en para con su sus nosotros usted por una".split()),
+    "it": frozenset("il di che per con gli della delle sono una nel non questo".split()),
+    "pt": frozenset("o os da do das dos que para com seu sua você não uma em".split()),
+    "nl": frozenset("de het een van en dat voor met je jouw wij onze niet zijn".split()),
+}
+SCRIPTS = {"DEVANAGARI": "hi", "CYRILLIC": "ru", "ARABIC": "ar", "HEBREW": "he", "GREEK": "el", "HANGUL": "ko",
+           "HIRAGANA": "ja", "KATAKANA": "ja", "CJK": "zh", "THAI": "th"}  # fmt: skip
+
 
 @dataclass(frozen=True)
 class Refusal:
-    kind: str  # fetch | empty | not_text | not_policy | wall | short | truncated
+    """Why a capture is not (yet) a version. `confirmable`: the verdict rests on the document's history, which
+    can be wrong or can really change, so checks that keep seeing the text over time may overrule it."""
+
+    kind: str  # fetch | empty | not_text | not_policy | wall | login | not_prose | short | truncated | shorter |
+    #            longer | unfamiliar
     message: str
+    confirmable: bool = False
 
 
-_WALL_PATTERNS = {reason: re.compile("|".join(phrases), re.IGNORECASE) for reason, phrases in WALL_PHRASES.items()}
+@dataclass(frozen=True)
+class Fingerprint:
+    """What the screen remembers of an accepted version: cheap to store, enough to judge a new capture by."""
+
+    size: int
+    title: str | None
+    language: str | None
+    ending: str  # the last line, normalised: a version's own ending is never a cut
+    shingles: frozenset[int]  # sampled hashes of 5-word runs
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "format": FINGERPRINT_FORMAT,
+            "size": self.size,
+            "title": self.title,
+            "language": self.language,
+            "ending": self.ending,
+            "shingles": sorted(self.shingles),
+        }
+
+    @staticmethod
+    def from_json(data: dict[str, Any] | None) -> Fingerprint | None:
+        """None when absent or of another format (the caller computes it afresh from the text)."""
+        if not data or data.get("format") != FINGERPRINT_FORMAT:
+            return None
+        return Fingerprint(data["size"], data["title"], data["language"], data["ending"], frozenset(data["shingles"]))
 
 
-def screen_text(
-    text: str,
-    final_url: str,
-    previous_text: str | None,
-    settings: ChecksSettings = ChecksSettings(),
-    url: str = "",
-) -> Refusal | None:
-    """Why this capture must not become a version, or None when it looks like the policy."""
-    if not text.strip():
-        return Refusal("empty", "empty page: no text after extraction")
+@dataclass(frozen=True)
+class Suspect:
+    """An earlier suspect capture of the document, since the last accepted one: what may confirm a new one."""
+
+    seen_at: datetime
+    text_sha256: str | None
+    fingerprint: Fingerprint | None
+
+
+def confirmed(
+    text_sha256: str, print_: Fingerprint, now: datetime, earlier: Sequence[Suspect], settings: ChecksSettings
+) -> bool:
+    """Do checks spanning `confirm_span`, `confirm_checks` of them with this one, keep seeing this text (or one
+    alike: a page that keeps changing slightly is confirmed too)? A glitch passes; a real change stays."""
+    if settings.confirm_checks <= 1:
+        return True  # the operator believes every capture the history alone doubts
+    alike = [
+        suspect.seen_at
+        for suspect in earlier
+        if suspect.text_sha256 == text_sha256
+        or (suspect.fingerprint is not None and share(print_.shingles, suspect.fingerprint.shingles) >= ALIKE_SHARE)
+    ]
+    return len(alike) + 1 >= settings.confirm_checks and now - min(alike, default=now) >= settings.confirm_after
+
+
+def share(mine: frozenset[int], theirs: frozenset[int]) -> float:
+    """The share of one text's sampled runs found in the other."""
+    return len(mine & theirs) / len(mine) if mine else 0.0
+
+
+@functools.lru_cache(maxsize=4)
+def fingerprint(text: str) -> Fingerprint:
+    """Cached: the screen, the suspect capture's record and the new version's row all ask for the same text's."""
+    return Fingerprint(len(text), _title(text), guess_language(text), _ending(text), shingles(text))
+
+
+def shingles(text: str) -> frozenset[int]:
+    words = _WORD.findall(text.lower())
+    kept = set()
+    for start in range(max(0, len(words) - SHINGLE_WORDS) + 1):
+        code = zlib.crc32(" ".join(words[start : start + SHINGLE_WORDS]).encode())
+        if code % SHINGLE_SAMPLE == 0:
+            kept.add(code)
+    return frozenset(kept)
+
+
+def guess_language(text: str) -> str | None:
+    """A two-letter guess from stop words (or the script), None when the text does not say clearly."""
+    sample = text[:20000]
+    letters = [char for char in sample if char.isalpha()]
+    if not letters:
+        return None
+    scripts = Counter(_script(char) for char in letters[:: max(1, len(letters) // 2000)])
+    script, count = scripts.most_common(1)[0]
+    if script != "LATIN" and count > 0.3 * sum(scripts.values()):
+        return SCRIPTS.get(script, script.lower())
+    words = _WORD.findall(sample.lower())[:3000]
+    counts = Counter({language: sum(word in stops for word in words) for language, stops in STOP_WORDS.items()})
+    ranked = counts.most_common(2)
+    best, hits = ranked[0]
+    if hits < max(5, 0.05 * len(words)) or hits < 2 * ranked[1][1]:
+        return None
+    return best
+
+
+def _script(char: str) -> str:
+    name = unicodedata.name(char, "")
+    first = name.split(" ", 1)[0]
+    return "CJK" if first == "CJK" else first
+
+
+def _title(text: str) -> str | None:
+    found = title(text)
+    return found.lower()[:200] if found else None
+
+
+def _ending(text: str) -> str:
+    return " ".join(_last_line(text).lower().split())[-200:]
+
+
+def _last_line(text: str) -> str:
+    end = len(text.rstrip())
+    start = text.rfind("\n", 0, end) + 1
+    return text[start:end].strip()
+
+
+def _was_wall_redirect(final_url: str, url: str) -> Refusal | None:
     landed, asked = urlsplit(final_url.lower()), urlsplit(url.lower())
     for part in WALL_URL_PARTS:
         # Only where the redirect led: a document whose own address says /login is not a wall.
         if part in f"{landed.netloc}{landed.path}" and part not in f"{asked.netloc}{asked.path}":
             where = urlsplit(final_url)
             return Refusal("wall", f"redirected to {where.netloc}{where.path}: a login or bot wall")
+    return None
+
+
+_WALL_PATTERNS = {reason: re.compile("|".join(phrases), re.IGNORECASE) for reason, phrases in WALL_PHRASES.items()}
+_LOGIN_PATTERNS = {cue: re.compile(pattern, re.IGNORECASE) for cue, pattern in LOGIN_CUES.items()}
+
+
+def screen_text(
+    text: str,
+    final_url: str,
+    versions: Sequence[Fingerprint] = (),
+    settings: ChecksSettings = ChecksSettings(),
+    url: str = "",
+    body: bytes = b"",
+) -> Refusal | None:
+    """Why this capture must not become a version, or None when it reads like the policy. `versions`: the
+    fingerprints of every accepted version of the document (none for a first capture); `body`: the raw page."""
+    if not text.strip():
+        return Refusal("empty", "empty page: no text after extraction")
+    if refusal := _was_wall_redirect(final_url, url):
+        return refusal
     if len(text) <= WALL_MAX_CHARS:
         for reason, pattern in _WALL_PATTERNS.items():
             if match := pattern.search(text):
@@ -85,15 +277,136 @@ def screen_text(
                 return Refusal(
                     "wall", f"looks like {article} {reason}: “{match.group(0)}” in a {len(text)}-character page"
                 )
+    if refusal := login_form(text, body):
+        return refusal
+    if refusal := not_prose(text):
+        return refusal
     if len(text) < settings.min_chars:
         return Refusal("short", f"too short to be a policy ({len(text)} characters)")
-    if previous_text and len(text) < settings.truncation_ratio * len(previous_text):
+    if versions:
+        return _against_history(text, versions, settings)
+    if mid_sentence(text):
         return Refusal(
             "truncated",
-            f"looks truncated: {len(text)} characters against {len(previous_text)} in the version in force "
-            f"(under {settings.truncation_ratio:.0%}); accepted only if {settings.confirm_shorter} checks in a "
-            "row see the same text",
+            f"looks truncated: the text stops mid-sentence or on a heading (“…{_last_line(text)[-60:]}”)",
+            confirmable=True,
         )
+    return None
+
+
+def login_form(text: str, body: bytes) -> Refusal | None:
+    """A sign-in page served at the policy's address: short, and asking for several of the things every login
+    form asks (a way in, a password, a way to join, an e-mail or user name)."""
+    if len(text) > LOGIN_MAX_CHARS:
+        return None
+    # A short policy may name all of these too, in sentences; a form is labels and buttons.
+    prose = sum(len(line) for line in text.splitlines() if len(_WORD.findall(line)) >= PROSE_LINE_WORDS)
+    if prose > 0.5 * len(text):
+        return None
+    found = [cue for cue, pattern in _LOGIN_PATTERNS.items() if pattern.search(text)]
+    if body and "password" not in found and _PASSWORD_FIELD.search(body):
+        found.append("password")
+    if len(found) >= 3 or (len(found) == 2 and "password" in found):
+        return Refusal("login", f"looks like a sign-in page: {', '.join(found)} in a {len(text)}-character page")
+    return None
+
+
+def not_prose(text: str) -> Refusal | None:
+    """Binary, mis-decoded text, markup or code where prose should be; judged on a sample of its tokens."""
+    sample = text[:200_000]
+    unreadable = len(_UNREADABLE.findall(sample))
+    if unreadable > MAX_UNREADABLE * len(sample):
+        return Refusal("not_prose", f"not text: {unreadable / len(sample):.0%} of its characters are unreadable")
+    tokens = text.split()
+    if not tokens:
+        return None
+    tokens = tokens[:: max(1, len(tokens) // PROSE_SAMPLE)]
+    mojibake = sum(1 for token in tokens if _MOJIBAKE.search(token))
+    if mojibake > max(3, MAX_MOJIBAKE * len(tokens)):
+        return Refusal("not_prose", f"mis-decoded text: {mojibake} of {len(tokens)} words sampled show mojibake")
+    markup = sum(1 for token in tokens if _MARKUP_TOKEN.search(token))
+    if markup > MAX_MARKUP * len(tokens):
+        return Refusal("not_prose", f"markup or code, not prose: {markup / len(tokens):.0%} of its words")
+    words = sum(1 for token in tokens if _wordlike(token))
+    if words < MIN_WORDLIKE * len(tokens):
+        return Refusal("not_prose", f"not prose: only {words / len(tokens):.0%} of its words read as words")
+    return None
+
+
+def _wordlike(token: str) -> bool:
+    core = token.lstrip(_LEADING).rstrip(_TRAILING)
+    if not core:
+        return False
+    letters = 0
+    for char in core:
+        if char.isalpha():
+            letters += 1
+        elif char not in _INNER and not unicodedata.category(char).startswith("M"):
+            return False
+    return letters > 0
+
+
+def mid_sentence(text: str) -> bool:
+    """Does the text stop inside a sentence (a last line of running words that ends on a letter or a comma), or
+    on a heading, which always announces something that follows?"""
+    line = _last_line(text)
+    if line.startswith("#") or (_HEADING_UNDERLINE.match(line) and "\n" in text.rstrip()):
+        return True
+    if line.startswith(("|", ">", "*", "-")) or "|" in line:
+        return False  # a table row, a list item: pages end on these
+    words = _WORD.findall(line)
+    if len(words) < MID_SENTENCE_WORDS:
+        # A few words of a paragraph right after a heading, with no end: the section's text was cut.
+        before = _last_line(text.rstrip()[: -len(line)])
+        return before.startswith("#") and line[-1].isalpha() and not line.startswith(("|", ">", "*", "-"))
+    if line[-1] in ",-":
+        return True
+    # "…we use your inform" stops mid-word; "…Information CentreGroups" is a glued menu, not a cut.
+    return words[-1].isalpha() and words[-1].islower() and line.endswith(words[-1])
+
+
+def _against_history(text: str, versions: Sequence[Fingerprint], settings: ChecksSettings) -> Refusal | None:
+    smallest = min(version.size for version in versions)
+    largest = max(version.size for version in versions)
+    count = f"{len(versions)} accepted version{'s' if len(versions) > 1 else ''}"
+    if len(text) < settings.shorter_ratio * smallest:
+        return Refusal(
+            "shorter",
+            f"far shorter than every accepted version: {len(text):,} characters, the shortest of {count} has "
+            f"{smallest:,} (under {settings.shorter_ratio:.0%})",
+            confirmable=True,
+        )
+    if len(text) > settings.longer_ratio * largest:
+        return Refusal(
+            "longer",
+            f"far longer than every accepted version: {len(text):,} characters, the longest of {count} has "
+            f"{largest:,} (over {settings.longer_ratio:g}x)",
+            confirmable=True,
+        )
+    ending = _ending(text)
+    if mid_sentence(text) and all(version.ending != ending for version in versions):
+        return Refusal(
+            "truncated",
+            f"looks truncated: the text stops mid-sentence or on a heading (“…{_last_line(text)[-60:]}”), unlike "
+            "every accepted version",
+            confirmable=True,
+        )
+    own = fingerprint(text)
+    if len(own.shingles) >= 10:
+        shared = max(share(own.shingles, version.shingles) for version in versions)
+        if shared < settings.min_shared:
+            new_title, new_language = own.title, own.language
+            other_title = all(different_titles(version.title, new_title) for version in versions)
+            other_language = new_language is not None and all(
+                version.language not in (None, new_language) for version in versions
+            )
+            if other_title or other_language:
+                what = f"its title “{new_title}”" if other_title else f"its language ({new_language})"
+                return Refusal(
+                    "unfamiliar",
+                    f"another document: {shared:.0%} of its text is in any accepted version, and {what} is new",
+                    confirmable=True,
+                )
     return None
 
 

@@ -93,7 +93,8 @@ def assess(
         url=document.url,
         schedule=schedule.text,
         last_attempt=latest.started_at if latest else None,
-        last_outcome=latest.outcome if latest else None,
+        # A failed check whose page was kept as evidence is a suspect capture (docs/decisions/0014).
+        last_outcome=("suspect" if latest.suspect else latest.outcome) if latest else None,
         last_reason=latest.reason if latest else None,
         last_success=last_success,
         consecutive_failures=failures,

@@ -251,8 +251,8 @@ def print_status(out: Console, health: list[DocumentHealth], holder: str | None,
     rows = []
     for h in health:
         outcome = Text(h.last_outcome.replace("_", " ") if h.last_outcome else "never checked")
-        if h.last_outcome == "failed":
-            outcome = Text(f"failed, {h.consecutive_failures} in a row", style="red")
+        if h.last_outcome in ("failed", "suspect"):
+            outcome = Text(f"{h.last_outcome}, {h.consecutive_failures} in a row", style="red")
         rows.append(
             (
                 Text(h.title, style="bold red" if h.failing else ""),

@@ -104,7 +104,9 @@ def judge(fetched: FetchResult, rules: Rules, checks: ChecksSettings, accept_lan
 
 def screen(fetched: FetchResult, body: bytes, text: str, checks: ChecksSettings) -> Refusal | None:
     """The screens a first capture meets: a trial has no history, so only the absolute ones apply."""
-    return screen_body(fetched.content_type, body) or screen_text(text, fetched.final_url, None, checks, fetched.url)
+    return screen_body(fetched.content_type, body) or screen_text(
+        text, fetched.final_url, (), checks, fetched.url, body
+    )
 
 
 def config_snippet(trial: Trial, select: tuple[str, ...], remove: tuple[str, ...]) -> str:

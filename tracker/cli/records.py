@@ -17,25 +17,32 @@ from tracker.cli.app import cli as group
 @group.command()
 @click.argument("service")
 @click.option("--document", "-d", help="Only this document of the service.")
+@click.option("--all", "show_all", is_flag=True, help="Also the suspect captures: pages the screen refused, kept.")
 @click.option("--json", "as_json", is_flag=True, help="JSON list, for scripts.")
 @pass_context
 @handles_errors
-def history(context: Context, service: str, document: str | None, as_json: bool) -> None:
+def history(context: Context, service: str, document: str | None, show_all: bool, as_json: bool) -> None:
     """The stored versions of a service's documents, oldest first, with times, sizes, hashes and snapshot ids.
 
-    `tracker snapshot ID` gives the raw bytes of a version's capture, for citing.
+    `tracker snapshot ID` gives the raw bytes of a version's capture, for citing. With --all, also every suspect
+    capture (a page the screen refused: never a version), with its reason and the snapshot of its raw bytes.
     """
     from tracker.terminal import print_table, when
 
     context.check_names(service, document, recorded=True)
     versions = context.existing_store.versions(service, document)
+    checks = context.existing_store.checks(service, document, limit=100_000) if show_all else []
+    suspects = [c for c in reversed(checks) if c.suspect]
     if as_json:
-        from tracker.payloads import history_json
+        from tracker.payloads import history_json, suspect_captures_json
 
-        rows = history_json(context.existing_store, versions)
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        store = context.existing_store
+        payload: object = history_json(store, versions)
+        if show_all:
+            payload = {"versions": payload, "suspect_captures": suspect_captures_json(store, suspects)}
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
-    if not versions:
+    if not versions and not suspects:
         what = f"{service} {document}" if document else service
         context.out.print(f"No versions stored for {what} yet: `tracker check {service}` fetches it now.")
         return
@@ -44,7 +51,7 @@ def history(context: Context, service: str, document: str | None, as_json: bool)
     headers = ("version", "snapshot", "first seen (UTC)", "last seen (UTC)", "characters", "sha256")
     if imported:
         headers = ("version", "snapshot", "origin", "first seen (UTC)", "characters", "sha256")
-    for key in dict.fromkeys(v.document for v in versions):
+    for key in dict.fromkeys([v.document for v in versions] + [c.document for c in suspects]):
         context.out.print(f"{context.title(service, key)} ({service} {key})")
         rows = []
         for v in versions:
@@ -54,6 +61,14 @@ def history(context: Context, service: str, document: str | None, as_json: bool)
             seen = (v.origin, when(v.first_seen_at)) if imported else (when(v.first_seen_at), when(v.last_seen_at))
             rows.append((str(v.id), snapshot, *seen, f"{v.size:,}", v.text_sha256[:12]))
         print_table(context.out, headers, rows)
+        shown = [c for c in suspects if c.document == key] if show_all else []
+        if shown:
+            context.out.print(f"Suspect captures of {context.title(service, key)}: never versions", style="yellow")
+            print_table(
+                context.out,
+                ("check", "snapshot", "checked (UTC)", "why"),
+                [(str(c.id), str(c.snapshot_id), when(c.started_at), c.reason or "") for c in shown],
+            )
     context.out.print("\nThe raw capture of a version: tracker snapshot SNAPSHOT", style="dim")
 
 

@@ -97,8 +97,10 @@ def _spelling(word: str) -> str:
     return word
 
 
+@functools.lru_cache(maxsize=64)
 def sentence_keys(text: str) -> frozenset[str]:
-    """The keys of every sentence of a text: what `known_sentences` remembers of a version."""
+    """The keys of every sentence of a text: what `known_sentences` remembers of a version. Cached: every change
+    of a document asks again for the keys of all its versions (about a second for 20 policies of 100 KB)."""
     return frozenset(sentence_key(text[start:end]) for start, end in sentence_spans(text, 0, len(text)))
 
 

@@ -24,7 +24,7 @@ from tracker.check import ARCHIVE_TEXT_RULES_KEY, History, Judgement, document_r
 from tracker.config import ChecksSettings, Document
 from tracker.extract import ExtractionError, Rules, extract_text
 from tracker.flag import DEFAULT_VOCABULARY, Vocabulary, sentence_keys
-from tracker.screen import Refusal, screen_body
+from tracker.screen import Fingerprint, Refusal, Suspect, fingerprint, screen_body
 from tracker.store import NewImport, NewSnapshot, Store
 
 ORIGINS = ("ota", "wayback")
@@ -200,11 +200,19 @@ def _import_capture(
                 previous_text=timeline.text(base_id) if base_id is not None else None,
                 is_known=lambda sha256: timeline.known_before(sha256, when),
                 known_sentences=lambda: frozenset(timeline.sentences),
-                # A much shorter text is believed when the archive's next capture of this reading is short too.
-                shorter_confirmed=lambda _sha256: timeline.refused_shorter.get(reading, False),
+                versions=lambda: timeline.fingerprints,
+                # The archive's later captures confirm a suspect one as checks do: alike, over the same span.
+                suspects=lambda: timeline.suspects.get(reading, []),
+                now=when,
             )
             judgement = judge_text(
-                text, history, final_url=capture.final_url, url=capture.url, checks=checks, vocabulary=vocabulary
+                text,
+                history,
+                final_url=capture.final_url,
+                url=capture.url,
+                checks=checks,
+                vocabulary=vocabulary,
+                body=body,
             )
     outcome = judgement.outcome
     if listed.technical and outcome in ("changed", "returned"):
@@ -236,7 +244,10 @@ def _import_capture(
     summary.imported += 1
     summary.first_observed_at = summary.first_observed_at or when
     summary.last_observed_at = when
-    timeline.refused_shorter[reading] = refusal is not None and refusal.kind == "truncated"
+    if judgement.fingerprint is not None:
+        timeline.suspects.setdefault(reading, []).insert(0, Suspect(when, sha256, judgement.fingerprint))
+    elif refusal is None:
+        timeline.suspects.pop(reading, None)
     if refusal is not None:
         summary.refused.append(f"{listed.ref}: {refusal.message}")
         return
@@ -281,7 +292,8 @@ class _Timeline:
         self._bases: dict[str | None, int] = {}
         self._texts: dict[int, str] = {}
         self.sentences: set[str] = set()
-        self.refused_shorter: dict[str, bool] = {}
+        self.fingerprints: list[Fingerprint] = []  # of every version seen by then
+        self.suspects: dict[str, list[Suspect]] = {}  # per reading, since its last accepted capture, newest first
 
     def advance(self, when: datetime) -> None:
         """Take in what was seen up to `when`: the latest version of each reading, the sentences known by then."""
@@ -290,7 +302,9 @@ class _Timeline:
             self._bases[sighting.rules_key] = sighting.version_id
             self._next_sighting += 1
         while self._next_version < len(self._versions) and self._versions[self._next_version][0] < when:
-            self.sentences |= sentence_keys(self._store.version_text(self._versions[self._next_version][1]))
+            text = self._store.version_text(self._versions[self._next_version][1])
+            self.sentences |= sentence_keys(text)
+            self.fingerprints.append(fingerprint(text))
             self._next_version += 1
 
     def base(self, reading: str) -> int | None:
@@ -315,5 +329,7 @@ class _Timeline:
         self._first_seen[sha256] = min(self._first_seen.get(sha256, when), when)
         self.sentences |= sentence_keys(text)
         new = version_id not in self._ids
+        if new:
+            self.fingerprints.append(fingerprint(text))
         self._ids.add(version_id)
         return new

@@ -122,6 +122,8 @@ class VersionRow(Base):
     provenance: Mapped[dict[str, str] | None] = mapped_column(JSON)
     # The dates the text states about itself (tracker.notice.StatedDate.as_json); None: stored before migration 0006.
     stated_dates: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
+    # What the screen judges new captures by (tracker.screen.Fingerprint.as_json); None: stored before migration 0009.
+    fingerprint: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class ChangeRow(Base):
@@ -185,6 +187,10 @@ class CheckRow(Base):
     version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id"))
     change_id: Mapped[int | None] = mapped_column(ForeignKey("changes.id"))
     fetch_path: Mapped[str] = mapped_column(String(10), default="http", server_default="http")
+    # A suspect capture (a failed check whose page was screened out): its raw bytes kept as evidence and, when later
+    # checks may confirm it, what the screen saw in its text, to know them alike (docs/decisions/0014).
+    snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("snapshots.id"))
+    fingerprint: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class ImportRow(Base):

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -25,15 +25,22 @@ from tracker.store.models import (
     VersionRow,
 )
 
+if TYPE_CHECKING:
+    from tracker.screen import Fingerprint, Suspect
+
 
 @event.listens_for(VersionRow, "before_insert")
 def _record_stated_dates(_mapper: Any, _connection: Any, version: VersionRow) -> None:
-    """Every version records the dates its text states, whichever path stores it (a check, a re-extraction, an
-    import): a derived column, like `size`, that cannot disagree with the text."""
+    """Every version records the dates its text states and its fingerprint for the screen, whichever path stores
+    it (a check, a re-extraction, an import): derived columns, like `size`, that cannot disagree with the text."""
     if version.stated_dates is None:
         from tracker.notice import stated_dates
 
         version.stated_dates = [stated.as_json() for stated in stated_dates(version.text)]
+    if version.fingerprint is None:
+        from tracker.screen import fingerprint
+
+        version.fingerprint = fingerprint(version.text).as_json()
 
 
 @dataclass(frozen=True)
@@ -104,6 +111,12 @@ class CheckRecord:
     version_id: int | None
     change_id: int | None
     fetch_path: str = "http"
+    snapshot_id: int | None = None  # set on a suspect capture: its raw bytes, kept as evidence
+
+    @property
+    def suspect(self) -> bool:
+        """A page the screen refused, kept as evidence (a failed fetch keeps nothing)."""
+        return self.outcome == "failed" and self.snapshot_id is not None
 
 
 @dataclass(frozen=True)
@@ -178,6 +191,7 @@ class NewCheck:
     fetch_path: str = "http"
     # The notify targets (NotifyTarget.key) the change goes to: filed in the change's own transaction.
     notify: tuple[str, ...] = ()
+    fingerprint: dict[str, Any] | None = None  # a suspect capture's (tracker.screen.Fingerprint.as_json)
 
 
 @dataclass(frozen=True)
@@ -315,6 +329,48 @@ class Store:
                     .order_by(VersionRow.first_seen_at, VersionRow.id)
                 )
             )
+
+    def version_fingerprints(self, service: str, document: str) -> list[Fingerprint]:
+        """What the screen needs of every accepted version, without their texts; a version stored before they were
+        kept gets its fingerprint now, once."""
+        from tracker.screen import Fingerprint, fingerprint
+
+        with self._transaction() as session:
+            rows = session.execute(
+                select(VersionRow.id, VersionRow.fingerprint)
+                .join(DocumentRow, VersionRow.document_id == DocumentRow.id)
+                .where(DocumentRow.service == service, DocumentRow.key == document)
+                .order_by(VersionRow.first_seen_at, VersionRow.id)
+            ).all()
+            prints = []
+            for version_id, stored in rows:
+                found = Fingerprint.from_json(stored)
+                if found is None:
+                    row = session.get_one(VersionRow, version_id)
+                    found = fingerprint(row.text)
+                    row.fingerprint = found.as_json()
+                prints.append(found)
+            return prints
+
+    def suspects_since_accepted(self, service: str, document: str, limit: int = 500) -> list[Suspect]:
+        """The suspect captures of the document since its last check that accepted a text, newest first."""
+        from tracker.screen import Fingerprint, Suspect
+
+        with self._transaction() as session:
+            rows = session.execute(
+                select(CheckRow.outcome, CheckRow.started_at, CheckRow.text_sha256, CheckRow.fingerprint)
+                .join(DocumentRow, CheckRow.document_id == DocumentRow.id)
+                .where(DocumentRow.service == service, DocumentRow.key == document)
+                .order_by(CheckRow.started_at.desc(), CheckRow.id.desc())
+                .limit(limit)
+            ).all()
+        suspects = []
+        for outcome, started_at, text_sha256, stored in rows:
+            if outcome != "failed":
+                break
+            if stored is not None:
+                suspects.append(Suspect(started_at, text_sha256, Fingerprint.from_json(stored)))
+        return suspects
 
     def version_dates(self, service: str, document: str) -> list[tuple[int, datetime, list[dict[str, str]] | None]]:
         """Each version of the document, oldest first: its id, when it was first seen, the dates it states."""
@@ -464,6 +520,9 @@ class Store:
                         )
                         for target in check.notify
                     )
+            evidence_id = None
+            if check.outcome == "failed" and check.snapshot is not None:
+                evidence_id = _add_snapshot(session, doc.id, check.snapshot)
             row = CheckRow(
                 document_id=doc.id,
                 started_at=check.started_at,
@@ -483,6 +542,8 @@ class Store:
                 version_id=version_id,
                 change_id=change_id,
                 fetch_path=check.fetch_path,
+                snapshot_id=evidence_id,
+                fingerprint=check.fingerprint,
             )
             session.add(row)
             session.flush()
@@ -847,4 +908,5 @@ def _check_record(row: CheckRow, doc: DocumentRow) -> CheckRecord:
         version_id=row.version_id,
         change_id=row.change_id,
         fetch_path=row.fetch_path,
+        snapshot_id=row.snapshot_id,
     )

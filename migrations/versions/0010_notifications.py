@@ -1,7 +1,7 @@
 """The notification outbox: one row per change and notify target, kept until the service has taken it.
 
-Revision ID: 0011
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-11-30
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 # Frozen here, not imported from the models: a migration must keep meaning what it meant when written.
 UTC_DATETIME = sa.DateTime(timezone=True)
 
-revision: str = "0011"
-down_revision: str | None = "0008"
+revision: str = "0010"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
