@@ -242,6 +242,13 @@ class ChecksSettings(_Strict):
     confirm_shorter: int = Field(
         3, ge=1, description="checks in a row that must see the same much shorter text before it is a version"
     )
+    deadline: float = Field(
+        300.0,
+        gt=0,
+        le=86400,
+        allow_inf_nan=False,
+        description="seconds one check may take, retries and waits included; later, it fails and the run goes on",
+    )
 
 
 class FlagSettings(_Strict):

@@ -175,6 +175,7 @@ class SavedCheck:
     check_id: int
     version_id: int | None
     change_id: int | None
+    outcome: str = ""  # as recorded: a change another process recorded first is, for this one, unchanged
 
 
 @dataclass(frozen=True)
@@ -437,11 +438,14 @@ class Store:
                     session.add(change)
                     session.flush()
                     change_id = change.id
+            outcome = check.outcome
+            if outcome in ("changed", "returned") and change_id is None and previous is not None:
+                outcome = "unchanged"  # the text in force is already this one: another check got there first
             row = CheckRow(
                 document_id=doc.id,
                 started_at=check.started_at,
                 duration=check.duration,
-                outcome=check.outcome,
+                outcome=outcome,
                 reason=check.reason,
                 refusal=check.refusal,
                 url=check.url,
@@ -459,7 +463,7 @@ class Store:
             )
             session.add(row)
             session.flush()
-            return SavedCheck(check_id=row.id, version_id=version_id, change_id=change_id)
+            return SavedCheck(check_id=row.id, version_id=version_id, change_id=change_id, outcome=outcome)
 
     # -- imports from archives (tracker import) ------------------------------------------------------------
 
@@ -516,7 +520,7 @@ class Store:
                 ).first()
             if row is None:  # the race was on the document or the version: a second try finds their rows
                 return self._record_import(imported)
-            return SavedCheck(check_id=row.id, version_id=row.version_id, change_id=row.change_id)
+            return SavedCheck(check_id=row.id, version_id=row.version_id, change_id=row.change_id, outcome=row.outcome)
 
     def _record_import(self, imported: NewImport) -> SavedCheck:
         when = imported.observed_at
@@ -589,7 +593,7 @@ class Store:
             )
             session.add(row)
             session.flush()
-            return SavedCheck(check_id=row.id, version_id=version_id, change_id=change_id)
+            return SavedCheck(check_id=row.id, version_id=version_id, change_id=change_id, outcome=imported.outcome)
 
     # -- document health (tracker status, the daemon) ------------------------------------------------------
 
