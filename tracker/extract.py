@@ -81,7 +81,12 @@ _STRIPPED_CLOSERS = {
 }
 _COMMENT_END = re.compile(rb"-->")
 _META_CHARSET = re.compile(rb"""<meta[^<>]+charset=["']?([\w-]+)""", re.IGNORECASE)
+# WHATWG MIME Sniffing, "rules for distinguishing if a resource is text or binary": browsers show a text/plain
+# resource with one of these bytes in its first 1,445 as binary, not as text.
+_BINARY_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]")
+_SNIFFED_BYTES = 1445
 _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+_BOM_PREFIXES = tuple(bom for bom, _ in _BOMS)
 # As browsers read labels (WHATWG Encoding): Latin-1 and ASCII labels mean windows-1252.
 _WINDOWS_1252_LABELS = frozenset({"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "us-ascii", "ascii", "cp1252"})
 
@@ -110,6 +115,8 @@ def extract_text(content: bytes, content_type: str | None = None, rules: Rules =
     if is_html(content, content_type):
         text = extract_html(content, content_type, rules)
     else:
+        if not content.startswith(_BOM_PREFIXES) and _BINARY_BYTES.search(content[:_SNIFFED_BYTES]):
+            raise ExtractionError("binary data served as text (control bytes such as NUL, which browsers sniff too)")
         decoded = decode(content, content_type)
         _cap_text(len(decoded))
         text = normalize_text(_strip_markdown_links(decoded))

@@ -177,6 +177,7 @@ class Fetcher:
             },
             transport=transport,
             trust_env=False,
+            event_hooks={"response": [_refuse_redirects_off_the_web]},
         )
         self._gates: dict[str, _HostGate] = {}
         self._gates_lock = threading.Lock()
@@ -270,8 +271,6 @@ class Fetcher:
             ):
                 if response.has_redirect_location:
                     url = str(response.next_request.url) if response.next_request else url
-                    if urlsplit(url).scheme not in ("http", "https"):
-                        raise ResponseRefused(f"redirected to a {urlsplit(url).scheme}: URL, not a web page")
                     continue
                 # We decompress ourselves: httpx decodes a whole network chunk before anyone can count the
                 # bytes (a 3 KB brotli bomb grows to gigabytes), and never says when a compressed body was cut.
@@ -329,6 +328,14 @@ class _PoliteSlot:
         if not (isinstance(error, httpx.ConnectError) and isinstance(_os_error(error), socket.gaierror)):
             self.gate.last_request = time.monotonic()
         self.gate.lock.release()
+
+
+def _refuse_redirects_off_the_web(response: httpx.Response) -> None:
+    """A redirect to data:, javascript: or ftp: leads to no page we fetch; said before httpx tries to build it."""
+    if response.has_redirect_location:
+        scheme = urlsplit(response.headers["location"].strip()).scheme.lower()
+        if scheme not in ("", "http", "https"):
+            raise ResponseRefused(f"redirected to a {scheme}: URL, not a web page")
 
 
 def _past(deadline: float | None) -> bool:
