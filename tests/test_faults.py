@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import zlib
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import brotli
 import httpx
 import pytest
 import yaml
-from conftest import fixture_bytes, run_tracker
+from conftest import PageServer, fixture_bytes, run_tracker
 from fault_server import Fault, FaultServer, drip, reset, response, serving_faults
 
 from tracker.check import check_document
@@ -179,3 +180,34 @@ def test_an_unexpected_error_in_a_check_is_a_failed_check_naming_it(tmp_path: Pa
 def test_a_page_of_brackets_is_read_in_one_pass(text: str) -> None:
     # Quadratic before (267 s of CPU on 200,000 "["); this test would take minutes if it came back.
     assert extract_text(text.encode(), "text/plain") == text
+
+
+# -- two processes at once -----------------------------------------------------------------------------------
+
+
+def _at_once(config: Path, runs: int = 3) -> list[str]:
+    """`tracker check` started `runs` times together; each must end well (run_tracker refuses tracebacks)."""
+    with ThreadPoolExecutor(runs) as pool:
+        results = list(pool.map(lambda _: run_tracker("check", config=config), range(runs)))
+    for result in results:
+        assert result.returncode == 0, result.stdout + result.stderr
+    return [result.stdout for result in results]
+
+
+def test_two_checks_at_once_create_the_schema_once_and_record_one_change(
+    tmp_path: Path, page_server: PageServer, database_url: str
+) -> None:
+    config = tmp_path / "config.yaml"
+    url = page_server.serve("/terms", POLICY)
+    settings = {"database": {"url": database_url}, "fetch": {"host_gap": 0}}
+    config.write_text(yaml.safe_dump({**settings, "services": {"acme": {"documents": {"terms": {"url": url}}}}}))
+    # An empty database: both processes create the schema (PostgreSQL: one waits on the other's lock).
+    _at_once(config)
+    page_server.serve("/terms", fixture_bytes("linkedin-service-terms-2023-04-06.html.gz"))
+    outputs = _at_once(config)
+    assert not any("change None" in output for output in outputs), outputs
+    store = Store(database_url, create=False)
+    try:
+        assert len(store.versions("acme", "terms")) == 2 and len(store.changes("acme", "terms")) == 1
+    finally:
+        store.close()

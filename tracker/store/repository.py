@@ -439,7 +439,11 @@ class Store:
                     session.flush()
                     change_id = change.id
             outcome = check.outcome
-            if outcome in ("changed", "returned") and change_id is None and previous is not None:
+            if (
+                outcome in ("first_version", "changed", "returned")
+                and previous is not None
+                and previous.id == version_id
+            ):
                 outcome = "unchanged"  # the text in force is already this one: another check got there first
             row = CheckRow(
                 document_id=doc.id,
