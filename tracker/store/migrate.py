@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -122,6 +123,9 @@ def ensure_schema(engine: Engine) -> None:
     )
 
 
+SCHEMA_WAIT = 60.0  # seconds a process waits for another to finish creating the schema
+
+
 def _create_schema(engine: Engine) -> None:
     """Two processes starting at once on an empty database (a daemon and a `tracker check`) create it once: on
     PostgreSQL the second waits on a lock and then finds the schema made; on SQLite, whose DDL does not wait,
@@ -137,8 +141,13 @@ def _create_schema(engine: Engine) -> None:
         try:
             upgrade(engine)
         except DBAPIError:
-            if current_revision(engine) != head_revision():
-                raise
+            # SQLite runs DDL outside transactions: the loser fails at the first table the winner made, and
+            # waits for the winner to finish.
+            waited_until = time.monotonic() + SCHEMA_WAIT
+            while current_revision(engine) != head_revision():
+                if time.monotonic() > waited_until:
+                    raise
+                time.sleep(0.2)
 
 
 @contextmanager
