@@ -709,7 +709,9 @@ def _refuse_alias_bombs(root: yaml.Node | None, path: str | Path) -> None:
                 size += walk(value_node, inner, key_node.start_mark.line + 1)
         elif isinstance(node, yaml.SequenceNode):
             for index, item in enumerate(node.value):
-                size += walk(item, f"{key}.{index}" if key else str(index), item.start_mark.line + 1)
+                # An alias's node carries its anchor's position: the list's own line is nearer the alias.
+                at = line if id(item) in expanded or id(item) in open_nodes else item.start_mark.line + 1
+                size += walk(item, f"{key}.{index}" if key else str(index), at)
         open_nodes.discard(id(node))
         if size > MAX_EXPANDED_NODES:
             message = f"its YAML aliases expand to more than {MAX_EXPANDED_NODES:,} entries (an alias bomb?)"
