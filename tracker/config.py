@@ -7,9 +7,11 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from functools import cache
 from pathlib import Path
 from types import UnionType
 from typing import Any, Literal, Union, get_args, get_origin
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -77,18 +79,24 @@ def _duration(value: str) -> str:
 
 
 def _css(selectors: list[str]) -> list[str]:
+    for selector in selectors:
+        _check_selector(selector)
+    return selectors
+
+
+@cache
+def _check_selector(selector: str) -> None:
+    """Cached: a large config repeats the same few selectors on every document."""
     from tracker.css import compile_selector
 
-    for selector in selectors:
-        if compile_selector(selector) is not None:
-            continue  # the XPath compiler reads only CSS that soupsieve reads: no need to load soupsieve
-        import soupsieve
+    if compile_selector(selector) is not None:
+        return  # the XPath compiler reads only CSS that soupsieve reads: no need to load soupsieve
+    import soupsieve
 
-        try:
-            soupsieve.compile(selector)
-        except soupsieve.SelectorSyntaxError as exc:
-            raise ValueError(f"'{selector}' is not a CSS selector: {str(exc).splitlines()[0]}") from None
-    return selectors
+    try:
+        soupsieve.compile(selector)
+    except soupsieve.SelectorSyntaxError as exc:
+        raise ValueError(f"'{selector}' is not a CSS selector: {str(exc).splitlines()[0]}") from None
 
 
 FetchWay = Literal["http", "browser", "auto"]
@@ -106,8 +114,6 @@ def _http_url(url: str | None) -> str | None:
         raise ValueError("must start with http:// or https://")
     if _CONTROL_OR_SPACE.search(url):
         raise ValueError("contains a space, a line break or a control character; percent-encode it")
-    from urllib.parse import urlsplit
-
     try:
         host = urlsplit(url).hostname
     except ValueError as exc:
@@ -693,6 +699,8 @@ def _refuse_alias_bombs(root: yaml.Node | None, path: str | Path) -> None:
 
     def walk(node: yaml.Node, key: str, line: int) -> int:
         nonlocal reuses
+        if isinstance(node, yaml.ScalarNode):
+            return 1  # an alias to a scalar stands for one entry: nothing to bound
         if id(node) in open_nodes:
             raise ConfigError(path, "a YAML alias refers to the block that holds it (a loop)", key=key, line=line)
         if id(node) in expanded:
@@ -704,6 +712,9 @@ def _refuse_alias_bombs(root: yaml.Node | None, path: str | Path) -> None:
         size = 1
         if isinstance(node, yaml.MappingNode):
             for key_node, value_node in node.value:
+                if isinstance(value_node, yaml.ScalarNode) and isinstance(key_node, yaml.ScalarNode):
+                    size += 2  # the common case, without building the key's path
+                    continue
                 inner = f"{key}.{key_node.value}" if key else str(key_node.value)
                 size += walk(key_node, inner, key_node.start_mark.line + 1)
                 size += walk(value_node, inner, key_node.start_mark.line + 1)

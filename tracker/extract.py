@@ -26,6 +26,8 @@ class CaptureTooLarge(ExtractionError):
 # characters), low enough that a refused capture costs seconds and a few hundred megabytes at most.
 MAX_TAGS = 100_000
 MAX_TEXT_CHARS = 2_000_000
+MAX_RAW_TEXT_CHARS = 2 * MAX_TEXT_CHARS  # before spaces are squeezed: a page's indentation counts here
+MAX_TWIN_BYTES = 5 * 1024 * 1024  # pages whose rules need Beautiful Soup (see _Page): 160 ms for 1.7 MB, 6 s for 20
 
 
 @dataclass(frozen=True)
@@ -228,9 +230,14 @@ class _Page:
         self._soup_whitespace = False
         self._twin: _Twin | None = None
         compiled = [_compiled(selector) for selector in (*rules.select, *rules.remove)]
-        if self.empty:
+        # Without rules nothing is selected: no twin to build (a 20 MB page of noise costs seconds in Beautiful Soup).
+        if self.empty or not compiled:
             return
         if None in compiled or not xpath_can_read(utf8):
+            if len(utf8) > MAX_TWIN_BYTES:
+                raise CaptureTooLarge(
+                    f"{len(utf8):,} bytes that only the slow selector path reads (more than {MAX_TWIN_BYTES:,})"
+                )
             self._twin = _Twin(html, self.root)
 
     def select(self, selector: str, scope: etree._Element | None = None) -> list[etree._Element]:
@@ -359,12 +366,16 @@ class _Blocks:
 
     def __init__(self) -> None:
         self.lines: list[str] = []
+        self._size = 0  # characters taken in, whitespace included: bounded before any is split into words
         self._parts: list[str] = []
         self._prefix = ""
         self._separator = ""
         self._has_text = False
 
     def text(self, text: str) -> None:
+        self._size += len(text)
+        if self._size > MAX_RAW_TEXT_CHARS:
+            raise CaptureTooLarge(f"more than {MAX_RAW_TEXT_CHARS:,} characters of text in the page")
         if _VISIBLE.search(text):
             if self._separator and self._has_text:
                 self._parts.append(self._separator)
