@@ -8,6 +8,7 @@ pair. The server is tests/fault_server.py, which writes raw bytes where http.ser
 from __future__ import annotations
 
 import gzip
+import threading
 import zlib
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -213,3 +214,23 @@ def test_two_checks_at_once_create_the_schema_once_and_record_one_change(
         assert len(store.versions("acme", "terms")) == 2 and len(store.changes("acme", "terms")) == 1
     finally:
         store.close()
+
+
+def test_in_the_daemon_an_unexpected_error_makes_the_document_failing(tmp_path: Path) -> None:
+    from tracker.config import parse_config
+    from tracker.scheduler import CheckDeadline, CheckRunner
+    from tracker.status import document_health
+
+    config = parse_config(
+        f"database: {{url: 'sqlite:///{tmp_path}/tracker.db'}}\n"
+        "services: {acme: {documents: {terms: {url: 'http://127.0.0.1:9/terms'}}}}\n"
+    )
+    store = Store(config.database_url)
+    with Fetcher(FetchSettings(retries=0), transport=httpx.MockTransport(_exploding)) as fetcher:
+        runner = CheckRunner(config, store, fetcher, CheckDeadline(60), threading.Event())
+        [document] = config.documents()
+        runner.check(document)
+    [health] = document_health(config, store)
+    assert health.failing and health.consecutive_failures == 1
+    assert "KeyError" in (store.checks("acme", "terms")[0].reason or "")
+    store.close()
