@@ -471,6 +471,14 @@ class _Side:
         self._triggers: list[int] | None = None  # every trigger position, once a whole search paid off
         self._stem_positions: dict[tuple[str, bool], list[int]] = {}
         self._keys: dict[tuple[int, int], str] = {}
+        # Sentences per line, cut once: a page that is one line of many sentences would be cut again per trigger.
+        self._line_spans: dict[tuple[int, int], list[tuple[int, int]]] = {}
+
+    def line_spans(self, line_start: int, line_end: int) -> list[tuple[int, int]]:
+        """sentence_spans() of the line text[line_start:line_end], in order, cut once per line."""
+        if (line_start, line_end) not in self._line_spans:
+            self._line_spans[line_start, line_end] = sentence_spans(self.text, line_start, line_end)
+        return self._line_spans[line_start, line_end]
 
     @classmethod
     def of(cls, diff: TextDiff, changed_op: int, mechanical: set[int], reader: _Reader) -> _Side:
@@ -528,7 +536,7 @@ class _Side:
         index = 0
         while index < len(triggers):
             line_start, line_end = self._line(triggers[index])
-            for span in sentence_spans(self.text, line_start, line_end):
+            for span in self.line_spans(line_start, line_end):
                 first = bisect.bisect_left(triggers, span[0])
                 if first < len(triggers) and triggers[first] < span[1] and (not spans or spans[-1] != span):
                     spans.append(span)
@@ -588,7 +596,15 @@ class _Side:
         """The sentences overlapping text[start:end], or touching `start` when the stretch is empty."""
         line_start = self._line(start)[0]
         line_end = self._line(max(start, end))[1]
-        return [(s, e) for s, e in sentence_spans(self.text, line_start, line_end) if s <= end and e >= start]
+        spans = self.line_spans(line_start, line_end)
+        # Spans are in order and do not overlap: the first that ends at or after `start`, then while they begin
+        # by `end` (a bisection, not a scan of the line).
+        index = bisect.bisect_left(spans, start, key=lambda span: span[1])
+        found = []
+        while index < len(spans) and spans[index][0] <= end:
+            found.append(spans[index])
+            index += 1
+        return found
 
     def is_unchanged(self, start: int, end: int) -> bool:
         """Did no change touch text[start:end]?"""
