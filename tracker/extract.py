@@ -22,10 +22,10 @@ class CaptureTooLarge(ExtractionError):
     """A capture beyond what any policy page needs: refused before it costs minutes of CPU and gigabytes."""
 
 
-# Caps far above any real policy (the corpus' largest pages: 1.7 MB, under 20,000 tags, texts under 400,000
-# characters), low enough that a refused capture costs seconds and a few hundred megabytes at most.
+# Caps far above any real policy (the corpus' largest pages: 1.7 MB, under 20,000 tags, policy texts under
+# 400,000 characters), low enough that a refused capture costs seconds and a few hundred megabytes at most.
 MAX_TAGS = 100_000
-MAX_TEXT_CHARS = 2_000_000
+MAX_TEXT_CHARS = 1_000_000
 MAX_RAW_TEXT_CHARS = 2 * MAX_TEXT_CHARS  # before spaces are squeezed: a page's indentation counts here
 MAX_TWIN_BYTES = 5 * 1024 * 1024  # pages whose rules need Beautiful Soup (see _Page): 160 ms for 1.7 MB, 6 s for 20
 

@@ -451,6 +451,7 @@ def _restores_known_text(new: _Side, known_sentences: Collection[str]) -> bool:
 _ROUGH_BOUNDARY = re.compile(r"[.!?]\s+|\n+|<br\s*/?>")
 # Where an extraction ran two sentences together: a lower-case letter or a full stop right before a capital.
 _GLUE = re.compile(r"(?<=[a-zà-ÿ.!?:)])(?=[A-ZÀ-Þ][a-zà-ÿ])|(?<=\)) (?=[A-ZÀ-Þ][a-zà-ÿ])")
+_NEWLINE = re.compile("\n")
 _LIST_ITEM = re.compile(r"^[ \t>]*(?:[-*+•·]|\d{1,3}[.)])[ \t]+\S")
 
 
@@ -632,6 +633,11 @@ class _Side:
         return False
 
     def _line(self, position: int) -> tuple[int, int]:
-        start = self.text.rfind("\n", 0, position) + 1
-        end = self.text.find("\n", position)
-        return start, len(self.text) if end < 0 else end
+        """The line holding `position`, by bisection: a search from `position` costs the line's length each time."""
+        index = bisect.bisect_left(self._newlines, position)
+        start = self._newlines[index - 1] + 1 if index else 0
+        return start, self._newlines[index] if index < len(self._newlines) else len(self.text)
+
+    @functools.cached_property
+    def _newlines(self) -> list[int]:
+        return [match.start() for match in _NEWLINE.finditer(self.text)]
