@@ -48,9 +48,10 @@ def hostile_pages() -> dict[str, Fault]:
         "nested-divs-45k": response(b"<html><body>" + b"<div>" * 45_000 + b"policy" + b"</div>" * 45_000),
         "unclosed-script-tags": response(b"<html><body>" + b"<script " * 1_000_000),
         "noscript-asks-for-javascript": response(b"<html><body><script></script>" + b"<noscript>" * 1_000_000),
-        "ai-sentences-1.8M-chars-text": response(b"We train AI. " * 140_000, content_type="text/plain"),
-        "one-word-1.9M-chars-text": response(b"a" * 1_900_000, content_type="text/plain"),
-        "short-lines-1.9M-chars-text": response(b"x\n" * 950_000, content_type="text/plain"),
+        # Just under the text cap (1,000,000 characters): these reach the diff and the flag.
+        "ai-sentences-950k-chars-text": response(b"We train AI. " * 73_000, content_type="text/plain"),
+        "one-word-950k-chars-text": response(b"a" * 950_000, content_type="text/plain"),
+        "short-lines-950k-chars-text": response(b"x\n" * 475_000, content_type="text/plain"),
         "gzip-bomb-1GB": response(gzip_bomb(1024), Content_Encoding="gzip"),
         "slow-drip-1-byte-per-s": drip(every=1.0),
     }

@@ -105,10 +105,10 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), Non
 _HAS_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 # Something a reader sees: neither whitespace nor an invisible character (a regex stops at the first one).
 _VISIBLE = re.compile(r"[^\s\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-# Neither part of a link may hold its own opening bracket: each attempt stops at the next one, so a page of
-# 200,000 "[" or "(" costs one pass, not one pass per bracket.
-_MARKDOWN_IMAGE = re.compile(r"!\[([^\[\]]*)\]\([^()]*\)")
-_MARKDOWN_LINK = re.compile(r"\[([^\[\]]*)\]\((?:[^()\[]|\([^()]*\))*\)")
+# A link's text holds no "[" and a parenthesis in its target no "(": each attempt stops at the next bracket, so
+# a page of 200,000 "[" or "(" costs one pass, not one pass per bracket.
+_MARKDOWN_IMAGE = re.compile(r"!\[([^\[\]]*)\]\((?:[^()]|\([^()]*\))*\)")
+_MARKDOWN_LINK = re.compile(r"\[([^\[\]]*)\]\((?:[^()]|\([^()]*\))*\)")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 
