@@ -258,7 +258,7 @@ def _alias_bomb(levels: int) -> str:
 
 HOSTILE_CONFIGS = {
     "cron-never-fires": ("schedule: '0 0 31 2 *'\n" + DOCUMENT, 1, "schedule", "never fires"),
-    "huge-duration": ("schedule: 99999999999999d\n" + DOCUMENT, 1, "schedule", "longer than 366 days"),
+    "huge-duration": ("schedule: 99999999999999d\n" + DOCUMENT, 1, "schedule", "longer than ten years"),
     "infinite-timeout": ("fetch:\n  read_timeout: .inf\n" + DOCUMENT, 2, "fetch.read_timeout", "finite number"),
     "nan-deadline": ("checks:\n  deadline: .nan\n" + DOCUMENT, 2, "checks.deadline", "finite number"),
     "url-with-crlf": (

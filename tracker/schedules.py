@@ -25,8 +25,9 @@ MAX_JITTER = timedelta(minutes=15)
 MAX_CATCH_UP_WINDOW = timedelta(minutes=10)
 # The first retry of a failed check (daemon.first_retry); each further failure doubles it, up to the period.
 FIRST_RETRY = timedelta(minutes=5)
-# Durations and intervals beyond a year are typing errors (and, far enough, beyond what a date can hold).
-MAX_DURATION = timedelta(days=366)
+# Durations beyond ten years are typing errors (and, far enough, beyond what a date can hold); the demo sets
+# blind_after: 1000d so that its old captures never make a document "blind".
+MAX_DURATION = timedelta(days=3653)
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
@@ -107,7 +108,9 @@ def parse_duration(text: str) -> timedelta:
     if seconds <= 0:
         raise ScheduleError(f"'{text}' is not a positive duration")
     if seconds > MAX_DURATION.total_seconds():
-        raise ScheduleError(f"'{text}' is longer than {MAX_DURATION.days} days; for a yearly check write @yearly")
+        raise ScheduleError(
+            f"'{text}' is longer than ten years ({MAX_DURATION.days}d); for a yearly check write @yearly"
+        )
     return timedelta(seconds=seconds)
 
 
