@@ -243,3 +243,76 @@ def test_the_shipped_config_tracks_the_six_documents_and_linkedins_eu_notice() -
         ("google", "terms-of-service"),
     }
     assert all(d.url.startswith("https://") and d.select for d in config.documents())
+
+
+# -- hostile and impossible values: exit 2, one line, file, line and key (issue 10) ---------------------------
+
+DOCUMENT = "services:\n  acme:\n    documents:\n      terms:\n        url: https://acme.test/terms\n"
+
+
+def _alias_bomb(levels: int) -> str:
+    lines = ["flag:", "  extra_terms:", "    l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    lines += [f"    l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 10)}]" for i in range(1, levels)]
+    return "\n".join(lines) + "\n"
+
+
+HOSTILE_CONFIGS = {
+    "cron-never-fires": ("schedule: '0 0 31 2 *'\n" + DOCUMENT, 1, "schedule", "never fires"),
+    "huge-duration": ("schedule: 99999999999999d\n" + DOCUMENT, 1, "schedule", "longer than ten years"),
+    "infinite-timeout": ("fetch:\n  read_timeout: .inf\n" + DOCUMENT, 2, "fetch.read_timeout", "finite number"),
+    "nan-deadline": ("checks:\n  deadline: .nan\n" + DOCUMENT, 2, "checks.deadline", "finite number"),
+    "url-with-crlf": (
+        'services:\n  acme:\n    documents:\n      terms:\n        url: "https://acme.test/a\\r\\nX-Evil: 1"\n',
+        5,
+        "services.acme.documents.terms.url",
+        "line break",
+    ),
+    "header-with-crlf": (
+        DOCUMENT + '        variants:\n          eu:\n            headers: {Cookie: "a=1\\r\\nX-Evil: 1"}\n',
+        8,
+        "services.acme.documents.terms.variants.eu.headers",
+        "line break",
+    ),
+    "mysql-url": ("database:\n  url: mysql://user:secret@db/tracker\n" + DOCUMENT, 2, "database.url", "not MySQL"),
+    "recursive-alias": ("flag:\n  extra_terms:\n    x: &a [*a]\n" + DOCUMENT, 3, "flag.extra_terms.x.0", "loop"),
+    "alias-bomb": (_alias_bomb(9) + DOCUMENT, 8, "flag.extra_terms.l5", "alias bomb"),
+    "many-aliases": (
+        "flag:\n  extra_terms:\n    a: &a [x]\n    b: [" + ", ".join(["*a"] * 150) + "]\n" + DOCUMENT,
+        4,
+        "flag.extra_terms.b.100",
+        "more than 100 YAML aliases",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE_CONFIGS))
+def test_a_hostile_config_exits_2_with_one_line_naming_file_line_and_key(tmp_path: Path, name: str) -> None:
+    from click.testing import CliRunner
+
+    from tracker.cli import cli
+
+    source, line, key, message = HOSTILE_CONFIGS[name]
+    path = tmp_path / "config.yaml"
+    path.write_text(source)
+    result = CliRunner().invoke(cli, ["--config", str(path), "check"])
+    assert result.exit_code == 2, result.output
+    [printed] = result.output.strip().splitlines()
+    assert printed.startswith(f"error: {path}, line {line}, key '{key}': "), printed
+    assert message in printed and "secret" not in printed
+
+
+def test_a_config_that_is_not_utf8_exits_2_naming_the_line(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from tracker.cli import cli
+
+    path = tmp_path / "config.yaml"
+    path.write_bytes(b"services:\n  acme:\n    name: Caf\xe9\n")
+    result = CliRunner().invoke(cli, ["--config", str(path), "status"])
+    assert result.exit_code == 2
+    assert result.output.strip() == f"error: {path}, line 3: not UTF-8 (byte 0xe9); save the file as UTF-8"
+
+
+def test_yaml_anchors_within_bounds_still_work() -> None:
+    config = parse_config("flag:\n  extra_terms:\n    a: &names [Grok, Llama]\n    b: *names\n" + DOCUMENT)
+    assert config.settings.flag.extra_terms == {"a": ["Grok", "Llama"], "b": ["Grok", "Llama"]}

@@ -297,3 +297,31 @@ def test_rules_left_to_soupsieve_give_the_same_text_on_a_real_meta_page() -> Non
     )
     assert all(compile_selector(selector) is None for selector in twin.select)
     assert extract_text(page, "text/html", twin) == extract_text(page, "text/html", shipped)
+
+
+# -- charsets as browsers read them (issue 10) -----------------------------------------------------------------
+
+FRENCH_TERMS = fixture_bytes("linkedin-service-terms-2023-03-14.html.gz")  # UTF-8, with accents and ’
+
+
+def test_utf8_bytes_labelled_latin1_are_read_as_utf8() -> None:
+    expected = extract_text(FRENCH_TERMS, "text/html; charset=utf-8")
+    assert "é" in expected
+    assert extract_text(FRENCH_TERMS, "text/html; charset=ISO-8859-1") == expected
+
+
+def test_windows_1252_bytes_labelled_utf8_or_not_at_all_are_read_as_windows_1252() -> None:
+    expected = extract_text(FRENCH_TERMS, "text/html; charset=utf-8")
+    windows = FRENCH_TERMS.decode("utf-8").encode("cp1252", errors="xmlcharrefreplace")
+    assert extract_text(windows, "text/html; charset=utf-8") == expected
+    assert extract_text(windows, "text/html") == expected
+
+
+def test_a_byte_order_mark_wins_over_the_header() -> None:
+    page = "\ufeff<html><body><p>Données personnelles</p></body></html>".encode("utf-16-le")
+    assert extract_text(page, "text/html; charset=iso-8859-1") == "Données personnelles"
+
+
+def test_a_declared_charset_that_fits_is_kept() -> None:
+    page = "<html><body><p>Политика конфиденциальности</p></body></html>".encode("koi8-r")
+    assert extract_text(page, "text/html; charset=koi8-r") == "Политика конфиденциальности"

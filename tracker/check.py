@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import logging
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING
 from tracker import story
 from tracker.config import ChecksSettings, Document, NotifyTarget
 from tracker.diff import TextDiff, diff_texts
-from tracker.extract import ExtractionError, Rules, extract_text, is_html
+from tracker.extract import MAX_TAGS, CaptureTooLarge, ExtractionError, Rules, extract_text, is_html
 from tracker.fetch import Fetcher, FetchResult, Validators
 from tracker.flag import (
     DEFAULT_VOCABULARY,
@@ -32,6 +33,8 @@ from tracker.store import NewChange, NewCheck, NewSnapshot, Store, VersionRecord
 
 if TYPE_CHECKING:
     from tracker.browser import BrowserFetcher
+
+log = logging.getLogger(__name__)
 
 # Bump when extract.py changes what it produces: the raw-bytes shortcut must not reuse an older extraction.
 EXTRACTOR_VERSION = "1"
@@ -134,9 +137,58 @@ def check_document(
     notify: Sequence[NotifyTarget] = (),
 ) -> CheckResult:
     """`browser` renders the documents that need one (`fetch: browser`, or `auto` on a page made of scripts);
-    a change is filed for the `notify` targets that want it, in the transaction that stores it."""
+    a change is filed for the `notify` targets that want it, in the transaction that stores it.
+
+    Whatever a page or the database does, the result is a check on record: an error no stage expected becomes a
+    failed check naming it, so that one document never stops the run nor hides from `tracker status`."""
     started_at = now or datetime.now(UTC)
     clock = time.monotonic()
+    try:
+        return _check_document(document, store, fetcher, checks, vocabulary, browser, started_at, clock, notify)
+    except Exception as exc:
+        reason = f"the check failed unexpectedly: {type(exc).__name__}: {_one_line(str(exc))}"
+        log.error("%s/%s: %s", document.service, document.key, reason, exc_info=log.isEnabledFor(logging.DEBUG))
+        failed = NewCheck(
+            service=document.service,
+            document=document.key,
+            url=document.url,
+            started_at=started_at,
+            duration=time.monotonic() - clock,
+            outcome="failed",
+            reason=reason,
+            refusal="error",
+            rules_key=document_rules_key(document),
+        )
+        saved = store.record_check(failed)  # a database that cannot take even this is the run's own failure
+        return CheckResult(
+            service=document.service,
+            document=document.key,
+            outcome="failed",
+            started_at=started_at,
+            duration=failed.duration,
+            reason=reason,
+            version_id=saved.version_id,
+        )
+
+
+def _one_line(message: str, limit: int = 300) -> str:
+    """An exception's message as one short line that any database takes (no NUL, no line breaks)."""
+    flat = " ".join(message.replace("\x00", " ").split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _check_document(
+    document: Document,
+    store: Store,
+    fetcher: Fetcher,
+    checks: ChecksSettings,
+    vocabulary: Vocabulary,
+    browser: BrowserFetcher | None,
+    started_at: datetime,
+    clock: float,
+    notify: Sequence[NotifyTarget],
+) -> CheckResult:
+    deadline = clock + checks.deadline
     state = store.document_state(document.service, document.key)
     rules = Rules(document.select, document.remove)
     rules_key = document_rules_key(document)
@@ -145,7 +197,7 @@ def check_document(
     # A 304 says the bytes as served did not change, which is news only when those bytes are the policy.
     conditional = state.latest and not rules_changed and document.fetch == "http"
     validators = Validators(state.etag, state.last_modified) if conditional else Validators()
-    fetched = fetch_document(document, fetcher, browser, validators)
+    fetched = fetch_document(document, fetcher, browser, validators, deadline)
 
     def record(outcome: str, flag: Flag = NO_FLAG, **fields: object) -> CheckResult:
         new = fields.get("change")
@@ -173,7 +225,7 @@ def check_document(
         return CheckResult(
             service=document.service,
             document=document.key,
-            outcome=outcome,
+            outcome=saved.outcome,  # another process may have recorded the same change first
             started_at=started_at,
             duration=check.duration,
             reason=check.reason,
@@ -206,8 +258,12 @@ def check_document(
     keys: dict[str, object] = {"raw_sha256": raw_sha256, "extraction_key": extraction_key}
     if state.latest and extraction_key == state.extraction_key:
         return record("unchanged", **keys)
+    if time.monotonic() >= deadline:
+        return refuse(Refusal("deadline", "the check ran out of time (checks.deadline) before extraction"), **keys)
     try:
         text = extract_text(body, fetched.content_type, rules)
+    except CaptureTooLarge as exc:
+        return refuse(Refusal("too_large", str(exc)), **keys)
     except ExtractionError as exc:
         return refuse(Refusal("not_policy", f"not the policy page: {exc}"), **keys)
     except Exception as exc:  # a page that breaks the parser is a failed check on record, not a crashed daemon
@@ -252,13 +308,17 @@ def check_document(
 
 
 def fetch_document(
-    document: Document, fetcher: Fetcher, browser: BrowserFetcher | None, validators: Validators = Validators()
+    document: Document,
+    fetcher: Fetcher,
+    browser: BrowserFetcher | None,
+    validators: Validators = Validators(),
+    deadline: float | None = None,
 ) -> FetchResult:
     """The page as the document's `fetch` says: as served (http), as rendered (browser), or as served unless
     that is a page of scripts in which the rules find nothing (auto), in which case rendered."""
     if document.fetch == "browser":
         return _render(document, browser, fetcher)
-    fetched = fetcher.fetch(document.url, validators, document.headers)
+    fetched = fetcher.fetch(document.url, validators, document.headers, deadline)
     if document.fetch != "auto" or not fetched.ok or fetched.not_modified or not fetched.body:
         return fetched
     why = needs_browser(fetched.body, fetched.content_type, Rules(document.select, document.remove))
@@ -297,9 +357,10 @@ def needs_browser(body: bytes, content_type: str | None, rules: Rules) -> str | 
     return f"the page as served {shell}"
 
 
-_SCRIPT_OPEN = re.compile(rb"<script\b[^>]*>", re.IGNORECASE)
+# No tag holds a "<": each attempt stops at the next one, linear even on a page of unclosed tags.
+_SCRIPT_OPEN = re.compile(rb"<script\b[^<>]*>", re.IGNORECASE)
 _SCRIPT_CLOSE = re.compile(rb"</script\s*>", re.IGNORECASE)
-_NOSCRIPT_ASKS = re.compile(rb"<noscript\b[^>]*>(?:(?!</noscript).){0,2000}?javascript", re.IGNORECASE | re.DOTALL)
+_NOSCRIPT_ASKS = re.compile(rb"<noscript\b[^<>]*>(?:(?!</?noscript).){0,2000}?javascript", re.IGNORECASE | re.DOTALL)
 # Where single-page applications mount themselves: React's #root, Vue's #app, Next.js, Nuxt, Meta's mount_*.
 _APP_ROOT = re.compile(r"^(?:root|app|__next|__nuxt|svelte|main-app|mount_.*)$")
 SHELL_SCRIPT_SHARE = 0.5  # scripts are this share of the page's bytes or more
@@ -312,8 +373,8 @@ def looks_like_script_shell(body: bytes) -> str | None:
     from lxml import etree
 
     scripts = _script_sizes(body)
-    if not scripts:
-        return None
+    if not scripts or body.count(b"<") > MAX_TAGS:
+        return None  # no scripts; or too many tags to parse, which extraction refuses on its own
     share = sum(scripts) / max(1, len(body))
     try:
         root = lxml.html.document_fromstring(body)

@@ -9,9 +9,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from functools import cache
 from pathlib import Path
 from types import UnionType
 from typing import Any, Literal, Union, get_args, get_origin
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -54,7 +56,12 @@ class ConfigError(Exception):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # No infinite or NaN numbers: `read_timeout: .inf` would wait forever, NaN compares false with everything.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+# Seconds beyond a day are typing errors for any timeout or wait here (and sockets refuse timeouts past ~1e9 s).
+MAX_SECONDS = 86400.0
 
 
 def _schedule(value: str | None) -> str | None:
@@ -74,18 +81,24 @@ def _duration(value: str) -> str:
 
 
 def _css(selectors: list[str]) -> list[str]:
+    for selector in selectors:
+        _check_selector(selector)
+    return selectors
+
+
+@cache
+def _check_selector(selector: str) -> None:
+    """Cached: a large config repeats the same few selectors on every document."""
     from tracker.css import compile_selector
 
-    for selector in selectors:
-        if compile_selector(selector) is not None:
-            continue  # the XPath compiler reads only CSS that soupsieve reads: no need to load soupsieve
-        import soupsieve
+    if compile_selector(selector) is not None:
+        return  # the XPath compiler reads only CSS that soupsieve reads: no need to load soupsieve
+    import soupsieve
 
-        try:
-            soupsieve.compile(selector)
-        except soupsieve.SelectorSyntaxError as exc:
-            raise ValueError(f"'{selector}' is not a CSS selector: {str(exc).splitlines()[0]}") from None
-    return selectors
+    try:
+        soupsieve.compile(selector)
+    except soupsieve.SelectorSyntaxError as exc:
+        raise ValueError(f"'{selector}' is not a CSS selector: {str(exc).splitlines()[0]}") from None
 
 
 FetchWay = Literal["http", "browser", "auto"]
@@ -97,9 +110,36 @@ def _as_list(value: Any) -> Any:
 
 
 def _http_url(url: str | None) -> str | None:
-    if url is not None and not url.startswith(("http://", "https://")):
+    if url is None:
+        return url
+    if not url.startswith(("http://", "https://")):
         raise ValueError("must start with http:// or https://")
+    if _CONTROL_OR_SPACE.search(url):
+        raise ValueError("contains a space, a line break or a control character; percent-encode it")
+    try:
+        host = urlsplit(url).hostname
+    except ValueError as exc:
+        raise ValueError(f"{url!r} is not a URL: {exc}") from None
+    if not host:
+        raise ValueError(f"{url!r} names no host")
     return url
+
+
+_CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+
+def _header_values(headers: dict[str, str]) -> dict[str, str]:
+    for name, value in headers.items():
+        if _CONTROL_OR_SPACE.search(name) or not name or _CONTROL.search(value):
+            raise ValueError(f"header {name!r}: {value!r} contains a line break or a control character")
+    return headers
+
+
+def _header_value(value: str | None) -> str | None:
+    if value is not None and _CONTROL.search(value):
+        raise ValueError(f"{value!r} contains a line break or a control character")
+    return value
 
 
 def _key(key: str) -> str:
@@ -123,6 +163,8 @@ class VariantSettings(_Strict):
     _selectors = field_validator("select", "remove")(lambda value: value if value is None else _css(value))
     _schedule = field_validator("schedule")(_schedule)
     _url = field_validator("url")(_http_url)
+    _headers = field_validator("headers")(_header_values)
+    _accept_language = field_validator("accept_language")(_header_value)
 
 
 class DocumentSettings(_Strict):
@@ -197,7 +239,9 @@ class BrowserSettings(_Strict):
     executable: str | None = Field(
         None, description="the Chromium binary; default: the system's (/usr/lib/chromium/chromium), else Playwright's"
     )
-    timeout: float = Field(45.0, gt=0, description="seconds a page has to load and show what `select` names")
+    timeout: float = Field(
+        45.0, gt=0, le=MAX_SECONDS, description="seconds a page has to load and show what `select` names"
+    )
     restart_after: int = Field(100, ge=1, description="pages rendered before the browser is started afresh")
     pages: int = Field(2, ge=1, description="pages rendered at the same time")
     args: list[str] = Field(
@@ -209,15 +253,21 @@ class FetchSettings(_Strict):
     # Honest about what we are; operators add a contact address here, as polite crawlers do.
     user_agent: str = "tracker/0.1 (terms-of-service change tracker)"
     accept_language: str = "en-US,en;q=0.8"
-    connect_timeout: float = Field(10.0, gt=0)
-    read_timeout: float = Field(30.0, gt=0)
-    max_bytes: int = Field(20 * 1024 * 1024, gt=0)
-    max_redirects: int = Field(5, ge=0)
-    retries: int = Field(3, ge=0)
-    backoff: float = Field(2.0, ge=0, description="first retry delay in seconds; doubles each retry")
-    max_retry_after: float = Field(600.0, ge=0, description="longest Retry-After we wait for inside one check")
-    host_gap: float = Field(2.0, ge=0, description="minimum seconds between two requests to the same host")
+    connect_timeout: float = Field(10.0, gt=0, le=MAX_SECONDS)
+    read_timeout: float = Field(30.0, gt=0, le=MAX_SECONDS)
+    max_bytes: int = Field(20 * 1024 * 1024, gt=0, le=2**31)
+    max_redirects: int = Field(5, ge=0, le=50)
+    retries: int = Field(3, ge=0, le=20)
+    backoff: float = Field(2.0, ge=0, le=MAX_SECONDS, description="first retry delay in seconds; doubles each retry")
+    max_retry_after: float = Field(
+        600.0, ge=0, le=MAX_SECONDS, description="longest Retry-After we wait for inside one check"
+    )
+    host_gap: float = Field(
+        2.0, ge=0, le=MAX_SECONDS, description="minimum seconds between two requests to the same host"
+    )
     browser: BrowserSettings = BrowserSettings()
+
+    _texts = field_validator("user_agent", "accept_language")(_header_value)
 
 
 class WaybackSettings(_Strict):
@@ -226,7 +276,9 @@ class WaybackSettings(_Strict):
     url: str = "https://web.archive.org"
     # The Wayback Machine throttles bursts (HTTP 429, then refuses the address for a while): one request
     # every few seconds keeps an import of years of captures welcome.
-    request_gap: float = Field(4.0, ge=0, description="minimum seconds between two requests to the archive")
+    request_gap: float = Field(
+        4.0, ge=0, le=MAX_SECONDS, description="minimum seconds between two requests to the archive"
+    )
 
     @field_validator("url")
     @classmethod
@@ -242,6 +294,12 @@ class ChecksSettings(_Strict):
     min_chars: int = Field(200, ge=0, description="a text shorter than this is never a policy")
     shorter_ratio: float = Field(
         0.6, gt=0, le=1, description="a text under this fraction of every accepted version's size is suspect"
+    )
+    deadline: float = Field(
+        300.0,
+        gt=0,
+        le=MAX_SECONDS,
+        description="seconds one check may take, retries and waits included; later, it fails and the run goes on",
     )
     longer_ratio: float = Field(
         2.5, ge=1, allow_inf_nan=False, description="a text over this many times every accepted version is suspect"
@@ -280,7 +338,7 @@ class SMTPSettings(_Strict):
     password_env: str | None = Field(
         None, description="name of the environment variable that holds the password (never the password itself)"
     )
-    timeout: float = Field(30.0, gt=0)
+    timeout: float = Field(30.0, gt=0, le=MAX_SECONDS)
     ca_file: str | None = Field(
         None, description="PEM file of CA certificates to trust for TLS, relative to the config file (a private CA)"
     )
@@ -398,14 +456,14 @@ class NotifyTarget(_Strict):
 class DaemonSettings(_Strict):
     """The scheduler (see tracker/scheduler.py)."""
 
-    max_concurrent_checks: int = Field(4, ge=1)
+    max_concurrent_checks: int = Field(4, ge=1, le=256)
     failing_after: int = Field(3, ge=1, description="consecutive failed checks before a document is failing")
     blind_after: str = Field("2d", description="no successful check for this long also makes a document failing")
     first_retry: str = Field(
         "5m", description="a failed check is tried again after this long, doubling per failure up to the schedule"
     )
     # Under ten seconds, so that SIGTERM (systemd's stop, a container's) exits within 10 s with the defaults.
-    shutdown_timeout: float = Field(8.0, gt=0)
+    shutdown_timeout: float = Field(8.0, gt=0, le=MAX_SECONDS)
 
     _blind_after = field_validator("blind_after", "first_retry")(_duration)
 
@@ -674,20 +732,89 @@ def config_path(explicit: str | Path | None = None) -> Path:
 def load_config(path: str | Path | None = None) -> Config:
     path = config_path(path)
     try:
-        source = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except OSError as exc:
         raise ConfigError(path, f"cannot read the config file ({exc.strerror or exc})") from exc
+    try:
+        source = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        message = f"not UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
+        raise ConfigError(path, message, line=line) from None
     return parse_config(source, path)
 
 
-def parse_config(source: str, path: str | Path = "<config>") -> Config:
+# The C loader (libyaml) when PyYAML was built with it: a 1,000-document config parses several times faster.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Anchors and aliases save typing a block twice; past this many reuses, a file that would expand to more entries
+# than any config has, or a block that holds itself, the file is an alias bomb (a few lines that expand to
+# billions of entries) or a mistake.
+MAX_ALIASES = 100
+MAX_EXPANDED_NODES = 200_000
+
+
+def _load_yaml(source: str, path: str | Path) -> tuple[yaml.Node | None, Any]:
+    """The file's node tree (for lines) and its data, parsed once."""
+    loader = _SafeLoader(source)
     try:
-        root = yaml.compose(source, Loader=yaml.SafeLoader)
-        raw = yaml.safe_load(source)
+        root = loader.get_single_node()
+        _refuse_alias_bombs(root, path)
+        return root, loader.construct_document(root) if root is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(path, f"not valid YAML: {problem}", line=mark.line + 1 if mark else None) from exc
+    except RecursionError:
+        raise ConfigError(path, "blocks nested too deeply to be a config") from None
+    finally:
+        loader.dispose()
+
+
+def _refuse_alias_bombs(root: yaml.Node | None, path: str | Path) -> None:
+    """Walk each node once; a node met again is an alias. Linear, whatever the aliases would expand to."""
+    expanded: dict[int, int] = {}  # node → how many nodes it stands for once its aliases are expanded
+    open_nodes: set[int] = set()
+    reuses = 0
+
+    def walk(node: yaml.Node, key: str, line: int) -> int:
+        nonlocal reuses
+        if isinstance(node, yaml.ScalarNode):
+            return 1  # an alias to a scalar stands for one entry: nothing to bound
+        if id(node) in open_nodes:
+            raise ConfigError(path, "a YAML alias refers to the block that holds it (a loop)", key=key, line=line)
+        if id(node) in expanded:
+            reuses += 1
+            if reuses > MAX_ALIASES:
+                raise ConfigError(path, f"more than {MAX_ALIASES} YAML aliases (an alias bomb?)", key=key, line=line)
+            return expanded[id(node)]
+        open_nodes.add(id(node))
+        size = 1
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if isinstance(value_node, yaml.ScalarNode) and isinstance(key_node, yaml.ScalarNode):
+                    size += 2  # the common case, without building the key's path
+                    continue
+                inner = f"{key}.{key_node.value}" if key else str(key_node.value)
+                size += walk(key_node, inner, key_node.start_mark.line + 1)
+                size += walk(value_node, inner, key_node.start_mark.line + 1)
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                # An alias's node carries its anchor's position: the list's own line is nearer the alias.
+                at = line if id(item) in expanded or id(item) in open_nodes else item.start_mark.line + 1
+                size += walk(item, f"{key}.{index}" if key else str(index), at)
+        open_nodes.discard(id(node))
+        if size > MAX_EXPANDED_NODES:
+            message = f"its YAML aliases expand to more than {MAX_EXPANDED_NODES:,} entries (an alias bomb?)"
+            raise ConfigError(path, message, key=key or None, line=line)
+        expanded[id(node)] = size
+        return size
+
+    if root is not None:
+        walk(root, "", root.start_mark.line + 1)
+
+
+def parse_config(source: str, path: str | Path = "<config>") -> Config:
+    root, raw = _load_yaml(source, path)
     if duplicate := _duplicate_key(root):
         key, line = duplicate
         raise ConfigError(path, "this key appears twice in the same block; only one can count", key=key, line=line)

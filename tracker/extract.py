@@ -18,6 +18,18 @@ class ExtractionError(Exception):
     """The page does not hold what the document's rules describe (often: it is not the policy at all)."""
 
 
+class CaptureTooLarge(ExtractionError):
+    """A capture beyond what any policy page needs: refused before it costs minutes of CPU and gigabytes."""
+
+
+# Caps far above any real policy (the corpus' largest pages: 1.7 MB, under 20,000 tags, policy texts under
+# 400,000 characters), low enough that a refused capture costs seconds and a few hundred megabytes at most.
+MAX_TAGS = 100_000
+MAX_TEXT_CHARS = 1_000_000
+MAX_RAW_TEXT_CHARS = 2 * MAX_TEXT_CHARS  # before spaces are squeezed: a page's indentation counts here
+MAX_TWIN_BYTES = 5 * 1024 * 1024  # pages whose rules need Beautiful Soup (see _Page): 160 ms for 1.7 MB, 6 s for 20
+
+
 @dataclass(frozen=True)
 class Rules:
     """Per-document CSS rules: `select` the policy's part of the page, `remove` what is not policy text."""
@@ -70,7 +82,15 @@ _STRIPPED_CLOSERS = {
     for name in (b"script", b"style", b"template", b"svg", b"noscript")
 }
 _COMMENT_END = re.compile(rb"-->")
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.IGNORECASE)
+_META_CHARSET = re.compile(rb"""<meta[^<>]+charset=["']?([\w-]+)""", re.IGNORECASE)
+# WHATWG MIME Sniffing, "rules for distinguishing if a resource is text or binary": browsers show a text/plain
+# resource with one of these bytes in its first 1,445 as binary, not as text.
+_BINARY_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]")
+_SNIFFED_BYTES = 1445
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+_BOM_PREFIXES = tuple(bom for bom, _ in _BOMS)
+# As browsers read labels (WHATWG Encoding): Latin-1 and ASCII labels mean windows-1252.
+_WINDOWS_1252_LABELS = frozenset({"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "us-ascii", "ascii", "cp1252"})
 
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _BLOCKS = frozenset(
@@ -85,16 +105,30 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), Non
 _HAS_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 # Something a reader sees: neither whitespace nor an invisible character (a regex stops at the first one).
 _VISIBLE = re.compile(r"[^\s\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-_MARKDOWN_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\((?:[^()]|\([^)]*\))*\)")
+# A link's text holds no "[" and a parenthesis in its target no "(": each attempt stops at the next bracket, so
+# a page of 200,000 "[" or "(" costs one pass, not one pass per bracket.
+_MARKDOWN_IMAGE = re.compile(r"!\[([^\[\]]*)\]\((?:[^()]|\([^()]*\))*\)")
+_MARKDOWN_LINK = re.compile(r"\[([^\[\]]*)\]\((?:[^()]|\([^()]*\))*\)")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 
 def extract_text(content: bytes, content_type: str | None = None, rules: Rules = Rules()) -> str:
     """The policy text of a page: HTML is cleaned and laid out as plain text, text and Markdown kept."""
     if is_html(content, content_type):
-        return extract_html(content, content_type, rules)
-    return normalize_text(_strip_markdown_links(decode(content, content_type)))
+        text = extract_html(content, content_type, rules)
+    else:
+        if not content.startswith(_BOM_PREFIXES) and _BINARY_BYTES.search(content[:_SNIFFED_BYTES]):
+            raise ExtractionError("binary data served as text (control bytes such as NUL, which browsers sniff too)")
+        decoded = decode(content, content_type)
+        _cap_text(len(decoded))
+        text = normalize_text(_strip_markdown_links(decoded))
+    _cap_text(len(text))
+    return text
+
+
+def _cap_text(size: int) -> None:
+    if size > MAX_TEXT_CHARS:
+        raise CaptureTooLarge(f"{size:,} characters of text, more than the {MAX_TEXT_CHARS:,} a capture may have")
 
 
 def is_html(content: bytes, content_type: str | None) -> bool:
@@ -105,19 +139,44 @@ def is_html(content: bytes, content_type: str | None) -> bool:
 
 
 def decode(content: bytes, content_type: str | None = None) -> str:
-    charset = None
-    if content_type and "charset=" in content_type.lower():
-        charset = content_type.lower().split("charset=", 1)[1].split(";")[0].strip(" \"'")
-    if charset is None and (match := _META_CHARSET.search(content[:4096])):
-        charset = match.group(1).decode("ascii")
+    """Bytes to text as a browser reads them: a byte-order mark, else the HTTP header's charset, else <meta>, else
+    UTF-8; Latin-1 labels mean windows-1252. Where the label is plainly wrong, the bytes win: UTF-8 labelled
+    Latin-1 (valid UTF-8 with non-ASCII characters is never windows-1252 prose), and windows-1252 served as UTF-8
+    or unlabelled (invalid UTF-8), which would otherwise become a whole-document change of mojibake."""
+    for bom, encoding in _BOMS:
+        if content.startswith(bom):
+            return content[len(bom) :].decode(encoding, errors="replace")
+    charset = _declared_charset(content, content_type)
+    if charset in (None, "utf-8", "utf8") or charset in _WINDOWS_1252_LABELS:
+        try:
+            return content.decode("utf-8")
+        except UnicodeDecodeError:
+            return content.decode("cp1252" if _mostly_not_utf8(content) else "utf-8", errors="replace")
     try:
-        return content.decode(charset or "utf-8", errors="replace")
+        return content.decode(charset, errors="replace")
     except LookupError:
         return content.decode("utf-8", errors="replace")
 
 
+def _declared_charset(content: bytes, content_type: str | None) -> str | None:
+    if content_type and "charset=" in content_type.lower():
+        return content_type.lower().split("charset=", 1)[1].split(";")[0].strip(" \"'") or None
+    if match := _META_CHARSET.search(content[:4096]):
+        return match.group(1).decode("ascii").lower()
+    return None
+
+
+def _mostly_not_utf8(content: bytes) -> bool:
+    """Whether the non-ASCII bytes are mostly not UTF-8: a page with a few broken sequences is still UTF-8."""
+    non_ascii = len(content) - len(content.decode("ascii", errors="ignore"))
+    return content.decode("utf-8", errors="replace").count("\ufffd") * 2 > non_ascii
+
+
 def extract_html(content: bytes, content_type: str | None, rules: Rules) -> str:
-    page = _Page(decode(_pre_strip(content), content_type), rules)
+    stripped = _pre_strip(content)
+    if (tags := stripped.count(b"<")) > MAX_TAGS:
+        raise CaptureTooLarge(f"{tags:,} tags, more than the {MAX_TAGS:,} a page may have")
+    page = _Page(decode(stripped, content_type), rules)
     roots = _select_roots(page, rules.select)
     for root in roots:
         for selector in rules.remove:
@@ -171,9 +230,14 @@ class _Page:
         self._soup_whitespace = False
         self._twin: _Twin | None = None
         compiled = [_compiled(selector) for selector in (*rules.select, *rules.remove)]
-        if self.empty:
+        # Without rules nothing is selected: no twin to build (a 20 MB page of noise costs seconds in Beautiful Soup).
+        if self.empty or not compiled:
             return
         if None in compiled or not xpath_can_read(utf8):
+            if len(utf8) > MAX_TWIN_BYTES:
+                raise CaptureTooLarge(
+                    f"{len(utf8):,} bytes that only the slow selector path reads (more than {MAX_TWIN_BYTES:,})"
+                )
             self._twin = _Twin(html, self.root)
 
     def select(self, selector: str, scope: etree._Element | None = None) -> list[etree._Element]:
@@ -302,12 +366,16 @@ class _Blocks:
 
     def __init__(self) -> None:
         self.lines: list[str] = []
+        self._size = 0  # characters taken in, whitespace included: bounded before any is split into words
         self._parts: list[str] = []
         self._prefix = ""
         self._separator = ""
         self._has_text = False
 
     def text(self, text: str) -> None:
+        self._size += len(text)
+        if self._size > MAX_RAW_TEXT_CHARS:
+            raise CaptureTooLarge(f"more than {MAX_RAW_TEXT_CHARS:,} characters of text in the page")
         if _VISIBLE.search(text):
             if self._separator and self._has_text:
                 self._parts.append(self._separator)
@@ -376,7 +444,8 @@ def _render_element(element: etree._Element, blocks: _Blocks) -> None:
 
 
 def normalize_line(text: str) -> str:
-    text = unicodedata.normalize("NFC", text)
+    # NUL renders as nothing and PostgreSQL's text columns refuse it.
+    text = unicodedata.normalize("NFC", text.replace("\x00", ""))
     if _HAS_INVISIBLE.search(text):
         text = text.translate(_INVISIBLE)
     # str.split() splits at every space, no-break and ideographic ones included: they become plain spaces.

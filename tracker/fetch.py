@@ -25,6 +25,7 @@ from tracker.config import FetchSettings
 # change in the next few seconds; it is recorded as a failed check and tried on the next schedule.
 RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
 USABLE_STATUSES = frozenset({200, 203, 304})
+DEADLINE_PASSED = "the check ran out of time (checks.deadline) while fetching"
 
 
 @dataclass(frozen=True)
@@ -72,8 +73,16 @@ class Validators:
     last_modified: str | None = None
 
 
-class BodyRefused(Exception):
+class ResponseRefused(Exception):
+    """A response we will not take, said in one line: the check records it as failed and the run goes on."""
+
+
+class BodyRefused(ResponseRefused):
     """A body we will not take: too large once decompressed, cut short, or in an encoding we do not read."""
+
+
+class DeadlinePassed(ResponseRefused):
+    """The whole check ran out of time (a server trickling bytes, retries that would wait too long)."""
 
 
 class BoundedDecoder:
@@ -93,6 +102,16 @@ class BoundedDecoder:
             raise BodyRefused(f"unsupported Content-Encoding: {encoding}")
 
     def feed(self, data: bytes) -> bytes:
+        try:
+            return self._feed(data)
+        except (zlib.error, brotli.error) as exc:
+            raise self._not_encoded(exc) from None
+
+    def _not_encoded(self, exc: Exception) -> BodyRefused:
+        # Servers that label a plain body gzip exist; reading it as plain would guess what they meant.
+        return BodyRefused(f"the body is not valid {self.encoding} though Content-Encoding says so ({exc})")
+
+    def _feed(self, data: bytes) -> bytes:
         if self._zlib is not None:
             out = bytearray()
             while data and not self._zlib.eof:
@@ -108,7 +127,10 @@ class BoundedDecoder:
 
     def finish(self) -> bytes:
         if self._zlib is not None:
-            tail = self._count(self._zlib.flush())
+            try:
+                tail = self._count(self._zlib.flush())
+            except zlib.error as exc:
+                raise self._not_encoded(exc) from None
             if not self._zlib.eof:
                 raise BodyRefused(f"the {self.encoding} body was cut short (its compressed stream does not end)")
             return tail
@@ -155,6 +177,7 @@ class Fetcher:
             },
             transport=transport,
             trust_env=False,
+            event_hooks={"response": [_refuse_redirects_off_the_web]},
         )
         self._gates: dict[str, _HostGate] = {}
         self._gates_lock = threading.Lock()
@@ -169,9 +192,14 @@ class Fetcher:
         self.close()
 
     def fetch(
-        self, url: str, validators: Validators = Validators(), extra_headers: Iterable[tuple[str, str]] = ()
+        self,
+        url: str,
+        validators: Validators = Validators(),
+        extra_headers: Iterable[tuple[str, str]] = (),
+        deadline: float | None = None,
     ) -> FetchResult:
-        """`extra_headers`: the document's own (a variant's Accept-Language, a cookie choosing a region)."""
+        """`extra_headers`: the document's own (a variant's Accept-Language, a cookie choosing a region).
+        `deadline` (time.monotonic()) ends the fetch, retries and waits included, however the server behaves."""
         fetched_at = datetime.now(UTC)
         started = time.monotonic()
         attempts: list[Attempt] = []
@@ -185,19 +213,25 @@ class Fetcher:
             attempt_started = time.monotonic()
             delay: float | None = None
             try:
-                status, final_url, response_headers, body = self._request(url, headers)
+                status, final_url, response_headers, body = self._request(url, headers, deadline)
                 # 206 (a part), 204 (nothing) or a redirect without a target is no page either.
                 error = None if status in USABLE_STATUSES else _describe_status(status, final_url)
                 last = (status, final_url, response_headers, body, error)
                 if status in RETRIED_STATUSES:
                     delay = self._retry_delay(attempt_number, response_headers.get("retry-after"))
-            except BodyRefused as exc:
+            except ResponseRefused as exc:
                 last = (None, url, {}, None, f"{exc} (from {_host(url)})")
+            except httpx.InvalidURL as exc:
+                last = (None, url, {}, None, f"a redirect from {_host(url)} names no usable URL: {exc}")
             except httpx.TooManyRedirects:
                 last = (None, url, {}, None, f"more than {self.settings.max_redirects} redirects from {_host(url)}")
             except httpx.DecodingError as exc:
                 last = (None, url, {}, None, _describe_transport_error(exc))
             except httpx.TransportError as exc:
+                if _past(deadline):
+                    last = (None, url, {}, None, f"{DEADLINE_PASSED} (from {_host(url)})")
+                    attempts.append(Attempt(None, last[4], time.monotonic() - attempt_started))
+                    break
                 last = (None, url, {}, None, _describe_transport_error(exc))
                 if _worth_retrying(exc):
                     delay = self._retry_delay(attempt_number, None)
@@ -207,6 +241,9 @@ class Fetcher:
                 break
             if delay > self.settings.max_retry_after:
                 last = (*last[:4], f"{error}; server asks to wait {delay:.0f} s, longer than we wait in a check")
+                break
+            if deadline is not None and time.monotonic() + delay >= deadline:
+                last = (*last[:4], f"{error}; a retry in {delay:.0f} s would end after the check's deadline")
                 break
             self._sleep(delay)
         status, final_url, response_headers, body, error = last
@@ -222,9 +259,16 @@ class Fetcher:
             error=error,
         )
 
-    def _request(self, url: str, headers: dict[str, str]) -> tuple[int, str, dict[str, str], bytes]:
+    def _request(
+        self, url: str, headers: dict[str, str], deadline: float | None
+    ) -> tuple[int, str, dict[str, str], bytes]:
         for _ in range(self.settings.max_redirects + 1):
-            with self.polite(url), self._client.stream("GET", url, headers=headers) as response:
+            if _past(deadline):
+                raise DeadlinePassed(DEADLINE_PASSED)
+            with (
+                self.polite(url),
+                self._client.stream("GET", url, headers=headers, **self._timeout(deadline)) as response,
+            ):
                 if response.has_redirect_location:
                     url = str(response.next_request.url) if response.next_request else url
                     continue
@@ -233,6 +277,8 @@ class Fetcher:
                 decoder = BoundedDecoder(response.headers.get("content-encoding", ""), self.settings.max_bytes)
                 body = bytearray()
                 for chunk in response.iter_raw():
+                    if _past(deadline):
+                        raise DeadlinePassed(f"{DEADLINE_PASSED}, {len(body)} bytes received")
                     body.extend(decoder.feed(chunk))
                 body.extend(decoder.finish())
                 return (
@@ -242,6 +288,14 @@ class Fetcher:
                     bytes(body),
                 )
         raise httpx.TooManyRedirects(f"more than {self.settings.max_redirects} redirects")
+
+    def _timeout(self, deadline: float | None) -> dict[str, httpx.Timeout]:
+        """No single read or connect may outlast the deadline: a silent server is cut there too."""
+        if deadline is None:
+            return {}
+        left = max(0.01, deadline - time.monotonic())
+        settings = self.settings
+        return {"timeout": httpx.Timeout(min(settings.read_timeout, left), connect=min(settings.connect_timeout, left))}
 
     def polite(self, url: str) -> _PoliteSlot:
         """Hold this while talking to the URL's host: one request at a time per host, `host_gap` apart."""
@@ -276,14 +330,26 @@ class _PoliteSlot:
         self.gate.lock.release()
 
 
+def _refuse_redirects_off_the_web(response: httpx.Response) -> None:
+    """A redirect to data:, javascript: or ftp: leads to no page we fetch; said before httpx tries to build it."""
+    if response.has_redirect_location:
+        scheme = urlsplit(response.headers["location"].strip()).scheme.lower()
+        if scheme not in ("", "http", "https"):
+            raise ResponseRefused(f"redirected to a {scheme}: URL, not a web page")
+
+
+def _past(deadline: float | None) -> bool:
+    return deadline is not None and time.monotonic() >= deadline
+
+
 def parse_retry_after(value: str) -> float | None:
-    """Retry-After is either seconds or an HTTP date."""
+    """Retry-After is either seconds or an HTTP date; anything else (junk, '²', a negative) is ignored."""
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)

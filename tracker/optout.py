@@ -67,7 +67,8 @@ _HEADING = re.compile(r"^(?:#{1,6} |[=-]{3,}$)")
 # Sentence ends, table cells, and the <br> and bullets that Markdown tables carry inside one line.
 _SENTENCE_END = re.compile(r"(?<=[.!?:])\s+(?=[\"“(\[]?[A-ZÀ-Ý])|\s\|\s|<br\s*/?>(?:\s*[*-]\s)?", re.IGNORECASE)
 MIN_WORDS = 5  # shorter is a heading or a button ("Withdraw consent"), not a statement
-_MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\(((?:[^()\s]|\([^)\s]*\))*)(?:\s+\"[^\"]*\")?\)")
+# Link text holds no "[" and a nested "(" no "(": linear on a page of brackets (see tracker/extract.py).
+_MARKDOWN_LINK = re.compile(r"!?\[([^\[\]]*)\]\(((?:[^()\s]|\([^()\s]*\))*)(?:\s+\"[^\"]*\")?\)")
 _USABLE_URL = re.compile(r"^(?:https?:|mailto:)", re.IGNORECASE)
 _BLOCK_TAGS = frozenset("p li td th dd dt h1 h2 h3 h4 h5 h6 blockquote caption figcaption".split())
 

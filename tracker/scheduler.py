@@ -132,7 +132,7 @@ def _lead(config: Config, store: Store, lock: LeaderLock, stop: threading.Event,
     """Run the checks until `stop` is set or the lock is lost. False when checks in flight outlived the timeout."""
     settings = config.settings
     draining = threading.Event()
-    deadline = CheckDeadline(check_budget(settings.fetch))
+    deadline = CheckDeadline(min(check_budget(settings.fetch), settings.checks.deadline))
     fetcher = Fetcher(settings.fetch, transport=deadline)
     # One Chromium for the daemon, started by the first document that needs it (tracker/browser.py).
     browser = BrowserFetcher(settings.fetch, polite=fetcher.polite)

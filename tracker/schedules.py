@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import cached_property
+from functools import cache, cached_property
 from itertools import pairwise
 from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -25,6 +25,9 @@ MAX_JITTER = timedelta(minutes=15)
 MAX_CATCH_UP_WINDOW = timedelta(minutes=10)
 # The first retry of a failed check (daemon.first_retry); each further failure doubles it, up to the period.
 FIRST_RETRY = timedelta(minutes=5)
+# Durations beyond ten years are typing errors (and, far enough, beyond what a date can hold); the demo sets
+# blind_after: 1000d so that its old captures never make a document "blind".
+MAX_DURATION = timedelta(days=3653)
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
@@ -104,6 +107,10 @@ def parse_duration(text: str) -> timedelta:
     seconds = float(match.group(1)) * _UNITS[match.group(2)]
     if seconds <= 0:
         raise ScheduleError(f"'{text}' is not a positive duration")
+    if seconds > MAX_DURATION.total_seconds():
+        raise ScheduleError(
+            f"'{text}' is longer than ten years ({MAX_DURATION.days}d); for a yearly check write @yearly"
+        )
     return timedelta(seconds=seconds)
 
 
@@ -128,10 +135,20 @@ def parse_schedule(text: str) -> Schedule:
         )
     schedule = Schedule(text=stripped, cron=(minute, hour, day, month, _crontab_weekdays(weekday, text)))
     try:
-        schedule.cron_trigger()
+        fires = _fires(schedule.cron)
     except ValueError as exc:
         raise ScheduleError(f"'{text}' is not a valid cron expression: {exc}") from exc
+    if not fires:
+        raise ScheduleError(
+            f"'{text}' never fires (no such date, e.g. 31 February): the document would never be checked"
+        )
     return schedule
+
+
+@cache
+def _fires(cron: tuple[str, str, str, str, str]) -> bool:
+    """Whether these cron fields name a moment that comes (Feb 30 never does); cached, configs repeat them."""
+    return Schedule(text="", cron=cron).cron_trigger().get_next_fire_time(None, datetime.now(UTC)) is not None
 
 
 def _crontab_weekdays(weekday: str, text: str) -> str:

@@ -451,6 +451,7 @@ def _restores_known_text(new: _Side, known_sentences: Collection[str]) -> bool:
 _ROUGH_BOUNDARY = re.compile(r"[.!?]\s+|\n+|<br\s*/?>")
 # Where an extraction ran two sentences together: a lower-case letter or a full stop right before a capital.
 _GLUE = re.compile(r"(?<=[a-zà-ÿ.!?:)])(?=[A-ZÀ-Þ][a-zà-ÿ])|(?<=\)) (?=[A-ZÀ-Þ][a-zà-ÿ])")
+_NEWLINE = re.compile("\n")
 _LIST_ITEM = re.compile(r"^[ \t>]*(?:[-*+•·]|\d{1,3}[.)])[ \t]+\S")
 
 
@@ -471,6 +472,14 @@ class _Side:
         self._triggers: list[int] | None = None  # every trigger position, once a whole search paid off
         self._stem_positions: dict[tuple[str, bool], list[int]] = {}
         self._keys: dict[tuple[int, int], str] = {}
+        # Sentences per line, cut once: a page that is one line of many sentences would be cut again per trigger.
+        self._line_spans: dict[tuple[int, int], list[tuple[int, int]]] = {}
+
+    def line_spans(self, line_start: int, line_end: int) -> list[tuple[int, int]]:
+        """sentence_spans() of the line text[line_start:line_end], in order, cut once per line."""
+        if (line_start, line_end) not in self._line_spans:
+            self._line_spans[line_start, line_end] = sentence_spans(self.text, line_start, line_end)
+        return self._line_spans[line_start, line_end]
 
     @classmethod
     def of(cls, diff: TextDiff, changed_op: int, mechanical: set[int], reader: _Reader) -> _Side:
@@ -528,7 +537,7 @@ class _Side:
         index = 0
         while index < len(triggers):
             line_start, line_end = self._line(triggers[index])
-            for span in sentence_spans(self.text, line_start, line_end):
+            for span in self.line_spans(line_start, line_end):
                 first = bisect.bisect_left(triggers, span[0])
                 if first < len(triggers) and triggers[first] < span[1] and (not spans or spans[-1] != span):
                     spans.append(span)
@@ -588,7 +597,15 @@ class _Side:
         """The sentences overlapping text[start:end], or touching `start` when the stretch is empty."""
         line_start = self._line(start)[0]
         line_end = self._line(max(start, end))[1]
-        return [(s, e) for s, e in sentence_spans(self.text, line_start, line_end) if s <= end and e >= start]
+        spans = self.line_spans(line_start, line_end)
+        # Spans are in order and do not overlap: the first that ends at or after `start`, then while they begin
+        # by `end` (a bisection, not a scan of the line).
+        index = bisect.bisect_left(spans, start, key=lambda span: span[1])
+        found = []
+        while index < len(spans) and spans[index][0] <= end:
+            found.append(spans[index])
+            index += 1
+        return found
 
     def is_unchanged(self, start: int, end: int) -> bool:
         """Did no change touch text[start:end]?"""
@@ -616,6 +633,11 @@ class _Side:
         return False
 
     def _line(self, position: int) -> tuple[int, int]:
-        start = self.text.rfind("\n", 0, position) + 1
-        end = self.text.find("\n", position)
-        return start, len(self.text) if end < 0 else end
+        """The line holding `position`, by bisection: a search from `position` costs the line's length each time."""
+        index = bisect.bisect_left(self._newlines, position)
+        start = self._newlines[index - 1] + 1 if index else 0
+        return start, self._newlines[index] if index < len(self._newlines) else len(self.text)
+
+    @functools.cached_property
+    def _newlines(self) -> list[int]:
+        return [match.start() for match in _NEWLINE.finditer(self.text)]

@@ -7,12 +7,16 @@ start-up). Alembic itself runs only when there is something to migrate.
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, inspect, text
+from sqlalchemy.exc import DBAPIError
 
 from tracker.resources import migrations_path
 
@@ -106,11 +110,7 @@ def ensure_schema(engine: Engine) -> None:
     if current == head_revision():
         return
     if current is None:
-        if "documents" in inspect(engine).get_table_names():
-            raise SchemaError(
-                "the database has tracker tables but no migration record; was it created by another tool?"
-            )
-        upgrade(engine)
+        _create_schema(engine)
         return
     if current not in known_revisions():
         raise SchemaError(
@@ -121,3 +121,49 @@ def ensure_schema(engine: Engine) -> None:
         f"the database schema is at revision {current}, this tracker needs {head_revision()}: "
         "run `tracker db upgrade` (back up the database first)"
     )
+
+
+SCHEMA_WAIT = 60.0  # seconds a process waits for another to finish creating the schema
+
+
+def _create_schema(engine: Engine) -> None:
+    """Two processes starting at once on an empty database (a daemon and a `tracker check`) create it once: on
+    PostgreSQL the second waits on a lock and then finds the schema made; on SQLite, whose DDL does not wait,
+    the loser's failure is forgiven when the winner's schema is there."""
+    with _schema_lock(engine):
+        current = current_revision(engine)
+        if current == head_revision():
+            return
+        if current is None and "documents" in inspect(engine).get_table_names():
+            raise SchemaError(
+                "the database has tracker tables but no migration record; was it created by another tool?"
+            )
+        try:
+            upgrade(engine)
+        except DBAPIError:
+            # SQLite runs DDL outside transactions: the loser fails at the first table the winner made, and
+            # waits for the winner to finish.
+            waited_until = time.monotonic() + SCHEMA_WAIT
+            while current_revision(engine) != head_revision():
+                if time.monotonic() > waited_until:
+                    raise
+                time.sleep(0.2)
+
+
+@contextmanager
+def _schema_lock(engine: Engine) -> Iterator[None]:
+    """A PostgreSQL advisory lock, per schema, held while the schema is created; nothing on SQLite."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as connection:
+        schema = connection.execute(text("SELECT current_schema()")).scalar_one()
+        digest = hashlib.sha256(f"tracker schema:{schema}".encode()).digest()
+        key = int.from_bytes(digest[:8], "big") & 0x7FFF_FFFF_FFFF_FFFF
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+        connection.commit()
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+            connection.commit()

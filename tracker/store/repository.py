@@ -199,6 +199,7 @@ class SavedCheck:
     check_id: int
     version_id: int | None
     change_id: int | None
+    outcome: str = ""  # as recorded: a change another process recorded first is, for this one, unchanged
 
 
 @dataclass(frozen=True)
@@ -523,11 +524,18 @@ class Store:
             evidence_id = None
             if check.outcome == "failed" and check.snapshot is not None:
                 evidence_id = _add_snapshot(session, doc.id, check.snapshot)
+            outcome = check.outcome
+            if (
+                outcome in ("first_version", "changed", "returned")
+                and previous is not None
+                and previous.id == version_id
+            ):
+                outcome = "unchanged"  # the text in force is already this one: another check got there first
             row = CheckRow(
                 document_id=doc.id,
                 started_at=check.started_at,
                 duration=check.duration,
-                outcome=check.outcome,
+                outcome=outcome,
                 reason=check.reason,
                 refusal=check.refusal,
                 url=check.url,
@@ -547,7 +555,7 @@ class Store:
             )
             session.add(row)
             session.flush()
-            return SavedCheck(check_id=row.id, version_id=version_id, change_id=change_id)
+            return SavedCheck(check_id=row.id, version_id=version_id, change_id=change_id, outcome=outcome)
 
     # -- imports from archives (tracker import) ------------------------------------------------------------
 
@@ -604,7 +612,7 @@ class Store:
                 ).first()
             if row is None:  # the race was on the document or the version: a second try finds their rows
                 return self._record_import(imported)
-            return SavedCheck(check_id=row.id, version_id=row.version_id, change_id=row.change_id)
+            return SavedCheck(check_id=row.id, version_id=row.version_id, change_id=row.change_id, outcome=row.outcome)
 
     def _record_import(self, imported: NewImport) -> SavedCheck:
         when = imported.observed_at
@@ -677,7 +685,7 @@ class Store:
             )
             session.add(row)
             session.flush()
-            return SavedCheck(check_id=row.id, version_id=version_id, change_id=change_id)
+            return SavedCheck(check_id=row.id, version_id=version_id, change_id=change_id, outcome=imported.outcome)
 
     # -- document health (tracker status, the daemon) ------------------------------------------------------
 
