@@ -9,9 +9,8 @@ from datetime import datetime
 from itertools import pairwise
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-
 from tracker.diff import DELETE, EQUAL, INSERT, OP_NAMES, Segment, TextDiff, hunks, locate_sentence
+from tracker.resources import template_environment
 from tracker.store import ChangeRecord
 
 # What the extractor writes at the start of a heading's line (extract.py keeps headings as Markdown `#` lines).
@@ -20,14 +19,7 @@ _UNDERLINE = re.compile(r"^(?:={3,}|-{3,})$")
 # Bidirectional controls in page text could reorder what a reader sees around <del> and <ins>.
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
-_TEMPLATES = Environment(
-    loader=PackageLoader("tracker", "templates"),
-    # Every piece of page text reaches the page through an escaping {{ }}: a captured page cannot add markup.
-    autoescape=select_autoescape(enabled_extensions=("html.j2",), default=True),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+_TEMPLATES = template_environment()
 
 
 @dataclass(frozen=True)

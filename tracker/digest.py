@@ -25,12 +25,11 @@ from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-
 from tracker.config import Config, ConfigError, EmailSettings, SMTPSettings
 from tracker.diff import EQUAL, OP_NAMES, TextDiff, diff_texts, hunks, locate_sentence
 from tracker.flag import DOCUMENT_REPLACED
 from tracker.notice import notice_lines
+from tracker.resources import template_environment
 from tracker.status import DocumentHealth, failing_documents
 from tracker.store import ChangeRecord, NewDigest, Outbox, PendingDigest, Store, StoredDigest
 from tracker.story import absent_from
@@ -406,15 +405,7 @@ def _clip(parts: Sequence[Marked], limit: int) -> tuple[tuple[Marked, ...], bool
 
 # -- rendering ----------------------------------------------------------------------------------------------
 
-_TEMPLATES = Environment(
-    loader=PackageLoader("tracker", "templates"),
-    # Every piece of fetched text reaches the HTML part through an escaping {{ }}: a page cannot add markup.
-    autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=True, default=False),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    keep_trailing_newline=True,
-)
+_TEMPLATES = template_environment()
 
 
 def subject_line(digest: Digest) -> str:

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from xml.etree import ElementTree
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-
 from tracker.diffpage import quotes, visible
 from tracker.digest import NEWS_KINDS
+from tracker.resources import template_environment
 from tracker.store import ChangeRecord, Store
 from tracker.terminal import ai_label, story_lines
 
@@ -26,13 +25,7 @@ FEED_ENTRIES = 50
 # Characters XML 1.0 cannot hold at all; a page may still contain them.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
-_TEMPLATES = Environment(
-    loader=PackageLoader("tracker", "templates"),
-    autoescape=select_autoescape(enabled_extensions=("html.j2",), default=True),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+_TEMPLATES = template_environment()
 
 
 @dataclass(frozen=True)

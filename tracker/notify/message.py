@@ -73,13 +73,7 @@ def message_body(message: Message) -> str:
 
 def message_card(message: Message, channel: str, time: str) -> str:
     """The message as a chat room shows it, as one HTML page: what `tracker notify preview` shows."""
-    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+    from tracker.resources import template_environment
 
-    templates = Environment(
-        loader=PackageLoader("tracker", "templates"),
-        autoescape=select_autoescape(enabled_extensions=("html.j2",)),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    return templates.get_template("notify-card.html.j2").render(message=message, channel=channel, time=time)
+    card = template_environment().get_template("notify-card.html.j2")
+    return card.render(message=message, channel=channel, time=time)

@@ -17,7 +17,6 @@ from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -29,6 +28,7 @@ from tracker.diff import diff_texts
 from tracker.diffpage import page_change, visible
 from tracker.feeds import FeedSpec, atom_feed, feed_changes, feed_spec
 from tracker.payloads import changes_json, diff_json, history_json
+from tracker.resources import template_environment
 from tracker.status import document_health
 from tracker.store import ChangeRecord, Store
 from tracker.story import absent_from
@@ -49,14 +49,7 @@ def _finalize(value: Any) -> Any:
     return value
 
 
-TEMPLATES = Environment(
-    loader=PackageLoader("tracker", "templates"),
-    autoescape=select_autoescape(enabled_extensions=("html.j2",), default=True),
-    undefined=StrictUndefined,
-    finalize=_finalize,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+TEMPLATES = template_environment(finalize=_finalize)
 
 
 @dataclass(frozen=True)
