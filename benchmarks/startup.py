@@ -106,7 +106,7 @@ def main() -> None:
         print("floor, each alone:")
         for name, code in FLOORS.items():
             values = [child_cpu_ms([sys.executable, "-c", code], env) for _ in range(max(3, args.runs // 2))]
-            print(f"  {name:<30} {statistics.median(values):>14.0f} {min(values):>6.0f}")
+            print(f"  {name:<36} {statistics.median(values):>8.0f} {min(values):>6.0f}")
         print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
         print("\nWhat `tracker status` imports (ms, cumulative, one run):")
         for milliseconds, module in heaviest_imports(commands["tracker status (10 documents)"], env, 12):
