@@ -7,12 +7,15 @@ median is printed with the minimum beside it, and the load average (the machine 
 policy with Meta's shipped rules (`-s meta -d privacy-policy`), diffs it at word level and flags it; the peer
 (benchmarks/peer_pipeline.py, in the style of changedetection.io) converts the whole page with inscriptis,
 diffs lines with difflib and searches the added lines for AI words. The peer needs the `bench` extra
-(`pip install -e '.[bench]'`). The design target: tracker at least 3 times faster.
+(`pip install -e '.[bench]'`). The design target: tracker at least 3 times faster. tracker's modules are
+compiled first, as an install compiles them. Then what tracker pays before any work, each imported alone:
+Python with click, the config (pydantic, PyYAML) loaded, rich.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import resource
 import statistics
@@ -25,6 +28,14 @@ PAIR = (
     "facebook/privacy-policy/cote-d-ivoire/2023-06-02T043030Z.html",
     "facebook/privacy-policy/cote-d-ivoire/2023-06-21T043026Z.html",
 )
+
+
+# What `tracker compare -s/-d` loads before it reads a page, each alone (the config as the command loads it).
+FLOORS = {
+    "import click": "import click",
+    "load the config (pydantic, PyYAML)": "from tracker.config import load_config; load_config(None)",
+    "import rich.console": "import rich.console",
+}
 
 
 def child_cpu_ms(command: list[str]) -> float:
@@ -48,6 +59,8 @@ def main() -> None:
     }
     print(f"{PAIR[0]} ({old.stat().st_size / 1e6:.1f} MB) → {Path(PAIR[1]).name} ({new.stat().st_size / 1e6:.1f} MB)")
     print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())} ({os.cpu_count()} cores)")
+    # With PYTHONDONTWRITEBYTECODE set (as on this machine) a checkout would compile every module on every run.
+    compileall.compile_dir(REPO / "tracker", quiet=1)
     timings: dict[str, list[float]] = {name: [] for name in commands}
     for command in commands.values():
         child_cpu_ms([*command, str(old), str(new)])  # warm the file cache; fails here if the peer is missing
@@ -58,6 +71,10 @@ def main() -> None:
         print(f"  {name:<30} {statistics.median(values):6.0f} ms CPU (min {min(values):.0f})")
     ratio = statistics.median(timings["peer (inscriptis + difflib)"]) / statistics.median(timings["tracker compare"])
     print(f"  tracker is {ratio:.2f}x {'faster' if ratio >= 1 else 'slower'} than the peer (target: 3x faster)")
+    print("floor, each alone:")
+    for name, code in FLOORS.items():
+        values = [child_cpu_ms([sys.executable, "-c", code]) for _ in range(max(3, args.runs // 2))]
+        print(f"  {name:<34} {statistics.median(values):4.0f} ms CPU (min {min(values):.0f})")
     print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 

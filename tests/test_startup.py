@@ -16,18 +16,29 @@ HEAVY = [
     "httpx",
     "jinja2",
     "lxml",
+    "starlette",
+    "uvicorn",
     "tracker.check",
     "tracker.flag",
+    "tracker.notice",
+    "tracker.screen",
+]
+# `tracker compare` reads pages and flags them (lxml, tracker.flag), but stores nothing and draws no table.
+NOT_FOR_COMPARE = [
+    *(name for name in HEAVY if name not in ("lxml", "tracker.flag")),
+    "sqlalchemy",
+    "tracker.store",
+    "rich.table",
 ]
 
 
-def loaded_by(arguments: list[str], config: Path) -> list[str]:
+def loaded_by(arguments: list[str], config: Path, modules: list[str] = HEAVY) -> list[str]:
     script = (
         "import json, sys\n"
         "from tracker.cli import cli\n"
         f"try:\n    cli.main({arguments!r}, standalone_mode=False)\n"
         "except SystemExit:\n    pass\n"
-        f"print(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)))\n"
+        f"print(json.dumps(sorted(m for m in {modules!r} if m in sys.modules)))\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, env={"TRACKER_CONFIG": str(config)}
@@ -46,3 +57,16 @@ def test_help_and_status_load_neither_the_pipeline_nor_the_scheduler(tmp_path: P
     subprocess.run(upgrade, env=environment, check=True, capture_output=True)
     assert loaded_by(["--help"], config) == []
     assert loaded_by(["status"], config) == []
+
+
+def test_compare_loads_neither_the_database_nor_the_web_nor_the_screen(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        f"database:\n  url: sqlite:///{tmp_path / 'tracker.db'}\n"
+        "services:\n  acme:\n    documents:\n      privacy: {url: 'http://127.0.0.1:9/p', select: ['main']}\n"
+    )
+    old, new = tmp_path / "old.html", tmp_path / "new.html"
+    old.write_text("<html><body><main><p>We keep your data safe.</p></main></body></html>")
+    new.write_text("<html><body><main><p>We use your data to train our AI models.</p></main></body></html>")
+    arguments = ["compare", "-s", "acme", "-d", "privacy", str(old), str(new)]
+    assert loaded_by(arguments, config, NOT_FOR_COMPARE) == []

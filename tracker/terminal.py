@@ -8,10 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
-
-from tracker.notice import notice_lines
 
 # Types only: `tracker status` prints through this module and must not load the pipeline (see tracker/cli/app.py).
 if TYPE_CHECKING:
@@ -131,6 +128,8 @@ def observed_by(store: Store, change: ChangeRecord) -> str:
 
 def story_lines(change: ChangeRecord, today: date, absent_from: Sequence[str] = ()) -> list[tuple[str, str]]:
     """The notice, the opt-out statements and the variants without the change, as (style, line) pairs."""
+    from tracker.notice import notice_lines  # its date patterns compile on import: only changes with a notice pay
+
     lines = [("cyan", line) for line in notice_lines(change.notice, today)] if change.notice else []
     if change.ai and change.opt_out is not None:
         if change.opt_out:
@@ -219,6 +218,8 @@ def print_diff(
 def print_table(out: Console, headers: Sequence[str], rows: Sequence[Sequence[str | Text]]) -> None:
     """A table without borders that wraps nothing: one line per row. On a terminal too narrow for it, only the
     first column (a title) is cut, with an ellipsis; piped or redirected, every value is kept whole."""
+    from rich.table import Table  # tables only: `tracker compare` prints none
+
     widths = [max([cell_len(header), *(_width(row[index]) for row in rows)]) for index, header in enumerate(headers)]
     gap = 2
     first = widths[0]
