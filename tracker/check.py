@@ -22,9 +22,7 @@ from tracker.flag import (
     NO_FLAG,
     Flag,
     Vocabulary,
-    dropped_sentences,
     flag_change,
-    sentence_keys,
 )
 from tracker.screen import Refusal, screen_body, screen_text
 from tracker.store import NewChange, NewCheck, NewSnapshot, Store, VersionRecord
@@ -204,13 +202,14 @@ def check_document(
         latest_text = baseline
         keys["baseline"] = (baseline, hashlib.sha256(baseline.encode()).hexdigest())
     keys["text_sha256"] = hashlib.sha256(text.encode()).hexdigest()
-    texts = functools.cache(lambda: store.version_texts(document.service, document.key))
+    # Kept up to date as versions are stored: one read, however many versions the document has had.
+    memory = functools.cache(lambda: store.sentence_memory(document.service, document.key))
     history = History(
         previous_text=latest_text,
         is_known=lambda sha256: store.find_version(document.service, document.key, sha256) is not None,
-        known_sentences=lambda: frozenset().union(*map(sentence_keys, texts())),
+        known_sentences=lambda: memory()[0],
         shorter_confirmed=lambda sha256: _seen_in_a_row(store, document, sha256, checks),
-        dropped_sentences=lambda: dropped_sentences(texts()),
+        dropped_sentences=lambda: memory()[1],
     )
     judgement = judge_text(
         text, history, final_url=fetched.final_url, url=document.url, checks=checks, vocabulary=vocabulary
