@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from throughput import REPO, captures, churned, documents_for
+from throughput import REPO, captures, churned, daemon_config, documents_for
 
 CHANGE_EVERY = 5  # minutes between two text changes of a changing document
 CHANGING_SHARE = 10  # one document in this many changes its text
@@ -82,28 +82,6 @@ def serve(pages: list[bytes], words: dict[int, bytes], port: multiprocessing.Val
     server.daemon_threads = True
     port.value = server.server_address[1]
     server.serve_forever()
-
-
-def write_config(folder: Path, documents: list, schedule: str) -> Path:
-    import yaml
-
-    services: dict[str, dict] = {}
-    for document in documents:
-        entry: dict[str, object] = {"url": document.url}
-        if document.select:
-            entry["select"] = list(document.select)
-        if document.remove:
-            entry["remove"] = list(document.remove)
-        services.setdefault(document.service, {"documents": {}})["documents"][document.key] = entry
-    config = {
-        "database": {"url": f"sqlite:///{folder}/soak.db"},
-        "schedule": schedule,
-        "fetch": {"host_gap": 0, "retries": 0, "read_timeout": 120},
-        "services": services,
-    }
-    path = folder / "config.yaml"
-    path.write_text(yaml.safe_dump(config))
-    return path
 
 
 def rss_mib() -> float:
@@ -197,7 +175,7 @@ def main() -> None:
     print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
     with tempfile.TemporaryDirectory() as folder:
         documents = documents_for(entries, args.documents, port.value)
-        config = load_config(write_config(Path(folder), documents, args.schedule))
+        config = load_config(daemon_config(Path(folder), documents, args.schedule))
         tracemalloc.start()
         stop = threading.Event()
         watcher = threading.Thread(target=monitor, args=(Path(folder) / "soak.db", args.minutes, stop), daemon=True)

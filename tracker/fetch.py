@@ -253,6 +253,18 @@ class Fetcher:
             gate = self._gates.setdefault(host, _HostGate())
         return _PoliteSlot(gate, self.settings.host_gap)
 
+    def host_wait(self, url: str) -> float:
+        """Seconds before a request to the URL's host could start without waiting: what is left of its gap, or
+        one gap while a request to it is in flight. The daemon runs another host's check meanwhile."""
+        with self._gates_lock:
+            gate = self._gates.get(urlsplit(url).netloc.lower())
+        if gate is None:
+            return 0.0
+        with gate.ready:
+            if gate.busy:
+                return self.settings.host_gap
+            return max(0.0, gate.last_request + self.settings.host_gap - time.monotonic())
+
     def _retry_delay(self, attempt_number: int, retry_after: str | None) -> float:
         if retry_after and (seconds := parse_retry_after(retry_after)) is not None:
             return seconds

@@ -18,12 +18,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, timedelta
 from typing import Any, NoReturn
+from urllib.parse import urlsplit
 
 import httpx
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from tracker.browser import BrowserFetcher
@@ -267,6 +269,7 @@ class CheckRunner:
         self._running: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
         self.computing = OneComputes()
+        self._deferred: dict[tuple[str, str], str] = {}  # documents waiting out their host's gap, and the host
 
     def start(self, now: datetime) -> list[DocumentHealth]:
         """The health of every document as leadership begins; the failing ones are said again in the log."""
@@ -281,9 +284,11 @@ class CheckRunner:
         with self._lock:
             return sorted(self._running)
 
-    def check(self, document: Document) -> None:
+    def check(self, document: Document, deferred: bool = False) -> None:
         if self.draining.is_set():
             return  # queued behind the pool when shutdown began: the next daemon checks it
+        if self._defer_for_host(document, deferred):
+            return
         key = (document.service, document.key)
         with self._lock:
             self._running.add(key)
@@ -358,6 +363,34 @@ class CheckRunner:
                 extra=fields(event="recovered", service=document.service, document=document.key),
             )
         self._failing[key] = health.failing
+
+    def _defer_for_host(self, document: Document, deferred: bool) -> bool:
+        """A check whose host is in its gap gives its thread back and comes back when the host is free.
+
+        Waiting in the thread would hold a worker that another host's check could use: four checks of one
+        host would stop the pool for four gaps. Checks waiting for one host come back a gap apart.
+        """
+        key, host = (document.service, document.key), urlsplit(document.url).netloc.lower()
+        with self._lock:
+            if deferred:
+                self._deferred.pop(key, None)
+            elif key in self._deferred:
+                return True  # already waiting for its host: that job checks it
+            wait = self.fetcher.host_wait(document.url)
+            if wait <= 0 or self.scheduler is None:
+                return False
+            wait += self.fetcher.settings.host_gap * sum(1 for other in self._deferred.values() if other == host)
+            self._deferred[key] = host
+        self.scheduler.add_job(
+            self.check,
+            DateTrigger(datetime.now(UTC) + timedelta(seconds=wait), timezone=UTC),
+            args=[document, True],
+            id=f"{_job_id(document)} after its host's gap",
+            name=document.title,
+            replace_existing=True,
+            misfire_grace_time=None,
+        )
+        return True
 
     def _retry_at(self, document: Document, moment: datetime) -> None:
         """Bring the next check forward to the retry time (APScheduler had planned it one period on)."""
