@@ -263,3 +263,43 @@ def test_a_check_waiting_on_the_network_lets_another_compute() -> None:
     fetch_may_end.set()
     thread.join(timeout=30)
     assert order == ["other computed", "page"]
+
+
+class RecordingScheduler:
+    """Stands in for APScheduler in a unit test of CheckRunner's deferral: the jobs it was given."""
+
+    def __init__(self) -> None:
+        self.jobs: list[dict[str, object]] = []
+
+    def add_job(self, function: object, trigger: object, **options: object) -> None:
+        self.jobs.append({"trigger": trigger, **options})
+
+
+def test_a_check_whose_host_is_in_its_gap_gives_its_thread_back(page_server: PageServer, tmp_path: Path) -> None:
+    from tracker.config import load_config
+    from tracker.scheduler import CheckDeadline, CheckRunner
+
+    page_server.serve("/a", "<main>" + "<p>We keep your data safe and never sell it.</p>" * 20 + "</main>")
+    page_server.serve("/b", "<main>" + "<p>We keep your data safe and never share it.</p>" * 20 + "</main>")
+    config_path = tmp_path / "config.yaml"
+    config_path.write_text(
+        f"database: {{url: 'sqlite:///{tmp_path}/tracker.db'}}\nfetch: {{host_gap: 30, retries: 0}}\nservices:\n"
+        f"  acme:\n    documents:\n      a: {{url: '{page_server.url('/a')}'}}\n"
+        f"      b: {{url: '{page_server.url('/b')}'}}\n"
+        f"      far: {{url: 'http://localhost:{page_server.port}/a'}}\n"
+    )
+    config = load_config(config_path)
+    a, b, far = config.documents()
+    store = Store(config.database_url)
+    with Fetcher(config.settings.fetch) as fetcher:
+        runner = CheckRunner(config, store, fetcher, CheckDeadline(60), threading.Event())
+        scheduler = runner.scheduler = RecordingScheduler()  # type: ignore[assignment]
+        runner.check(a)
+        runner.check(b)  # 127.0.0.1 was just asked: b waits as a job, not in this thread
+        runner.check(b)  # due again meanwhile: it is waiting already
+        runner.check(far)  # another host goes at once
+    assert [check.document for check in store.checks("acme")] == ["far", "a"]
+    [deferred] = scheduler.jobs
+    assert deferred["args"] == [b, True]
+    assert deferred["trigger"].run_date > datetime.now(UTC) + timedelta(seconds=20)  # type: ignore[attr-defined]
+    store.close()
