@@ -42,6 +42,7 @@ from tracker.schedules import (
     digest_schedule,
     document_schedules,
     first_retry,
+    parse_duration,
     plan_first_runs,
 )
 from tracker.status import DocumentHealth, describe_duration, document_health
@@ -164,6 +165,7 @@ def _lead(config: Config, store: Store, lock: LeaderLock, stop: threading.Event,
             misfire_grace_time=max(1, int(schedules[key].period.total_seconds())),
         )
     schedule_digest(scheduler, config, store)
+    schedule_prune(scheduler, config, store)
     scheduler.start()
     _log_plan(health, first_runs, now)
     while not stop.wait(LEADER_POLL):
@@ -513,6 +515,41 @@ class _DeadlineStream(httpx.SyncByteStream):
 
     def close(self) -> None:
         self._inner.close()
+
+
+# -- retention ----------------------------------------------------------------------------------------------------
+
+PRUNE_EVERY = timedelta(days=1)
+
+
+def schedule_prune(scheduler: BackgroundScheduler, config: Config, store: Store) -> None:
+    """Once a day, in the leader, the unchanged checks past `database.keep_unchanged_checks` are thinned (as
+    `tracker db prune` does), so that the checks table grows with the changes, not with the days."""
+    keep = parse_duration(config.settings.database.keep_unchanged_checks)
+    scheduler.add_job(
+        _prune,
+        IntervalTrigger(seconds=PRUNE_EVERY.total_seconds(), timezone=UTC),
+        args=[store, keep],
+        id="prune",
+        name="prune",
+        executor="digest",  # one thread for the housekeeping: never beside a digest being sent
+        next_run_time=datetime.now(UTC) + timedelta(minutes=10),  # after the start-up's first checks
+        misfire_grace_time=int(PRUNE_EVERY.total_seconds()),
+    )
+
+
+def _prune(store: Store, keep: timedelta) -> None:
+    try:
+        result = store.prune_checks(datetime.now(UTC) - keep)
+    except Exception:
+        log.exception("thinning old unchanged checks failed; tried again tomorrow", extra=fields(event="prune"))
+        return
+    log.info(
+        "thinned %d unchanged checks older than %s (one a day per document kept)",
+        result.deleted,
+        describe_duration(keep),
+        extra=fields(event="prune", deleted=result.deleted, checks=result.checks),
+    )
 
 
 # -- the digest ---------------------------------------------------------------------------------------------------

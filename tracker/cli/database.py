@@ -58,8 +58,9 @@ def db_prune(context: Context, older_than: str | None, dry_run: bool, as_json: b
     before = datetime.now(UTC) - keep
     store = context.existing_store
 
-    def progress(done: int, total: int) -> None:
-        context.err.print(f"deleted {done:,} of {total:,} check rows")
+    def progress(done: int, documents: int, deleted: int) -> None:
+        verb = "would delete" if dry_run else "deleted"
+        context.err.print(f"document {done:,} of {documents:,}: {verb} {deleted:,} check rows so far")
 
     result = store.prune_checks(before, dry_run=dry_run, progress=None if as_json else progress)
     shown = context.config.database.shown

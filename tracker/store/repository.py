@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, and_, create_engine, event, func, or_, select
+from sqlalchemy import Engine, and_, create_engine, delete, event, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer, sessionmaker
 
@@ -641,44 +641,45 @@ class Store:
     # -- retention (tracker db prune) ----------------------------------------------------------------------
 
     def prune_checks(
-        self, before: datetime, *, dry_run: bool = False, progress: Callable[[int, int], None] | None = None
+        self, before: datetime, *, dry_run: bool = False, progress: Callable[[int, int, int], None] | None = None
     ) -> PruneResult:
         """Thin the unchanged checks started before `before` to the first of each document and day.
 
         Failures, first versions, changes and returns stay forever, and so does each document's newest check:
         only the rows that say "seen again, the same" go, and one a day still says the document was watched.
-        `progress(done, total)` is called as rows are deleted.
+        One document at a time, so that memory stays flat and a daemon writing beside waits one batch at most;
+        `progress(documents done, documents, rows deleted so far)` after each document.
         """
         with self._transaction() as session:
-            newest = select(DocumentStateRow.last_check_id)
-            candidates = session.execute(
-                select(CheckRow.id, CheckRow.document_id, CheckRow.started_at)
-                .where(
-                    CheckRow.outcome == "unchanged",
-                    CheckRow.change_id.is_(None),
-                    CheckRow.started_at < before,
-                    CheckRow.id.not_in(newest),
-                )
-                .order_by(CheckRow.document_id, CheckRow.started_at, CheckRow.id)
-            ).all()
+            documents = session.execute(select(DocumentStateRow.document_id, DocumentStateRow.last_check_id)).all()
             total = session.scalar(select(func.count(CheckRow.id))) or 0
-        kept_days: set[tuple[int, date]] = set()
-        doomed = []
-        for check_id, document_id, started_at in candidates:
-            day = (document_id, started_at.date())
-            if day in kept_days:
-                doomed.append(check_id)
-            else:
-                kept_days.add(day)
-        if not dry_run:
-            for done in range(0, len(doomed), PRUNE_BATCH):
-                with self._transaction() as session:
-                    session.execute(
-                        CheckRow.__table__.delete().where(CheckRow.id.in_(doomed[done : done + PRUNE_BATCH]))
+        candidates = deleted = 0
+        for done, (document_id, newest) in enumerate(documents, start=1):
+            with self._transaction() as session:
+                rows = session.execute(
+                    select(CheckRow.id, CheckRow.started_at)
+                    .where(
+                        CheckRow.document_id == document_id,
+                        CheckRow.outcome == "unchanged",
+                        CheckRow.change_id.is_(None),
+                        CheckRow.started_at < before,
+                        CheckRow.id != newest,
                     )
-                if progress:
-                    progress(min(done + PRUNE_BATCH, len(doomed)), len(doomed))
-        return PruneResult(checks=total, unchanged_old=len(candidates), deleted=len(doomed), dry_run=dry_run)
+                    .order_by(CheckRow.started_at, CheckRow.id)
+                ).all()
+            kept_days: set[date] = set()
+            doomed = []
+            for check_id, started_at in rows:
+                if started_at.date() in kept_days:
+                    doomed.append(check_id)
+                kept_days.add(started_at.date())
+            candidates, deleted = candidates + len(rows), deleted + len(doomed)
+            for start in range(0, 0 if dry_run else len(doomed), PRUNE_BATCH):
+                with self._transaction() as session:
+                    session.execute(delete(CheckRow).where(CheckRow.id.in_(doomed[start : start + PRUNE_BATCH])))
+            if progress:
+                progress(done, len(documents), deleted)
+        return PruneResult(checks=total, unchanged_old=candidates, deleted=deleted, dry_run=dry_run)
 
 
 PRUNE_BATCH = 5000  # rows deleted per transaction: a daemon writing beside the prune waits for one batch at most
