@@ -103,6 +103,9 @@ class VersionRow(Base):
     __table_args__ = (
         UniqueConstraint("document_id", "text_sha256"),
         CheckConstraint(f"origin IN {ORIGINS!r}", name="origin"),
+        # The version in force (seen last) and the history oldest first, without reading any text.
+        Index("ix_versions_document_last_seen", "document_id", "last_seen_at", "id"),
+        Index("ix_versions_document_first_seen", "document_id", "first_seen_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
