@@ -379,7 +379,8 @@ class CheckRunner:
             elif key in self._deferred:
                 return True  # already waiting for its host: that job checks it
             wait = self.fetcher.host_wait(document.url)
-            if wait <= 0 or self.scheduler is None:
+            # Back at its turn, a check waits out what is left (the request before it ran late): no second round.
+            if wait <= 0 or self.scheduler is None or (deferred and wait <= self.fetcher.settings.host_gap):
                 return False
             wait += self.fetcher.settings.host_gap * sum(1 for other in self._deferred.values() if other == host)
             self._deferred[key] = host
