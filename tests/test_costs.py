@@ -121,6 +121,23 @@ def test_the_sentence_memory_equals_one_rebuilt_from_every_text(database_url: st
         )
     )
     assert store.sentence_memory("acme", "steady") == memory_rebuilt(store, "steady")
+    # A text already stored, seen by an archive before anyone: its first sighting moves, and the order with it.
+    store.record_import(
+        NewImport(
+            service="acme",
+            document="steady",
+            url="http://127.0.0.1/privacy",
+            origin="wayback",
+            ref="20251101000000",
+            source="http://127.0.0.1/wayback",
+            observed_at=T0 - timedelta(days=60),
+            outcome="first_version",
+            provenance={},
+            text=TEXTS[2],
+            text_sha256=hashlib.sha256(TEXTS[2].encode()).hexdigest(),
+        )
+    )
+    assert store.sentence_memory("acme", "steady") == memory_rebuilt(store, "steady")
     assert store.sentence_memory("acme", "nothing-stored") == (frozenset(), frozenset())
     store.close()
 

@@ -569,6 +569,8 @@ class Store:
                         version.first_seen_at = when
                         version.origin = imported.origin
                         version.provenance = imported.provenance
+                        session.flush()
+                        _rebuild_memory(session, doc.id)  # the texts' order changed: what went and came back too
                     version.last_seen_at = max(version.last_seen_at, when)
                 version_id = version.id
                 base = imported.base_version_id
@@ -747,7 +749,7 @@ def _add_version(session: Session, version: VersionRow) -> None:
     """Store a new version and fold its sentences into the document's memory (tracker.flag.dropped_sentences):
     once, here. A version that is not the newest by first sighting (an import of older history, a re-extraction)
     changes what came after it, so the memory is then rebuilt from every text, oldest first."""
-    from tracker.flag import dropped_sentences, sentence_keys
+    from tracker.flag import sentence_keys
 
     session.add(version)
     session.flush()
@@ -763,21 +765,34 @@ def _add_version(session: Session, version: VersionRow) -> None:
         .limit(1)
     )
     memory = session.get(SentenceMemoryRow, version.document_id, with_for_update=True)
-    if later is None and (memory is not None or _version_count(session, version.document_id) == 1):
-        known = _unpack_keys(memory.known) if memory else frozenset()
-        dropped = _unpack_keys(memory.dropped) if memory else frozenset()
-        keys = sentence_keys(version.text)
-        known, dropped, count = known | keys, dropped | (known - keys), (memory.versions if memory else 0) + 1
-    else:
-        texts = session.scalars(
-            select(VersionRow.text)
-            .where(VersionRow.document_id == version.document_id)
-            .order_by(VersionRow.first_seen_at, VersionRow.id)
-        ).all()
-        known = frozenset().union(*map(sentence_keys, texts))
-        dropped, count = dropped_sentences(texts), len(texts)
+    if later is not None or (memory is None and _version_count(session, version.document_id) > 1):
+        _rebuild_memory(session, version.document_id)
+        return
+    known = _unpack_keys(memory.known) if memory else frozenset()
+    dropped = _unpack_keys(memory.dropped) if memory else frozenset()
+    keys = sentence_keys(version.text)
+    _save_memory(session, version.document_id, known | keys, dropped | (known - keys), memory)
+
+
+def _rebuild_memory(session: Session, document_id: int) -> None:
+    """The document's sentence memory from every text, oldest first: when history was reordered."""
+    from tracker.flag import dropped_sentences, sentence_keys
+
+    texts = session.scalars(
+        select(VersionRow.text)
+        .where(VersionRow.document_id == document_id)
+        .order_by(VersionRow.first_seen_at, VersionRow.id)
+    ).all()
+    memory = session.get(SentenceMemoryRow, document_id, with_for_update=True)
+    _save_memory(session, document_id, frozenset().union(*map(sentence_keys, texts)), dropped_sentences(texts), memory)
+
+
+def _save_memory(
+    session: Session, document_id: int, known: frozenset[str], dropped: frozenset[str], memory: SentenceMemoryRow | None
+) -> None:
+    count = _version_count(session, document_id)
     if memory is None:
-        memory = SentenceMemoryRow(document_id=version.document_id)
+        memory = SentenceMemoryRow(document_id=document_id)
         session.add(memory)
     memory.known, memory.dropped, memory.versions = _pack_keys(known), _pack_keys(dropped), count
     session.flush()
