@@ -184,7 +184,7 @@ def main() -> None:
         config = load_config(daemon_config(Path(folder), documents, args.schedule))
         tracemalloc.start()
         stop = threading.Event()
-        watcher = threading.Thread(target=monitor, args=(Path(folder) / "soak.db", args.minutes, stop), daemon=True)
+        watcher = threading.Thread(target=monitor, args=(Path(folder) / "daemon.db", args.minutes, stop), daemon=True)
         watcher.start()
         code = run_daemon(config)
         stop.set()
