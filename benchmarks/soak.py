@@ -108,7 +108,7 @@ def top_growth(before: tracemalloc.Snapshot, after: tracemalloc.Snapshot, label:
     ]
     stats = after.filter_traces(ignore).compare_to(before.filter_traces(ignore), "lineno")
     total = sum(stat.size_diff for stat in stats)
-    print(f"\ntracemalloc, {label}: {total / 2**20:+.1f} MiB traced in all; the lines that grew most:", flush=True)
+    print(f"\ntracemalloc, {label}: {total / 2**20:+.1f} MiB traced in all; the lines that changed most:", flush=True)
     for stat in stats[:count]:
         frame = stat.traceback[0]
         where = frame.filename.replace(str(REPO) + "/", "").split("site-packages/")[-1]
