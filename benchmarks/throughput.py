@@ -13,6 +13,11 @@ URLs as needed for `--documents` distinct documents; each document carries the s
 - the same pages with their markup churned (script bodies and a nonce differ, the text does not: extracted).
 
 Then one check of a churned 1.5 MB Meta page, alone, in CPU milliseconds (the design target: <= 50 ms).
+
+With `--pools`, instead: the daemon's pool against one thread on churned markup (every check extracts), on
+SQLite, in both orders: `--workers` threads of which one computes at a time (the daemon's OneComputes), one
+thread, and `--workers` threads all computing at once (the pool before). Then the host gate: 60 documents
+spread over four hosts (127.0.0.1 to 127.0.0.4) with a 2 s `host_gap`, in the pool and in one thread.
 Figures, not assertions: the machine is shared; the load average is printed beside them.
 """
 
@@ -30,6 +35,7 @@ import tempfile
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -38,6 +44,8 @@ REPO = Path(__file__).resolve().parents[1]
 CONFIG_SERVICE = {"facebook": "meta", "linkedin": "linkedin", "google": "google"}
 CONFIG_DOCUMENT = {("linkedin", "service-terms"): "user-agreement"}
 _SCRIPT = re.compile(rb"(<script\b[^>]*>)", re.IGNORECASE)
+# A light policy page, for the host gate's figures: what is measured there is waiting, not extracting.
+SMALL_PAGE = ("<main>" + "".join(f"<p>Clause {i}: we keep your data safe.</p>" for i in range(60)) + "</main>").encode()
 
 
 def churned(page: bytes, round_number: int) -> bytes:
@@ -50,7 +58,9 @@ def churned(page: bytes, round_number: int) -> bytes:
 # -- the server, in a process of its own -------------------------------------------------------------------
 
 
-def serve(pages: list[bytes], port: multiprocessing.Value, churn: multiprocessing.Value) -> None:  # type: ignore[valid-type]
+def serve(
+    pages: list[bytes], port: multiprocessing.Value, churn: multiprocessing.Value, host: str = "127.0.0.1"
+) -> None:  # type: ignore[valid-type]
     cache: dict[tuple[int, int], bytes] = {}
 
     class Handler(BaseHTTPRequestHandler):
@@ -58,7 +68,9 @@ def serve(pages: list[bytes], port: multiprocessing.Value, churn: multiprocessin
             index = int(self.path.rsplit("/", 1)[1]) % len(pages)
             round_number = churn.value
             body = (
-                pages[index]
+                SMALL_PAGE
+                if self.path.startswith("/small/")
+                else pages[index]
                 if round_number == 0
                 else cache.setdefault((index, round_number), churned(pages[index], round_number))
             )
@@ -71,7 +83,7 @@ def serve(pages: list[bytes], port: multiprocessing.Value, churn: multiprocessin
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = ThreadingHTTPServer((host, 0), Handler)
     server.daemon_threads = True
     port.value = server.server_address[1]
     server.serve_forever()
@@ -113,18 +125,103 @@ def documents_for(entries: list[dict], count: int, port: int) -> list:
     return documents
 
 
+def daemon_config(folder: Path, documents: list, schedule: str, host_gap: float = 0, workers: int = 4) -> Path:
+    """A config.yaml for `tracker daemon` over these documents, with a SQLite database in `folder`."""
+    import yaml
+
+    services: dict[str, dict] = {}
+    for document in documents:
+        entry: dict[str, object] = {"url": document.url}
+        if document.select:
+            entry["select"] = list(document.select)
+        if document.remove:
+            entry["remove"] = list(document.remove)
+        services.setdefault(document.service, {"documents": {}})["documents"][document.key] = entry
+    config = {
+        "database": {"url": f"sqlite:///{folder}/daemon.db"},
+        "schedule": schedule,
+        "fetch": {"host_gap": host_gap, "retries": 0, "read_timeout": 120},
+        "daemon": {"max_concurrent_checks": workers},
+        "services": services,
+    }
+    path = folder / "config.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def daemon_checks(documents: list, host_gap: float, workers: int, seconds: float) -> int:
+    """Run `tracker daemon` (in this process) for `seconds` over the documents; the checks it recorded."""
+    import signal
+    import sqlite3
+    import threading
+
+    from tracker.config import load_config
+    from tracker.scheduler import run_daemon
+
+    with tempfile.TemporaryDirectory() as folder:
+        config = load_config(daemon_config(Path(folder), documents, "1h", host_gap, workers))
+        threading.Timer(seconds, os.kill, args=(os.getpid(), signal.SIGTERM)).start()
+        run_daemon(config)
+        with sqlite3.connect(Path(folder) / "daemon.db") as connection:
+            return connection.execute("SELECT count(*) FROM checks").fetchone()[0]
+
+
 def cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
 
 
-def run_round(documents: list, store: object, fetcher: object, workers: int) -> tuple[float, float, Counter]:
+def run_round(
+    documents: list, store: object, fetcher: object, workers: int, one_computes: bool = False
+) -> tuple[float, float, Counter]:
     from tracker.check import check_document
+    from tracker.scheduler import OneComputes
+
+    computing = OneComputes()
+
+    def check(document: object) -> object:
+        if not one_computes:
+            return check_document(document, store, fetcher)
+        with computing:  # as CheckRunner.check runs it
+            return check_document(document, store, computing.waiting_on(fetcher))
 
     started, cpu = time.monotonic(), cpu_seconds()
     with ThreadPoolExecutor(workers) as pool:
-        results = list(pool.map(lambda document: check_document(document, store, fetcher), documents))
+        results = list(pool.map(check, documents))
     return time.monotonic() - started, cpu_seconds() - cpu, Counter(result.outcome for result in results)
+
+
+def compare_pools(documents: list, workers: int, churn: multiprocessing.Value, hosts: list[list]) -> None:  # type: ignore[valid-type]
+    from tracker.config import FetchSettings
+    from tracker.fetch import Fetcher
+    from tracker.store import Store
+
+    pools = {
+        "one thread": (1, False),
+        f"daemon's pool ({workers} threads, one computing)": (workers, True),
+        f"{workers} threads all computing (before)": (workers, False),
+    }
+    with tempfile.TemporaryDirectory() as folder, Fetcher(FetchSettings(host_gap=0, retries=0, read_timeout=120)) as f:
+        store = Store(f"sqlite:///{folder}/pools.db")
+        run_round(documents, store, f, workers)
+        print(f"\nChurned markup (every check extracts), {len(documents)} documents, SQLite")
+        order = list(pools) + list(reversed(pools))
+        for round_number, name in enumerate(order, start=1):
+            churn.value = round_number
+            threads, one_computes = pools[name]
+            wall, cpu, outcomes = run_round(documents, store, f, threads, one_computes)
+            print(
+                f"  {name:<42} {len(documents) / wall * 60:>6,.0f} checks/minute  {wall:6.1f} s wall  "
+                f"{cpu / len(documents) * 1000:5.1f} ms CPU a check  {dict(outcomes)}"
+            )
+        store.close()
+    grouped = [document for group in hosts for document in group]
+    print(
+        f"\nHost gate: tracker daemon for 60 s over {len(grouped)} small pages on {len(hosts)} hosts (each host's "
+        "in a row, all due at once), host_gap 2 s: one host alone allows 30 checks a minute, four 120"
+    )
+    for threads in (workers, 1):
+        print(f"  max_concurrent_checks {threads}: {daemon_checks(grouped, 2, threads, 60)} checks in the minute")
 
 
 def measure(database_url: str, documents: list, workers: int, churn: multiprocessing.Value) -> None:  # type: ignore[valid-type]
@@ -184,6 +281,7 @@ def main() -> None:
         default=os.environ.get("TRACKER_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
     )
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--pools", action="store_true", help="the daemon's pool against one thread, and the host gate")
     args = parser.parse_args()
     if not (args.corpus / "manifest.json").exists():
         raise SystemExit(f"no corpus at {args.corpus}: pass --corpus PATH")
@@ -194,6 +292,36 @@ def main() -> None:
     server.start()
     while not port.value:
         time.sleep(0.01)
+    if args.pools:
+        hosts = []
+        for number in range(2, 5):  # three more loopback hosts, each with its own server
+            other_port = multiprocessing.Value("i", 0)
+            multiprocessing.get_context("fork").Process(
+                target=serve, args=(pages, other_port, churn, f"127.0.0.{number}"), daemon=True
+            ).start()
+            while not other_port.value:
+                time.sleep(0.01)
+            hosts.append((f"127.0.0.{number}", other_port.value))
+        del pages
+        print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}, {os.cpu_count()} cores")
+        documents = documents_for(entries, args.documents, port.value)
+        on_hosts = [
+            [
+                replace(
+                    d,
+                    service=f"{d.service}-h{index}",
+                    url=d.url.replace(f"127.0.0.1:{port.value}/doc/", f"{host}:{p}/small/"),
+                    select=(),
+                    remove=(),
+                )
+                for d in documents_for(entries, 40, port.value)
+            ]
+            for index, (host, p) in enumerate([("127.0.0.1", port.value), *hosts])
+        ]
+        compare_pools(documents, args.workers, churn, on_hosts)
+        print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+        server.terminate()
+        return
     del pages
     print(f"{len(entries)} real captures served, {args.documents} documents, {args.workers} threads", end="")
     print(f", {os.cpu_count()} cores")

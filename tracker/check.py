@@ -23,9 +23,7 @@ from tracker.flag import (
     NO_FLAG,
     Flag,
     Vocabulary,
-    dropped_sentences,
     flag_change,
-    sentence_keys,
 )
 from tracker.notify import targets_for
 from tracker.screen import Fingerprint, Refusal, Suspect, confirmed, fingerprint, screen_body, screen_text
@@ -275,15 +273,16 @@ def _check_document(
         latest_text = baseline
         keys["baseline"] = (baseline, hashlib.sha256(baseline.encode()).hexdigest())
     keys["text_sha256"] = hashlib.sha256(text.encode()).hexdigest()
-    texts = functools.cache(lambda: store.version_texts(document.service, document.key))
+    # Kept up to date as versions are stored: one read, however many versions the document has had.
+    memory = functools.cache(lambda: store.sentence_memory(document.service, document.key))
     history = History(
         previous_text=latest_text,
         is_known=lambda sha256: store.find_version(document.service, document.key, sha256) is not None,
-        known_sentences=lambda: frozenset().union(*map(sentence_keys, texts())),
+        known_sentences=lambda: memory()[0],
         versions=lambda: store.version_fingerprints(document.service, document.key),
         suspects=lambda: store.suspects_since_accepted(document.service, document.key),
         now=started_at,
-        dropped_sentences=lambda: dropped_sentences(texts()),
+        dropped_sentences=lambda: memory()[1],
     )
     judgement = judge_text(
         text, history, final_url=fetched.final_url, url=document.url, checks=checks, vocabulary=vocabulary, body=body

@@ -224,6 +224,10 @@ class DatabaseSettings(_Strict):
     # None: the SQLite file in the user data folder (see DatabaseLocation); a relative SQLite path is read from
     # the config file's folder, never from the working directory.
     url: str | None = None
+    # `tracker db prune` thins the unchanged checks older than this to one per document and day.
+    keep_unchanged_checks: str = Field("90d", description="unchanged checks older than this are thinned to one a day")
+
+    _keep_unchanged_checks = field_validator("keep_unchanged_checks")(_duration)
 
     @field_validator("url")
     @classmethod

@@ -150,7 +150,10 @@ class BoundedDecoder:
 
 @dataclass
 class _HostGate:
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    # Waiting for the host (its gap, or a request in flight) is a wait on this condition, which holds no lock:
+    # the thread that waits blocks no one else, and every other host goes on at once.
+    ready: threading.Condition = field(default_factory=threading.Condition)
+    busy: bool = False
     last_request: float = 0.0
 
 
@@ -302,7 +305,19 @@ class Fetcher:
         host = urlsplit(url).netloc.lower()
         with self._gates_lock:
             gate = self._gates.setdefault(host, _HostGate())
-        return _PoliteSlot(gate, self.settings.host_gap, self._sleep)
+        return _PoliteSlot(gate, self.settings.host_gap)
+
+    def host_wait(self, url: str) -> float:
+        """Seconds before a request to the URL's host could start without waiting: what is left of its gap, or
+        one gap while a request to it is in flight. The daemon runs another host's check meanwhile."""
+        with self._gates_lock:
+            gate = self._gates.get(urlsplit(url).netloc.lower())
+        if gate is None:
+            return 0.0
+        with gate.ready:
+            if gate.busy:
+                return self.settings.host_gap
+            return max(0.0, gate.last_request + self.settings.host_gap - time.monotonic())
 
     def _retry_delay(self, attempt_number: int, retry_after: str | None) -> float:
         if retry_after and (seconds := parse_retry_after(retry_after)) is not None:
@@ -312,22 +327,28 @@ class Fetcher:
 
 
 class _PoliteSlot:
-    """Holds the host's lock for one request and keeps `gap` seconds between two requests."""
+    """One request to the host at a time, `gap` seconds after the previous one ended; waits hold no lock."""
 
-    def __init__(self, gate: _HostGate, gap: float, sleep: Callable[[float], None]) -> None:
-        self.gate, self.gap, self.sleep = gate, gap, sleep
+    def __init__(self, gate: _HostGate, gap: float) -> None:
+        self.gate, self.gap = gate, gap
 
     def __enter__(self) -> None:
-        self.gate.lock.acquire()
-        wait = self.gate.last_request + self.gap - time.monotonic()
-        if wait > 0:
-            self.sleep(wait)
+        with self.gate.ready:
+            while True:
+                wait = self.gate.last_request + self.gap - time.monotonic()
+                if not self.gate.busy and wait <= 0:
+                    self.gate.busy = True
+                    return
+                # Woken early when a request ends; otherwise when the gap has run.
+                self.gate.ready.wait(None if self.gate.busy else wait)
 
     def __exit__(self, _type: object, error: object, _traceback: object) -> None:
-        # A request that never left this machine (the host name did not resolve) cost the host nothing.
-        if not (isinstance(error, httpx.ConnectError) and isinstance(_os_error(error), socket.gaierror)):
-            self.gate.last_request = time.monotonic()
-        self.gate.lock.release()
+        with self.gate.ready:
+            # A request that never left this machine (the host name did not resolve) cost the host nothing.
+            if not (isinstance(error, httpx.ConnectError) and isinstance(_os_error(error), socket.gaierror)):
+                self.gate.last_request = time.monotonic()
+            self.gate.busy = False
+            self.gate.ready.notify_all()
 
 
 def _refuse_redirects_off_the_web(response: httpx.Response) -> None:

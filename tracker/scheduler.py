@@ -18,12 +18,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, timedelta
 from typing import Any, NoReturn
+from urllib.parse import urlsplit
 
 import httpx
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from tracker.browser import BrowserFetcher
@@ -41,6 +43,7 @@ from tracker.schedules import (
     digest_schedule,
     document_schedules,
     first_retry,
+    parse_duration,
     plan_first_runs,
 )
 from tracker.status import DocumentHealth, describe_duration, document_health
@@ -169,6 +172,7 @@ def _lead(config: Config, store: Store, lock: LeaderLock, stop: threading.Event,
         )
     schedule_digest(scheduler, config, store)
     schedule_notifications(scheduler, config, store)
+    schedule_prune(scheduler, config, store)
     scheduler.start()
     _log_plan(health, first_runs, now)
     while not stop.wait(LEADER_POLL):
@@ -273,6 +277,8 @@ class CheckRunner:
         self._failing: dict[tuple[str, str], bool] = {}
         self._running: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
+        self.computing = OneComputes()
+        self._deferred: dict[tuple[str, str], str] = {}  # documents waiting out their host's gap, and the host
 
     def start(self, now: datetime) -> list[DocumentHealth]:
         """The health of every document as leadership begins; the failing ones are said again in the log."""
@@ -287,22 +293,24 @@ class CheckRunner:
         with self._lock:
             return sorted(self._running)
 
-    def check(self, document: Document) -> None:
+    def check(self, document: Document, deferred: bool = False) -> None:
         if self.draining.is_set():
             return  # queued behind the pool when shutdown began: the next daemon checks it
+        if self._defer_for_host(document, deferred):
+            return
         key = (document.service, document.key)
         with self._lock:
             self._running.add(key)
         try:
-            with self.deadline.running():
+            with self.deadline.running(), self.computing:
                 settings = self.config.settings
                 result = check_document(
                     document,
                     self.store,
-                    self.fetcher,
+                    self.computing.waiting_on(self.fetcher),  # type: ignore[arg-type]
                     settings.checks,
                     self.vocabulary,
-                    browser=self.browser,
+                    browser=self.computing.waiting_on(self.browser) if self.browser else None,  # type: ignore[arg-type]
                     notify=settings.notify,
                 )
             # `document=` also matches a document's variants (privacy-policy@eu): keep this series only.
@@ -369,12 +377,79 @@ class CheckRunner:
             )
         self._failing[key] = health.failing
 
+    def _defer_for_host(self, document: Document, deferred: bool) -> bool:
+        """A check whose host is in its gap gives its thread back and comes back when the host is free.
+
+        Waiting in the thread would hold a worker that another host's check could use: four checks of one
+        host would stop the pool for four gaps. Checks waiting for one host come back a gap apart.
+        """
+        key, host = (document.service, document.key), urlsplit(document.url).netloc.lower()
+        with self._lock:
+            if deferred:
+                self._deferred.pop(key, None)
+            elif key in self._deferred:
+                return True  # already waiting for its host: that job checks it
+            wait = self.fetcher.host_wait(document.url)
+            # Back at its turn, a check waits out what is left (the request before it ran late): no second round.
+            if wait <= 0 or self.scheduler is None or (deferred and wait <= self.fetcher.settings.host_gap):
+                return False
+            wait += self.fetcher.settings.host_gap * sum(1 for other in self._deferred.values() if other == host)
+            self._deferred[key] = host
+        self.scheduler.add_job(
+            self.check,
+            DateTrigger(datetime.now(UTC) + timedelta(seconds=wait), timezone=UTC),
+            args=[document, True],
+            id=f"{_job_id(document)} after its host's gap",
+            name=document.title,
+            replace_existing=True,
+            misfire_grace_time=None,
+        )
+        return True
+
     def _retry_at(self, document: Document, moment: datetime) -> None:
         """Bring the next check forward to the retry time (APScheduler had planned it one period on)."""
         if self.scheduler is None or self.draining.is_set():
             return
         with suppress(JobLookupError):
             self.scheduler.modify_job(_job_id(document), next_run_time=moment)
+
+
+class OneComputes:
+    """One check computes at a time (extract, diff, flag, store); the others wait on the network meanwhile.
+
+    Python threads share one interpreter lock: four checks extracting at once each run four times slower and
+    finish no sooner, while their pages wait in memory. So a check holds this gate, as the interpreter's lock
+    is held, from start to end, and lets go of it only while it waits for a page (`waiting_on` a fetcher): the
+    pool's threads fetch in parallel, and what they fetched is worked on one page at a time.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> None:
+        self._lock.acquire()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._lock.release()
+
+    def waiting_on(self, fetcher: Any) -> _Waiting:
+        """The fetcher (HTTP or browser) as seen from inside the gate: its `fetch` lets go of the gate."""
+        return _Waiting(fetcher, self._lock)
+
+
+class _Waiting:
+    def __init__(self, inner: Any, lock: threading.Lock) -> None:
+        self._inner, self._lock = inner, lock
+
+    def fetch(self, *args: Any, **kwargs: Any) -> Any:
+        self._lock.release()
+        try:
+            return self._inner.fetch(*args, **kwargs)
+        finally:
+            self._lock.acquire()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
 
 
 def _log_failing(health: DocumentHealth) -> None:
@@ -452,6 +527,41 @@ class _DeadlineStream(httpx.SyncByteStream):
 
     def close(self) -> None:
         self._inner.close()
+
+
+# -- retention ----------------------------------------------------------------------------------------------------
+
+PRUNE_EVERY = timedelta(days=1)
+
+
+def schedule_prune(scheduler: BackgroundScheduler, config: Config, store: Store) -> None:
+    """Once a day, in the leader, the unchanged checks past `database.keep_unchanged_checks` are thinned (as
+    `tracker db prune` does), so that the checks table grows with the changes, not with the days."""
+    keep = parse_duration(config.settings.database.keep_unchanged_checks)
+    scheduler.add_job(
+        _prune,
+        IntervalTrigger(seconds=PRUNE_EVERY.total_seconds(), timezone=UTC),
+        args=[store, keep],
+        id="prune",
+        name="prune",
+        executor="digest",  # one thread for the housekeeping: never beside a digest being sent
+        next_run_time=datetime.now(UTC) + timedelta(minutes=10),  # after the start-up's first checks
+        misfire_grace_time=int(PRUNE_EVERY.total_seconds()),
+    )
+
+
+def _prune(store: Store, keep: timedelta) -> None:
+    try:
+        result = store.prune_checks(datetime.now(UTC) - keep)
+    except Exception:
+        log.exception("thinning old unchanged checks failed; tried again tomorrow", extra=fields(event="prune"))
+        return
+    log.info(
+        "thinned %d unchanged checks older than %s (one a day per document kept)",
+        result.deleted,
+        describe_duration(keep),
+        extra=fields(event="prune", deleted=result.deleted, checks=result.checks),
+    )
 
 
 # -- the digest ---------------------------------------------------------------------------------------------------

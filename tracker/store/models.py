@@ -103,6 +103,9 @@ class VersionRow(Base):
     __table_args__ = (
         UniqueConstraint("document_id", "text_sha256"),
         CheckConstraint(f"origin IN {ORIGINS!r}", name="origin"),
+        # The version in force (seen last) and the history oldest first, without reading any text.
+        Index("ix_versions_document_last_seen", "document_id", "last_seen_at", "id"),
+        Index("ix_versions_document_first_seen", "document_id", "first_seen_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -306,3 +309,35 @@ class NotificationRow(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)  # a run is sending it
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class DocumentStateRow(Base):
+    """Each document's standing, updated in the transaction that records each of its checks: health, status and
+    the next check read this one row, never the history, so their cost does not grow with it."""
+
+    __tablename__ = "document_states"
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), primary_key=True)
+    first_checked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_check_id: Mapped[int] = mapped_column(ForeignKey("checks.id"))  # the newest attempt (started_at, id)
+    last_checked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failures_since_success: Mapped[int] = mapped_column(Integer)  # failed checks started after last_success_at
+    # From the newest successful check: what the next one sends (validators) and compares (the bytes' keys).
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    raw_sha256: Mapped[str | None] = mapped_column(String(64))
+    extraction_key: Mapped[str | None] = mapped_column(String(64))
+
+
+class SentenceMemoryRow(Base):
+    """The flag's memory of a document: the keys of every sentence its versions held (`known`), and of those a
+    version went without after an earlier one had them (`dropped`), each gzipped, one key a line. Folded in once
+    per new version, in the transaction that stores it; never rebuilt from every text on each change."""
+
+    __tablename__ = "sentence_memory"
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), primary_key=True)
+    known: Mapped[bytes] = mapped_column(LargeBinary)
+    dropped: Mapped[bytes] = mapped_column(LargeBinary)
+    versions: Mapped[int] = mapped_column(Integer)  # how many versions are folded in

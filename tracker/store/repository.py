@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import gzip
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, func, or_, select
+from sqlalchemy import Engine, and_, create_engine, delete, event, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, defer, sessionmaker
 
 from tracker.config import VARIANT_SEPARATOR
 from tracker.store.migrate import EmptyDatabase, current_revision, ensure_schema
@@ -19,8 +20,10 @@ from tracker.store.models import (
     ChangeRow,
     CheckRow,
     DocumentRow,
+    DocumentStateRow,
     ImportRow,
     NotificationRow,
+    SentenceMemoryRow,
     SnapshotRow,
     VersionRow,
 )
@@ -124,11 +127,16 @@ class DocumentState:
     """What the next check of a document needs to know about the previous ones."""
 
     latest: VersionRecord | None
-    latest_text: str | None
     etag: str | None
     last_modified: str | None
     extraction_key: str | None
     raw_sha256: str | None = None
+    read_text: Callable[[], str | None] = field(default=lambda: None, repr=False, compare=False)
+
+    @functools.cached_property
+    def latest_text(self) -> str | None:
+        """The text in force, read when first asked for: a 304 or the same bytes again never read it."""
+        return self.read_text()
 
 
 @dataclass(frozen=True)
@@ -268,22 +276,31 @@ class Store:
         with self._transaction() as session:
             doc = _find_document(session, service, document)
             if doc is None:
-                return DocumentState(None, None, None, None, None)
+                return DocumentState(None, None, None, None)
             latest = _latest_version_row(session, doc.id)
-            last_ok = session.scalars(
-                select(CheckRow)
-                .where(CheckRow.document_id == doc.id, CheckRow.outcome != "failed")
-                .order_by(CheckRow.started_at.desc(), CheckRow.id.desc())
-                .limit(1)
-            ).first()
+            state = session.get(DocumentStateRow, doc.id)
+            version_id = latest.id if latest else None
             return DocumentState(
                 latest=_version_record(latest, doc) if latest else None,
-                latest_text=latest.text if latest else None,
-                etag=last_ok.etag if last_ok else None,
-                last_modified=last_ok.last_modified if last_ok else None,
-                extraction_key=last_ok.extraction_key if last_ok else None,
-                raw_sha256=last_ok.raw_sha256 if last_ok else None,
+                etag=state.etag if state else None,
+                last_modified=state.last_modified if state else None,
+                extraction_key=state.extraction_key if state else None,
+                raw_sha256=state.raw_sha256 if state else None,
+                read_text=lambda: self.version_text(version_id) if version_id is not None else None,
             )
+
+    def sentence_memory(self, service: str, document: str) -> tuple[frozenset[str], frozenset[str]]:
+        """The flag's memory of the document: the sentence keys of every stored version, and those a version
+        went without after an earlier one had them (see tracker.flag.dropped_sentences)."""
+        with self._transaction() as session:
+            row = session.execute(
+                select(SentenceMemoryRow.known, SentenceMemoryRow.dropped)
+                .join(DocumentRow, SentenceMemoryRow.document_id == DocumentRow.id)
+                .where(DocumentRow.service == service, DocumentRow.key == document)
+            ).first()
+        if row is None:
+            return frozenset(), frozenset()
+        return _unpack_keys(row.known), _unpack_keys(row.dropped)
 
     def find_version(self, service: str, document: str, text_sha256: str) -> VersionRecord | None:
         with self._transaction() as session:
@@ -318,18 +335,6 @@ class Store:
             if row is None:
                 raise KeyError(version_id)
             return row.text
-
-    def version_texts(self, service: str, document: str) -> list[str]:
-        """Every text the document has had, oldest first."""
-        with self._transaction() as session:
-            return list(
-                session.scalars(
-                    select(VersionRow.text)
-                    .join(DocumentRow, VersionRow.document_id == DocumentRow.id)
-                    .where(DocumentRow.service == service, DocumentRow.key == document)
-                    .order_by(VersionRow.first_seen_at, VersionRow.id)
-                )
-            )
 
     def version_fingerprints(self, service: str, document: str) -> list[Fingerprint]:
         """What the screen needs of every accepted version, without their texts; a version stored before they were
@@ -493,8 +498,7 @@ class Store:
                         last_seen_at=check.started_at,
                         rules_key=check.rules_key,
                     )
-                    session.add(version)
-                    session.flush()
+                    _add_version(session, version)
                 else:
                     version.last_seen_at = max(version.last_seen_at, check.started_at)
                     version.rules_key = check.rules_key or version.rules_key
@@ -555,6 +559,7 @@ class Store:
             )
             session.add(row)
             session.flush()
+            _record_state(session, row)
             return SavedCheck(check_id=row.id, version_id=version_id, change_id=change_id, outcome=outcome)
 
     # -- imports from archives (tracker import) ------------------------------------------------------------
@@ -646,14 +651,15 @@ class Store:
                         origin=imported.origin,
                         provenance=imported.provenance,
                     )
-                    session.add(version)
-                    session.flush()
+                    _add_version(session, version)
                 else:
                     if when < version.first_seen_at:
                         # An archive saw this text before anyone else did: the earliest sighting is its provenance.
                         version.first_seen_at = when
                         version.origin = imported.origin
                         version.provenance = imported.provenance
+                        session.flush()
+                        _rebuild_memory(session, doc.id)  # the texts' order changed: what went and came back too
                     version.last_seen_at = max(version.last_seen_at, when)
                 version_id = version.id
                 base = imported.base_version_id
@@ -692,23 +698,12 @@ class Store:
     def latest_checks(
         self, service: str | None = None, document: str | None = None
     ) -> dict[tuple[str, str], CheckRecord]:
-        """The newest check of each document that has one."""
-        rank = func.row_number().over(
-            partition_by=CheckRow.document_id, order_by=(CheckRow.started_at.desc(), CheckRow.id.desc())
-        )
-        # The scope goes inside the ranking, so that one document's health does not rank every check ever made.
-        scope = _scope(service, document)
-        ranked = (
-            select(CheckRow.id, rank.label("rank"))
-            .join(DocumentRow, CheckRow.document_id == DocumentRow.id)
-            .where(*scope)
-            .subquery()
-        )
+        """The newest check of each document that has one: one row each, through its state."""
         query = (
             select(CheckRow, DocumentRow)
-            .join(DocumentRow, CheckRow.document_id == DocumentRow.id)
-            .join(ranked, ranked.c.id == CheckRow.id)
-            .where(ranked.c.rank == 1, *scope)
+            .join(DocumentStateRow, DocumentStateRow.last_check_id == CheckRow.id)
+            .join(DocumentRow, DocumentStateRow.document_id == DocumentRow.id)
+            .where(*_scope(service, document))
         )
         with self._transaction() as session:
             return {(doc.service, doc.key): _check_record(check, doc) for check, doc in session.execute(query).all()}
@@ -717,31 +712,192 @@ class Store:
         self, service: str | None = None, document: str | None = None
     ) -> dict[tuple[str, str], tuple[datetime, datetime | None, int]]:
         """Per document: when it was first checked, its last successful check (None: never), failed checks since."""
-        scope = _scope(service, document)
-        successes = (
-            select(CheckRow.document_id, func.max(CheckRow.started_at).label("last_success"))
-            .join(DocumentRow, CheckRow.document_id == DocumentRow.id)
-            .where(CheckRow.outcome != "failed", *scope)
-            .group_by(CheckRow.document_id)
-            .subquery()
-        )
-        last_success = successes.c.last_success
-        failed_since = func.count(CheckRow.id).filter(
-            (CheckRow.outcome == "failed") & (last_success.is_(None) | (CheckRow.started_at > last_success))
-        )
         query = (
-            select(DocumentRow.service, DocumentRow.key, func.min(CheckRow.started_at), last_success, failed_since)
-            .select_from(DocumentRow)
-            .join(CheckRow, CheckRow.document_id == DocumentRow.id)
-            .outerjoin(successes, successes.c.document_id == DocumentRow.id)
-            .where(*scope)
-            .group_by(DocumentRow.id, DocumentRow.service, DocumentRow.key, last_success)
+            select(
+                DocumentRow.service,
+                DocumentRow.key,
+                DocumentStateRow.first_checked_at,
+                DocumentStateRow.last_success_at,
+                DocumentStateRow.failures_since_success,
+            )
+            .join(DocumentStateRow, DocumentStateRow.document_id == DocumentRow.id)
+            .where(*_scope(service, document))
         )
         with self._transaction() as session:
             return {
                 (service_key, key): (first, success, failures)
                 for service_key, key, first, success, failures in session.execute(query).all()
             }
+
+    # -- retention (tracker db prune) ----------------------------------------------------------------------
+
+    def prune_checks(
+        self, before: datetime, *, dry_run: bool = False, progress: Callable[[int, int, int], None] | None = None
+    ) -> PruneResult:
+        """Thin the unchanged checks started before `before` to the first of each document and day.
+
+        Failures, first versions, changes and returns stay forever, and so does each document's newest check:
+        only the rows that say "seen again, the same" go, and one a day still says the document was watched.
+        One document at a time, so that memory stays flat and a daemon writing beside waits one batch at most;
+        `progress(documents done, documents, rows deleted so far)` after each document.
+        """
+        with self._transaction() as session:
+            documents = session.execute(select(DocumentStateRow.document_id, DocumentStateRow.last_check_id)).all()
+            total = session.scalar(select(func.count(CheckRow.id))) or 0
+        candidates = deleted = 0
+        for done, (document_id, newest) in enumerate(documents, start=1):
+            with self._transaction() as session:
+                rows = session.execute(
+                    select(CheckRow.id, CheckRow.started_at)
+                    .where(
+                        CheckRow.document_id == document_id,
+                        CheckRow.outcome == "unchanged",
+                        CheckRow.change_id.is_(None),
+                        CheckRow.started_at < before,
+                        CheckRow.id != newest,
+                    )
+                    .order_by(CheckRow.started_at, CheckRow.id)
+                ).all()
+            kept_days: set[date] = set()
+            doomed = []
+            for check_id, started_at in rows:
+                if started_at.date() in kept_days:
+                    doomed.append(check_id)
+                kept_days.add(started_at.date())
+            candidates, deleted = candidates + len(rows), deleted + len(doomed)
+            for start in range(0, 0 if dry_run else len(doomed), PRUNE_BATCH):
+                with self._transaction() as session:
+                    session.execute(delete(CheckRow).where(CheckRow.id.in_(doomed[start : start + PRUNE_BATCH])))
+            if progress:
+                progress(done, len(documents), deleted)
+        return PruneResult(checks=total, unchanged_old=candidates, deleted=deleted, dry_run=dry_run)
+
+
+PRUNE_BATCH = 5000  # rows deleted per transaction: a daemon writing beside the prune waits for one batch at most
+
+
+@dataclass(frozen=True)
+class PruneResult:
+    checks: int  # check rows before the prune
+    unchanged_old: int  # of which unchanged and older than the retention
+    deleted: int  # of which deleted (or, in a dry run, that would be)
+    dry_run: bool
+
+
+def _record_state(session: Session, check: CheckRow) -> None:
+    """Fold a check just written into its document's state, in the same transaction."""
+    success = check.outcome != "failed"
+    validators = {
+        "etag": check.etag,
+        "last_modified": check.last_modified,
+        "raw_sha256": check.raw_sha256,
+        "extraction_key": check.extraction_key,
+    }
+    # Locked on PostgreSQL: two processes recording checks of one document add up their failures, not lose one.
+    state = session.get(DocumentStateRow, check.document_id, with_for_update=True)
+    if state is None:
+        session.add(
+            DocumentStateRow(
+                document_id=check.document_id,
+                first_checked_at=check.started_at,
+                last_check_id=check.id,
+                last_checked_at=check.started_at,
+                last_success_at=check.started_at if success else None,
+                failures_since_success=0 if success else 1,
+                **(validators if success else {}),
+            )
+        )
+        session.flush()
+        return
+    in_order = (check.started_at, check.id) >= (state.last_checked_at, state.last_check_id)
+    state.first_checked_at = min(state.first_checked_at, check.started_at)
+    if in_order:
+        state.last_check_id, state.last_checked_at = check.id, check.started_at
+    if success and (state.last_success_at is None or check.started_at >= state.last_success_at):
+        state.last_success_at = check.started_at
+        for name, value in validators.items():
+            setattr(state, name, value)
+        # Recorded late (another process checked meanwhile): the failures after it are counted, not assumed none.
+        state.failures_since_success = 0 if in_order else _failures_after(session, check.document_id, check.started_at)
+    elif not success and (state.last_success_at is None or check.started_at > state.last_success_at):
+        state.failures_since_success += 1
+
+
+def _failures_after(session: Session, document_id: int, moment: datetime) -> int:
+    return (
+        session.scalar(
+            select(func.count(CheckRow.id)).where(
+                CheckRow.document_id == document_id, CheckRow.outcome == "failed", CheckRow.started_at > moment
+            )
+        )
+        or 0
+    )
+
+
+def _add_version(session: Session, version: VersionRow) -> None:
+    """Store a new version and fold its sentences into the document's memory (tracker.flag.dropped_sentences):
+    once, here. A version that is not the newest by first sighting (an import of older history, a re-extraction)
+    changes what came after it, so the memory is then rebuilt from every text, oldest first."""
+    from tracker.flag import sentence_keys
+
+    session.add(version)
+    session.flush()
+    later = session.scalar(
+        select(VersionRow.id)
+        .where(
+            VersionRow.document_id == version.document_id,
+            or_(
+                VersionRow.first_seen_at > version.first_seen_at,
+                and_(VersionRow.first_seen_at == version.first_seen_at, VersionRow.id > version.id),
+            ),
+        )
+        .limit(1)
+    )
+    memory = session.get(SentenceMemoryRow, version.document_id, with_for_update=True)
+    if later is not None or (memory is None and _version_count(session, version.document_id) > 1):
+        _rebuild_memory(session, version.document_id)
+        return
+    known = _unpack_keys(memory.known) if memory else frozenset()
+    dropped = _unpack_keys(memory.dropped) if memory else frozenset()
+    keys = sentence_keys(version.text)
+    _save_memory(session, version.document_id, known | keys, dropped | (known - keys), memory)
+
+
+def _rebuild_memory(session: Session, document_id: int) -> None:
+    """The document's sentence memory from every text, oldest first: when history was reordered."""
+    from tracker.flag import dropped_sentences, sentence_keys
+
+    texts = session.scalars(
+        select(VersionRow.text)
+        .where(VersionRow.document_id == document_id)
+        .order_by(VersionRow.first_seen_at, VersionRow.id)
+    ).all()
+    memory = session.get(SentenceMemoryRow, document_id, with_for_update=True)
+    _save_memory(session, document_id, frozenset().union(*map(sentence_keys, texts)), dropped_sentences(texts), memory)
+
+
+def _save_memory(
+    session: Session, document_id: int, known: frozenset[str], dropped: frozenset[str], memory: SentenceMemoryRow | None
+) -> None:
+    count = _version_count(session, document_id)
+    if memory is None:
+        memory = SentenceMemoryRow(document_id=document_id)
+        session.add(memory)
+    memory.known, memory.dropped, memory.versions = _pack_keys(known), _pack_keys(dropped), count
+    session.flush()
+
+
+def _version_count(session: Session, document_id: int) -> int:
+    return session.scalar(select(func.count(VersionRow.id)).where(VersionRow.document_id == document_id)) or 0
+
+
+def _pack_keys(keys: frozenset[str]) -> bytes:
+    return gzip.compress("\n".join(sorted(keys)).encode(), compresslevel=6, mtime=0)
+
+
+def _unpack_keys(packed: bytes) -> frozenset[str]:
+    text = gzip.decompress(packed).decode()
+    return frozenset(text.split("\n")) if text else frozenset()
 
 
 def _engine(url: str, read_only: bool = False) -> Engine:
@@ -791,6 +947,7 @@ def _latest_version_row(session: Session, document_id: int) -> VersionRow | None
     # The version in force is the one seen last: a return to an older text moves that text back on top.
     return session.scalars(
         select(VersionRow)
+        .options(defer(VersionRow.text))  # read only when asked for (DocumentState.latest_text)
         .where(VersionRow.document_id == document_id)
         .order_by(VersionRow.last_seen_at.desc(), VersionRow.id.desc())
         .limit(1)
@@ -819,8 +976,7 @@ def _reextracted(
             rules_key=rules_key,
             reextracted_from_id=previous.id,
         )
-        session.add(version)
-        session.flush()
+        _add_version(session, version)
     else:
         version.last_seen_at = max(version.last_seen_at, when)
     return version
