@@ -164,13 +164,11 @@ def test_an_upgrade_from_0008_fills_the_state_and_the_memory_from_the_history(da
 
 def test_prune_keeps_failures_firsts_changes_and_one_unchanged_check_a_day(database_url: str) -> None:
     store = Store(database_url)
-    store.record_check(checked("steady", T0, "first_version", TEXTS[0]))
-    for hour in range(1, 48, 2):  # two days of unchanged checks
-        store.record_check(checked("steady", T0 + timedelta(hours=hour), "unchanged"))
-    store.record_check(checked("steady", T0 + timedelta(hours=20), "failed"))
-    store.record_check(checked("steady", T0 + timedelta(hours=30), "changed", TEXTS[1]))
-    store.record_check(checked("steady", T0 + timedelta(hours=32), "returned", TEXTS[0]))
-    store.record_check(checked("steady", T0 + timedelta(days=5), "unchanged"))  # the newest: kept whatever its age
+    events = [(0, "first_version", TEXTS[0]), (20, "failed", None), (30, "changed", TEXTS[1])]
+    events += [(32, "returned", TEXTS[0]), (5 * 24, "unchanged", None)]  # the newest: kept whatever its age
+    events += [(hour, "unchanged", None) for hour in range(1, 48, 2)]  # two days of unchanged checks
+    for hour, outcome, body in sorted(events, key=lambda event: event[0]):  # in order, as one tracker records them
+        store.record_check(checked("steady", T0 + timedelta(hours=hour), outcome, body))
     before = store.checks("acme", limit=1000)
     health = (store.latest_checks(), store.check_streaks())
     dry = store.prune_checks(T0 + timedelta(days=30), dry_run=True)
