@@ -305,3 +305,23 @@ def test_instagram_history_replayed_accepts_every_normal_capture_at_once(
     ):
         assert outcomes[ts].flag.ai, ts
     store.close()
+
+
+def test_the_eval_counts_the_labelled_changes_the_screen_held_apart() -> None:
+    from tracker.eval import Outcome, _score, render
+
+    def label(index: int, to: str, *, ai: bool, flip_flop: bool = False) -> dict[str, object]:
+        return {
+            "pair_index": index, "company": "acme", "service": "acme", "doc_type": "privacy", "source": "live",
+            "from_ts": "2026-01-01", "to_ts": to, "from_md": "a.md", "to_md": to, "ai": ai, "flip_flop": flip_flop,
+            "borderline": False, "evidence": "", "note": "",
+        }  # fmt: skip
+
+    labels = [label(1, "b.md", ai=True), label(2, "c.md", ai=False), label(3, "d.md", ai=False, flip_flop=True)]
+    held = Outcome("refused", reason="far longer than every accepted version")
+    outcomes = {"a.md": Outcome("first_version"), "b.md": held, "c.md": held, "d.md": held}
+    report = _score("md", labels, [], outcomes)
+    # A held AI change is a miss as scored; a held change without AI would pass as a true negative unseen.
+    assert [held["pair"] for held in report.held] == [1, 2]
+    assert "held as suspect by the screen" in render([report], Path("corpus"))
+    assert "2 labelled changes, 1 of them labelled AI" in render([report], Path("corpus"))
