@@ -25,7 +25,8 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -178,15 +179,23 @@ CASES: dict[str, Callable[[], Respond]] = {
 }
 
 
-def database(kind: str, folder: Path) -> str:
+@contextmanager
+def database(kind: str, folder: Path) -> Iterator[str]:
+    """A fresh database: a SQLite file in `folder`, or a PostgreSQL schema of its own, dropped afterwards."""
     if kind == "sqlite":
-        return f"sqlite:///{folder / 'tracker.db'}"
+        yield f"sqlite:///{folder / 'tracker.db'}"
+        return
     import psycopg
 
     schema = f"hostile_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as db:
+    dsn = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(dsn, autocommit=True) as db:
         db.execute(f"CREATE SCHEMA {schema}")
-    return f"{POSTGRES_URL}{'&' if '?' in POSTGRES_URL else '?'}options=-csearch_path%3D{schema}"
+    try:
+        yield f"{POSTGRES_URL}{'&' if '?' in POSTGRES_URL else '?'}options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(dsn, autocommit=True) as db:
+            db.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
 def tracker(config: Path, *args: str) -> tuple[int, str]:
@@ -223,8 +232,7 @@ def policy_facts(url: str) -> dict[str, object]:
     return facts
 
 
-def run_case(name: str, port: int, kind: str, first: bool, checks: int, folder: Path) -> None:
-    url = database(kind, folder)
+def run_case(name: str, port: int, url: str, first: bool, checks: int, folder: Path) -> None:
     config = folder / "config.yaml"
     config.write_text(
         f'database:\n  url: "{url}"\nfetch:\n  retries: 1\n  backoff: 0.1\n  host_gap: 0\n  read_timeout: 5\n'
@@ -269,8 +277,8 @@ def main() -> None:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     chosen = [name for name in CASES if not args.names or any(part.lower() in name.lower() for part in args.names)]
     for name in chosen:
-        with tempfile.TemporaryDirectory() as folder:
-            run_case(name, server.server_address[1], args.database, args.first, args.checks, Path(folder))
+        with tempfile.TemporaryDirectory() as folder, database(args.database, Path(folder)) as url:
+            run_case(name, server.server_address[1], url, args.first, args.checks, Path(folder))
     server.shutdown()
 
 
