@@ -110,6 +110,33 @@ def test_a_login_page_at_the_policy_url_is_never_a_version(site: Site) -> None:
     assert site.store.changes("acme") == []
 
 
+# Pages sites serve in the policy's place for hours or days, written for the tests after what they look like on the
+# open web: a Cloudflare challenge, a single-page app's note for browsers without scripts, a maintenance page, an
+# error page that answers 200 OK. Each is far shorter than the policy, which alone is a verdict time may overrule.
+INTERSTITIALS = {
+    "captcha or bot check": "<h1>www.example.com</h1><h2>Checking if the site connection is secure</h2><p>Verifying "
+    "you are human. This may take a few seconds.</p><p>www.example.com needs to review the security of your connection "
+    "before proceeding.</p><p>Ray ID: 7f1a2b3c4d5e6f70</p><p>Performance &amp; security by Cloudflare</p>",
+    "JavaScript notice": "<p>Please enable JavaScript in your browser to view this page. This site requires JavaScript "
+    "to function correctly. Learn how to turn it on in your browser settings, then reload the page to continue.</p>",
+    "error page": "<h1>We'll be back soon!</h1><p>Sorry for the inconvenience. We're performing some scheduled "
+    "maintenance at the moment. Our legal pages will be available again shortly; thank you for your patience.</p>",
+}
+
+
+@pytest.mark.parametrize("kind", INTERSTITIALS)
+def test_an_interstitial_in_the_policys_place_is_never_confirmed_as_a_change(site: Site, kind: str) -> None:
+    chrome = "<div>Example Corp · Products · Pricing · Help centre · Careers · Investors · Contact us · English</div>"
+    page = f"<html><head><title>Just a moment</title></head><body>{INTERSTITIALS[kind]}{chrome}</body></html>".encode()
+    assert site.check(POLICY, T0).outcome == "first_version"
+    # Served for a day: three checks over 12 hours would confirm a page that is merely far shorter.
+    for hours in (6, 12, 18, 24):
+        result = site.check(page, T0 + timedelta(hours=hours), "text/html")
+        assert kind in (result.reason or "")
+        assert_suspect(site, result, page, versions=1)
+    assert site.store.changes("acme") == []
+
+
 def test_the_genuine_page_after_a_suspect_is_accepted_at_once(site: Site) -> None:
     site.check(POLICY, T0)
     assert site.check(cut_mid_word(LATER, 0.8), T0 + timedelta(hours=6)).failed
@@ -279,3 +306,23 @@ def test_instagram_history_replayed_accepts_every_normal_capture_at_once(
     ):
         assert outcomes[ts].flag.ai, ts
     store.close()
+
+
+def test_the_eval_counts_the_labelled_changes_the_screen_held_apart() -> None:
+    from tracker.eval import Outcome, _score, render
+
+    def label(index: int, to: str, *, ai: bool, flip_flop: bool = False) -> dict[str, object]:
+        return {
+            "pair_index": index, "company": "acme", "service": "acme", "doc_type": "privacy", "source": "live",
+            "from_ts": "2026-01-01", "to_ts": to, "from_md": "a.md", "to_md": to, "ai": ai, "flip_flop": flip_flop,
+            "borderline": False, "evidence": "", "note": "",
+        }  # fmt: skip
+
+    labels = [label(1, "b.md", ai=True), label(2, "c.md", ai=False), label(3, "d.md", ai=False, flip_flop=True)]
+    held = Outcome("refused", reason="far longer than every accepted version")
+    outcomes = {"a.md": Outcome("first_version"), "b.md": held, "c.md": held, "d.md": held}
+    report = _score("md", labels, [], outcomes)
+    # A held AI change is a miss as scored; a held change without AI would pass as a true negative unseen.
+    assert [held["pair"] for held in report.held] == [1, 2]
+    assert "held as suspect by the screen" in render([report], Path("corpus"))
+    assert "2 labelled changes, 1 of them labelled AI" in render([report], Path("corpus"))

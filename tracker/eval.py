@@ -109,6 +109,9 @@ class Report:
     flip_flop_alerts: list[dict[str, object]] = field(default_factory=list)
     borderline: dict[str, int] = field(default_factory=dict)
     unlabelled_alerts: list[dict[str, object]] = field(default_factory=list)  # snapshots-only captures
+    # Labelled changes (not flip-flops) the screen held as suspect: scored as not alerted, though a live check
+    # reports them once confirmed, `checks.confirm_span` late; counted apart so that the delay is seen.
+    held: list[dict[str, object]] = field(default_factory=list)
     flag_ms: list[float] = field(default_factory=list)
 
     @property
@@ -244,6 +247,8 @@ def _score(form: str, labels: list[dict], manifest: list[dict], outcomes: dict[s
         labelled.add(label["to_md"])
         report.pairs += 1
         report.flag_ms.append(outcome.flag_ms)
+        if outcome.kind == "refused" and not label["flip_flop"]:
+            report.held.append(_pair(label, outcome))
         if label["flip_flop"]:
             report.flip_flops[outcome.kind] = report.flip_flops.get(outcome.kind, 0) + 1
             if outcome.alert:
@@ -272,6 +277,7 @@ def _pair(label: dict, outcome: Outcome) -> dict[str, object]:
         "from": label["from_ts"],
         "to": label["to_ts"],
         "replay": outcome.kind,
+        "labelled_ai": label["ai"],
         "labelled_evidence": label["evidence"],
         "note": label["note"],
         **_flag_json(outcome.flag),
@@ -315,6 +321,13 @@ def render(reports: Iterable[Report], corpus: Path, remember: bool = True) -> st
             lines.append("   no false positive, no false negative")
         if refused := sum(error["verdict"] == "FN" and error["replay"] == "refused" for error in report.errors):
             lines.append(f"   {refused} of the misses never reached the flag: the screen refused the capture")
+        if report.held:
+            ai = sum(1 for held in report.held if held["labelled_ai"])
+            lines.append(
+                f"   held as suspect by the screen (a live check reports them when confirmed, confirm_span late): "
+                f"{len(report.held)} labelled changes, {ai} of them labelled AI"
+            )
+            lines += [f"      pair {held['pair']} {held['series']} {held['to']}: {held['why']}" for held in report.held]
         outcomes = ", ".join(f"{kind} {count}" for kind, count in sorted(report.flip_flops.items()))
         total = sum(report.flip_flops.values())
         returned = report.flip_flops.get("returned", 0)
