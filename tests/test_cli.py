@@ -301,8 +301,8 @@ def test_diff_as_html_is_a_standalone_page_with_the_flag_evidence_and_headings(r
 
 def test_diff_as_html_escapes_page_text(tmp_path: Path, page_server: PageServer) -> None:
     config = config_for(tmp_path, page_server)
-    before = "# Terms\n\n" + "We use your data to run the service for you. " * 8
-    after = "# Terms & <i>more</i>\n\n" + "We use your <b>data</b> & signals to run the service for you. " * 8
+    before = "# Terms\n\n" + "We use your data to run the service for you. " * 10
+    after = "# Terms & <i>more</i>\n\n" + "We use your <b>data</b> & signals to run the service for you. " * 10
     for body in (before, after):
         page_server.serve("/google/privacy", body, content_type=MARKDOWN)
         assert run_tracker("check", "google", config=config).returncode == 0

@@ -258,6 +258,24 @@ def test_a_return_or_a_glitch_alike_is_confirmed_only_over_the_span() -> None:
     assert not confirmed(sha, print_, T0 + timedelta(hours=24), other, settings)
 
 
+def test_a_stub_as_first_capture_is_held_and_the_policy_after_it_is_version_1(site: Site) -> None:
+    """A short notice where the policy will be must not be version 1: the real policy would then be held as 'far
+    longer' and arrive as a different document, its AI sentences an alert about a change nobody made."""
+    stub = (
+        b"# Privacy Policy\n\nThis page has moved. The document you are looking for is now available at a new "
+        b"address on our website. Please update your bookmarks and links to continue reading it there. Thank you "
+        b"for your patience while we reorganise our legal pages."
+    )
+    assert_suspect(site, site.check(stub, T0), stub, versions=0)
+    first = site.check(LATER, T0 + timedelta(hours=1))
+    assert first.outcome == "first_version" and first.change_id is None and not first.flag.ai
+    # A document that really is this short becomes a version once checks over the span keep seeing it.
+    short = Site(site.server, site.store, site.fetcher, site.checks)
+    short.document = Document("acme", "notice", site.server.url("/privacy"), "Acme", "Notice")
+    held = [short.check(stub, T0 + timedelta(hours=hours)) for hours in (0, 6, 13)]
+    assert [result.outcome for result in held] == ["failed", "failed", "first_version"]
+
+
 def test_a_first_capture_meets_the_history_free_rules() -> None:
     assert screen_text(LATER.decode(), "") is None
     assert screen_text(cut_mid_word(LATER, 0.8).decode(), "") is not None

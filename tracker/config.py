@@ -296,6 +296,12 @@ class ChecksSettings(_Strict):
     """How a capture is screened before it becomes a version (docs/decisions/0014-screening-against-history.md)."""
 
     min_chars: int = Field(200, ge=0, description="a text shorter than this is never a policy")
+    first_min_chars: int = Field(
+        400,
+        ge=0,
+        description="a document's first version shorter than this is suspect until confirmed: a stub or an "
+        "interstitial as version 1 would make the real policy, when it comes, a 'different document'",
+    )
     shorter_ratio: float = Field(
         0.6, gt=0, le=1, description="a text under this fraction of every accepted version's size is suspect"
     )

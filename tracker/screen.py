@@ -305,6 +305,13 @@ def screen_text(
         return Refusal("short", f"too short to be a policy ({len(text)} characters)")
     if versions:
         return _against_history(text, versions, settings)
+    if len(text) < settings.first_min_chars:
+        return Refusal(
+            "short",
+            f"short for a first version ({len(text)} characters, under checks.first_min_chars "
+            f"{settings.first_min_chars}): a stub or a notice, until checks over checks.confirm_span see it again",
+            confirmable=True,
+        )
     if mid_sentence(text):
         return Refusal(
             "truncated",
