@@ -354,7 +354,9 @@ def not_prose(text: str) -> Refusal | None:
     markup = sum(1 for token in tokens if _MARKUP_TOKEN.search(token))
     if markup > MAX_MARKUP * len(tokens):
         return Refusal("not_prose", f"markup or code, not prose: {markup / len(tokens):.0%} of its words")
-    words = sum(1 for token in tokens if _wordlike(token))
+    # Prose repeats its words: each distinct token is judged once.
+    verdicts = {token: _wordlike(token) for token in set(tokens)}
+    words = sum(verdicts[token] for token in tokens)
     if words < MIN_WORDLIKE * len(tokens):
         return Refusal("not_prose", f"not prose: only {words / len(tokens):.0%} of its words read as words")
     return None
