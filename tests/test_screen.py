@@ -344,3 +344,31 @@ def test_the_eval_counts_the_labelled_changes_the_screen_held_apart() -> None:
     assert [held["pair"] for held in report.held] == [1, 2]
     assert "held as suspect by the screen" in render([report], Path("corpus"))
     assert "2 labelled changes, 1 of them labelled AI" in render([report], Path("corpus"))
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "Page introuvable. La page que vous cherchez n'existe pas. Retour à l'accueil.",
+        "Es ist ein Fehler aufgetreten. Bitte versuchen Sie es später erneut.",
+        "Algo salió mal. Inténtalo de nuevo más tarde.",
+        "Página não encontrada. Voltar para a página inicial.",
+        "Qualcosa è andato storto. Riprova più tardi.",
+        "Er is iets misgegaan. Probeer het later opnieuw.",
+        "ページが見つかりません。トップページへ戻る",
+        "找不到页面。返回首页",
+        "페이지를 찾을 수 없습니다. 홈으로 이동",
+        "Je ne suis pas un robot. Vérification en cours.",
+        "Não sou um robô. Verificação de segurança.",
+        "Zugriff verweigert. Referenz 18.2f3a.",
+        "Hemos detectado tráfico inusual desde tu red.",
+        "Para ver esta página, habilita JavaScript en tu navegador.",
+        "Schakel JavaScript in om deze site te gebruiken.",
+        "Inicia sesión para continuar. Correo electrónico. Contraseña.",
+        "Antes de ir a Google. Usamos cookies y datos para ofrecer nuestros servicios.",
+    ],
+)
+def test_walls_are_known_in_the_languages_a_server_may_answer_in(page: str) -> None:
+    """A server may answer in the reader's language by address, whatever Accept-Language asked for."""
+    refusal = screen_text(page, final_url="https://example.test/privacy", url="https://example.test/privacy")
+    assert refusal is not None and refusal.kind == "wall", (page, refusal)
