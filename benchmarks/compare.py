@@ -9,7 +9,7 @@ policy with Meta's shipped rules (`-s meta -d privacy-policy`), diffs it at word
 diffs lines with difflib and searches the added lines for AI words. The peer needs the `bench` extra
 (`pip install -e '.[bench]'`). The design target: tracker at least 3 times faster. tracker's modules are
 compiled first, as an install compiles them. Then what tracker pays before any work, each imported alone:
-Python with click, the config (PyYAML and tracker's own validator) loaded, rich.
+Python with click, the config (PyYAML and tracker/validation.py) loaded, rich.
 """
 
 from __future__ import annotations

@@ -14,9 +14,10 @@ from collections.abc import Callable
 from dataclasses import MISSING, dataclass, field, fields
 from functools import cache, partial
 from types import UnionType
-from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
+from typing import Any, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
 
 Loc = tuple[str | int, ...]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,8 @@ class Problem:
     message: str
     value: Any = None
 
+
+Checker = Callable[[Any, Loc, list[Problem]], Any]  # a value, where it is, the problems so far → the value or _FAILED
 
 # A misspelt key also makes the right one "missing": the spelling is the cause, reported first.
 _RANK = {"extra_forbidden": 0, "missing": 2}
@@ -47,13 +50,8 @@ class Validated:
     `dataclasses.replace`), then checked and converted the same way, or `Invalid` is raised."""
 
     def __post_init__(self) -> None:
-        plan = _plan(type(self))
-        problems: list[Problem] = []
-        checked = _model(type(self), {f.key: getattr(self, f.name) for f in plan.values()}, (), problems)
-        if problems:
-            raise Invalid(problems)
-        for f in plan.values():
-            object.__setattr__(self, f.name, getattr(checked, f.name))
+        checked = validate(type(self), {f.key: getattr(self, f.name) for f in _plan(type(self)).values()})
+        self.__dict__.update(vars(checked))  # converted values (a dict given for a nested class, 0 for 0.0)
 
 
 def option(
@@ -73,8 +71,8 @@ def option(
 ) -> Any:
     """A field and its rules, applied in this order: `before` reshapes the raw value, then its type is checked,
     then the bounds, then `check(value)` and `check_earlier(value, earlier)`, where `earlier` holds the fields
-    declared above it that passed. Both return the value to keep or raise ValueError with the message to show.
-    `alias`: the key in the data when the field's name cannot be it (`from`)."""
+    declared above it that passed. Both return the value to keep or raise ValueError with the message to show;
+    None, in an optional field, skips them. `alias`: the key in the data when the name cannot be it (`from`)."""
     metadata = {
         "alias": alias,
         "before": before,
@@ -89,7 +87,7 @@ def option(
     return field(default=default, default_factory=factory, metadata=metadata)
 
 
-def validate(cls: type[Any], data: Any) -> Any:
+def validate(cls: type[T], data: Any) -> T:
     """An instance of the checked class `cls` made from `data` (a mapping of keys), or Invalid."""
     problems: list[Problem] = []
     checked = _model(cls, data, (), problems)
@@ -109,6 +107,7 @@ class Field:
     name: str
     key: str
     annotation: Any
+    checker: Checker  # checks and converts a value of `annotation`
     default: Callable[[], Any] | None  # None: required
     before: Callable[[Any], Any] | None
     check: Callable[[Any], Any] | None
@@ -133,6 +132,7 @@ def _plan(cls: type[Any]) -> dict[str, Field]:
             f.name,
             key,
             hints[f.name],
+            _checker(hints[f.name]),
             default,
             meta.get("before"),
             meta.get("check"),
@@ -152,7 +152,6 @@ def _same(value: Any) -> Any:
 
 
 _FAILED: Any = object()  # a value that did not pass; its problems are in the list
-Checker = Callable[[Any, Loc, list[Problem]], Any]
 
 
 def _fail(problems: list[Problem], loc: Loc, kind: str, message: str, value: Any) -> Any:
@@ -169,8 +168,10 @@ def _model(cls: type[Any], data: Any, loc: Loc, problems: list[Problem]) -> Any:
     known = len(problems)
     plan = _plan(cls)
     values: dict[str, Any] = {}
+    found = 0
     for key, f in plan.items():
         if key in data:
+            found += 1
             value = _field(f, data[key], (*loc, key), values, problems)
             if value is not _FAILED:
                 values[f.name] = value
@@ -178,16 +179,16 @@ def _model(cls: type[Any], data: Any, loc: Loc, problems: list[Problem]) -> Any:
             values[f.name] = f.default()
         else:
             _fail(problems, (*loc, key), "missing", "Field required", data)
-    for key, value in data.items():
-        if not isinstance(key, str):
-            _fail(problems, (*loc, key), "invalid_key", "Keys should be strings", key)
-        elif key not in plan:
-            _fail(problems, (*loc, key), "extra_forbidden", "Extra inputs are not permitted", value)
+    if found < len(data):
+        for key, value in data.items():
+            if not isinstance(key, str):
+                _fail(problems, (*loc, key), "invalid_key", "Keys should be strings", key)
+            elif key not in plan:
+                _fail(problems, (*loc, key), "extra_forbidden", "Extra inputs are not permitted", value)
     if len(problems) > known:
         return _FAILED
-    instance = object.__new__(cls)  # checked already: __post_init__ would check again
-    for name, value in values.items():
-        object.__setattr__(instance, name, value)
+    instance = object.__new__(cls)  # checked already: __init__ and __post_init__ would check again
+    instance.__dict__.update(values)  # what a frozen dataclass's __init__ does, past its __setattr__
     return instance
 
 
@@ -201,7 +202,7 @@ _BOUNDS = {
 
 def _field(f: Field, raw: Any, loc: Loc, earlier: dict[str, Any], problems: list[Problem]) -> Any:
     """The field's value checked and converted, or _FAILED; problems show the value as written (`raw`)."""
-    value = _checker(f.annotation)(f.before(raw) if f.before else raw, loc, problems)
+    value = f.checker(f.before(raw) if f.before else raw, loc, problems)
     if value is _FAILED or value is None:  # None: an optional field left empty, nothing more to check
         return value
     for name, limit in f.bounds:
@@ -321,6 +322,8 @@ def _optional(check: Checker, value: Any, loc: Loc, problems: list[Problem]) -> 
 def _list(check: Checker, value: Any, loc: Loc, problems: list[Problem]) -> Any:
     if not isinstance(value, list | tuple):
         return _fail(problems, loc, "list_type", "Input should be a valid list", value)
+    if check is _str and all(isinstance(item, str) for item in value):
+        return list(value)  # the common case (select, remove), without a call per item
     known = len(problems)
     items = [check(item, (*loc, index), problems) for index, item in enumerate(value)]
     return _FAILED if len(problems) > known else items
