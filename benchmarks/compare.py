@@ -9,7 +9,7 @@ policy with Meta's shipped rules (`-s meta -d privacy-policy`), diffs it at word
 diffs lines with difflib and searches the added lines for AI words. The peer needs the `bench` extra
 (`pip install -e '.[bench]'`). The design target: tracker at least 3 times faster. tracker's modules are
 compiled first, as an install compiles them. Then what tracker pays before any work, each imported alone:
-Python with click, the config (pydantic, PyYAML) loaded, rich.
+Python with click, the config (PyYAML and tracker/validation.py) loaded, rich.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ PAIR = (
 # What `tracker compare -s/-d` loads before it reads a page, each alone (the config as the command loads it).
 FLOORS = {
     "import click": "import click",
-    "load the config (pydantic, PyYAML)": "from tracker.config import load_config; load_config(None)",
+    "load the config (PyYAML, validation)": "from tracker.config import load_config; load_config(None)",
     "import rich.console": "import rich.console",
 }
 

@@ -6,8 +6,8 @@ CPU is user + system time of the child process (what a cron job or a script pays
 of each command, alternating; the minimum is printed beside it, the load average before and after (the machine
 is shared). The database holds ten documents checked once from a local server. tracker's modules are compiled
 first, as an install compiles them. Then what no change inside tracker's commands can remove: Python with
-click, SQLAlchemy's ORM and tracker's config (pydantic, PyYAML) imported alone. Then the modules that the
-`status` process imports, heaviest first, from `python -X importtime`.
+click, SQLAlchemy's ORM and tracker's config (PyYAML and tracker/validation.py) imported alone. Then the modules
+that the `status` process imports, heaviest first, from `python -X importtime`.
 Targets: --help <= 150 ms CPU, status <= 250 ms CPU.
 """
 
@@ -32,7 +32,7 @@ TRACKER = [sys.executable, "-m", "tracker.cli"]
 FLOORS = {
     "import click": "import click",
     "import sqlalchemy.orm": "import sqlalchemy.orm",
-    "load the config (pydantic, PyYAML)": "from tracker.config import load_config; load_config(None)",
+    "load the config (PyYAML, validation)": "from tracker.config import load_config; load_config(None)",
 }
 PAGE = (
     "<html><body><main><h1>Privacy Policy</h1>"

@@ -17,6 +17,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -307,7 +308,7 @@ def test_the_browser_keeps_the_host_gap_of_the_http_fetcher(
 ) -> None:
     url = server.serve("/gap", scripted_page())
     original = fetcher.settings
-    fetcher.settings = original.model_copy(update={"host_gap": 1.5})
+    fetcher.settings = replace(original, host_gap=1.5)
     try:
         fetcher.fetch(url)
         started = time.monotonic()

@@ -337,3 +337,19 @@ def test_help_stays_cheap_it_loads_neither_sqlalchemy_nor_pydantic(tmp_path: Pat
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "[]"
     assert "Where things are" in result.stdout
+
+
+def test_loading_the_config_does_not_load_pydantic(tmp_path: Path) -> None:
+    """Issue 12: importing pydantic alone cost more CPU than a whole `tracker status` may."""
+    shipped = Path(__file__).resolve().parents[1] / "config.yaml"
+    probe = (
+        "import sys\nfrom tracker.config import load_config\n"
+        f"config = load_config({str(shipped)!r})\n"
+        "assert list(config.documents()) and config.settings.fetch.retries >= 0\n"
+        "print(sorted({'pydantic', 'pydantic_core'} & set(sys.modules)))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
+    env["PYTHONPATH"] = str(shipped.parent)
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "[]"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
@@ -129,9 +130,9 @@ def test_a_bad_database_url_in_the_environment_names_the_variable(monkeypatch: p
             "documents: {}\n",
             "documents",
             "unknown key here; 'documents' belongs in services.NAME "
-            f"(the keys here: {', '.join(Settings.model_fields)})",
+            f"(the keys here: {', '.join(field.name for field in fields(Settings))})",
         ),
-        ("colour: blue\n", "colour", f"unknown key; the keys here are: {', '.join(Settings.model_fields)}"),
+        ("colour: blue\n", "colour", f"unknown key; the keys here are: {', '.join(f.name for f in fields(Settings))}"),
     ],
 )
 def test_every_misspelt_or_misplaced_key_gets_a_suggestion(addition: str, key: str, message: str) -> None:
@@ -316,3 +317,66 @@ def test_a_config_that_is_not_utf8_exits_2_naming_the_line(tmp_path: Path) -> No
 def test_yaml_anchors_within_bounds_still_work() -> None:
     config = parse_config("flag:\n  extra_terms:\n    a: &names [Grok, Llama]\n    b: *names\n" + DOCUMENT)
     assert config.settings.flag.extra_terms == {"a": ["Grok", "Llama"], "b": ["Grok", "Llama"]}
+
+
+# -- what YAML gives is read as pydantic's lax mode read it (issue 12: the validator is tracker's own) ----------
+
+
+def test_values_are_converted_to_the_settings_types() -> None:
+    fetch = parse_config(
+        "fetch: {retries: '5', backoff: 3, host_gap: '0.5', max_redirects: 2.0}\n" + DOCUMENT
+    ).settings.fetch
+    assert (fetch.retries, fetch.backoff, fetch.host_gap, fetch.max_redirects) == (5, 3.0, 0.5, 2)
+    assert type(fetch.retries) is int and type(fetch.backoff) is float and type(fetch.max_redirects) is int
+    email = parse_config(
+        "email: {from: a@b.example, to: c@d.example, send_when_empty: 'yes'}\n" + DOCUMENT
+    ).settings.email
+    assert email is not None and email.sender == "a@b.example" and email.to == ["c@d.example"] and email.send_when_empty
+
+
+@pytest.mark.parametrize(
+    ("block", "key", "message"),
+    [
+        ("fetch: {retries: 2.5}", "fetch.retries", "valid integer, got a number with a fractional part (got 2.5)"),
+        ("fetch: {retries: 21}", "fetch.retries", "Input should be less than or equal to 20 (got 21)"),
+        ("fetch: {backoff: many}", "fetch.backoff", "valid number, unable to parse string as a number (got 'many')"),
+        ("web: {port: 70000}", "web.port", "Input should be less than 65536 (got 70000)"),
+        ("email: {from: a@b.example, to: []}", "email.to", "at least 1 item"),
+        (
+            "email: {from: a@b.example, to: c@d.example, send_when_empty: maybe}",
+            "email.send_when_empty",
+            "valid boolean",
+        ),
+        (
+            "email: {from: a@b.example, to: c@d.example, smtp: {security: tls}}",
+            "email.smtp.security",
+            "'starttls', 'ssl' or 'none'",
+        ),
+        ("fetch: {user_agent: 5}", "fetch.user_agent", "Input should be a valid string (got 5)"),
+        ("fetch: []", "fetch", "'fetch' is a block of keys (user_agent, accept_language"),
+    ],
+)
+def test_a_value_of_the_wrong_type_or_out_of_bounds_says_which(block: str, key: str, message: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        parse_config(block + "\n" + DOCUMENT, "c.yaml")
+    assert raised.value.key == key and message in str(raised.value), str(raised.value)
+
+
+def test_settings_made_in_code_are_checked_and_converted_as_the_file_is() -> None:
+    from dataclasses import FrozenInstanceError, replace
+
+    from tracker.config import BrowserSettings, DocumentSettings, FetchSettings
+    from tracker.validation import Invalid
+
+    fetch = FetchSettings(retries=0, host_gap=0, browser={"timeout": 6})  # type: ignore[arg-type]
+    assert type(fetch.host_gap) is float and fetch.browser.timeout == 6.0
+    assert fetch == FetchSettings(retries=0, host_gap=0.0, browser=BrowserSettings(timeout=6.0))
+    assert replace(fetch, host_gap=1.5).host_gap == 1.5
+    with pytest.raises(FrozenInstanceError):
+        fetch.retries = 3  # type: ignore[misc]
+    with pytest.raises(Invalid) as raised:
+        DocumentSettings(url="ftp://acme.test/terms")
+    assert raised.value.problem.loc == ("url",)
+    assert raised.value.problem.message == "must start with http:// or https://"
+    with pytest.raises(Invalid, match="retries: Input should be greater than or equal to 0"):
+        replace(fetch, retries=-1)

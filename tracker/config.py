@@ -17,9 +17,9 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from tracker.resources import default_database_path, packaged_config_path
+from tracker.validation import Invalid, Problem, Validated, fields_of, is_model, option, validate
 
 VARIANT_SEPARATOR = "@"  # a variant's series is the document `<document>@<variant>` (docs/decisions/0008)
 # The database drivers tracker ships and supports; `postgresql://` and `postgres://` mean psycopg 3 here
@@ -55,21 +55,20 @@ class ConfigError(Exception):
         super().__init__(f"{where}: {message}")
 
 
-class _Strict(BaseModel):
-    # No infinite or NaN numbers: `read_timeout: .inf` would wait forever, NaN compares false with everything.
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+class _Strict(Validated):
+    """Base of the settings classes: frozen dataclasses whose fields carry their rules (see tracker/validation.py);
+    unknown keys are refused, and so are infinite or NaN numbers (`read_timeout: .inf` would wait forever)."""
 
 
 # Seconds beyond a day are typing errors for any timeout or wait here (and sockets refuse timeouts past ~1e9 s).
 MAX_SECONDS = 86400.0
 
 
-def _schedule(value: str | None) -> str | None:
+def _schedule(value: str) -> str:
     # Imported here: tracker.schedules reads Config, and a bad schedule must fail at load time, with its line.
     from tracker.schedules import parse_schedule
 
-    if value is not None:
-        parse_schedule(value)
+    parse_schedule(value)
     return value
 
 
@@ -109,9 +108,7 @@ def _as_list(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
-def _http_url(url: str | None) -> str | None:
-    if url is None:
-        return url
+def _http_url(url: str) -> str:
     if not url.startswith(("http://", "https://")):
         raise ValueError("must start with http:// or https://")
     if _CONTROL_OR_SPACE.search(url):
@@ -136,8 +133,8 @@ def _header_values(headers: dict[str, str]) -> dict[str, str]:
     return headers
 
 
-def _header_value(value: str | None) -> str | None:
-    if value is not None and _CONTROL.search(value):
+def _header_value(value: str) -> str:
+    if _CONTROL.search(value):
         raise ValueError(f"{value!r} contains a line break or a control character")
     return value
 
@@ -148,184 +145,166 @@ def _key(key: str) -> str:
     return key
 
 
+@dataclass(frozen=True, kw_only=True)
 class VariantSettings(_Strict):
     """Another edition of the same document (a region, a language), tracked as its own series."""
 
-    url: str | None = None  # default: the document's
+    url: str | None = option(None, check=_http_url)  # default: the document's
     name: str | None = None  # default: the key in capitals (eu: EU)
-    accept_language: str | None = None
-    headers: dict[str, str] = Field(default_factory=dict)
-    select: list[str] | None = None  # default: the document's rules
-    remove: list[str] | None = None
-    schedule: str | None = None
-
-    _lists = field_validator("select", "remove", mode="before")(_as_list)
-    _selectors = field_validator("select", "remove")(lambda value: value if value is None else _css(value))
-    _schedule = field_validator("schedule")(_schedule)
-    _url = field_validator("url")(_http_url)
-    _headers = field_validator("headers")(_header_values)
-    _accept_language = field_validator("accept_language")(_header_value)
+    accept_language: str | None = option(None, check=_header_value)
+    headers: dict[str, str] = option(factory=dict, check=_header_values)
+    select: list[str] | None = option(None, before=_as_list, check=_css)  # default: the document's rules
+    remove: list[str] | None = option(None, before=_as_list, check=_css)
+    schedule: str | None = option(None, check=_schedule)
 
 
+def _distinct_variants(variants: dict[str, VariantSettings], earlier: dict[str, Any]) -> dict[str, VariantSettings]:
+    for key, variant in variants.items():
+        _key(key)
+        if variant.url in (None, earlier.get("url")) and not (variant.accept_language or variant.headers):
+            raise ValueError(
+                f"variant '{key}' would fetch the document itself: give it a url, accept_language or headers"
+            )
+    return variants
+
+
+def _archive_path(path: str) -> str:
+    if not path.strip() or path.startswith("/") or path.endswith((".md", ".html")):
+        raise ValueError('must be a path inside the archive without extension, like "LinkedIn/Privacy Policy"')
+    return path
+
+
+@dataclass(frozen=True, kw_only=True)
 class DocumentSettings(_Strict):
-    url: str
+    url: str = option(check=_http_url)
     name: str | None = None
-    select: list[str] = Field(default_factory=list)
-    remove: list[str] = Field(default_factory=list)
-    schedule: str | None = None
+    select: list[str] = option(factory=list, before=_as_list, check=_css)
+    remove: list[str] = option(factory=list, before=_as_list, check=_css)
+    schedule: str | None = option(None, check=_schedule)
     # The document's path in an Open Terms Archive repository: "<Service>/<Document type>" (see `tracker import`).
-    ota: str | None = None
-    variants: dict[str, VariantSettings] = Field(default_factory=dict)
-    fetch: FetchWay = Field(
+    ota: str | None = option(None, check=_archive_path)
+    variants: dict[str, VariantSettings] = option(factory=dict, check_earlier=_distinct_variants)
+    fetch: FetchWay = option(
         "http",
         description="http: the bytes the server sends; browser: the page after its scripts ran (Chromium); "
         "auto: http, and the browser when the rules find nothing in a page made of scripts",
     )
 
-    _lists = field_validator("select", "remove", mode="before")(_as_list)
-    _selectors = field_validator("select", "remove")(_css)
-    _schedule = field_validator("schedule")(_schedule)
-    _url = field_validator("url")(_http_url)
 
-    @field_validator("variants")
-    @classmethod
-    def _distinct_variants(
-        cls, variants: dict[str, VariantSettings], info: ValidationInfo
-    ) -> dict[str, VariantSettings]:
-        for key, variant in variants.items():
-            _key(key)
-            if variant.url in (None, info.data.get("url")) and not (variant.accept_language or variant.headers):
-                raise ValueError(
-                    f"variant '{key}' would fetch the document itself: give it a url, accept_language or headers"
-                )
-        return variants
-
-    @field_validator("ota")
-    @classmethod
-    def _archive_path(cls, path: str | None) -> str | None:
-        if path is not None and (not path.strip() or path.startswith("/") or path.endswith((".md", ".html"))):
-            raise ValueError('must be a path inside the archive without extension, like "LinkedIn/Privacy Policy"')
-        return path
+def _document_keys(documents: dict[str, DocumentSettings]) -> dict[str, DocumentSettings]:
+    for key in documents:
+        _key(key)
+    return documents
 
 
+@dataclass(frozen=True, kw_only=True)
 class ServiceSettings(_Strict):
     name: str | None = None
-    documents: dict[str, DocumentSettings]
-
-    @field_validator("documents")
-    @classmethod
-    def _document_keys(cls, documents: dict[str, DocumentSettings]) -> dict[str, DocumentSettings]:
-        for key in documents:
-            _key(key)
-        return documents
+    documents: dict[str, DocumentSettings] = option(check=_document_keys)
 
 
+def _supported_database(url: str) -> str:
+    database_scheme(url)
+    return url
+
+
+@dataclass(frozen=True, kw_only=True)
 class DatabaseSettings(_Strict):
     # None: the SQLite file in the user data folder (see DatabaseLocation); a relative SQLite path is read from
     # the config file's folder, never from the working directory.
-    url: str | None = None
+    url: str | None = option(None, check=_supported_database)
     # `tracker db prune` thins the unchanged checks older than this to one per document and day.
-    keep_unchanged_checks: str = Field("90d", description="unchanged checks older than this are thinned to one a day")
-
-    _keep_unchanged_checks = field_validator("keep_unchanged_checks")(_duration)
-
-    @field_validator("url")
-    @classmethod
-    def _supported_url(cls, url: str | None) -> str | None:
-        if url is not None:
-            database_scheme(url)
-        return url
+    keep_unchanged_checks: str = option(
+        "90d", check=_duration, description="unchanged checks older than this are thinned to one a day"
+    )
 
 
+@dataclass(frozen=True, kw_only=True)
 class BrowserSettings(_Strict):
     """Chromium, for the documents with `fetch: browser` or `auto` (see tracker/browser.py)."""
 
-    executable: str | None = Field(
+    executable: str | None = option(
         None, description="the Chromium binary; default: the system's (/usr/lib/chromium/chromium), else Playwright's"
     )
-    timeout: float = Field(
+    timeout: float = option(
         45.0, gt=0, le=MAX_SECONDS, description="seconds a page has to load and show what `select` names"
     )
-    restart_after: int = Field(100, ge=1, description="pages rendered before the browser is started afresh")
-    pages: int = Field(2, ge=1, description="pages rendered at the same time")
-    args: list[str] = Field(
-        default_factory=list, description="more Chromium switches, e.g. --proxy-server=http://proxy.example:3128"
+    restart_after: int = option(100, ge=1, description="pages rendered before the browser is started afresh")
+    pages: int = option(2, ge=1, description="pages rendered at the same time")
+    args: list[str] = option(
+        factory=list, description="more Chromium switches, e.g. --proxy-server=http://proxy.example:3128"
     )
 
 
+@dataclass(frozen=True, kw_only=True)
 class FetchSettings(_Strict):
     # Honest about what we are; operators add a contact address here, as polite crawlers do.
-    user_agent: str = "tracker/0.1 (terms-of-service change tracker)"
-    accept_language: str = "en-US,en;q=0.8"
-    connect_timeout: float = Field(10.0, gt=0, le=MAX_SECONDS)
-    read_timeout: float = Field(30.0, gt=0, le=MAX_SECONDS)
-    max_bytes: int = Field(20 * 1024 * 1024, gt=0, le=2**31)
-    max_redirects: int = Field(5, ge=0, le=50)
-    retries: int = Field(3, ge=0, le=20)
-    backoff: float = Field(2.0, ge=0, le=MAX_SECONDS, description="first retry delay in seconds; doubles each retry")
-    max_retry_after: float = Field(
+    user_agent: str = option("tracker/0.1 (terms-of-service change tracker)", check=_header_value)
+    accept_language: str = option("en-US,en;q=0.8", check=_header_value)
+    connect_timeout: float = option(10.0, gt=0, le=MAX_SECONDS)
+    read_timeout: float = option(30.0, gt=0, le=MAX_SECONDS)
+    max_bytes: int = option(20 * 1024 * 1024, gt=0, le=2**31)
+    max_redirects: int = option(5, ge=0, le=50)
+    retries: int = option(3, ge=0, le=20)
+    backoff: float = option(2.0, ge=0, le=MAX_SECONDS, description="first retry delay in seconds; doubles each retry")
+    max_retry_after: float = option(
         600.0, ge=0, le=MAX_SECONDS, description="longest Retry-After we wait for inside one check"
     )
-    host_gap: float = Field(
+    host_gap: float = option(
         2.0, ge=0, le=MAX_SECONDS, description="minimum seconds between two requests to the same host"
     )
-    browser: BrowserSettings = BrowserSettings()
-
-    _texts = field_validator("user_agent", "accept_language")(_header_value)
+    browser: BrowserSettings = option(factory=BrowserSettings)
 
 
+def _archive_url(url: str) -> str:
+    if not url.startswith(("http://", "https://")):
+        raise ValueError("must start with http:// or https://")
+    return url.rstrip("/")
+
+
+@dataclass(frozen=True, kw_only=True)
 class WaybackSettings(_Strict):
     """`tracker import wayback`: where the Wayback Machine answers and how gently we ask it."""
 
-    url: str = "https://web.archive.org"
+    url: str = option("https://web.archive.org", check=_archive_url)
     # The Wayback Machine throttles bursts (HTTP 429, then refuses the address for a while): one request
     # every few seconds keeps an import of years of captures welcome.
-    request_gap: float = Field(
+    request_gap: float = option(
         4.0, ge=0, le=MAX_SECONDS, description="minimum seconds between two requests to the archive"
     )
 
-    @field_validator("url")
-    @classmethod
-    def _http_url(cls, url: str) -> str:
-        if not url.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
-        return url.rstrip("/")
 
-
+@dataclass(frozen=True, kw_only=True)
 class ChecksSettings(_Strict):
     """How a capture is screened before it becomes a version (docs/decisions/0014-screening-against-history.md)."""
 
-    min_chars: int = Field(200, ge=0, description="a text shorter than this is never a policy")
-    first_min_chars: int = Field(
+    min_chars: int = option(200, ge=0, description="a text shorter than this is never a policy")
+    first_min_chars: int = option(
         400,
         ge=0,
         description="a document's first version shorter than this is suspect until confirmed: a stub or an "
         "interstitial as version 1 would make the real policy, when it comes, a 'different document'",
     )
-    shorter_ratio: float = Field(
+    shorter_ratio: float = option(
         0.6, gt=0, le=1, description="a text under this fraction of every accepted version's size is suspect"
     )
-    deadline: float = Field(
+    deadline: float = option(
         300.0,
         gt=0,
         le=MAX_SECONDS,
         description="seconds one check may take, retries and waits included; later, it fails and the run goes on",
     )
-    longer_ratio: float = Field(
-        2.5, ge=1, allow_inf_nan=False, description="a text over this many times every accepted version is suspect"
-    )
-    min_shared: float = Field(
+    longer_ratio: float = option(2.5, ge=1, description="a text over this many times every accepted version is suspect")
+    min_shared: float = option(
         0.2, ge=0, le=1, description="a text sharing less than this with every version, under a new title, is suspect"
     )
-    confirm_checks: int = Field(
+    confirm_checks: int = option(
         3,
         ge=1,
         description="checks that must see a suspect text (or one alike) over confirm_span before it is believed; "
         "1: believed at once (the rules that need no history still refuse)",
     )
-    confirm_span: str = Field("12h", description="the time those checks must span, first to last")
-
-    _confirm_span = field_validator("confirm_span")(_duration)
+    confirm_span: str = option("12h", check=_duration, description="the time those checks must span, first to last")
 
     @property
     def confirm_after(self) -> timedelta:
@@ -334,58 +313,87 @@ class ChecksSettings(_Strict):
         return parse_duration(self.confirm_span)
 
 
+@dataclass(frozen=True, kw_only=True)
 class FlagSettings(_Strict):
-    extra_terms: dict[str, list[str]] = Field(
-        default_factory=dict, description="more vocabulary per category, e.g. {ai_feature: [Grok]}"
+    extra_terms: dict[str, list[str]] = option(
+        factory=dict, description="more vocabulary per category, e.g. {ai_feature: [Grok]}"
     )
 
 
+def _no_password_in_clear(username: str, earlier: dict[str, Any]) -> str:
+    """Without TLS the password travels in clear: only to a relay on this machine (host, port, security are
+    declared before username, so they are in `earlier` when valid)."""
+    import ipaddress
+
+    host = str(earlier.get("host", "localhost")).strip("[]")
+    if not username or earlier.get("security") != "none" or host.lower() == "localhost":
+        return username
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise ValueError(
+            f"security: none would send the password to {host} in clear; use starttls or ssl "
+            "(security: none with a username is only for a relay on localhost)"
+        )
+    return username
+
+
+@dataclass(frozen=True, kw_only=True)
 class SMTPSettings(_Strict):
     host: str = "localhost"
-    port: int = Field(587, gt=0, lt=65536)
+    port: int = option(587, gt=0, lt=65536)
     security: Literal["starttls", "ssl", "none"] = "starttls"
-    username: str | None = None
-    password_env: str | None = Field(
+    username: str | None = option(None, check_earlier=_no_password_in_clear)
+    password_env: str | None = option(
         None, description="name of the environment variable that holds the password (never the password itself)"
     )
-    timeout: float = Field(30.0, gt=0, le=MAX_SECONDS)
-    ca_file: str | None = Field(
+    timeout: float = option(30.0, gt=0, le=MAX_SECONDS)
+    ca_file: str | None = option(
         None, description="PEM file of CA certificates to trust for TLS, relative to the config file (a private CA)"
     )
 
-    @field_validator("username")
-    @classmethod
-    def _no_password_in_clear(cls, value: str | None, info: ValidationInfo) -> str | None:
-        """Without TLS the password travels in clear: only to a relay on this machine (host, port, security
-        are validated before username, so they are in `info.data`)."""
-        import ipaddress
 
-        host = str(info.data.get("host", "localhost")).strip("[]")
-        if not value or info.data.get("security") != "none" or host.lower() == "localhost":
-            return value
-        try:
-            loopback = ipaddress.ip_address(host).is_loopback
-        except ValueError:
-            loopback = False
-        if not loopback:
-            raise ValueError(
-                f"security: none would send the password to {host} in clear; use starttls or ssl "
-                "(security: none with a username is only for a relay on localhost)"
-            )
-        return value
+def _one_address(value: str) -> str:
+    return EmailSettings.check_address(value)
 
 
+def _addresses(value: list[str]) -> list[str]:
+    for address in value:
+        EmailSettings.check_address(address)
+    return value
+
+
+def _known_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"'{value}' is not a time zone name (e.g. UTC, Europe/Paris)") from None
+    return value
+
+
+def _digest_schedule(value: str, earlier: dict[str, Any]) -> str:
+    from tracker.schedules import parse_digest_schedule
+
+    parse_digest_schedule(value, earlier.get("timezone", "UTC"))
+    return value
+
+
+@dataclass(frozen=True, kw_only=True)
 class EmailSettings(_Strict):
     """The digest (see tracker/digest.py)."""
 
-    smtp: SMTPSettings = SMTPSettings()
-    sender: str = Field(alias="from")
-    to: list[str] = Field(min_length=1)
-    timezone: str = "UTC"
-    schedule: str = Field("daily 08:00", description="'daily HH:MM' or 'weekly DAY HH:MM' (DAY: mon..sun)")
+    smtp: SMTPSettings = option(factory=SMTPSettings)
+    sender: str = option(alias="from", check=_one_address)
+    to: list[str] = option(min_length=1, before=_as_list, check=_addresses)
+    timezone: str = option("UTC", check=_known_zone)
+    schedule: str = option(
+        "daily 08:00",
+        check_earlier=_digest_schedule,
+        description="'daily HH:MM' or 'weekly DAY HH:MM' (DAY: mon..sun)",
+    )
     send_when_empty: bool = False
-
-    _to_list = field_validator("to", mode="before")(_as_list)
 
     @staticmethod
     def check_address(value: str) -> str:
@@ -402,57 +410,31 @@ class EmailSettings(_Strict):
             raise ValueError(f"{value!r} is not an email address (name@domain)")
         return value
 
-    @field_validator("sender")
-    @classmethod
-    def _one_sender(cls, value: str) -> str:
-        return cls.check_address(value)
 
-    @field_validator("to")
-    @classmethod
-    def _recipients(cls, value: list[str]) -> list[str]:
-        for address in value:
-            cls.check_address(address)
-        return value
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"'{value}' is not a time zone name (e.g. UTC, Europe/Paris)") from None
-        return value
-
-    @field_validator("schedule")
-    @classmethod
-    def _digest_schedule(cls, value: str, info: ValidationInfo) -> str:
-        from tracker.schedules import parse_digest_schedule
-
-        parse_digest_schedule(value, info.data.get("timezone", "UTC"))
-        return value
+def _apprise_url(url: str) -> str:
+    # Apprise itself is not imported to load a config (start-up time): the daemon and `notify test` ask it.
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*://\S+", url.strip()):
+        raise ValueError("must be an Apprise URL such as json://host/path or slack://TokenA/TokenB/TokenC")
+    return url.strip()
 
 
+def _plain_name(name: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}", name):
+        raise ValueError(f"'{name}': letters, digits, '-', '_' and '.', at most 100")
+    return name
+
+
+@dataclass(frozen=True, kw_only=True)
 class NotifyTarget(_Strict):
     """One place a change is posted to as it is stored (see tracker/notify/): Slack, Matrix, ntfy, a webhook…"""
 
-    url: str = Field(description="an Apprise URL, e.g. json://hooks.example.org/tracker; it holds secrets")
-    ai_only: bool = Field(True, description="true: only changes flagged as about AI; false: every change")
-    name: str | None = Field(None, description="for status and `tracker notify test`; default: scheme-<hash>")
-
-    @field_validator("url")
-    @classmethod
-    def _apprise_url(cls, url: str) -> str:
-        # Apprise itself is not imported to load a config (start-up time): the daemon and `notify test` ask it.
-        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*://\S+", url.strip()):
-            raise ValueError("must be an Apprise URL such as json://host/path or slack://TokenA/TokenB/TokenC")
-        return url.strip()
-
-    @field_validator("name")
-    @classmethod
-    def _plain_name(cls, name: str | None) -> str | None:
-        if name is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}", name):
-            raise ValueError(f"'{name}': letters, digits, '-', '_' and '.', at most 100")
-        return name
+    url: str = option(
+        check=_apprise_url, description="an Apprise URL, e.g. json://hooks.example.org/tracker; it holds secrets"
+    )
+    ai_only: bool = option(True, description="true: only changes flagged as about AI; false: every change")
+    name: str | None = option(
+        None, check=_plain_name, description="for status and `tracker notify test`; default: scheme-<hash>"
+    )
 
     @property
     def key(self) -> str:
@@ -463,59 +445,61 @@ class NotifyTarget(_Strict):
         return f"{scheme}-{hashlib.sha256(self.url.encode()).hexdigest()[:8]}"
 
 
+@dataclass(frozen=True, kw_only=True)
 class DaemonSettings(_Strict):
     """The scheduler (see tracker/scheduler.py)."""
 
-    max_concurrent_checks: int = Field(4, ge=1, le=256)
-    failing_after: int = Field(3, ge=1, description="consecutive failed checks before a document is failing")
-    blind_after: str = Field("2d", description="no successful check for this long also makes a document failing")
-    first_retry: str = Field(
-        "5m", description="a failed check is tried again after this long, doubling per failure up to the schedule"
+    max_concurrent_checks: int = option(4, ge=1, le=256)
+    failing_after: int = option(3, ge=1, description="consecutive failed checks before a document is failing")
+    blind_after: str = option(
+        "2d", check=_duration, description="no successful check for this long also makes a document failing"
+    )
+    first_retry: str = option(
+        "5m",
+        check=_duration,
+        description="a failed check is tried again after this long, doubling per failure up to the schedule",
     )
     # Under ten seconds, so that SIGTERM (systemd's stop, a container's) exits within 10 s with the defaults.
-    shutdown_timeout: float = Field(8.0, gt=0, le=MAX_SECONDS)
-
-    _blind_after = field_validator("blind_after", "first_retry")(_duration)
+    shutdown_timeout: float = option(8.0, gt=0, le=MAX_SECONDS)
 
 
+@dataclass(frozen=True, kw_only=True)
 class WebSettings(_Strict):
     """`tracker serve` and `tracker feed` (see tracker/web/)."""
 
-    host: str = Field("127.0.0.1", description="the address to listen on; beyond loopback a token is required")
-    port: int = Field(8080, gt=0, lt=65536)
-    token_env: str = Field(
+    host: str = option("127.0.0.1", description="the address to listen on; beyond loopback a token is required")
+    port: int = option(8080, gt=0, lt=65536)
+    token_env: str = option(
         "TRACKER_WEB_TOKEN",
         description="name of the environment variable that holds the access token (never the token)",
     )
-    base_url: str | None = Field(None, description="the address readers use (behind a proxy): feed links start with it")
+    base_url: str | None = option(
+        None, check=_http_url, description="the address readers use (behind a proxy): feed links start with it"
+    )
 
-    _base_url = field_validator("base_url")(_http_url)
+
+def _distinct_targets(targets: list[NotifyTarget]) -> list[NotifyTarget]:
+    seen: set[str] = set()
+    for target in targets:
+        if target.key in seen:
+            raise ValueError(f"two targets are named '{target.key}': give each its own `name`")
+        seen.add(target.key)
+    return targets
 
 
+@dataclass(frozen=True, kw_only=True)
 class Settings(_Strict):
-    database: DatabaseSettings = DatabaseSettings()
-    schedule: str = "6h"
-    fetch: FetchSettings = FetchSettings()
-    checks: ChecksSettings = ChecksSettings()
-    flag: FlagSettings = FlagSettings()
-    daemon: DaemonSettings = DaemonSettings()
+    database: DatabaseSettings = option(factory=DatabaseSettings)
+    schedule: str = option("6h", check=_schedule)
+    fetch: FetchSettings = option(factory=FetchSettings)
+    checks: ChecksSettings = option(factory=ChecksSettings)
+    flag: FlagSettings = option(factory=FlagSettings)
+    daemon: DaemonSettings = option(factory=DaemonSettings)
     email: EmailSettings | None = None
-    notify: list[NotifyTarget] = Field(default_factory=list)
-    wayback: WaybackSettings = WaybackSettings()
-    web: WebSettings = WebSettings()
-    services: dict[str, ServiceSettings] = Field(default_factory=dict)
-
-    _schedule = field_validator("schedule")(_schedule)
-
-    @field_validator("notify")
-    @classmethod
-    def _distinct_targets(cls, targets: list[NotifyTarget]) -> list[NotifyTarget]:
-        seen: set[str] = set()
-        for target in targets:
-            if target.key in seen:
-                raise ValueError(f"two targets are named '{target.key}': give each its own `name`")
-            seen.add(target.key)
-        return targets
+    notify: list[NotifyTarget] = option(factory=list, check=_distinct_targets)
+    wayback: WaybackSettings = option(factory=WaybackSettings)
+    web: WebSettings = option(factory=WebSettings)
+    services: dict[str, ServiceSettings] = option(factory=dict)
 
 
 @dataclass(frozen=True)
@@ -833,29 +817,23 @@ def parse_config(source: str, path: str | Path = "<config>") -> Config:
     if not isinstance(raw, dict):
         raise ConfigError(path, "the top level must be a mapping of keys", line=1)
     try:
-        settings = Settings.model_validate(raw)
-    except ValidationError as exc:
-        errors = exc.errors()
-        # A misspelt key also makes the right one "missing": report the spelling, it is the cause.
-        error = min(errors, key=lambda e: {"extra_forbidden": 0, "missing": 2}.get(e["type"], 1))
-        loc = [str(part) for part in error["loc"]]
-        raise ConfigError(path, _describe(error), key=".".join(loc), line=_line_of(root, loc)) from exc
+        settings = validate(Settings, raw)
+    except Invalid as exc:
+        # The problem reported is the cause: a misspelt key before the "missing" right one.
+        loc = [str(part) for part in exc.problem.loc]
+        raise ConfigError(path, _describe(exc.problem), key=".".join(loc), line=_line_of(root, loc)) from exc
     return Config(path=Path(path), settings=settings)
 
 
-def _describe(error: dict[str, Any]) -> str:
-    kind = error["type"]
-    loc = [str(part) for part in error["loc"]]
-    value = error.get("input")
+def _describe(problem: Problem) -> str:
+    kind, value, message = problem.kind, problem.value, problem.message
+    loc = [str(part) for part in problem.loc]
     if kind == "missing":
         return "this key is required"
     if kind == "extra_forbidden":
         return _unknown_key(loc)
-    if kind in ("model_type", "model_attributes_type", "dict_type"):
+    if kind in ("model_type", "dict_type"):
         return _not_a_block(loc, value)
-    message = error["msg"]
-    if message.startswith("Value error, "):
-        message = message[len("Value error, ") :]
     # A database URL may hold a password: its messages show it masked, never the raw input.
     if loc != ["database", "url"] and isinstance(value, str | int | float) and str(value) not in message:
         message += f" (got {value!r})"
@@ -892,9 +870,9 @@ def _not_a_block(loc: list[str], value: Any) -> str:
 
 def _field_type(model: Any, key: str) -> Any | None:
     """The type under `key` of a settings model or of a mapping of named entries; None if it takes no such key."""
-    if isinstance(model, type) and issubclass(model, BaseModel):
-        for name, field in model.model_fields.items():
-            if key in (name, field.alias):
+    if is_model(model):
+        for field in fields_of(model):
+            if key in (field.name, field.key):
                 return _unwrap(field.annotation)
         return None
     if get_origin(model) is dict:
@@ -915,18 +893,18 @@ def _keys_at(loc: list[str]) -> list[str]:
     model: Any = Settings
     for part in loc:
         model = _field_type(model, part)
-    if isinstance(model, type) and issubclass(model, BaseModel):
-        return [field.alias or name for name, field in model.model_fields.items()]
+    if is_model(model):
+        return [field.key for field in fields_of(model)]
     return []
 
 
 def _places_of(key: str, model: Any = Settings, path: str = "") -> list[str]:
     """Where in the file `key` is a key, written with NAME for the names the user chooses."""
     places = []
-    if isinstance(model, type) and issubclass(model, BaseModel):
-        for name, field in model.model_fields.items():
-            inner = f"{path}.{field.alias or name}" if path else (field.alias or name)
-            if key in (name, field.alias):
+    if is_model(model):
+        for field in fields_of(model):
+            inner = f"{path}.{field.key}" if path else field.key
+            if key in (field.name, field.key):
                 places.append(path or "the top level")
             places += _places_of(key, _unwrap(field.annotation), inner)
     elif get_origin(model) is dict:

@@ -200,7 +200,7 @@ class RenderedDigest:
 # -- choosing and shaping the content ------------------------------------------------------------------------
 
 # What a preview uses when the config has no `email:` section: times in UTC, a placeholder recipient.
-PREVIEW_SETTINGS = EmailSettings.model_validate({"from": "tracker@localhost", "to": ["you@localhost"]})
+PREVIEW_SETTINGS = EmailSettings(sender="tracker@localhost", to=["you@localhost"])
 
 
 def email_settings(config: Config) -> EmailSettings:

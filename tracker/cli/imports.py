@@ -103,15 +103,15 @@ def import_wayback(
     seconds (4 by default: years of history take a while; interrupt and run again, it resumes). Error pages,
     walls and pages without the policy are refused exactly as in `tracker check`.
     """
-    from tracker.config import FetchSettings
+    from dataclasses import replace
+
     from tracker.fetch import Fetcher
     from tracker.sources.wayback import WaybackMachine
 
     documents = context.documents(service, document)
     settings = context.config.settings
-    fetch = settings.fetch.model_dump()
-    fetch["host_gap"] = max(settings.fetch.host_gap, settings.wayback.request_gap)
-    with Fetcher(FetchSettings(**fetch)) as fetcher:
+    fetch = replace(settings.fetch, host_gap=max(settings.fetch.host_gap, settings.wayback.request_gap))
+    with Fetcher(fetch) as fetcher:
         archive = WaybackMachine(
             settings.wayback, fetcher, since.date() if since else None, until.date() if until else None
         )

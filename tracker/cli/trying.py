@@ -36,17 +36,15 @@ def try_(
 
     Exits 0 when the text would be accepted as a version, 1 when it would not, 2 on a bad URL or selector.
     """
-    from pydantic import ValidationError
-
     from tracker.config import DocumentSettings
     from tracker.trial import config_snippet, try_page
+    from tracker.validation import Invalid
 
     try:
         DocumentSettings(url=url, select=list(select), remove=list(remove))
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        where = "URL" if error["loc"][0] == "url" else f"--{error['loc'][0]}"
-        fail(f"{where}: {str(error['msg']).removeprefix('Value error, ')}", EXIT_USAGE)
+    except Invalid as exc:
+        option = exc.problem.loc[0]
+        fail(f"{'URL' if option == 'url' else f'--{option}'}: {exc.problem.message}", EXIT_USAGE)
     settings = context.config.settings
     trial = try_page(url, select, remove, browser=browser, fetch=settings.fetch, checks=settings.checks)
     if as_json:
