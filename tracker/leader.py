@@ -1,7 +1,7 @@
 """One leader among several daemons on one database: the lock the leader holds, and who holds it.
 
 Apart from the scheduler so that `tracker status` can say who leads without loading APScheduler, httpx and the
-pipeline.
+pipeline (nor SQLAlchemy, on SQLite).
 """
 
 from __future__ import annotations
@@ -15,15 +15,14 @@ import time
 from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
-
-from sqlalchemy import Connection, create_engine, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.pool import NullPool
+from typing import TYPE_CHECKING, Protocol
 
 from tracker.config import Config, ConfigError
 from tracker.logs import fields
+
+# SQLAlchemy only for PostgreSQL: on a SQLite file, `tracker status` asks who leads without loading it.
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
 log = logging.getLogger("tracker.daemon")
 
@@ -60,13 +59,17 @@ class LeaderLock(Protocol):
 
 
 def leader_lock(config: Config) -> LeaderLock:
-    url = make_url(config.database_url)
+    location = config.database
+    if location.sqlite_path is not None:
+        return FileLeaderLock.beside(location.sqlite_path)
+    from sqlalchemy.engine import make_url
+
+    url = make_url(location.url)
     backend = url.get_backend_name()
     if backend == "postgresql":
-        return PostgresLeaderLock(config.database_url)
+        return PostgresLeaderLock(location.url)
     if backend == "sqlite" and url.database and url.database != ":memory:":
-        # Resolved, so that two spellings of one database path (a symlink, ./x.db) share one lock file.
-        return FileLeaderLock(Path(f"{Path(url.database).resolve()}.lock"))
+        return FileLeaderLock.beside(Path(url.database))
     raise ConfigError(
         config.path, "the daemon needs a PostgreSQL database or a SQLite database file", key="database.url"
     )
@@ -86,6 +89,8 @@ def whoami() -> str:
 
 
 def holder_or_unknown(lock: LeaderLock) -> str:
+    from sqlalchemy.exc import SQLAlchemyError
+
     try:
         return lock.holder() or "another daemon"
     except (OSError, SQLAlchemyError):
@@ -104,6 +109,11 @@ class FileLeaderLock:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._fd: int | None = None
+
+    @classmethod
+    def beside(cls, database: Path) -> FileLeaderLock:
+        # Resolved, so that two spellings of one database path (a symlink, ./x.db) share one lock file.
+        return cls(Path(f"{database.resolve()}.lock"))
 
     def acquire(self) -> bool:
         if self._fd is not None:
@@ -174,7 +184,7 @@ class PostgresLeaderLock:
     """pg_try_advisory_lock() on a dedicated autocommit connection; the server releases it when the connection
     ends: a killed leader at once, a vanished machine within about 25 s (the keepalives below)."""
 
-    _HOLDER = text(
+    _HOLDER = (
         "SELECT l.pid, a.application_name, a.backend_start FROM pg_locks l "
         "LEFT JOIN pg_stat_activity a ON a.pid = l.pid "
         "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
@@ -183,6 +193,9 @@ class PostgresLeaderLock:
     )
 
     def __init__(self, url: str) -> None:
+        from sqlalchemy import create_engine
+        from sqlalchemy.pool import NullPool
+
         self._engine = create_engine(
             url,
             poolclass=NullPool,
@@ -203,6 +216,8 @@ class PostgresLeaderLock:
         self._last_warned = 0.0
 
     def _connect(self) -> Connection:
+        from sqlalchemy import text
+
         if self._connection is None:
             connection = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
             # The server's side of the keepalives: it drops a vanished leader's session, and so its lock.
@@ -217,6 +232,9 @@ class PostgresLeaderLock:
         return {"high": self._key >> 32, "low": self._key & 0xFFFF_FFFF}
 
     def acquire(self) -> bool:
+        from sqlalchemy import text
+        from sqlalchemy.exc import SQLAlchemyError
+
         try:
             connection = self._connect()
             taken = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": self._key}).scalar_one()
@@ -241,6 +259,9 @@ class PostgresLeaderLock:
         return bool(taken)
 
     def held(self) -> bool:
+        from sqlalchemy import text
+        from sqlalchemy.exc import SQLAlchemyError
+
         if self._connection is None:
             return False
         try:
@@ -257,7 +278,9 @@ class PostgresLeaderLock:
         return bool(mine)
 
     def holder(self) -> str | None:
-        row = self._connect().execute(self._HOLDER, self._parts()).first()
+        from sqlalchemy import text
+
+        row = self._connect().execute(text(self._HOLDER), self._parts()).first()
         if row is None:
             return None
         pid, name, started = row
@@ -265,6 +288,8 @@ class PostgresLeaderLock:
         return f"{name or 'a tracker daemon'} (PostgreSQL backend {pid}){since}"
 
     def _drop(self) -> None:
+        from sqlalchemy.exc import SQLAlchemyError
+
         if self._connection is not None:
             with suppress(SQLAlchemyError):
                 self._connection.close()

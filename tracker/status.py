@@ -4,11 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from tracker.config import Config, Document
 from tracker.schedules import FIRST_RETRY, Schedule, blind_after, document_schedules, first_retry, next_due
-from tracker.store import CheckRecord, Store
+from tracker.store.sql_reads import CheckRecord, Streak
+
+
+class CheckReader(Protocol):
+    """Where health comes from: the Store, or `tracker status`'s plain reads of a SQLite file (SqlReads)."""
+
+    def latest_checks(
+        self, service: str | None = None, document: str | None = None
+    ) -> dict[tuple[str, str], CheckRecord]: ...
+
+    def check_streaks(
+        self, service: str | None = None, document: str | None = None
+    ) -> dict[tuple[str, str], Streak]: ...
 
 
 @dataclass(frozen=True)
@@ -54,7 +66,7 @@ def assess(
     document: Document,
     schedule: Schedule,
     latest: CheckRecord | None,
-    streak: tuple[datetime, datetime | None, int] | None,
+    streak: Streak | None,
     *,
     failing_after: int,
     blind_after: timedelta,
@@ -106,7 +118,7 @@ def assess(
 
 def document_health(
     config: Config,
-    store: Store,
+    checks: CheckReader,
     *,
     now: datetime | None = None,
     service: str | None = None,
@@ -118,8 +130,8 @@ def document_health(
     limit = blind_after(config)
     retry = first_retry(config)
     failing_after = config.settings.daemon.failing_after
-    latest = store.latest_checks(service, document)
-    streaks = store.check_streaks(service, document)
+    latest = checks.latest_checks(service, document)
+    streaks = checks.check_streaks(service, document)
     return [
         assess(
             doc,
@@ -135,9 +147,9 @@ def document_health(
     ]
 
 
-def failing_documents(config: Config, store: Store, *, now: datetime | None = None) -> list[DocumentHealth]:
+def failing_documents(config: Config, checks: CheckReader, *, now: datetime | None = None) -> list[DocumentHealth]:
     """The documents tracker cannot see right now: for the digest, the daemon's warnings and `tracker status`."""
-    return [health for health in document_health(config, store, now=now) if health.failing]
+    return [health for health in document_health(config, checks, now=now) if health.failing]
 
 
 def _count(number: int, noun: str) -> str:

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from tracker.cli.app import EXIT_FAILED, Context, handles_errors, pass_context
 from tracker.cli.app import cli as group
 from tracker.logs import LEVELS
+
+if TYPE_CHECKING:
+    from tracker.status import DocumentHealth
+    from tracker.store.sql_reads import PendingDigest, TargetBacklog
 
 
 @group.command()
@@ -56,20 +61,30 @@ def status(context: Context, as_json: bool) -> None:
     from tracker.leader import leader_holder
     from tracker.notify.backlog import notification_backlog
     from tracker.status import document_health
-    from tracker.store import Outbox
+    from tracker.store.sql_reads import SqlReads, read_sqlite
     from tracker.terminal import print_status, when
 
     config = context.config
-    store = context.existing_store
-    health = document_health(config, store)
+
+    def read(reads: SqlReads) -> tuple[list[DocumentHealth], list[PendingDigest], list[TargetBacklog]]:
+        # Everything is read before anything is printed: a read that fails on the light path is redone whole.
+        pending = reads.pending_digests(("pending", "failed"))
+        return document_health(config, reads), pending, reads.notification_backlog()
+
+    # A SQLite file at the head revision is read through sqlite3 alone; anything else (PostgreSQL, another schema,
+    # no file, any error) through the Store, which also says what is wrong.
+    location = config.database
+    found = read_sqlite(location.sqlite_path, read) if location.sqlite_path and "?" not in location.url else None
+    if found is None:
+        with context.existing_store.sql_reads() as reads:
+            found = read(reads)
+    health, pending, backlog = found
     holder = leader_holder(config)
-    pending = Outbox(store).pending()
-    waiting = notification_backlog(config, store)
-    database = config.database
+    waiting = notification_backlog(config, backlog)
     if as_json:
         payload = {
             "config": str(config.path.absolute()),
-            "database": {"location": database.shown, "source": database.source},
+            "database": {"location": location.shown, "source": location.source},
             "leader": {"active": holder is not None, "holder": holder},
             "documents": [h.as_json() for h in health],
             "pending_digests": [
@@ -87,7 +102,7 @@ def status(context: Context, as_json: bool) -> None:
         }
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
-        print_status(context.out, health, holder, str(config.path.absolute()), f"{database.shown} ({database.source})")
+        print_status(context.out, health, holder, str(config.path.absolute()), f"{location.shown} ({location.source})")
         for p in pending:
             if p.status == "failed":
                 context.out.print(f"Digest {p.id} to {p.recipient} was refused for good: {p.last_error}")

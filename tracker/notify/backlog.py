@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from tracker.config import Config
 from tracker.notify import masked_target_url
-from tracker.store import NotificationOutbox, Store, TargetBacklog
+from tracker.store.sql_reads import TargetBacklog
 
 
 @dataclass(frozen=True)
@@ -52,9 +53,9 @@ class TargetStatus:
         return f"{waiting} ({attempts}, next {next_at} UTC): {self.last_error}"
 
 
-def notification_backlog(config: Config, store: Store) -> list[TargetStatus]:
+def notification_backlog(config: Config, waiting: Iterable[TargetBacklog]) -> list[TargetStatus]:
     """Every target of the config (with nothing pending too), then targets gone from it that still have some."""
-    backlog = {b.target: b for b in NotificationOutbox(store).backlog()}
+    backlog = {b.target: b for b in waiting}
     shown = [
         _status(t.key, masked_target_url(t.url), t.ai_only, backlog.pop(t.key, None)) for t in config.settings.notify
     ]

@@ -2,36 +2,25 @@
 
 Opening a store happens on every command and every check: it reads the revision from the `alembic_version` table
 and the head from the migration files' own `revision =` lines, without importing Alembic (a third of a second of
-start-up). Alembic itself runs only when there is something to migrate.
+start-up; tracker/store/revisions.py). Alembic itself runs only when there is something to migrate.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import cache
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import DBAPIError
 
 from tracker.resources import migrations_path
+from tracker.store.revisions import SchemaError, head_revision, known_revisions
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
-
-_REVISION_LINE = re.compile(r"""^(down_revision|revision)\b[^=\n]*=\s*(?:["']([^"']+)["']|None)""", re.MULTILINE)
-
-
-class SchemaError(Exception):
-    """The database exists but its schema is not the one this tracker expects."""
-
-
-class EmptyDatabase(SchemaError):
-    """The database has no tracker schema, and the command that opened it only reads."""
 
 
 def _alembic_config() -> AlembicConfig:
@@ -40,26 +29,6 @@ def _alembic_config() -> AlembicConfig:
     config = AlembicConfig()
     config.set_main_option("script_location", str(migrations_path()))
     return config
-
-
-@cache
-def known_revisions() -> dict[str, str | None]:
-    """Each migration's revision and the one it follows, read from the files as Alembic would find them."""
-    revisions: dict[str, str | None] = {}
-    for path in sorted((migrations_path() / "versions").glob("*.py")):
-        found = dict((name, value) for name, value in _REVISION_LINE.findall(path.read_text(encoding="utf-8")))
-        if "revision" in found:
-            revisions[found["revision"]] = found.get("down_revision") or None
-    return revisions
-
-
-def head_revision() -> str | None:
-    """The newest revision: the one no other migration follows."""
-    revisions = known_revisions()
-    heads = set(revisions) - set(revisions.values())
-    if len(heads) > 1:
-        raise SchemaError(f"the migrations have several heads ({', '.join(sorted(heads))}); merge them")
-    return next(iter(heads), None)
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -6,12 +6,13 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import sessionmaker
 
 from tracker.store.models import ChangeRow, DocumentRow, NotificationRow
 from tracker.store.outbox import retry_delay
 from tracker.store.repository import ChangeRecord, Store, _change_record
+from tracker.store.sql_reads import TargetBacklog
 
 
 @dataclass(frozen=True)
@@ -28,22 +29,11 @@ class PendingNotification:
     next_attempt_at: datetime
 
 
-@dataclass(frozen=True)
-class TargetBacklog:
-    """What `tracker status` says about one target: how many changes wait for it, and why."""
-
-    target: str
-    pending: int
-    oldest: datetime
-    attempts: int  # of the message tried most
-    last_error: str | None
-    next_attempt_at: datetime
-
-
 class NotificationOutbox:
     """Every state change is one short transaction; a conditional UPDATE decides which run sends a message."""
 
     def __init__(self, store: Store) -> None:
+        self._store = store
         self._sessions = sessionmaker(store.engine, expire_on_commit=False)
 
     def next_due(
@@ -121,30 +111,8 @@ class NotificationOutbox:
 
     def backlog(self) -> list[TargetBacklog]:
         """Per target with messages waiting: their count, the oldest, and the latest error."""
-        pending = NotificationRow.status == "pending"
-        summary = (
-            select(
-                NotificationRow.target,
-                func.count(),
-                func.min(NotificationRow.created_at),
-                func.max(NotificationRow.attempts),
-                func.min(NotificationRow.next_attempt_at),
-            )
-            .where(pending)
-            .group_by(NotificationRow.target)
-            .order_by(NotificationRow.target)
-        )
-        latest_error = (
-            select(NotificationRow.target, NotificationRow.last_error)
-            .where(pending, NotificationRow.last_error.is_not(None))
-            .order_by(NotificationRow.last_attempt_at)
-        )
-        with self._sessions.begin() as session:
-            errors = {target: error for target, error in session.execute(latest_error)}  # the latest attempt wins
-            return [
-                TargetBacklog(target, count, oldest, attempts, errors.get(target), next_at)
-                for target, count, oldest, attempts, next_at in session.execute(summary)
-            ]
+        with self._store.sql_reads() as reads:
+            return reads.notification_backlog()
 
 
 def _pending(row: NotificationRow) -> PendingNotification:

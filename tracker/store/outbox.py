@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, delete, exists, func, select, update
+from sqlalchemy import and_, delete, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from tracker.store.models import ChangeRow, DigestChangeRow, DigestRow, DocumentRow
 from tracker.store.repository import ChangeRecord, Store, _change_record
+from tracker.store.sql_reads import PendingDigest
 
 FIRST_RETRY = timedelta(minutes=5)
 LONGEST_RETRY = timedelta(hours=6)
@@ -41,26 +42,6 @@ class StoredDigest:
     attempts: int
 
 
-@dataclass(frozen=True)
-class PendingDigest:
-    """A digest not yet accepted by the SMTP server, for `tracker status` and the digest run.
-
-    `status` is "pending" (it will be sent again) or "failed" (refused for good, see `Outbox.mark_failed`);
-    the digest a `mark_failed` returns may also be "sent": presumed delivered, never sent again.
-    """
-
-    id: int
-    recipient: str
-    created_at: datetime
-    subject: str
-    changes: int
-    attempts: int
-    last_error: str | None
-    last_attempt_at: datetime | None
-    next_attempt_at: datetime
-    status: str = "pending"
-
-
 def retry_delay(attempts: int) -> timedelta:
     """5 minutes after the first failure, doubling, at most 6 hours."""
     return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_RETRY)
@@ -70,6 +51,7 @@ class Outbox:
     """Digests waiting for, or done with, the SMTP server; every state change is one short transaction."""
 
     def __init__(self, store: Store) -> None:
+        self._store = store
         self._sessions = sessionmaker(store.engine, expire_on_commit=False)
 
     # -- what to send ------------------------------------------------------------------------------------
@@ -143,32 +125,8 @@ class Outbox:
         With `include_failed` (for `tracker status`) the digests given up after permanent refusals too; the
         digest run asks only for those it will send again.
         """
-        condition = DigestRow.status.in_(("pending", "failed") if include_failed else ("pending",))
-        if recipient is not None:
-            condition = condition & (DigestRow.recipient == recipient)
-        return self._pending(condition)
-
-    def _pending(self, condition: ColumnElement[bool]) -> list[PendingDigest]:
-        covered = (
-            select(func.count()).where(DigestChangeRow.digest_id == DigestRow.id).correlate(DigestRow).scalar_subquery()
-        )
-        query = select(DigestRow, covered).where(condition).order_by(DigestRow.id)
-        with self._sessions.begin() as session:
-            return [
-                PendingDigest(
-                    id=row.id,
-                    recipient=row.recipient,
-                    created_at=row.created_at,
-                    subject=row.subject,
-                    changes=count,
-                    attempts=row.attempts,
-                    last_error=row.last_error,
-                    last_attempt_at=row.last_attempt_at,
-                    next_attempt_at=row.next_attempt_at,
-                    status=row.status,
-                )
-                for row, count in session.execute(query).all()
-            ]
+        with self._store.sql_reads() as reads:
+            return reads.pending_digests(("pending", "failed") if include_failed else ("pending",), recipient=recipient)
 
     def claim(
         self,
@@ -257,7 +215,8 @@ class Outbox:
                 session.execute(delete(DigestChangeRow).where(DigestChangeRow.digest_id == digest_id))
             else:
                 row.next_attempt_at = now + retry_delay(row.attempts)
-        [kept] = self._pending(DigestRow.id == digest_id)
+        with self._store.sql_reads() as reads:
+            [kept] = reads.pending_digests(digest_id=digest_id)
         return kept
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer, sessionmaker
 
 from tracker.config import VARIANT_SEPARATOR
-from tracker.store.migrate import EmptyDatabase, current_revision, ensure_schema
+from tracker.store.migrate import current_revision, ensure_schema
 from tracker.store.models import (
     ChangeRow,
     CheckRow,
@@ -27,6 +27,8 @@ from tracker.store.models import (
     SnapshotRow,
     VersionRow,
 )
+from tracker.store.revisions import EmptyDatabase
+from tracker.store.sql_reads import CheckRecord, SqlReads, Streak
 
 if TYPE_CHECKING:
     from tracker.screen import Fingerprint, Suspect
@@ -97,29 +99,6 @@ class ChangeRecord:
     notice_days: int | None = None
     notice: dict[str, Any] | None = None
     opt_out: list[dict[str, str | None]] | None = None
-
-
-@dataclass(frozen=True)
-class CheckRecord:
-    id: int
-    service: str
-    document: str
-    started_at: datetime
-    duration: float
-    outcome: str
-    reason: str | None
-    refusal: str | None
-    http_status: int | None
-    text_sha256: str | None
-    version_id: int | None
-    change_id: int | None
-    fetch_path: str = "http"
-    snapshot_id: int | None = None  # set on a suspect capture: its raw bytes, kept as evidence
-
-    @property
-    def suspect(self) -> bool:
-        """A page the screen refused, kept as evidence (a failed fetch keeps nothing)."""
-        return self.outcome == "failed" and self.snapshot_id is not None
 
 
 @dataclass(frozen=True)
@@ -269,6 +248,16 @@ class Store:
     def _transaction(self) -> Iterator[Session]:
         with self._sessions.begin() as session:
             yield session
+
+    @contextmanager
+    def sql_reads(self) -> Iterator[SqlReads]:
+        """The plain-SQL reads (tracker/store/sql_reads.py) on a connection of this store; SQLAlchemy still wraps
+        the driver's errors (an unreachable database is an OperationalError, as from any other method)."""
+        with self.engine.connect() as connection:
+            yield SqlReads(
+                lambda sql, parameters: connection.exec_driver_sql(sql, parameters).all(),
+                self.engine.dialect.paramstyle,
+            )
 
     # -- reads -----------------------------------------------------------------------------------------
 
@@ -699,35 +688,13 @@ class Store:
         self, service: str | None = None, document: str | None = None
     ) -> dict[tuple[str, str], CheckRecord]:
         """The newest check of each document that has one: one row each, through its state."""
-        query = (
-            select(CheckRow, DocumentRow)
-            .join(DocumentStateRow, DocumentStateRow.last_check_id == CheckRow.id)
-            .join(DocumentRow, DocumentStateRow.document_id == DocumentRow.id)
-            .where(*_scope(service, document))
-        )
-        with self._transaction() as session:
-            return {(doc.service, doc.key): _check_record(check, doc) for check, doc in session.execute(query).all()}
+        with self.sql_reads() as reads:
+            return reads.latest_checks(service, document)
 
-    def check_streaks(
-        self, service: str | None = None, document: str | None = None
-    ) -> dict[tuple[str, str], tuple[datetime, datetime | None, int]]:
+    def check_streaks(self, service: str | None = None, document: str | None = None) -> dict[tuple[str, str], Streak]:
         """Per document: when it was first checked, its last successful check (None: never), failed checks since."""
-        query = (
-            select(
-                DocumentRow.service,
-                DocumentRow.key,
-                DocumentStateRow.first_checked_at,
-                DocumentStateRow.last_success_at,
-                DocumentStateRow.failures_since_success,
-            )
-            .join(DocumentStateRow, DocumentStateRow.document_id == DocumentRow.id)
-            .where(*_scope(service, document))
-        )
-        with self._transaction() as session:
-            return {
-                (service_key, key): (first, success, failures)
-                for service_key, key, first, success, failures in session.execute(query).all()
-            }
+        with self.sql_reads() as reads:
+            return reads.check_streaks(service, document)
 
     # -- retention (tracker db prune) ----------------------------------------------------------------------
 
@@ -928,10 +895,6 @@ def _find_document(session: Session, service: str, document: str) -> DocumentRow
     return session.scalars(
         select(DocumentRow).where(DocumentRow.service == service, DocumentRow.key == document)
     ).first()
-
-
-def _scope(service: str | None, document: str | None) -> list[Any]:
-    return ([DocumentRow.service == service] if service else []) + _document_filter(document)
 
 
 def _document_filter(document: str | None) -> list[Any]:
