@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import os
 import re
@@ -652,7 +651,7 @@ def database_scheme(url: str) -> str:
             f"write {DATABASE_URL_EXAMPLES}"
         )
     else:
-        close = difflib.get_close_matches(lowered, [*DATABASE_SCHEMES, *_SCHEME_ALIASES], n=1, cutoff=0.6)
+        close = _close_matches(lowered, [*DATABASE_SCHEMES, *_SCHEME_ALIASES], n=1, cutoff=0.6)
         hint = f"did you mean {close[0]}://?" if close else f"write {DATABASE_URL_EXAMPLES}"
         raise ValueError(f"{scheme}:// is not a database tracker can use (SQLite or PostgreSQL); {hint}")
     if chosen.startswith("sqlite") and rest and not rest.startswith("/"):
@@ -707,7 +706,7 @@ def unknown_name(config: Config, service: str | None, document: str | None) -> s
 
 
 def _did_you_mean(name: str, names: list[str]) -> str:
-    close = [n for n in names if n.startswith(name.lower())] or difflib.get_close_matches(name.lower(), names, n=1)
+    close = [n for n in names if n.startswith(name.lower())] or _close_matches(name.lower(), names, n=1)
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
@@ -843,7 +842,7 @@ def _describe(problem: Problem) -> str:
 def _unknown_key(loc: list[str]) -> str:
     """Did-you-mean for a misspelt key anywhere in the file, else the keys that belong here."""
     here = _keys_at(loc[:-1])
-    if close := difflib.get_close_matches(loc[-1], here, n=1, cutoff=0.6):
+    if close := _close_matches(loc[-1], here, n=1, cutoff=0.6):
         return f"unknown key; did you mean '{close[0]}'?"
     elsewhere = [place for place in _places_of(loc[-1]) if place != _generic(loc[:-1])]
     if elsewhere:
@@ -956,3 +955,10 @@ def _line_of(node: yaml.Node | None, loc: list[str]) -> int | None:
         else:
             break
     return line
+
+
+def _close_matches(word: str, possibilities: list[str], n: int = 1, cutoff: float = 0.6) -> list[str]:
+    """difflib's suggestions, loaded only when a name is wrong: every command loads a config, few misspell one."""
+    import difflib
+
+    return difflib.get_close_matches(word, possibilities, n=n, cutoff=cutoff)
