@@ -60,6 +60,11 @@ class CheckResult:
     inserted_words: int = 0
     deleted_words: int = 0
     rendered: bool = False  # the capture is the page after its scripts ran, in a browser
+    refusal: str | None = None  # a failed check's kind of failure (tracker.screen.Refusal.kind)
+    # A failed check whose capture the screen refused as not (yet) the policy: its raw bytes kept as evidence.
+    suspect: bool = False
+    # A suspect capture that checks seeing it over checks.confirm_span may still confirm (Refusal.confirmable).
+    held: bool = False
 
     @property
     def failed(self) -> bool:
@@ -169,6 +174,7 @@ def check_document(
             duration=failed.duration,
             reason=reason,
             version_id=saved.version_id,
+            refusal=failed.refusal,
         )
 
 
@@ -236,6 +242,9 @@ def _check_document(
             inserted_words=change.inserted_words if change else 0,
             deleted_words=change.deleted_words if change else 0,
             rendered=fetched.rendered,
+            refusal=check.refusal,
+            suspect=saved.outcome == "failed" and check.snapshot is not None,
+            held=check.fingerprint is not None,
         )
 
     def refuse(refusal: Refusal, **fields: object) -> CheckResult:
