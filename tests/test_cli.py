@@ -311,6 +311,37 @@ def test_diff_as_html_escapes_page_text(tmp_path: Path, page_server: PageServer)
     assert "<h3>Terms" in page and "&amp; &lt;i&gt;more&lt;/i&gt;</ins>" in page
 
 
+def test_check_tells_a_held_capture_a_refused_page_and_a_failure_apart(tmp_path: Path, page_server: PageServer) -> None:
+    config = config_for(tmp_path, page_server)
+    page_server.serve("/google/privacy", GOOGLE_BEFORE, content_type=MARKDOWN)
+    assert run_tracker("check", "google", config=config).returncode == 0
+    # A third of the policy, cut at a paragraph's end: far shorter than the version in force.
+    third = GOOGLE_BEFORE[: GOOGLE_BEFORE.rindex(b"\n\n", 0, len(GOOGLE_BEFORE) // 3)]
+    lines = {}
+    for name, body, options in (
+        ("held", third, {"content_type": MARKDOWN}),
+        ("refused", fixture_bytes("instagram-error-page.html"), {}),
+        ("failed", b"down", {"status": 503}),
+    ):
+        page_server.serve("/google/privacy", body, **options)
+        shown = run_tracker("check", "google", config=config)
+        as_json = run_tracker("check", "google", "--json", config=config)
+        assert (shown.returncode, as_json.returncode) == (1, 1)  # for each, this run stored no current text
+        lines[name] = (shown.stdout, json.loads(as_json.stdout))
+    held, refused, failed = lines["held"], lines["refused"], lines["failed"]
+    assert "held: far shorter than every accepted version" in held[0]
+    assert "(kept as evidence; believed as the new version if 3 checks over 12h still see it)" in held[0]
+    assert "refused: looks like an error page" in refused[0] and "never taken as the policy" in refused[0]
+    assert "failed: HTTP 503 Service Unavailable" in failed[0]
+    assert "failed:" not in held[0] + refused[0] and "kept as evidence" not in failed[0]
+    fields = [(j["outcome"], j["refusal"], j["held"], j["suspect"]) for _, j in (held, refused, failed)]
+    assert fields == [
+        ("failed", "shorter", True, True),
+        ("failed", "wall", False, True),
+        ("failed", "fetch", False, False),
+    ]
+
+
 def test_no_library_warning_reaches_the_console(tmp_path: Path, page_server: PageServer) -> None:
     """bs4 warns about an HTML page that opens with an XML prolog (XHTML): it is read as HTML on purpose."""
     config = config_for(tmp_path, page_server)

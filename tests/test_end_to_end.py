@@ -72,11 +72,11 @@ def test_real_pages_through_the_whole_pipeline(tmp_path: Path, page_server: Page
     for key in ("from_version", "to_version", "detected_at", "score", "terms", "evidence", "category"):
         assert key in change
 
-    # An error page is a failed check, never a version.
+    # An error page is a failed check (refused, kept as evidence), never a version.
     page_server.serve("/linkedin/terms", ERROR_PAGE)
     failed = run_tracker("check", "linkedin", config=config)
     assert failed.returncode == 1
-    assert "failed: looks like an error page: “" in failed.stdout and "isn't available" in failed.stdout.lower()
+    assert "refused: looks like an error page: “" in failed.stdout and "isn't available" in failed.stdout.lower()
     history = json.loads(run_tracker("history", "linkedin", "--json", config=config).stdout)
     assert len(history) == 2
     assert all(v["snapshot"]["raw_sha256"] and v["snapshot"]["url"].startswith("http://127.0.0.1") for v in history)

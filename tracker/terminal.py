@@ -13,7 +13,7 @@ from rich.text import Text
 # Types only: `tracker status` prints through this module and must not load the pipeline (see tracker/cli/app.py).
 if TYPE_CHECKING:
     from tracker.check import CheckResult
-    from tracker.config import Document
+    from tracker.config import ChecksSettings, Document
     from tracker.diff import TextDiff
     from tracker.flag import Flag
     from tracker.status import DocumentHealth
@@ -27,11 +27,22 @@ KIND_WORDS = {
 }
 
 
-def check_line(result: CheckResult, title: str) -> Text:
+def check_line(result: CheckResult, title: str, checks: ChecksSettings) -> Text:
     from tracker.flag import DOCUMENT_REPLACED
 
     line = Text(f"{title:<32} ")
-    if result.outcome == "failed":
+    if result.held:
+        # Not a fault of tracker's: a page that may be the policy changed beyond belief, or an artefact.
+        line.append("held: ", style="bold yellow").append(result.reason or "")
+        line.append(
+            f" (kept as evidence; believed as the new version if {checks.confirm_checks} checks over "
+            f"{checks.confirm_span} still see it)",
+            style="yellow",
+        )
+    elif result.suspect:
+        line.append("refused: ", style="bold yellow").append(result.reason or "")
+        line.append(" (kept as evidence; never taken as the policy)", style="yellow")
+    elif result.outcome == "failed":
         line.append("failed: ", style="bold red").append(result.reason or "")
     elif result.outcome == "unchanged":
         line.append("unchanged", style="dim")
@@ -73,6 +84,11 @@ def check_json(result: CheckResult, doc: Document) -> dict[str, Any]:
         "started_at": result.started_at.isoformat(),
         "duration": round(result.duration, 3),
         "rendered": result.rendered,
+        # A failed check is one of three: held (a suspect capture later checks may confirm), refused (a wall,
+        # form or non-text, kept as evidence, never a version), or a failure to fetch or extract.
+        "refusal": result.refusal,
+        "held": result.held,
+        "suspect": result.suspect,
     }
 
 

@@ -19,8 +19,22 @@ from tracker.cli.app import cli as group
 def check(context: Context, service: str | None, document: str | None, as_json: bool) -> None:
     """Fetch documents now: store new versions, diff them, flag AI changes.
 
-    Prints one line per document as it finishes. Exits 1 when any check failed (the reason is printed and
-    stored; a failed check never becomes a version).
+    Prints one line per document as it finishes. When no text was taken, the line says why:
+
+    held: the page may be the policy but the screen doubts it (far shorter or longer than every version, cut
+    off, another document). Its bytes are kept as evidence; it becomes the new version if checks.confirm_checks
+    checks over checks.confirm_span (3 over 12h) keep seeing it, and a check that finds the policy as it was
+    ends the hold.
+
+    refused: an error page, a wall or sign-in form, or not text, where the policy should be. Kept as evidence,
+    never taken as the policy.
+
+    failed: the page could not be fetched or read (an HTTP error, a timeout, no match for the select rules).
+
+    Exits 1 when any check was held, refused or failed: for that document this run stored no current text (the
+    reason is printed and stored; a held capture counts too, as `tracker status` counts it). With --json the
+    three are outcome "failed", told apart by "held", "suspect" (held or refused: the bytes were kept) and
+    "refusal" (the kind of reason).
     """
     from tracker.browser import BrowserFetcher
     from tracker.check import check_document
@@ -41,6 +55,6 @@ def check(context: Context, service: str | None, document: str | None, as_json: 
             if as_json:
                 context.out.print_json(data=check_json(result, doc), indent=None)
             else:
-                context.out.print(check_line(result, doc.title))
+                context.out.print(check_line(result, doc.title, settings.checks))
     if failed:
         sys.exit(EXIT_FAILED)

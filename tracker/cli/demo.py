@@ -28,15 +28,17 @@ def demo(keep: bool) -> None:
     """
     from rich.text import Text
 
+    from tracker.config import ChecksSettings
     from tracker.demo import DemoStep, run_demo
     from tracker.notice import takes_effect
     from tracker.terminal import check_line
 
     out = console()
+    checks = ChecksSettings()  # the demo's config leaves the screen at its defaults
     out.print(Text("tracker demo: LinkedIn's September 2024 AI-training change, then Google's of July 2023", "bold"))
 
     def show_check(step: DemoStep) -> None:
-        out.print(Text("      ").append(check_line(step.result, step.title)))
+        out.print(Text("      ").append(check_line(step.result, step.title, checks)))
         seen = step.capture.captured_at.date()
         for upcoming in step.announced:
             line = f"      It announces new terms, {takes_effect(upcoming.date, seen)}: “{upcoming.quote}”"
