@@ -1,11 +1,11 @@
 """The real `tracker daemon` over many rounds, with hostile pages beside good ones: it stays healthy.
 
 Three good documents (real captures, tests/fixtures/README.md) at one local host, one of which gains an AI-training
-sentence mid-run; eight hostile ones at another (tests/fault_server.py), all at once and every round. After
-SIGTERM, what is on record is read back through the project's own read paths (Store, `tracker status`,
+sentence mid-run; eight hostile ones (tests/fault_server.py), seven at a second host and a slow drip at a third, every
+round. After SIGTERM, what is on record is read back through the project's own read paths (Store, `tracker status`,
 `tracker history --all`, `tracker changes`): every document checked round after round, each hostile one failed
 with its reason and never a version, change or alert, the one real change found and flagged, and every version
-backed by its raw bytes. Counts and outcomes only: no assertion on time.
+backed by its raw bytes. Counts, outcomes and order only: no assertion on how long anything took.
 """
 
 from __future__ import annotations
@@ -44,10 +44,12 @@ AI_SENTENCE = (
 ANCHOR = b"We regularly review this Privacy Policy and make sure that we process your information in ways that comply"
 
 MAX_BYTES = 4 * 1024 * 1024  # fetch.max_bytes here: the bomb inflates to twice that
-DEADLINE = 5.0  # checks.deadline here: the slow drip ends there, every round; ample for a good page on a busy machine
+# checks.deadline here: the slow drip ends there, every round. A check's budget also runs while it waits for another
+# check to finish computing (tracker/scheduler.py, OneComputes): seconds of room for a good page on a busy machine.
+DEADLINE = 6.0
 SHUTDOWN_TIMEOUT = 15.0  # over DEADLINE: a drip in flight at SIGTERM ends in time
 GOOD_CHECKS = 6  # each good document, at least: its first check, then unchanged ones (and the change)
-HOSTILE_CHECKS = 4  # each hostile document, at least
+HOSTILE_CHECKS = 4  # each hostile document, at least; the drip, which takes DEADLINE each time, 3
 
 
 def cut_mid_word(body: bytes, share: float) -> bytes:
@@ -105,6 +107,7 @@ SLOW = {
 }
 HOSTILE = hostile_pages() | SLOW
 GOOD = ["terms", "agreement", "privacy"]
+LEAST = dict.fromkeys(GOOD, GOOD_CHECKS) | {name: 3 if name in SLOW else HOSTILE_CHECKS for name in HOSTILE}
 
 
 def write_config(tmp_path: Path, database_url: str, pages: PageServer, faults: FaultServer, slow: FaultServer) -> Path:
@@ -196,9 +199,7 @@ def test_hostile_pages_for_many_rounds_leave_the_daemon_healthy_and_the_record_c
 
         def enough() -> bool:
             counts = record.checks_per_document()
-            return all(counts[key] >= GOOD_CHECKS for key in GOOD) and all(
-                counts[key] >= HOSTILE_CHECKS for key in HOSTILE
-            )
+            return all(counts[key] >= least for key, least in LEAST.items())
 
         poll(enough, 180, "enough rounds of every document", daemon)
         code, _ = daemon.stop(timeout=SHUTDOWN_TIMEOUT + 30)
@@ -209,7 +210,8 @@ def test_hostile_pages_for_many_rounds_leave_the_daemon_healthy_and_the_record_c
     assert code == 0, logs_of(daemon)
     assert daemon.events("stop") and daemon.events("abandoned") == [], logs_of(daemon)
     assert daemon.events("check_error") == [], daemon.events("check_error")
-    assert len(daemon.events("check")) >= len(GOOD) * GOOD_CHECKS + len(HOSTILE) * HOSTILE_CHECKS
+    assert not [event for event in daemon.events("check") if event["document"] in HOSTILE and event["ai"]]
+    assert len(daemon.events("check")) >= sum(LEAST.values())
 
     store = Store(database_url, create=False)
     try:
@@ -225,7 +227,7 @@ def test_hostile_pages_for_many_rounds_leave_the_daemon_healthy_and_the_record_c
 def assert_hostile_never_recorded(store: Store) -> None:
     for name, hostile in HOSTILE.items():
         checks = store.checks("acme", name, limit=100_000)
-        assert len(checks) >= HOSTILE_CHECKS, (name, len(checks))
+        assert len(checks) >= LEAST[name], (name, len(checks))
         for check in checks:
             assert check.outcome == "failed" and re.search(hostile.reason, check.reason or ""), (name, check)
             assert check.version_id is None and check.change_id is None, (name, check)
@@ -245,7 +247,7 @@ def assert_good_checked_and_the_change_flagged(store: Store) -> None:
     for name in GOOD:
         outcomes = Counter(check.outcome for check in store.checks("acme", name, limit=100_000))
         assert sum(outcomes.values()) >= GOOD_CHECKS and outcomes["failed"] == 0, (name, outcomes)
-        assert outcomes["first_version"] == 1, (name, outcomes)
+        assert outcomes["first_version"] == 1 and outcomes["changed"] == (name == "privacy"), (name, outcomes)
     assert [len(store.versions("acme", name)) for name in GOOD] == [1, 1, 2]
     assert store.changes("acme", "terms") == store.changes("acme", "agreement") == []
     [change] = store.changes("acme")
@@ -282,7 +284,7 @@ def assert_the_read_commands_agree(config: Path) -> None:
     assert {key for key, document in health.items() if document["failing"]} == set(HOSTILE), health
     for name, hostile in HOSTILE.items():
         assert re.search(hostile.reason, health[name]["failing_reason"] or ""), health[name]
-        assert health[name]["last_success"] is None and health[name]["consecutive_failures"] >= HOSTILE_CHECKS
+        assert health[name]["last_success"] is None and health[name]["consecutive_failures"] >= LEAST[name]
     text = run_tracker("status", config=config)
     assert text.returncode == 1
     for name in HOSTILE:
@@ -297,5 +299,3 @@ def assert_the_read_commands_agree(config: Path) -> None:
     [change] = changes
     assert change["document"] == "privacy" and change["ai"] and change["category"] == "training"
     assert any(AI_SENTENCE in item["text"] for item in change["evidence"])
-    ai_only = json.loads(run_tracker("changes", "--ai", "--json", config=config).stdout)
-    assert [item["id"] for item in ai_only] == [change["id"]]
