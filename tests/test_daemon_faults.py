@@ -299,3 +299,38 @@ def assert_the_read_commands_agree(config: Path) -> None:
     [change] = changes
     assert change["document"] == "privacy" and change["ai"] and change["category"] == "training"
     assert any(AI_SENTENCE in item["text"] for item in change["evidence"])
+
+
+def test_a_page_trickling_past_its_next_slot_among_neighbours_at_its_host_is_checked_again_and_again(
+    tmp_path: Path, page_server: PageServer, slow: FaultServer, spawn: Callable[..., Daemon]
+) -> None:
+    """The drip's check, begun from its host's queue (host_gap), still runs at its next slot: that slot is skipped.
+    It was queued again under the running job's id, which APScheduler skipped, and the document stayed 'waiting
+    for its host' for good: one check in three minutes (found by this file's first version)."""
+    database_url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    documents = {"terms": page_server.serve("/terms", TERMS, content_type=HTML)}
+    documents["slow-drip"] = slow.add("/slow-drip", SLOW["slow-drip"].fault)
+    for n in range(3):
+        documents[f"neighbour-{n}"] = slow.add(f"/neighbour-{n}", response(AGREEMENT, content_type=MARKDOWN))
+    config = {
+        "database": {"url": database_url},
+        "schedule": "2s",
+        "fetch": {"host_gap": 1, "retries": 0, "read_timeout": 2, "user_agent": "tracker-test"},
+        "checks": {"deadline": DEADLINE},
+        "daemon": {"max_concurrent_checks": 2, "first_retry": "1s", "shutdown_timeout": SHUTDOWN_TIMEOUT},
+        "services": {"acme": {"name": "Acme", "documents": {key: {"url": url} for key, url in documents.items()}}},
+    }
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    daemon = spawn(path)
+    record = Record(database_url)
+    try:
+        wait_until(lambda: daemon.events("check"), 60, "the first check", daemon)
+        poll(lambda: record.checks_per_document()["slow-drip"] >= 4, 180, "four checks of the drip", daemon)
+        counts = record.checks_per_document()
+        code, _ = daemon.stop(timeout=SHUTDOWN_TIMEOUT + 30)
+    finally:
+        record.close()
+
+    assert code == 0 and daemon.events("abandoned") == [] and daemon.events("check_error") == [], logs_of(daemon)
+    assert all(counts[key] >= 2 for key in documents), counts
