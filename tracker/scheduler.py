@@ -300,6 +300,8 @@ class CheckRunner:
             return
         key = (document.service, document.key)
         with self._lock:
+            if key in self._running:
+                return  # its check begun from its host's queue still runs: this slot is that check's
             self._running.add(key)
         try:
             with self.deadline.running(), self.computing:
@@ -389,6 +391,10 @@ class CheckRunner:
                 self._deferred.pop(key, None)
             elif key in self._deferred:
                 return True  # already waiting for its host: that job checks it
+            if key in self._running:
+                # Its check begun from its host's queue still runs (a slow page): this slot is that check's. Queued
+                # now, under the running job's id, it would be skipped by APScheduler and never checked again.
+                return True
             wait = self.fetcher.host_wait(document.url)
             # Back at its turn, a check waits out what is left (the request before it ran late): no second round.
             if wait <= 0 or self.scheduler is None or (deferred and wait <= self.fetcher.settings.host_gap):
