@@ -17,11 +17,14 @@ import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from conftest import POSTGRES_URL, skip_without_postgres
 
+from tracker.check import CheckResult
 from tracker.config import ConfigError, FetchSettings, parse_config
-from tracker.fetch import Fetcher
+from tracker.fetch import Fetcher, FetchResult
 from tracker.leader import FileLeaderLock, PostgresLeaderLock, leader_lock
 from tracker.scheduler import (
+    MAX_ASKED_WAIT,
     CheckDeadline,
+    _asked_to_wait,
     _OncePerSlot,
     check_budget,
     schedule_digest,
@@ -328,3 +331,24 @@ def test_a_deleted_lock_file_is_a_lost_lock_and_is_taken_again_from_a_new_file(t
         assert lock.acquire() and lock.held() and lock.path.exists()
     finally:
         lock.close()
+
+
+def test_a_failed_check_is_tried_again_no_sooner_than_the_server_asked() -> None:
+    """A 429 or 503 with Retry-After: the daemon's next try waits for it (up to a day), not for its own retry."""
+    started = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+
+    def fetched(status: int, **headers: str) -> FetchResult:
+        return FetchResult("https://a.test/p", "https://a.test/p", status, headers, None, started, 0.5)
+
+    assert fetched(429, **{"retry-after": "3600"}).retry_after == 3600
+    assert fetched(503, **{"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"}).retry_after == 0  # a date gone by
+    assert fetched(200, **{"retry-after": "3600"}).retry_after is None  # only a refusal asks us to wait
+    assert fetched(429, **{"retry-after": "soon"}).retry_after is None
+    assert fetched(429).retry_after is None
+
+    def result(retry_after: float | None) -> CheckResult:
+        return CheckResult("acme", "terms", "failed", started, 2.0, reason="HTTP 429", retry_after=retry_after)
+
+    assert _asked_to_wait(result(None)) == started
+    assert _asked_to_wait(result(3600)) == started + timedelta(seconds=2 + 3600)
+    assert _asked_to_wait(result(10 * 86400)) == started + timedelta(seconds=2) + MAX_ASKED_WAIT

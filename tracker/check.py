@@ -65,6 +65,8 @@ class CheckResult:
     suspect: bool = False
     # A suspect capture that checks seeing it over checks.confirm_span may still confirm (Refusal.confirmable).
     held: bool = False
+    # Seconds the server asked us to wait (Retry-After on a 429 or 503): the daemon asks no sooner.
+    retry_after: float | None = None
 
     @property
     def failed(self) -> bool:
@@ -245,6 +247,7 @@ def _check_document(
             refusal=check.refusal,
             suspect=saved.outcome == "failed" and check.snapshot is not None,
             held=check.fingerprint is not None,
+            retry_after=fetched.retry_after,
         )
 
     def refuse(refusal: Refusal, **fields: object) -> CheckResult:

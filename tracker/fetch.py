@@ -64,6 +64,13 @@ class FetchResult:
     def content_type(self) -> str | None:
         return self.headers.get("content-type")
 
+    @property
+    def retry_after(self) -> float | None:
+        """Seconds the server asked us to wait before asking again (Retry-After on a 429 or a 503), if it said."""
+        if self.status not in (429, 503) or not (value := self.headers.get("retry-after")):
+            return None
+        return parse_retry_after(value)
+
 
 @dataclass(frozen=True)
 class Validators:

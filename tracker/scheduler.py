@@ -345,10 +345,12 @@ class CheckRunner:
             message += f" change {result.change_id}"
         if result.flag.ai:
             message += f" AI: {result.flag.category}"
+        next_check = health.next_check
         if result.failed:
-            retry = describe_duration(health.next_check - (health.last_attempt or result.started_at))
+            next_check = max(next_check, _asked_to_wait(result))
+            retry = describe_duration(next_check - (health.last_attempt or result.started_at))
             message += f" ({health.consecutive_failures} in a row; next try in {retry}): {result.reason}"
-            self._retry_at(document, health.next_check)
+            self._retry_at(document, next_check)
         log.log(
             logging.WARNING if result.failed or health.failing else logging.INFO,
             message,
@@ -364,7 +366,7 @@ class CheckRunner:
                 reason=result.reason,
                 consecutive_failures=health.consecutive_failures,
                 failing=health.failing,
-                next_check=health.next_check.isoformat(),
+                next_check=next_check.isoformat(),
             ),
         )
         key = (document.service, document.key)
@@ -418,6 +420,19 @@ class CheckRunner:
             return
         with suppress(JobLookupError):
             self.scheduler.modify_job(_job_id(document), next_run_time=moment)
+
+
+# A Retry-After is honoured up to a day: beyond that it is junk or a ban, and a day later we ask again.
+MAX_ASKED_WAIT = timedelta(days=1)
+
+
+def _asked_to_wait(result: CheckResult) -> datetime:
+    """The earliest the server asked us to come back (Retry-After on a 429 or 503); a rate-limited host asked
+    again at the first retry would only extend its ban."""
+    if result.retry_after is None:
+        return result.started_at
+    wait = min(timedelta(seconds=result.retry_after), MAX_ASKED_WAIT)
+    return result.started_at + timedelta(seconds=result.duration) + wait
 
 
 class OneComputes:
