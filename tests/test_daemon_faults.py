@@ -99,11 +99,9 @@ def hostile_pages() -> dict[str, Hostile]:
 
 # At a host of its own: a check waiting for its host spends its own deadline there (one request at a time per
 # host), so the drip's neighbours would fail for want of time, not for what their page is. The drip is cut by the
-# fetch's deadline or, a moment sooner, by the daemon's (CheckDeadline), which words it its own way.
+# fetch's deadline or, a moment sooner, by the daemon's (CheckDeadline), which names its budget too.
 SLOW = {
-    "slow-drip": Hostile(
-        drip(every=0.2), rf"ran out of time \(checks\.deadline\)|took longer than its {DEADLINE:.0f} s budget"
-    )
+    "slow-drip": Hostile(drip(every=0.2), r"ran out of time \((?:its \d+ s budget, )?checks\.deadline\) while fetching")
 }
 HOSTILE = hostile_pages() | SLOW
 GOOD = ["terms", "agreement", "privacy"]

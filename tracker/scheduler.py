@@ -531,7 +531,10 @@ class CheckDeadline(httpx.BaseTransport):
 
     def _enforce(self, deadline: float, request: httpx.Request) -> None:
         if time.monotonic() > deadline:
-            raise httpx.ReadTimeout(f"the check took longer than its {self.budget:.0f} s budget", request=request)
+            raise httpx.ReadTimeout(
+                f"the check ran out of time (its {self.budget:.0f} s budget, checks.deadline) while fetching",
+                request=request,
+            )
 
     def close(self) -> None:
         self._inner.close()
