@@ -372,3 +372,16 @@ def test_walls_are_known_in_the_languages_a_server_may_answer_in(page: str) -> N
     """A server may answer in the reader's language by address, whatever Accept-Language asked for."""
     refusal = screen_text(page, final_url="https://example.test/privacy", url="https://example.test/privacy")
     assert refusal is not None and refusal.kind == "wall", (page, refusal)
+
+
+def test_the_suspect_captures_are_found_in_sql_however_many_checks_came_after(site: Site) -> None:
+    """`history --all` lists every suspect capture: the query picks them, not the newest N checks."""
+    stub = b"# Privacy Policy\n\nThis page has moved. " + b"Please update your bookmarks. " * 3
+    held = site.check(stub, T0)
+    for hours in range(1, 6):
+        site.check(LATER, T0 + timedelta(hours=hours))
+    assert [check.started_at for check in site.store.checks("acme", limit=2)] != [held.started_at]
+    [suspect] = site.store.checks("acme", limit=None, suspect=True)
+    assert suspect.started_at == held.started_at and suspect.suspect and suspect.reason == held.reason
+    assert site.store.checks("acme", "privacy", limit=1, suspect=True) == [suspect]
+    assert site.store.checks("other", limit=None, suspect=True) == []

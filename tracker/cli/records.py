@@ -30,13 +30,13 @@ def history(context: Context, service: str, document: str | None, show_all: bool
     from tracker.terminal import print_table, when
 
     context.check_names(service, document, recorded=True)
-    versions = context.existing_store.versions(service, document)
-    checks = context.existing_store.checks(service, document, limit=100_000) if show_all else []
-    suspects = [c for c in reversed(checks) if c.suspect]
+    store = context.existing_store
+    versions = store.versions(service, document)
+    # Every suspect capture, however many checks came after it: they are the evidence of what the screen held.
+    suspects = list(reversed(store.checks(service, document, limit=None, suspect=True))) if show_all else []
     if as_json:
         from tracker.payloads import history_json, suspect_captures_json
 
-        store = context.existing_store
         payload: object = history_json(store, versions)
         if show_all:
             payload = {"versions": payload, "suspect_captures": suspect_captures_json(store, suspects)}

@@ -431,12 +431,17 @@ class Store:
             ).first()
             return _change_record(*row) if row else None
 
-    def checks(self, service: str | None = None, document: str | None = None, limit: int = 50) -> list[CheckRecord]:
-        """The most recent checks, newest first."""
+    def checks(
+        self, service: str | None = None, document: str | None = None, limit: int | None = 50, *, suspect: bool = False
+    ) -> list[CheckRecord]:
+        """The most recent checks, newest first (`limit` None: all). With `suspect`, only the suspect captures:
+        failed checks whose page the screen refused and kept as evidence (CheckRecord.suspect), found in SQL."""
         query = select(CheckRow, DocumentRow).join(DocumentRow, CheckRow.document_id == DocumentRow.id)
         if service:
             query = query.where(DocumentRow.service == service)
         query = query.where(*_document_filter(document))
+        if suspect:
+            query = query.where(CheckRow.outcome == "failed", CheckRow.snapshot_id.is_not(None))
         query = query.order_by(CheckRow.started_at.desc(), CheckRow.id.desc()).limit(limit)
         with self._transaction() as session:
             return [_check_record(check, doc) for check, doc in session.execute(query).all()]
