@@ -20,7 +20,8 @@ from conftest import POSTGRES_URL, skip_without_postgres
 from tracker.check import CheckResult
 from tracker.config import ConfigError, FetchSettings, parse_config
 from tracker.fetch import Fetcher, FetchResult
-from tracker.leader import FileLeaderLock, PostgresLeaderLock, leader_lock
+from tracker.leader import FileLeaderLock, leader_lock
+from tracker.leader_postgres import PostgresLeaderLock
 from tracker.scheduler import (
     MAX_ASKED_WAIT,
     CheckDeadline,
