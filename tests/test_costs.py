@@ -89,6 +89,23 @@ def test_health_read_from_the_state_equals_a_scan_of_every_check(database_url: s
     store.close()
 
 
+def archived(ref: str, observed_at: datetime, text: str) -> NewImport:
+    """A Wayback capture of acme/steady, imported."""
+    return NewImport(
+        service="acme",
+        document="steady",
+        url="http://127.0.0.1/privacy",
+        origin="wayback",
+        ref=ref,
+        source="http://127.0.0.1/wayback",
+        observed_at=observed_at,
+        outcome="first_version",
+        provenance={},
+        text=text,
+        text_sha256=hashlib.sha256(text.encode()).hexdigest(),
+    )
+
+
 def memory_rebuilt(store: Store, document: str) -> tuple[frozenset[str], frozenset[str]]:
     versions = sorted(store.versions("acme", document), key=lambda version: (version.first_seen_at, version.id))
     texts = [store.version_text(version.id) for version in versions]
@@ -105,38 +122,10 @@ def test_the_sentence_memory_equals_one_rebuilt_from_every_text(database_url: st
     assert sentence_keys("You may ask us to delete it.") <= dropped
     # An archive's older capture comes in after: it changes what came after it, and the memory says so.
     older = "We collect nothing. We keep nothing at all, ever."
-    store.record_import(
-        NewImport(
-            service="acme",
-            document="steady",
-            url="http://127.0.0.1/privacy",
-            origin="wayback",
-            ref="20251201000000",
-            source="http://127.0.0.1/wayback",
-            observed_at=T0 - timedelta(days=30),
-            outcome="first_version",
-            provenance={},
-            text=older,
-            text_sha256=hashlib.sha256(older.encode()).hexdigest(),
-        )
-    )
+    store.record_import(archived("20251201000000", T0 - timedelta(days=30), older))
     assert store.sentence_memory("acme", "steady") == memory_rebuilt(store, "steady")
     # A text already stored, seen by an archive before anyone: its first sighting moves, and the order with it.
-    store.record_import(
-        NewImport(
-            service="acme",
-            document="steady",
-            url="http://127.0.0.1/privacy",
-            origin="wayback",
-            ref="20251101000000",
-            source="http://127.0.0.1/wayback",
-            observed_at=T0 - timedelta(days=60),
-            outcome="first_version",
-            provenance={},
-            text=TEXTS[2],
-            text_sha256=hashlib.sha256(TEXTS[2].encode()).hexdigest(),
-        )
-    )
+    store.record_import(archived("20251101000000", T0 - timedelta(days=60), TEXTS[2]))
     assert store.sentence_memory("acme", "steady") == memory_rebuilt(store, "steady")
     assert store.sentence_memory("acme", "nothing-stored") == (frozenset(), frozenset())
     store.close()
