@@ -233,7 +233,7 @@ def measure(database_url: str, documents: list, workers: int, churn: multiproces
     with Fetcher(FetchSettings(host_gap=0, retries=0, read_timeout=120)) as fetcher:
         for label, round_number in (("first checks", 0), ("same bytes", 0), ("churned markup", 1)):
             churn.value = round_number
-            wall, cpu, outcomes = run_round(documents, store, fetcher, workers)
+            wall, cpu, outcomes = run_round(documents, store, fetcher, workers, one_computes=True)
             per_minute = len(documents) / wall * 60
             print(
                 f"  {label:<15} {per_minute:>7,.0f} documents/minute  {wall:6.1f} s wall  {cpu:6.1f} s CPU "
@@ -250,7 +250,8 @@ def churned_meta_check(corpus: Path, entries: list[dict], port: int, churn: mult
 
     meta = [e for e in entries if e["service"] == "facebook" and e["kind"] == "version"]
     biggest = max(meta, key=lambda e: (corpus / e["path_html"]).stat().st_size)
-    [document] = documents_for([biggest], 1, port)
+    # The server answers /doc/N with the Nth capture: this page's own number, not the first capture's.
+    document = replace(documents_for([biggest], 1, port)[0], url=f"http://127.0.0.1:{port}/doc/{entries.index(biggest)}")
     size = (corpus / biggest["path_html"]).stat().st_size
     with tempfile.TemporaryDirectory() as folder, Fetcher(FetchSettings(host_gap=0, retries=0)) as fetcher:
         store = Store(f"sqlite:///{folder}/churn.db")
