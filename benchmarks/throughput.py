@@ -251,7 +251,9 @@ def churned_meta_check(corpus: Path, entries: list[dict], port: int, churn: mult
     meta = [e for e in entries if e["service"] == "facebook" and e["kind"] == "version"]
     biggest = max(meta, key=lambda e: (corpus / e["path_html"]).stat().st_size)
     # The server answers /doc/N with the Nth capture: this page's own number, not the first capture's.
-    document = replace(documents_for([biggest], 1, port)[0], url=f"http://127.0.0.1:{port}/doc/{entries.index(biggest)}")
+    document = replace(
+        documents_for([biggest], 1, port)[0], url=f"http://127.0.0.1:{port}/doc/{entries.index(biggest)}"
+    )
     size = (corpus / biggest["path_html"]).stat().st_size
     with tempfile.TemporaryDirectory() as folder, Fetcher(FetchSettings(host_gap=0, retries=0)) as fetcher:
         store = Store(f"sqlite:///{folder}/churn.db")
