@@ -311,3 +311,39 @@ def test_a_check_whose_host_is_in_its_gap_gives_its_thread_back(page_server: Pag
     assert deferred["args"] == [b, True]
     assert deferred["trigger"].run_date > datetime.now(UTC) + timedelta(seconds=20)  # type: ignore[attr-defined]
     store.close()
+
+
+def test_a_check_whose_host_is_answering_another_request_comes_back_instead_of_waiting(
+    page_server: PageServer, tmp_path: Path
+) -> None:
+    """Behind a slow page on its host (a drip runs to its deadline), a check waiting in its thread would hold a
+    worker and spend its own budget there, then fail "ran out of time" through no fault of its page."""
+    from tracker.config import load_config
+    from tracker.scheduler import BUSY_HOST_RECHECK, CheckDeadline, CheckRunner
+
+    page_server.serve("/b", "<main>" + "<p>We keep your data safe and never share it.</p>" * 20 + "</main>")
+    config_path = tmp_path / "config.yaml"
+    config_path.write_text(
+        f"database: {{url: 'sqlite:///{tmp_path}/tracker.db'}}\nfetch: {{host_gap: 0, retries: 0}}\nservices:\n"
+        f"  acme:\n    documents:\n      b: {{url: '{page_server.url('/b')}'}}\n"
+    )
+    config = load_config(config_path)
+    [b] = config.documents()
+    store = Store(config.database_url)
+    with Fetcher(config.settings.fetch) as fetcher:
+        runner = CheckRunner(config, store, fetcher, CheckDeadline(60), threading.Event())
+        scheduler = runner.scheduler = RecordingScheduler()  # type: ignore[assignment]
+        with fetcher.polite(page_server.url("/slow")):  # another check's request to 127.0.0.1, in flight
+            checking = threading.Thread(target=runner.check, args=(b,))
+            checking.start()
+            checking.join(timeout=30)
+            assert not checking.is_alive(), "the check waited in its thread for the host"
+        assert store.checks("acme") == []  # the host was not asked: nothing to put on record
+        [deferred] = scheduler.jobs
+        assert deferred["args"] == [b, True]
+        run_date = deferred["trigger"].run_date  # type: ignore[attr-defined]
+        assert run_date <= datetime.now(UTC) + timedelta(seconds=BUSY_HOST_RECHECK)
+        runner.check(b, True)  # back when the host is free
+    [check] = store.checks("acme")
+    assert check.outcome == "first_version"
+    store.close()

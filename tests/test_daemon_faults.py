@@ -2,10 +2,11 @@
 
 Three good documents (real captures, tests/fixtures/README.md) at one local host, one of which gains an AI-training
 sentence mid-run; eight hostile ones (tests/fault_server.py), seven at a second host and a slow drip at a third, every
-round. After SIGTERM, what is on record is read back through the project's own read paths (Store, `tracker status`,
-`tracker history --all`, `tracker changes`): every document checked round after round, each hostile one failed
-with its reason and never a version, change or alert, the one real change found and flagged, and every version
-backed by its raw bytes. Counts, outcomes and order only: no assertion on how long anything took.
+round; and a good document at the drip's host, which waits for the drip without failing. After SIGTERM, what is on
+record is read back through the project's own read paths (Store, `tracker status`, `tracker history --all`,
+`tracker changes`): every document checked round after round, each hostile one failed with its reason and never a
+version, change or alert, the one real change found and flagged, and every version backed by its raw bytes. Counts,
+outcomes and order only: no assertion on how long anything took.
 """
 
 from __future__ import annotations
@@ -97,9 +98,11 @@ def hostile_pages() -> dict[str, Hostile]:
     }
 
 
-# At a host of its own: a check waiting for its host spends its own deadline there (one request at a time per
-# host), so the drip's neighbours would fail for want of time, not for what their page is. The drip is cut by the
-# fetch's deadline or, a moment sooner, by the daemon's (CheckDeadline), which names its budget too.
+# At a host of its own, with one good neighbour. One request at a time per host: the neighbour's check comes back
+# while the drip is in flight (HostBusy) rather than spend its own budget waiting and fail for want of time. The drip
+# is cut by the fetch's deadline or, a moment sooner, by the daemon's (CheckDeadline), which names its budget too.
+NEIGHBOUR = "neighbour"
+NEIGHBOUR_CHECKS = 2  # at least: the drip holds the host most of each round
 SLOW = {
     "slow-drip": Hostile(drip(every=0.2), r"ran out of time \((?:its \d+ s budget, )?checks\.deadline\) while fetching")
 }
@@ -111,6 +114,7 @@ LEAST = (
     dict.fromkeys(GOOD, GOOD_CHECKS)
     | {name: 3 if name in SLOW else HOSTILE_CHECKS for name in HOSTILE}
     | {ASKED_TO_WAIT: 1}
+    | {NEIGHBOUR: NEIGHBOUR_CHECKS}
 )
 
 
@@ -122,6 +126,7 @@ def write_config(tmp_path: Path, database_url: str, pages: PageServer, faults: F
     }
     for name, hostile in HOSTILE.items():
         documents[name] = (slow if name in SLOW else faults).add(f"/{name}", hostile.fault)
+    documents[NEIGHBOUR] = slow.add(f"/{NEIGHBOUR}", response(TERMS))
     config = {
         "database": {"url": database_url},
         "schedule": "2s",
@@ -222,6 +227,7 @@ def test_hostile_pages_for_many_rounds_leave_the_daemon_healthy_and_the_record_c
         assert_hostile_never_recorded(store)
         assert_the_others_went_on_while_the_drip_hung(store)
         assert_good_checked_and_the_change_flagged(store)
+        assert_the_drips_neighbour_waited_its_turn(store)
         assert_every_version_backed_by_its_snapshot(store)
     finally:
         store.close()
@@ -263,10 +269,30 @@ def assert_good_checked_and_the_change_flagged(store: Store) -> None:
     assert AI_SENTENCE not in store.version_text(change.from_version_id)
 
 
+def assert_the_drips_neighbour_waited_its_turn(store: Store) -> None:
+    """Checked, never failed, and never begun while the drip held the host: it came back instead of waiting there.
+
+    The drip holds its host from the start of its check (a state read before the fetch) until its deadline, cut
+    then; a second inside either end leaves room for a loaded machine."""
+    checks = store.checks("acme", NEIGHBOUR, limit=100_000)
+    outcomes = Counter(check.outcome for check in checks)
+    assert sum(outcomes.values()) >= NEIGHBOUR_CHECKS and outcomes["failed"] == 0, outcomes
+    assert outcomes["first_version"] == 1 and len(store.versions("acme", NEIGHBOUR)) == 1, outcomes
+    margin = timedelta(seconds=1)
+    for drip_check in store.checks("acme", "slow-drip", limit=100_000):
+        held = (drip_check.started_at + margin, drip_check.started_at + timedelta(seconds=DEADLINE) - margin)
+        assert not [check for check in checks if held[0] < check.started_at < held[1]], drip_check
+
+
 def assert_every_version_backed_by_its_snapshot(store: Store) -> None:
-    served = {"terms": {TERMS}, "agreement": {AGREEMENT}, "privacy": {PRIVACY, with_ai_sentence(PRIVACY)}}
+    served = {
+        "terms": {TERMS},
+        "agreement": {AGREEMENT},
+        "privacy": {PRIVACY, with_ai_sentence(PRIVACY)},
+        NEIGHBOUR: {TERMS},
+    }
     versions = store.versions("acme")
-    assert {version.document for version in versions} == set(GOOD)
+    assert {version.document for version in versions} == {*GOOD, NEIGHBOUR}
     for version in versions:
         assert version.snapshot_id is not None, version
         snapshot, body = store.snapshot(version.snapshot_id), store.snapshot_body(version.snapshot_id)
@@ -297,7 +323,12 @@ def assert_the_read_commands_agree(config: Path) -> None:
         assert f"Acme {name.replace('-', ' ').title()} is failing: never checked successfully" in text.stdout
 
     history = json.loads(run_tracker("history", "acme", "--all", "--json", config=config).stdout)
-    assert Counter(version["document"] for version in history["versions"]) == {"terms": 1, "agreement": 1, "privacy": 2}
+    assert Counter(version["document"] for version in history["versions"]) == {
+        "terms": 1,
+        "agreement": 1,
+        "privacy": 2,
+        NEIGHBOUR: 1,
+    }
     suspects = Counter(capture["document"] for capture in history["suspect_captures"])
     assert set(suspects) == {"login-wall", "captcha", "truncated"}, suspects
 

@@ -17,7 +17,7 @@ from tracker import story
 from tracker.config import ChecksSettings, Document, NotifyTarget
 from tracker.diff import TextDiff, diff_texts
 from tracker.extract import MAX_TAGS, CaptureTooLarge, ExtractionError, Rules, extract_text, is_html
-from tracker.fetch import Fetcher, FetchResult, Validators
+from tracker.fetch import Fetcher, FetchResult, HostBusy, Validators
 from tracker.flag import (
     DEFAULT_VOCABULARY,
     NO_FLAG,
@@ -143,16 +143,23 @@ def check_document(
     browser: BrowserFetcher | None = None,
     now: datetime | None = None,  # a replay of past captures (tracker demo) gives their time
     notify: Sequence[NotifyTarget] = (),
+    wait_for_host: bool = True,
 ) -> CheckResult:
     """`browser` renders the documents that need one (`fetch: browser`, or `auto` on a page made of scripts);
     a change is filed for the `notify` targets that want it, in the transaction that stores it.
+    `wait_for_host=False` (the daemon): HostBusy, and no check on record, while another request to the host is
+    in flight; the daemon checks it again later instead of spending this check's budget waiting.
 
     Whatever a page or the database does, the result is a check on record: an error no stage expected becomes a
     failed check naming it, so that one document never stops the run nor hides from `tracker status`."""
     started_at = now or datetime.now(UTC)
     clock = time.monotonic()
     try:
-        return _check_document(document, store, fetcher, checks, vocabulary, browser, started_at, clock, notify)
+        return _check_document(
+            document, store, fetcher, checks, vocabulary, browser, started_at, clock, notify, wait_for_host
+        )
+    except HostBusy:
+        raise  # the host was not asked: nothing happened that belongs on record
     except Exception as exc:
         reason = f"the check failed unexpectedly: {type(exc).__name__}: {_one_line(str(exc))}"
         log.error("%s/%s: %s", document.service, document.key, reason, exc_info=log.isEnabledFor(logging.DEBUG))
@@ -196,6 +203,7 @@ def _check_document(
     started_at: datetime,
     clock: float,
     notify: Sequence[NotifyTarget],
+    wait_for_host: bool = True,
 ) -> CheckResult:
     deadline = clock + checks.deadline
     state = store.document_state(document.service, document.key)
@@ -206,7 +214,7 @@ def _check_document(
     # A 304 says the bytes as served did not change, which is news only when those bytes are the policy.
     conditional = state.latest and not rules_changed and document.fetch == "http"
     validators = Validators(state.etag, state.last_modified) if conditional else Validators()
-    fetched = fetch_document(document, fetcher, browser, validators, deadline)
+    fetched = fetch_document(document, fetcher, browser, validators, deadline, wait_for_host)
 
     def record(outcome: str, flag: Flag = NO_FLAG, **fields: object) -> CheckResult:
         new = fields.get("change")
@@ -327,12 +335,13 @@ def fetch_document(
     browser: BrowserFetcher | None,
     validators: Validators = Validators(),
     deadline: float | None = None,
+    wait_for_host: bool = True,
 ) -> FetchResult:
     """The page as the document's `fetch` says: as served (http), as rendered (browser), or as served unless
     that is a page of scripts in which the rules find nothing (auto), in which case rendered."""
     if document.fetch == "browser":
         return _render(document, browser, fetcher)
-    fetched = fetcher.fetch(document.url, validators, document.headers, deadline)
+    fetched = fetcher.fetch(document.url, validators, document.headers, deadline, wait_for_host=wait_for_host)
     if document.fetch != "auto" or not fetched.ok or fetched.not_modified or not fetched.body:
         return fetched
     why = needs_browser(fetched.body, fetched.content_type, Rules(document.select, document.remove))

@@ -92,6 +92,11 @@ class DeadlinePassed(ResponseRefused):
     """The whole check ran out of time (a server trickling bytes, retries that would wait too long)."""
 
 
+class HostBusy(Exception):
+    """The host is answering another request of ours, which may run to its deadline (a slow page): a check that
+    should not wait in its thread for it (the daemon's) comes back later. Nothing was asked of the host."""
+
+
 class BoundedDecoder:
     """Undoes one Content-Encoding with a hard cap on the output, and knows whether the stream really ended."""
 
@@ -207,9 +212,12 @@ class Fetcher:
         validators: Validators = Validators(),
         extra_headers: Iterable[tuple[str, str]] = (),
         deadline: float | None = None,
+        wait_for_host: bool = True,
     ) -> FetchResult:
         """`extra_headers`: the document's own (a variant's Accept-Language, a cookie choosing a region).
-        `deadline` (time.monotonic()) ends the fetch, retries and waits included, however the server behaves."""
+        `deadline` (time.monotonic()) ends the fetch, retries and waits included, however the server behaves.
+        `wait_for_host=False`: raise HostBusy instead of waiting while another request to the host is in flight
+        (the first request only: a retry or a redirect of a fetch under way waits its turn)."""
         fetched_at = datetime.now(UTC)
         started = time.monotonic()
         attempts: list[Attempt] = []
@@ -223,7 +231,8 @@ class Fetcher:
             attempt_started = time.monotonic()
             delay: float | None = None
             try:
-                status, final_url, response_headers, body = self._request(url, headers, deadline)
+                impatient = not wait_for_host and attempt_number == 0
+                status, final_url, response_headers, body = self._request(url, headers, deadline, impatient)
                 # 206 (a part), 204 (nothing) or a redirect without a target is no page either.
                 error = None if status in USABLE_STATUSES else _describe_status(status, final_url)
                 last = (status, final_url, response_headers, body, error)
@@ -270,13 +279,13 @@ class Fetcher:
         )
 
     def _request(
-        self, url: str, headers: dict[str, str], deadline: float | None
+        self, url: str, headers: dict[str, str], deadline: float | None, impatient: bool = False
     ) -> tuple[int, str, dict[str, str], bytes]:
-        for _ in range(self.settings.max_redirects + 1):
+        for hop in range(self.settings.max_redirects + 1):
             if _past(deadline):
                 raise DeadlinePassed(DEADLINE_PASSED)
             with (
-                self.polite(url),
+                self.polite(url, wait_while_busy=not (impatient and hop == 0)),
                 self._client.stream("GET", url, headers=headers, **self._timeout(deadline)) as response,
             ):
                 if response.has_redirect_location:
@@ -307,12 +316,13 @@ class Fetcher:
         settings = self.settings
         return {"timeout": httpx.Timeout(min(settings.read_timeout, left), connect=min(settings.connect_timeout, left))}
 
-    def polite(self, url: str) -> _PoliteSlot:
-        """Hold this while talking to the URL's host: one request at a time per host, `host_gap` apart."""
+    def polite(self, url: str, wait_while_busy: bool = True) -> _PoliteSlot:
+        """Hold this while talking to the URL's host: one request at a time per host, `host_gap` apart.
+        `wait_while_busy=False`: HostBusy at once if a request to the host is in flight (a gap is waited out)."""
         host = urlsplit(url).netloc.lower()
         with self._gates_lock:
             gate = self._gates.setdefault(host, _HostGate())
-        return _PoliteSlot(gate, self.settings.host_gap)
+        return _PoliteSlot(gate, self.settings.host_gap, host, wait_while_busy)
 
     def host_wait(self, url: str) -> float:
         """Seconds before a request to the URL's host could start without waiting: what is left of its gap, or
@@ -336,8 +346,8 @@ class Fetcher:
 class _PoliteSlot:
     """One request to the host at a time, `gap` seconds after the previous one ended; waits hold no lock."""
 
-    def __init__(self, gate: _HostGate, gap: float) -> None:
-        self.gate, self.gap = gate, gap
+    def __init__(self, gate: _HostGate, gap: float, host: str = "", wait_while_busy: bool = True) -> None:
+        self.gate, self.gap, self.host, self.wait_while_busy = gate, gap, host, wait_while_busy
 
     def __enter__(self) -> None:
         with self.gate.ready:
@@ -346,6 +356,8 @@ class _PoliteSlot:
                 if not self.gate.busy and wait <= 0:
                     self.gate.busy = True
                     return
+                if self.gate.busy and not self.wait_while_busy:
+                    raise HostBusy(f"a request to {self.host} is in flight")
                 # Woken early when a request ends; otherwise when the gap has run.
                 self.gate.ready.wait(None if self.gate.busy else wait)
 

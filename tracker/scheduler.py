@@ -32,7 +32,7 @@ from tracker.browser import BrowserFetcher
 from tracker.check import CheckResult, check_document
 from tracker.config import Config, Document, FetchSettings
 from tracker.digest import DigestRunResult, email_settings, retry_digests, run_digest, smtp_password
-from tracker.fetch import Fetcher
+from tracker.fetch import Fetcher, HostBusy
 from tracker.flag import Vocabulary
 from tracker.leader import LEADER_POLL, LeaderLock, holder_or_unknown, leader_lock, whoami
 from tracker.logs import fields
@@ -314,6 +314,9 @@ class CheckRunner:
                     self.vocabulary,
                     browser=self.computing.waiting_on(self.browser) if self.browser else None,  # type: ignore[arg-type]
                     notify=settings.notify,
+                    # Behind another request to its host (a slow page may run to its deadline) a check would
+                    # hold a worker and spend its own budget waiting: it comes back instead.
+                    wait_for_host=self.scheduler is None,
                 )
             # `document=` also matches a document's variants (privacy-policy@eu): keep this series only.
             health = next(
@@ -321,6 +324,16 @@ class CheckRunner:
                 for h in document_health(self.config, self.store, service=document.service, document=document.key)
                 if h.document == document.key
             )
+        except HostBusy:
+            if self.draining.is_set():
+                return
+            with self._lock:
+                self._running.discard(key)
+                host = urlsplit(document.url).netloc.lower()
+                wait = self._queue_wait(host, max(self.fetcher.settings.host_gap, BUSY_HOST_RECHECK))
+                self._deferred[key] = host
+            self._come_back(document, wait)
+            return
         except Exception:
             log.exception(
                 "%s/%s: the check crashed; it is tried again at its next slot",
@@ -398,11 +411,22 @@ class CheckRunner:
                 # now, under the running job's id, it would be skipped by APScheduler and never checked again.
                 return True
             wait = self.fetcher.host_wait(document.url)
-            # Back at its turn, a check waits out what is left (the request before it ran late): no second round.
+            # Back at its turn, a check waits out what is left of a gap: no second round. A request still in flight
+            # then is the check's to find (HostBusy): it comes back again.
             if wait <= 0 or self.scheduler is None or (deferred and wait <= self.fetcher.settings.host_gap):
                 return False
-            wait += self.fetcher.settings.host_gap * sum(1 for other in self._deferred.values() if other == host)
+            wait = self._queue_wait(host, wait)
             self._deferred[key] = host
+        self._come_back(document, wait)
+        return True
+
+    def _queue_wait(self, host: str, wait: float) -> float:
+        """Checks waiting for one host come back a gap apart (called holding self._lock)."""
+        return wait + self.fetcher.settings.host_gap * sum(1 for other in self._deferred.values() if other == host)
+
+    def _come_back(self, document: Document, wait: float) -> None:
+        """Check the document again in `wait` seconds, as a one-off job: this thread goes back to the pool."""
+        assert self.scheduler is not None
         self.scheduler.add_job(
             self.check,
             DateTrigger(datetime.now(UTC) + timedelta(seconds=wait), timezone=UTC),
@@ -412,7 +436,6 @@ class CheckRunner:
             replace_existing=True,
             misfire_grace_time=None,
         )
-        return True
 
     def _retry_at(self, document: Document, moment: datetime) -> None:
         """Bring the next check forward to the retry time (APScheduler had planned it one period on)."""
@@ -422,6 +445,9 @@ class CheckRunner:
             self.scheduler.modify_job(_job_id(document), next_run_time=moment)
 
 
+# How often a check whose host is busy with another of our requests (a slow page) looks again, when host_gap is
+# shorter: often enough to follow a fast host, rarely enough to cost nothing while a page drips to its deadline.
+BUSY_HOST_RECHECK = 1.0
 # A Retry-After is honoured up to a day: beyond that it is junk or a ban, and a day later we ask again.
 MAX_ASKED_WAIT = timedelta(days=1)
 
