@@ -330,6 +330,33 @@ def test_a_failed_check_is_retried_after_minutes_not_a_period_and_then_follows_i
     assert daemon.stop()[0] == 0
 
 
+def test_a_restarted_daemon_does_not_ask_again_a_host_that_asked_for_an_hour(
+    tmp_path: Path, page_server: PageServer, spawn: Callable[..., Daemon]
+) -> None:
+    """A 429 with Retry-After: 3600 ends the first daemon's check; the next daemon, started at once, plans that
+    document's next try an hour on (as `tracker status` says), and checks the document beside it meanwhile."""
+    database_url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    limited = page_server.serve("/limited", "Slow down", status=429, headers={"Retry-After": "3600"})
+    config = write_config(tmp_path, database_url, {"limited": limited}, first_retry="1s")
+    daemon = spawn(config)
+    wait_until(lambda: checks(database_url, "limited"), 30, "the rate-limited check", daemon)
+    assert daemon.stop()[0] == 0
+
+    other = page_server.serve("/other", policy("first"))
+    config = write_config(tmp_path, database_url, {"limited": limited, "other": other}, first_retry="1s")
+    daemon = spawn(config, name="restarted")
+    wait_until(lambda: len(checks(database_url, "other")) >= 3, 30, "three checks of the other document", daemon)
+    assert daemon.stop()[0] == 0
+    assert page_server.count("/limited") == 1  # asked once, by the first daemon
+    [document] = [
+        d
+        for d in json.loads(run_tracker("status", "--json", config=config).stdout)["documents"]
+        if d["document"] == "limited"
+    ]
+    waited = datetime.fromisoformat(document["next_check"]) - datetime.fromisoformat(document["last_attempt"])
+    assert timedelta(hours=1) <= waited < timedelta(hours=1, minutes=1)
+
+
 def test_a_document_with_a_regional_variant_is_checked_without_a_crash(
     tmp_path: Path, page_server: PageServer, spawn: Callable[..., Daemon]
 ) -> None:

@@ -17,15 +17,12 @@ import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from conftest import POSTGRES_URL, skip_without_postgres
 
-from tracker.check import CheckResult
 from tracker.config import ConfigError, FetchSettings, parse_config
 from tracker.fetch import Fetcher, FetchResult
 from tracker.leader import FileLeaderLock, leader_lock
 from tracker.leader_postgres import PostgresLeaderLock
 from tracker.scheduler import (
-    MAX_ASKED_WAIT,
     CheckDeadline,
-    _asked_to_wait,
     _OncePerSlot,
     check_budget,
     schedule_digest,
@@ -334,8 +331,8 @@ def test_a_deleted_lock_file_is_a_lost_lock_and_is_taken_again_from_a_new_file(t
         lock.close()
 
 
-def test_a_failed_check_is_tried_again_no_sooner_than_the_server_asked() -> None:
-    """A 429 or 503 with Retry-After: the daemon's next try waits for it (up to a day), not for its own retry."""
+def test_retry_after_is_read_only_from_a_refusal() -> None:
+    """A 429 or 503 with Retry-After: kept with the check, the next try waits for it (tests/test_status.py)."""
     started = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
     def fetched(status: int, **headers: str) -> FetchResult:
@@ -346,10 +343,3 @@ def test_a_failed_check_is_tried_again_no_sooner_than_the_server_asked() -> None
     assert fetched(200, **{"retry-after": "3600"}).retry_after is None  # only a refusal asks us to wait
     assert fetched(429, **{"retry-after": "soon"}).retry_after is None
     assert fetched(429).retry_after is None
-
-    def result(retry_after: float | None) -> CheckResult:
-        return CheckResult("acme", "terms", "failed", started, 2.0, reason="HTTP 429", retry_after=retry_after)
-
-    assert _asked_to_wait(result(None)) == started
-    assert _asked_to_wait(result(3600)) == started + timedelta(seconds=2 + 3600)
-    assert _asked_to_wait(result(10 * 86400)) == started + timedelta(seconds=2) + MAX_ASKED_WAIT

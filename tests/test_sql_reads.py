@@ -68,8 +68,9 @@ def recorded(folder: Path) -> Path:
     check("tos_x", "first_version", 3, "x")
     check("tosax", "first_version", 3, "y")
     check("tosax@eu", "first_version", 3, "y")
-    for hours in (4, 3, 2):
+    for hours in (4, 3):
         check("privacy", "failed", hours)
+    check("privacy", "failed", 2, retry_after=3600.0)  # a 429 that asked for an hour
     assert changed is not None
     outbox = Outbox(store)
     pending = outbox.create(NewDigest("a@example.org", "Changes", "<1@x>", "t", "h", (changed,)), NOW, timedelta(0))
@@ -118,6 +119,7 @@ def test_sqlite3_reads_what_the_store_reads(tmp_path: Path) -> None:
     assert set(tos_x) == {("acme", "tos_x")} and set(tosax_eu) == {("acme", "tosax@eu")}
     assert latest["acme", "terms"].started_at == NOW - timedelta(hours=1)  # aware UTC, microseconds kept
     assert streaks["acme", "privacy"] == (NOW - timedelta(hours=4), None, 3)
+    assert latest["acme", "privacy"].retry_after == 3600 and latest["acme", "terms"].retry_after is None
     assert [(d.recipient, d.status, d.changes) for d in digests] == [
         ("a@example.org", "pending", 1),
         ("b@example.org", "failed", 0),

@@ -8,7 +8,7 @@ import pytest
 
 from tracker.config import Config, parse_config
 from tracker.schedules import parse_schedule, retry_delay
-from tracker.status import assess, describe_duration, document_health, failing_documents
+from tracker.status import MAX_ASKED_WAIT, assess, describe_duration, document_health, failing_documents
 from tracker.store import CheckRecord, NewCheck, Store
 
 NOW = datetime(2025, 3, 5, 12, 0, tzinfo=UTC)
@@ -29,7 +29,14 @@ def config() -> Config:
     return parse_config(CONFIG)
 
 
-def record(store: Store, document: str, outcome: str, hours_ago: float, reason: str | None = None) -> None:
+def record(
+    store: Store,
+    document: str,
+    outcome: str,
+    hours_ago: float,
+    reason: str | None = None,
+    retry_after: float | None = None,
+) -> None:
     store.record_check(
         NewCheck(
             service="acme",
@@ -40,6 +47,7 @@ def record(store: Store, document: str, outcome: str, hours_ago: float, reason: 
             outcome=outcome,
             reason=reason,
             http_status=503 if outcome == "failed" else 304,
+            retry_after=retry_after,
         )
     )
 
@@ -128,6 +136,24 @@ def test_health_comes_from_the_checks_and_a_success_clears_failing(database_url:
         assert terms.consecutive_failures == 0 and terms.last_success == NOW - timedelta(hours=0.1)
     finally:
         store.close()
+
+
+def test_a_failed_check_is_tried_again_no_sooner_than_its_server_asked_even_after_a_restart(database_url: str) -> None:
+    """Retry-After (a 429 or 503) is kept with the check: the health any process reads from the database (a daemon
+    starting, `tracker status`) plans the next try after it, up to MAX_ASKED_WAIT, not at the first retry."""
+    store = Store(database_url)
+    try:
+        record(store, "terms", "unchanged", 10)
+        record(store, "terms", "failed", 1, "HTTP 429 Too Many Requests", retry_after=3 * 3600)
+        record(store, "privacy", "failed", 1, "HTTP 503 Service Unavailable", retry_after=30 * 86400)
+        record(store, "cookies", "failed", 1, "HTTP 503 Service Unavailable")
+        health = {h.document: h for h in document_health(config(), store, now=NOW)}
+    finally:
+        store.close()
+    asked_at = NOW - timedelta(hours=1) + timedelta(seconds=0.1)  # the check's start and its duration
+    assert health["terms"].next_check == asked_at + timedelta(hours=3)
+    assert health["privacy"].next_check == asked_at + MAX_ASKED_WAIT  # a month is junk or a ban: a day
+    assert health["cookies"].next_check == NOW - timedelta(hours=1) + timedelta(minutes=5)  # its own first retry
 
 
 def test_a_document_never_checked_successfully_is_failing_from_its_first_failed_check(database_url: str) -> None:

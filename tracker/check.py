@@ -65,8 +65,6 @@ class CheckResult:
     suspect: bool = False
     # A suspect capture that checks seeing it over checks.confirm_span may still confirm (Refusal.confirmable).
     held: bool = False
-    # Seconds the server asked us to wait (Retry-After on a 429 or 503): the daemon asks no sooner.
-    retry_after: float | None = None
 
     @property
     def failed(self) -> bool:
@@ -235,6 +233,7 @@ def _check_document(
             rules_key=rules_key,
             fetch_path="browser" if fetched.rendered else "http",
             notify=targets_for(notify, new.kind, new.ai) if isinstance(new, NewChange) else (),
+            retry_after=fetched.retry_after,
             **fields,  # type: ignore[arg-type]
         )
         saved = store.record_check(check)
@@ -255,7 +254,6 @@ def _check_document(
             refusal=check.refusal,
             suspect=saved.outcome == "failed" and check.snapshot is not None,
             held=check.fingerprint is not None,
-            retry_after=fetched.retry_after,
         )
 
     def refuse(refusal: Refusal, **fields: object) -> CheckResult:

@@ -158,6 +158,9 @@ def _lead(config: Config, store: Store, lock: LeaderLock, stop: threading.Event,
         failures={(h.service, h.document): h.consecutive_failures for h in health},
         retry=first_retry(config),
     )
+    for h in health:  # a server that asked us to wait (Retry-After, kept with the check) is not asked sooner now
+        if h.consecutive_failures and h.next_check > first_runs[h.service, h.document]:
+            first_runs[h.service, h.document] = h.next_check
     for document in config.documents():
         key = (document.service, document.key)
         scheduler.add_job(
@@ -358,9 +361,8 @@ class CheckRunner:
             message += f" change {result.change_id}"
         if result.flag.ai:
             message += f" AI: {result.flag.category}"
-        next_check = health.next_check
+        next_check = health.next_check  # no sooner than the server asked (Retry-After), as recorded with the check
         if result.failed:
-            next_check = max(next_check, _asked_to_wait(result))
             retry = describe_duration(next_check - (health.last_attempt or result.started_at))
             message += f" ({health.consecutive_failures} in a row; next try in {retry}): {result.reason}"
             self._retry_at(document, next_check)
@@ -448,17 +450,6 @@ class CheckRunner:
 # How often a check whose host is busy with another of our requests (a slow page) looks again, when host_gap is
 # shorter: often enough to follow a fast host, rarely enough to cost nothing while a page drips to its deadline.
 BUSY_HOST_RECHECK = 1.0
-# A Retry-After is honoured up to a day: beyond that it is junk or a ban, and a day later we ask again.
-MAX_ASKED_WAIT = timedelta(days=1)
-
-
-def _asked_to_wait(result: CheckResult) -> datetime:
-    """The earliest the server asked us to come back (Retry-After on a 429 or 503); a rate-limited host asked
-    again at the first retry would only extend its ban."""
-    if result.retry_after is None:
-        return result.started_at
-    wait = min(timedelta(seconds=result.retry_after), MAX_ASKED_WAIT)
-    return result.started_at + timedelta(seconds=result.duration) + wait
 
 
 class OneComputes:

@@ -79,7 +79,8 @@ def assess(
     there is no "still fine" to assume); `failing_after` failed checks in a row; or no successful check for
     longer than `blind_after` (never less than two periods of the document's schedule, so that a weekly
     document is not failing between two good checks). A document never checked is not failing. A success
-    clears it. A failed check is tried again after `retry_delay` (from `first_retry`), not a period later.
+    clears it. A failed check is tried again after `retry_delay` (from `first_retry`), not a period later, and no
+    sooner than its server asked (Retry-After on a 429 or 503, up to MAX_ASKED_WAIT).
     """
     first_attempt, last_success, failures = streak if streak else (None, None, 0)
     reason = None
@@ -98,6 +99,9 @@ def assess(
         if now - seen > limit and tried_since:
             since = f"since {seen:%Y-%m-%d %H:%M} UTC" if last_success else "ever"
             reason = f"no successful check {since} (more than {describe_duration(limit)})"
+    next_check = next_due(schedule, latest.started_at if latest else None, now, failures, first_retry)
+    if latest is not None and latest.outcome == "failed" and (asked := asked_to_wait(latest)) is not None:
+        next_check = max(next_check, asked)
     return DocumentHealth(
         service=document.service,
         document=document.key,
@@ -112,8 +116,21 @@ def assess(
         consecutive_failures=failures,
         failing=reason is not None,
         failing_reason=reason,
-        next_check=next_due(schedule, latest.started_at if latest else None, now, failures, first_retry),
+        next_check=next_check,
     )
+
+
+# A Retry-After is honoured up to a day: beyond that it is junk or a ban, and a day later we ask again.
+MAX_ASKED_WAIT = timedelta(days=1)
+
+
+def asked_to_wait(check: CheckRecord) -> datetime | None:
+    """The earliest the server asked us to come back after this check (Retry-After on a 429 or 503): a
+    rate-limited host asked again at the first retry, or after a restart, would only extend its ban."""
+    if check.retry_after is None:
+        return None
+    wait = min(timedelta(seconds=check.retry_after), MAX_ASKED_WAIT)
+    return check.started_at + timedelta(seconds=check.duration) + wait
 
 
 def document_health(

@@ -194,6 +194,8 @@ class CheckRow(Base):
     # checks may confirm it, what the screen saw in its text, to know them alike (docs/decisions/0014).
     snapshot_id: Mapped[int | None] = mapped_column(ForeignKey("snapshots.id"))
     fingerprint: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Seconds the server asked us to wait before asking again (Retry-After on a 429 or 503), as it said them.
+    retry_after: Mapped[float | None] = mapped_column(Float)
 
 
 class ImportRow(Base):

@@ -179,6 +179,7 @@ class NewCheck:
     # The notify targets (NotifyTarget.key) the change goes to: filed in the change's own transaction.
     notify: tuple[str, ...] = ()
     fingerprint: dict[str, Any] | None = None  # a suspect capture's (tracker.screen.Fingerprint.as_json)
+    retry_after: float | None = None  # seconds the server asked us to wait (Retry-After on a 429 or 503)
 
 
 @dataclass(frozen=True)
@@ -550,6 +551,7 @@ class Store:
                 fetch_path=check.fetch_path,
                 snapshot_id=evidence_id,
                 fingerprint=check.fingerprint,
+                retry_after=check.retry_after,
             )
             session.add(row)
             session.flush()
@@ -1041,4 +1043,5 @@ def _check_record(row: CheckRow, doc: DocumentRow) -> CheckRecord:
         change_id=row.change_id,
         fetch_path=row.fetch_path,
         snapshot_id=row.snapshot_id,
+        retry_after=row.retry_after,
     )

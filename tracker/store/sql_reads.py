@@ -42,6 +42,7 @@ class CheckRecord:
     change_id: int | None
     fetch_path: str = "http"
     snapshot_id: int | None = None  # set on a suspect capture: its raw bytes, kept as evidence
+    retry_after: float | None = None  # seconds the server asked us to wait (Retry-After on a 429 or 503)
 
     @property
     def suspect(self) -> bool:
@@ -83,7 +84,7 @@ class TargetBacklog:
 
 _CHECK_COLUMNS = (
     "c.id, d.service, d.key, c.started_at, c.duration, c.outcome, c.reason, c.refusal, c.http_status, "
-    "c.text_sha256, c.version_id, c.change_id, c.fetch_path, c.snapshot_id"
+    "c.text_sha256, c.version_id, c.change_id, c.fetch_path, c.snapshot_id, c.retry_after"
 )
 _DIGEST_COLUMNS = (
     "g.id, g.recipient, g.created_at, g.subject, "
