@@ -266,9 +266,10 @@ def _sentences_to_read() -> list[str]:
     texts = [sentence for _, sentence in HELD_OUT_AI] + [sentence for _, sentence, _ in HELD_OUT_NOT_AI]
     texts += [text for _, old, new in HELD_OUT_REWORDED + HELD_OUT_ALIKE for text in (old, new)]
     tests = Path(__file__).resolve().parent
-    for line in (tests / "generalization" / "generalization.jsonl").read_text(encoding="utf-8").splitlines():
-        item = json.loads(line)
-        texts += [item[key] for key in ("text", "old", "new") if key in item]
+    for path in sorted((tests / "generalization").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            item = json.loads(line)
+            texts += [item[key] for key in ("text", "old", "new") if key in item]
     texts += [path.read_text(encoding="utf-8") for path in sorted((tests / "fixtures" / "neutral-policy").glob("*.md"))]
     return [sentence for text in texts for sentence in re.split(r"(?<=[.!?])\s+|\n+", text) if sentence.strip()]
 
@@ -725,6 +726,12 @@ HELD_OUT_AI = [
     ("de", "Wir nutzen Ihre Daten für das Training von Modellen der künstlichen Intelligenz."),
     ("de", "Ihre Eingaben können zur Verbesserung von Gemini genutzt werden."),
     ("de", "Wir verwenden Ihre Inhalte, um Modelle für maschinelles Lernen zu entwickeln."),
+    # Machines that learn, without "machine learning" (found by the second generalization set).
+    ("en", "Your listening history is analysed by learning algorithms that suggest what to play next."),
+    ("en", "Reported messages help the systems that continuously learn to spot fraud attempts."),
+    ("en", "Voice commands are processed by speech recognition models hosted by our partner."),
+    ("fr", "Vos trajets sont analysés par des algorithmes d'apprentissage afin d'estimer votre consommation."),
+    ("de", "Ihre Bewerbung wird von einem selbstlernenden System vorsortiert."),
 ]
 
 # Short list items that complete a lead-in ending with a colon are statements, not menu entries.
@@ -736,6 +743,12 @@ HELD_OUT_AI_LISTS = [
 ]
 
 HELD_OUT_NOT_AI = [
+    # People who learn: not machines that learn.
+    ("en", "Learn more about how we protect your account on our learning platform.", False),
+    ("en", "Employees complete self-learning modules on data protection every year.", False),
+    ("en", "Our support team members learn to handle your requests with care.", False),
+    ("de", "Lernende und Lehrkräfte können ihre Kurse jederzeit exportieren.", False),
+    ("fr", "Les apprenants peuvent télécharger leurs attestations de formation.", False),
     ("en", "Try Meta AI", True),
     ("en", "AI-powered job search", True),
     ("en", "Ask Copilot", True),

@@ -1,6 +1,7 @@
-"""The generalization set: clauses and edits written and labelled blind, judged the way a change reaches the flag.
+"""The generalization sets: clauses and edits written and labelled blind, judged the way a change reaches the flag.
 
-tests/generalization/generalization.jsonl was written by someone who had not seen the flag (its README says how).
+tests/generalization/generalization.jsonl and second-set.jsonl were each written by someone who had not seen the
+flag (their README says how).
 A `clause` item is inserted as a new paragraph into a neutral policy text of its language; an `edit` item's `old`
 and `new` paragraphs stand in the same place of that text. The neutral texts are real policy passages that say
 nothing about AI (tests/fixtures/neutral-policy/README.md names their sources). The flag judges the diff of the
@@ -18,7 +19,8 @@ from tracker.diff import diff_texts
 from tracker.flag import Flag, Vocabulary, flag_change
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_SET = REPO / "tests" / "generalization" / "generalization.jsonl"
+SETS = REPO / "tests" / "generalization"
+DEFAULT_SETS = (SETS / "generalization.jsonl", SETS / "second-set.jsonl")
 NEUTRAL = REPO / "tests" / "fixtures" / "neutral-policy"
 TARGET_RECALL = 0.98
 TARGET_PRECISION = 0.95
@@ -65,7 +67,7 @@ class SetReport:
         return self.counts.setdefault("overall", Counts())
 
 
-def evaluate_set(path: Path = DEFAULT_SET, vocabulary: Vocabulary | None = None) -> SetReport:
+def evaluate_set(path: Path = DEFAULT_SETS[0], vocabulary: Vocabulary | None = None) -> SetReport:
     if not path.is_file():
         raise SetNotFound(f"no generalization set at {path}; pass --generalization PATH")
     vocabulary = vocabulary or Vocabulary.build()

@@ -226,6 +226,16 @@ TERMS: dict[str, tuple[str, ...]] = {
         r"\bModellanbieter\w*",
         r"\bvision (?:par ordinateur|artificielle)\b",
         r"\bmaschinelle[ns]? Sehen\b",
+        # Machines that learn, said without "machine learning": learning algorithms, self-learning systems,
+        # "systems that learn". Not "learning platforms", "self-learning modules" or "Lernende" (people who learn).
+        r"\blearning algorithms?\b",
+        r"\brecognition (?:models?|algorithms?|networks?)\b",  # speech-, image-, face-recognition models
+        r"\bself-learning (?:algorithms?|systems?|models?|software|technolog(?:y|ies)|networks?)\b",
+        r"\b(?:algorithms?|systems?|models?|software|technolog(?:y|ies)|machines?|programs?) (?:that|which) "
+        r"(?:can |continuously |automatically |constantly )?learns?\b",
+        r"\balgorithmes? (?:d['’]apprentissage|apprenants?|auto-apprenants?)\b",
+        r"\bsystèmes? (?:apprenants?|auto-apprenants?)\b",
+        r"\b(?:selbst-?)?lernende[nrsm]? (?:Algorithm|System|Modell|Software|Verfahren|Technologie|Netz)\w*",
     ),
     # Training words: they count with a machine near them (the model-training rule). French "former" (to train,
     # also to form) only before its object.
@@ -386,7 +396,8 @@ STEMS: dict[str, tuple[str, ...]] = {
         "fondation", "fondamentaux",
         "foundation", "frontier", "diffusion", "transformer", "multimodal", "generati", "générati", "chatbot",
         "chat bot", "conversationnel", "assistant", "assistent", "agent", "natural language", "vision",
-        "translat", "traduction", "übersetzung", "model", "modèle", "modellanbieter",
+        "translat", "traduction", "übersetzung", "model", "modèle", "modellanbieter", "learn", "recognition",
+        "apprenant", "lernende",
     ),
     "train": (
         "train", "fine-tun", "fine tun", "finetun", "entraîn", "former ", "formons", "forment", "formé",
