@@ -732,6 +732,12 @@ HELD_OUT_AI = [
     ("en", "Voice commands are processed by speech recognition models hosted by our partner."),
     ("fr", "Vos trajets sont analysés par des algorithmes d'apprentissage afin d'estimer votre consommation."),
     ("de", "Ihre Bewerbung wird von einem selbstlernenden System vorsortiert."),
+    # Recommenders trained on people's activity, embeddings, copies of voices (found by the third set).
+    ("en", "Our ranking models are retrained every week on what you watch and skip."),
+    ("en", "We store embeddings of the photos you upload to find similar pictures."),
+    ("en", "With your permission, we can create a digital replica of your voice for dubbing your videos."),
+    ("fr", "Nos moteurs de recommandation sont régulièrement entraînés sur votre historique de lecture."),
+    ("de", "Unsere Empfehlungsalgorithmen werden mit Ihren Bewertungen trainiert."),
 ]
 
 # Short list items that complete a lead-in ending with a colon are statements, not menu entries.
@@ -743,6 +749,11 @@ HELD_OUT_AI_LISTS = [
 ]
 
 HELD_OUT_NOT_AI = [
+    # Recommendations people make, embedded posts, clones of code, synthetic fibres.
+    ("en", "We improve our recommendation engine with the ratings you give us.", False),
+    ("en", "You can embed posts on other websites; embedded posts show your name and photo.", False),
+    ("en", "Clone your repository to your computer with the clone URL shown on its page.", False),
+    ("en", "Our jackets are made from synthetic fabrics and recycled wool.", False),
     # People who learn: not machines that learn.
     ("en", "Learn more about how we protect your account on our learning platform.", False),
     ("en", "Employees complete self-learning modules on data protection every year.", False),
@@ -1051,3 +1062,16 @@ def test_the_extra_terms_example_in_the_docs_works() -> None:
     assert judge_sentence("We use voice recordings of your chats with Nova to improve it.", vocabulary).score >= 0.9
     compose = "Smart Compose suggests the next words as you type your emails."
     assert judge_sentence(compose).score == 0 and judge_sentence(compose, vocabulary).score >= 0.5
+
+
+def test_a_cell_of_a_tables_body_is_a_statement_however_short() -> None:
+    """A purposes table's row says what is done and why; its header says nothing (furniture)."""
+    table = "| Purpose | Legal basis |\n| --- | --- |\n| Showing you homes near you | Contract |"
+    with_ai = table + "\n| AI-assisted valuation of your home | Consent |"
+    assert flag_of(policy(INTRO, table, CONTROLS), policy(INTRO, with_ai, CONTROLS)).ai
+    header = "| AI features | Availability |\n| --- | --- |\n| Showing you homes near you | Everywhere |"
+    assert not flag_of(policy(INTRO, table, CONTROLS), policy(INTRO, header, CONTROLS)).ai
+    extracted = "Purpose | Legal basis\nShowing you homes near you | Contract"  # as extraction lays out an HTML table
+    assert flag_of(
+        policy(INTRO, extracted, CONTROLS), policy(INTRO, extracted + "\nAI valuation | Consent", CONTROLS)
+    ).ai

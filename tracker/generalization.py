@@ -1,7 +1,7 @@
 """The generalization sets: clauses and edits written and labelled blind, judged the way a change reaches the flag.
 
-tests/generalization/generalization.jsonl and second-set.jsonl were each written by someone who had not seen the
-flag (their README says how).
+tests/generalization/generalization.jsonl, second-set.jsonl and third-set.jsonl were each written by someone who had
+not seen the flag (their README says how).
 A `clause` item is inserted as a new paragraph into a neutral policy text of its language; an `edit` item's `old`
 and `new` paragraphs stand in the same place of that text. The neutral texts are real policy passages that say
 nothing about AI (tests/fixtures/neutral-policy/README.md names their sources). The flag judges the diff of the
@@ -20,7 +20,7 @@ from tracker.flag import Flag, Vocabulary, flag_change
 
 REPO = Path(__file__).resolve().parents[1]
 SETS = REPO / "tests" / "generalization"
-DEFAULT_SETS = (SETS / "generalization.jsonl", SETS / "second-set.jsonl")
+DEFAULT_SETS = (SETS / "generalization.jsonl", SETS / "second-set.jsonl", SETS / "third-set.jsonl")
 NEUTRAL = REPO / "tests" / "fixtures" / "neutral-policy"
 TARGET_RECALL = 0.98
 TARGET_PRECISION = 0.95

@@ -168,6 +168,15 @@ TERMS: dict[str, tuple[str, ...]] = {
         r"filtres?|classificateurs?|fonctionnalités)\b",
         r"\b(?:Systeme?|Produkte?|Technologien?|Tools|Filter|Klassifikatoren|Funktionen)\s+(?:zu\s+)?trainier\w*",
         r"\w*?modell-?training\w*",
+        # Recommenders trained on what people do, in either voice ("improve our recommendations" is not enough:
+        # people make recommendations too).
+        r"\b(?:recommend(?:ation|er)|ranking) (?:systems?|engines?|algorithms?|models?) (?:is |are |was |were |has "
+        r"been |have been |gets? )?(?:continuously |regularly |automatically |also )?(?:re-?)?trained\b",
+        r"\btrain(?:s|ed|ing)? (?:our |the |its |their )?(?:[\w-]+ )?(?:recommend(?:ation|er)|ranking) "
+        r"(?:systems?|engines?|algorithms?|models?)\b",
+        r"\b(?:systèmes?|moteurs?|algorithmes?) de recommandation (?:[\w’']+ ){0,3}?(?:est|sont|sera|seront|a été|"
+        r"ont été) (?:\w+ )?entraîné\w*",
+        r"\w*?Empfehlungs(?:system|algorithm|modell)\w*\s+(?:[\w-]+\s+){0,8}?(?:trainiert|trainieren)\b",
     ),
     # Data that trains machines: "training data", "données d’entraînement", "Trainingsdaten". A fitness app's
     # training data (runs, workouts) is the athlete's: a sentence that speaks of sport drops this term (SPORT).
@@ -236,6 +245,20 @@ TERMS: dict[str, tuple[str, ...]] = {
         r"\balgorithmes? (?:d['’]apprentissage|apprenants?|auto-apprenants?)\b",
         r"\bsystèmes? (?:apprenants?|auto-apprenants?)\b",
         r"\b(?:selbst-?)?lernende[nrsm]? (?:Algorithm|System|Modell|Software|Verfahren|Technologie|Netz)\w*",
+        r"\bembeddings\b",  # vectors a model makes of texts and images (an embedded post is an "embed")
+        # Generative copies of people: their voice, their face, their likeness.
+        r"\bvoice[- ]clon\w*",
+        r"\bclon(?:e|es|ed|ing) (?:of )?(?:your |a |the |their |his |her )?voices?\b",
+        r"\bdigital replicas?\b",
+        r"\bdeep ?fakes?\b",
+        r"\bsynthetic (?:voices?|media|speech|likeness(?:es)?|cop(?:y|ies)|replicas?|images?|videos?|content)\b",
+        r"\bclonage (?:de (?:la |votre |leur |sa )?)?voix\b",
+        r"\bhypertrucages?\b",
+        r"\bréplique numérique\b",
+        r"\b(?:médias|voix|contenus) synthétiques?\b",
+        r"\bStimm(?:en)?klon\w*",
+        r"\bdigitale[nr]? (?:Replik|Nachbildung)\w*",
+        r"\bsynthetische[nrs]? (?:Stimme|Medien|Inhalt|Abbild)\w*",
     ),
     # Training words: they count with a machine near them (the model-training rule). French "former" (to train,
     # also to form) only before its object.
@@ -260,7 +283,7 @@ TERMS: dict[str, tuple[str, ...]] = {
         r"\w*?modell(?:e|en|s|es)?\b",
         r"\balgorithm(?:s|ic)?\b",
         r"\balgorithmes?\b",
-        r"\bAlgorithm(?:us|en)\b",
+        r"\w*?Algorithm(?:us|en)\b",  # and German compounds: Empfehlungsalgorithmen
         r"\bclassifiers?\b",
         r"\bclassificateurs?\b",
         r"\bKlassifikator(?:en)?\b",
@@ -397,7 +420,8 @@ STEMS: dict[str, tuple[str, ...]] = {
         "foundation", "frontier", "diffusion", "transformer", "multimodal", "generati", "générati", "chatbot",
         "chat bot", "conversationnel", "assistant", "assistent", "agent", "natural language", "vision",
         "translat", "traduction", "übersetzung", "model", "modèle", "modellanbieter", "learn", "recognition",
-        "apprenant", "lernende",
+        "apprenant", "lernende", "embedding", "clon", "replica", "fake", "synthetic", "synthéti", "synthetisch",
+        "réplique", "hypertrucage", "replik", "nachbildung", "klon",
     ),
     "train": (
         "train", "fine-tun", "fine tun", "finetun", "entraîn", "former ", "formons", "forment", "formé",

@@ -453,6 +453,26 @@ _ROUGH_BOUNDARY = re.compile(r"[.!?]\s+|\n+|<br\s*/?>")
 _GLUE = re.compile(r"(?<=[a-zà-ÿ.!?:)])(?=[A-ZÀ-Þ][a-zà-ÿ])|(?<=\)) (?=[A-ZÀ-Þ][a-zà-ÿ])")
 _NEWLINE = re.compile("\n")
 _LIST_ITEM = re.compile(r"^[ \t>]*(?:[-*+•·]|\d{1,3}[.)])[ \t]+\S")
+_TABLE_CELL_RULE = re.compile(r"^\s*:?-{3,}:?\s*$")
+
+
+def _table_cells(line: str) -> list[str]:
+    """The cells of a table row as Markdown ("| a | b |") or extraction ("a | b") writes it; [] for other lines."""
+    stripped = line.strip()
+    if " | " not in f" {stripped} ":
+        return []
+    cells = stripped.removeprefix("|").removesuffix("|").split("|")
+    return cells if len(cells) >= 2 else []
+
+
+def _is_table_row(line: str) -> bool:
+    return any(cell.strip() for cell in _table_cells(line))
+
+
+def _is_table_rule(line: str) -> bool:
+    """The rule under a Markdown table's header: | --- | :---: |"""
+    cells = _table_cells(line)
+    return bool(cells) and all(_TABLE_CELL_RULE.match(cell) for cell in cells)
 
 
 class _Side:
@@ -511,7 +531,7 @@ class _Side:
         """The judgement of the sentence text[start:end], read in its place (a list item, the document's owner)."""
         sentence = self.text[start:end]
         owner = self.owner if ASSISTANT_SHAPE.search(sentence) else ""
-        return self.reader.judge(sentence, self.completes_lead_in(start), owner)
+        return self.reader.judge(sentence, self.completes_lead_in(start) or self.fills_a_table(start), owner)
 
     @functools.cached_property
     def owner(self) -> str:
@@ -631,6 +651,17 @@ class _Side:
                 plain = clean(line)
                 return plain.endswith(":") and not line.lstrip().startswith("#") and len(WORD.findall(plain)) >= 4
         return False
+
+    def fills_a_table(self, position: int) -> bool:
+        """Is the line at `position` a row of a table's body (two cells or more, neither the header nor the rule
+        under it)? A purposes table's cell is a statement however short: "| AI-assisted valuation | Consent |"."""
+        start, end = self._line(position)
+        if not _is_table_row(self.text[start:end]) or _is_table_rule(self.text[start:end]):
+            return False
+        if end >= len(self.text):
+            return True
+        next_start, next_end = self._line(end + 1)
+        return not _is_table_rule(self.text[next_start:next_end])
 
     def _line(self, position: int) -> tuple[int, int]:
         """The line holding `position`, by bisection: a search from `position` costs the line's length each time."""
