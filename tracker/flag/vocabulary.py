@@ -220,8 +220,9 @@ def judge_sentence(
     """How strongly one sentence speaks about AI (0..1), of which concept, by which rule, and the words.
 
     `completes_lead_in`: the sentence's place makes it a statement, so its shortness does not make it a label:
-    an item of a list whose lead-in ends with a colon, or a cell of a table's body. `owner`: the name the document is about (see `document_owner`); its own
-    "Assistant" or "Agent" ("Google Assistant") is the company's feature, not a product name by its shape."""
+    an item of a list whose lead-in ends with a colon, or a cell of a table's body. `owner`: the name the
+    document is about (see `document_owner`); its own "Assistant" or "Agent" ("Google Assistant") is the
+    company's feature, not a product name by its shape."""
     terms = [
         term
         for term in vocabulary.terms_in(sentence)
