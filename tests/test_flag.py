@@ -738,6 +738,11 @@ HELD_OUT_AI = [
     ("en", "With your permission, we can create a digital replica of your voice for dubbing your videos."),
     ("fr", "Nos moteurs de recommandation sont régulièrement entraînés sur votre historique de lecture."),
     ("de", "Unsere Empfehlungsalgorithmen werden mit Ihren Bewertungen trainiert."),
+    # Agents that act for you, prompts and outputs (found by the fourth set).
+    ("en", "When you turn on agent mode, the assistant can fill in forms and book tables for you."),
+    ("en", "You own the content the service generates in response to your prompts."),
+    ("fr", "En mode agent, l'assistant peut remplir des formulaires en votre nom."),
+    ("de", "Im Agentenmodus kann der Dienst Formulare für dich ausfüllen."),
 ]
 
 # Short list items that complete a lead-in ending with a colon are statements, not menu entries.
@@ -1075,3 +1080,51 @@ def test_a_cell_of_a_tables_body_is_a_statement_however_short() -> None:
     assert flag_of(
         policy(INTRO, extracted, CONTROLS), policy(INTRO, extracted + "\nAI valuation | Consent", CONTROLS)
     ).ai
+
+
+AI_TRAINING = "We use public posts to train our AI models."
+OBJECTION = "You can object to this use at any time in the Privacy Centre."
+
+
+def test_a_sentence_that_refers_back_to_an_ai_statement_speaks_of_ai() -> None:
+    """An opt-out deleted after an AI-training sentence that stays, or human review added to improve "these
+    technologies": no AI word of their own, the AI statement before them says what they are about."""
+    with_objection = policy(INTRO, f"{AI_TRAINING} {OBJECTION}", CONTROLS)
+    deleted = flag_of(with_objection, policy(INTRO, AI_TRAINING, CONTROLS))
+    assert deleted.ai and quoted(deleted) == [("delete", OBJECTION)], deleted.reason
+    assert deleted.evidence[0].rule == "ai-context"
+    french = flag_of(
+        policy(
+            INTRO,
+            "Nous utilisons les publications publiques pour entraîner nos modèles d'IA. Vous pouvez vous "
+            "opposer à cette utilisation à tout moment.",
+            CONTROLS,
+        ),
+        policy(INTRO, "Nous utilisons les publications publiques pour entraîner nos modèles d'IA.", CONTROLS),
+    )
+    assert french.ai
+    review = "Human reviewers may read a sample of your conversations to improve these technologies."
+    uses = "We use your conversations to develop our machine-learning technologies."
+    assert flag_of(policy(INTRO, uses, CONTROLS), policy(INTRO, f"{uses} {review}", CONTROLS)).ai
+
+
+def test_a_reference_back_to_a_sentence_that_is_not_about_ai_is_not_ai() -> None:
+    before = policy(INTRO, f"We keep your invoices for ten years. {OBJECTION}", CONTROLS)
+    assert not flag_of(before, policy(INTRO, "We keep your invoices for ten years.", CONTROLS)).ai
+    # A non-AI sentence edited before an AI sentence that stays: not AI (and "7 h." ends a sentence).
+    old = "Les comptes ado coupent les notifications de 22 h à 7 h. Les parents peuvent bloquer les personnages IA."
+    new = old.replace("22 h", "21 h")
+    assert not flag_of(policy(INTRO, old, CONTROLS), policy(INTRO, new, CONTROLS)).ai
+
+
+def test_an_item_added_to_a_list_an_ai_statement_leads_in_speaks_of_ai() -> None:
+    lead_in = "With Nova Assistant you can:"
+    items = ["- set reminders and timers;", "- ask questions about your screen;", "- control your lights."]
+    old = policy(INTRO, "\n".join([lead_in, *items]), CONTROLS)
+    added = "- let it book restaurants and buy tickets on websites for you."
+    flag = flag_of(old, policy(INTRO, "\n".join([lead_in, *items, added]), CONTROLS))
+    assert flag.ai and quoted(flag) == [("insert", added.removeprefix("- "))], flag.reason
+    reordered = policy(INTRO, "\n".join([lead_in, items[2], items[0], items[1]]), CONTROLS)
+    assert not flag_of(old, reordered).ai  # the same items in another order
+    plain = policy(INTRO, "\n".join(["Some of the ways we use your data:", *items]), CONTROLS)
+    assert not flag_of(plain, plain.replace("your lights.", "your lights and heating.")).ai

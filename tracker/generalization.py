@@ -1,7 +1,8 @@
 """The generalization sets: clauses and edits written and labelled blind, judged the way a change reaches the flag.
 
-tests/generalization/generalization.jsonl, second-set.jsonl and third-set.jsonl were each written by someone who had
-not seen the flag (their README says how).
+tests/generalization/ holds four sets (generalization.jsonl, second-set.jsonl, third-set.jsonl, fourth-set.jsonl),
+each written by someone who had not seen the flag (their README says how). The acceptance is on all of them
+together: one blind set written in four batches, each batch printed on its own.
 A `clause` item is inserted as a new paragraph into a neutral policy text of its language; an `edit` item's `old`
 and `new` paragraphs stand in the same place of that text. The neutral texts are real policy passages that say
 nothing about AI (tests/fixtures/neutral-policy/README.md names their sources). The flag judges the diff of the
@@ -20,7 +21,9 @@ from tracker.flag import Flag, Vocabulary, flag_change
 
 REPO = Path(__file__).resolve().parents[1]
 SETS = REPO / "tests" / "generalization"
-DEFAULT_SETS = (SETS / "generalization.jsonl", SETS / "second-set.jsonl", SETS / "third-set.jsonl")
+DEFAULT_SETS = tuple(
+    SETS / name for name in ("generalization.jsonl", "second-set.jsonl", "third-set.jsonl", "fourth-set.jsonl")
+)
 NEUTRAL = REPO / "tests" / "fixtures" / "neutral-policy"
 TARGET_RECALL = 0.98
 TARGET_PRECISION = 0.95
@@ -116,6 +119,15 @@ def _error(item: dict, verdict: str, flag: Flag) -> dict[str, object]:
         "flag": flag.reason,
         "evidence": flag.evidence_json(),
     }
+
+
+def together(reports: Iterable[SetReport]) -> Counts:
+    """The counts of several sets as one: the acceptance is on every blind item, each set printed on its own."""
+    total = Counts()
+    for report in reports:
+        for name in ("tp", "fp", "fn", "tn"):
+            setattr(total, name, getattr(total, name) + getattr(report.overall, name))
+    return total
 
 
 def render_set(report: SetReport) -> list[str]:

@@ -246,6 +246,18 @@ TERMS: dict[str, tuple[str, ...]] = {
         r"\bsystèmes? (?:apprenants?|auto-apprenants?)\b",
         r"\b(?:selbst-?)?lernende[nrsm]? (?:Algorithm|System|Modell|Software|Verfahren|Technologie|Netz)\w*",
         r"\bembeddings\b",  # vectors a model makes of texts and images (an embedded post is an "embed")
+        # An assistant that acts for you (on the web, in your apps): agent mode.
+        r"\bagent mode\b",
+        r"\bmode agent\b",
+        r"\bAgent(?:en)?modus\b",
+        # What a generative model is given and gives: prompts and outputs ("a prompt to update your settings" is
+        # a notice, so a prompt alone is not enough).
+        r"\bin response to (?:your |the |a |user |their |such )?prompts?\b",
+        r"\bprompts? (?:and|or|&) (?:outputs?|responses?|completions?|generations?)\b",
+        r"\ben réponse (?:à|aux) (?:vos |votre |tes |ton |des |leurs? )?prompts?\b",
+        r"\bprompts? (?:et|ou) (?:les |des |aux )?(?:résultats?|sorties?|réponses?)\b",
+        r"\b(?:auf|zu) (?:deine[nm]?|Ihre[nm]?|die|den) Prompts?\b",
+        r"\bPrompts? (?:und|oder) (?:die |den )?(?:Ausgaben?|Antworten|Ergebnisse?)\b",
         # Generative copies of people: their voice, their face, their likeness.
         r"\bvoice[- ]clon\w*",
         r"\bclon(?:e|es|ed|ing) (?:of )?(?:your |a |the |their |his |her )?voices?\b",
@@ -421,7 +433,7 @@ STEMS: dict[str, tuple[str, ...]] = {
         "chat bot", "conversationnel", "assistant", "assistent", "agent", "natural language", "vision",
         "translat", "traduction", "übersetzung", "model", "modèle", "modellanbieter", "learn", "recognition",
         "apprenant", "lernende", "embedding", "clon", "replica", "fake", "synthetic", "synthéti", "synthetisch",
-        "réplique", "hypertrucage", "replik", "nachbildung", "klon",
+        "réplique", "hypertrucage", "replik", "nachbildung", "klon", "prompt",
     ),
     "train": (
         "train", "fine-tun", "fine tun", "finetun", "entraîn", "former ", "formons", "forment", "formé",
@@ -602,6 +614,22 @@ COMMERCE = re.compile(
     r"factur\w*|prix|tarif\w*|frais|rembours\w*|taxes?|TVA|renouvel\w*|marques? déposées?|contactez-nous|"
     r"écrivez-nous|Rechnung\w*|abgerechnet|Abrechnung\w*|Preis\w*|Gebühr\w*|Kosten|Erstattung\w*|erstattet|"
     r"Steuer\w*|MwSt|verlänger\w*|Marken?|Warenzeichen|kontaktieren Sie)\b|[™®]|\S@\S",
+    re.IGNORECASE,
+)
+
+# A sentence that points back at what the sentence before it said ("You can object to this use", "to improve these
+# technologies"): when that sentence speaks of AI, so does this one. Only nouns that name the use, the data or the
+# machine: "these suggestions" or "this page" say nothing about what was done with whose data.
+REFERS_BACK = re.compile(
+    r"\b(?:this|that|such|these|those) (?:uses?|processing|training|technolog(?:y|ies)|models?|features?|tools?|"
+    r"systems?|data|information|content|conversations?|chats?|purposes?)\b|"
+    r"\b(?:object|objecting|opt(?:ing)? out) (?:to |of )?(?:it|this|that|such)\b|"
+    r"\b(?:cette|cet|ces|ce|ladite|lesdites) (?:utilisations?|traitements?|entraînement|technologies?|modèles?|"
+    r"fonctionnalités?|outils?|systèmes?|données|informations|contenus?|conversations?|finalités?)\b|"
+    r"\b(?:vous y opposer|vous opposer à (?:cette|ce|ces))\b|"
+    r"\b(?:diese[rnms]?|solche[rnms]?) (?:Nutzung|Verwendung|Verarbeitung|Training|Technologien?|Modelle?|"
+    r"Funktionen?|Tools?|Systeme?|Daten|Informationen|Inhalte?|Unterhaltungen|Chats?|Zwecke?)\b|"
+    r"\b(?:dem|dagegen) (?:jederzeit )?widersprechen\b",
     re.IGNORECASE,
 )
 

@@ -24,6 +24,8 @@ _HEADING_UNDERLINE = re.compile(r"^\s*(?:=+|-+)\s*$")
 TITLE_WORDS = 12  # a first line longer than this is not a title
 TITLE_LINES = 12  # the title is looked for among so many first lines
 _BOLD_LINE = re.compile(r"^[*_]{2}[^*_]+[*_]{2}$")
+# After a full stop, a capitalised word of two letters or more: what begins a sentence, not an initial's partner.
+_NEXT_SENTENCE = re.compile(r"[ \t]+[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]")
 
 
 def clean(sentence: str) -> str:
@@ -54,7 +56,10 @@ def _is_abbreviation(text: str, at: int) -> bool:
     "7.1." at the start of a line)? A number ending a sentence ("in 2024.") is not."""
     if text[at] != ".":
         return False
-    word = re.split(r"[\s(\[]", text[max(0, at - 12) : at])[-1].lower().strip("*_")
+    written = re.split(r"[\s(\[]", text[max(0, at - 12) : at])[-1].strip("*_")
+    word = written.lower()
+    if len(word) == 1 and written.islower() and _NEXT_SENTENCE.match(text, at + 1):
+        return False  # a unit ends the sentence ("de 22 h à 7 h. Les parents ..."); not "z. B." nor "d. h."
     if len(word) <= 1 or word in ABBREVIATIONS:
         return True
     if not word.replace(".", "").isdigit():

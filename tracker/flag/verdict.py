@@ -7,11 +7,11 @@ import bisect
 import functools
 import re
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 
 from tracker.diff import DELETE, EQUAL, INSERT, TextDiff
-from tracker.flag.language import CATEGORIES
+from tracker.flag.language import CATEGORIES, REFERS_BACK
 from tracker.flag.sentences import (
     WORD,
     clean,
@@ -150,10 +150,41 @@ def flag_change(
             if _glued_from_known(sentence, other, known_sentences if op == "insert" else ()):
                 continue  # known sentences run together by an extraction that lost their separators
             candidates.append(_Candidate(op, start, end, sentence, judgement))
+    candidates += _in_ai_context(sides, {(c.op, c.start) for c in candidates}, known_sentences, dropped_sentences)
     flag = _verdict(candidates, old, new, reader)
     if flag.ai and known_sentences and _restores_known_text(new, known_sentences):
         return _quiet(RESTORED)
     return flag
+
+
+def _in_ai_context(
+    sides: list[tuple[_Side, _Side, str]],
+    judged: set[tuple[str, int]],
+    known_sentences: Collection[str],
+    dropped_sentences: Collection[str],
+) -> list[_Candidate]:
+    """Changed sentences without AI words of their own that belong to an unchanged AI statement: they refer back to
+    it ("You can object to this use at any time" deleted after "We use public posts to train our AI models"), or
+    they are items of the list it leads in ("With Searchly Assistant you can:" then "- let the agent buy tickets")."""
+    found = []
+    for side, other, op in sides:
+        for start, end, context in side.in_context(other):
+            if (op, start) in judged:
+                continue
+            if other.holds(side.text[start:end]):
+                continue  # moved: a list re-ordered
+            if side.key(start, end) in (known_sentences if op == "insert" else dropped_sentences):
+                continue  # back to how an earlier version was
+            judgement = Judgement(
+                context.score,
+                context.category,
+                context.concept,
+                "ai-context",
+                "it belongs to the unchanged AI statement before it (a reference back, or an item of its list)",
+                context.terms,
+            )
+            found.append(_Candidate(op, start, end, side.text[start:end], judgement))
+    return found
 
 
 def _quiet(reason: str) -> Flag:
@@ -456,6 +487,12 @@ _LIST_ITEM = re.compile(r"^[ \t>]*(?:[-*+•·]|\d{1,3}[.)])[ \t]+\S")
 _TABLE_CELL_RULE = re.compile(r"^\s*:?-{3,}:?\s*$")
 
 
+def _is_lead_in(line: str) -> bool:
+    """A list's lead-in is a sentence ending with a colon: not a heading, not a label ("Products:")."""
+    plain = clean(line)
+    return plain.endswith(":") and not line.lstrip().startswith("#") and len(WORD.findall(plain)) >= 4
+
+
 def _table_cells(line: str) -> list[str]:
     """The cells of a table row as Markdown ("| a | b |") or extraction ("a | b") writes it; [] for other lines."""
     stripped = line.strip()
@@ -638,19 +675,78 @@ class _Side:
 
     def completes_lead_in(self, position: int) -> bool:
         """Is the line at `position` an item of a list whose lead-in (the sentence before it) ends with a colon?"""
+        return self.lead_in(position) is not None
+
+    def lead_in(self, position: int) -> tuple[int, int] | None:
+        """The lead-in line of the list whose item is the line at `position`: the sentence before the list, ending
+        with a colon (None when the line is no such item)."""
         start, end = self._line(position)
         if not _LIST_ITEM.match(self.text[start:end]):
-            return False
+            return None
         for _ in range(LEAD_IN_LOOKBACK):
             if start == 0:
-                return False
+                return None
             start, end = self._line(start - 1)
             line = self.text[start:end]
             if line.strip() and not _LIST_ITEM.match(line):
-                # A lead-in is a sentence: not a heading, not a label ("Products:").
-                plain = clean(line)
-                return plain.endswith(":") and not line.lstrip().startswith("#") and len(WORD.findall(plain)) >= 4
-        return False
+                return (start, end) if _is_lead_in(line) else None
+        return None
+
+    def holds(self, sentence: str) -> bool:
+        """Does this version hold the sentence's words as written, its end's punctuation aside (a list item moved,
+        its ";" now a ".")? A plain search: for sentences that hold no trigger stem, which `contains` looks by."""
+        words = clean(sentence).rstrip(".;,:!?")
+        return bool(words) and words in self.text
+
+    def in_context(self, other: _Side) -> Iterator[tuple[int, int, Judgement]]:
+        """The changed sentences that belong to an AI statement in both versions, with its judgement: a sentence
+        that refers back (REFERS_BACK) to the sentence just before it on its line, or the first sentence of a list
+        item whose lead-in is one. Read line by line, each list's lead-in looked for and judged once."""
+        for block_start, block_end in self._changed_lines():
+            lead_in: tuple[int, int] | None = None
+            looked_back = False
+            line_start = block_start
+            while line_start < block_end:
+                line_end = self.text.find("\n", line_start, block_end)
+                line_end = block_end if line_end < 0 else line_end
+                line = self.text[line_start:line_end]
+                is_item = _LIST_ITEM.match(line) is not None
+                if is_item and not looked_back:
+                    lead_in, looked_back = self.lead_in(line_start), True
+                elif not is_item and line.strip():
+                    lead_in, looked_back = (line_start, line_end) if _is_lead_in(line) else None, True
+                if is_item or REFERS_BACK.search(line):
+                    spans = self.line_spans(line_start, line_end)
+                    for index, (start, end) in enumerate(spans):
+                        if self.is_unchanged(start, end):
+                            continue
+                        if index == 0 and is_item:
+                            context = self._lead_in_context(lead_in, other) if lead_in else None
+                        elif index > 0 and REFERS_BACK.search(self.text, start, end):
+                            context = self._statement_context(spans[index - 1], other)
+                        else:
+                            continue
+                        if context is not None:
+                            yield start, end, context
+                line_start = line_end + 1
+
+    def _statement_context(self, before: tuple[int, int], other: _Side) -> Judgement | None:
+        """The judgement of the sentence before, when it is in both versions and speaks of AI."""
+        if not other.holds(self.text[before[0] : before[1]]):
+            return None
+        judgement = self.judge(*before)
+        return judgement if judgement.score >= AI_THRESHOLD else None
+
+    @functools.cache  # noqa: B019 (a side lives for one flag_change)
+    def _lead_in_context(self, lead_in: tuple[int, int], other: _Side) -> Judgement | None:
+        """The judgement of a list's lead-in, when it is in both versions and speaks of AI."""
+        start, end = self.line_spans(*lead_in)[-1]
+        sentence = self.text[start:end]
+        if not other.holds(sentence):
+            return None
+        # A lead-in is a statement however short ("With Searchly Assistant you can:").
+        judgement = self.reader.judge(sentence, True, self.owner if ASSISTANT_SHAPE.search(sentence) else "")
+        return judgement if judgement.score >= AI_THRESHOLD else None
 
     def fills_a_table(self, position: int) -> bool:
         """Is the line at `position` a row of a table's body (two cells or more, neither the header nor the rule
