@@ -743,6 +743,11 @@ HELD_OUT_AI = [
     ("en", "You own the content the service generates in response to your prompts."),
     ("fr", "En mode agent, l'assistant peut remplir des formulaires en votre nom."),
     ("de", "Im Agentenmodus kann der Dienst Formulare für dich ausfüllen."),
+    # Systems that learn, and an assistant's memory (found by the fifth set).
+    ("fr", "L'ordre de votre fil est déterminé par des systèmes qui apprennent de vos interactions."),
+    ("en", "Your chats are kept for a year so that the service can recall your earlier requests."),
+    ("fr", "Le service peut se souvenir de vos conversations précédentes pour personnaliser ses réponses."),
+    ("de", "Der Dienst kann sich an Ihre früheren Unterhaltungen erinnern, um besser zu antworten."),
 ]
 
 # Short list items that complete a lead-in ending with a colon are statements, not menu entries.
@@ -1106,6 +1111,32 @@ def test_a_sentence_that_refers_back_to_an_ai_statement_speaks_of_ai() -> None:
     review = "Human reviewers may read a sample of your conversations to improve these technologies."
     uses = "We use your conversations to develop our machine-learning technologies."
     assert flag_of(policy(INTRO, uses, CONTROLS), policy(INTRO, f"{uses} {review}", CONTROLS)).ai
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("We use meeting transcripts to train our AI models.", "You can turn this off at any time in your settings."),
+        ("Nova uses a large language model to answer your questions.", "It can also book tables for you."),
+        (
+            "Nous utilisons vos textes pour améliorer nos modèles d'IA.",
+            "Vous disposez d'un droit d'opposition ; vos textes ne seront alors plus utilisés à cette fin.",
+        ),
+        (
+            "Der KI-Assistent beantwortet Ihre Fragen.",
+            "Auf Ihre Anweisung trägt er außerdem Termine in Ihren Kalender ein.",
+        ),
+        (
+            "Ihre Texte werden verwendet, um unsere Sprachmodelle zu verbessern.",
+            "Sie haben ein Widerspruchsrecht; danach werden Ihre Texte hierfür nicht mehr herangezogen.",
+        ),
+    ],
+)
+def test_a_sentence_added_or_removed_after_an_ai_statement_that_refers_to_it_speaks_of_ai(
+    before: str, after: str
+) -> None:
+    without, with_it = policy(INTRO, before, CONTROLS), policy(INTRO, f"{before} {after}", CONTROLS)
+    assert flag_of(without, with_it).ai and flag_of(with_it, without).ai
 
 
 def test_a_reference_back_to_a_sentence_that_is_not_about_ai_is_not_ai() -> None:

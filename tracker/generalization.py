@@ -1,8 +1,8 @@
 """The generalization sets: clauses and edits written and labelled blind, judged the way a change reaches the flag.
 
-tests/generalization/ holds four sets (generalization.jsonl, second-set.jsonl, third-set.jsonl, fourth-set.jsonl),
-each written by someone who had not seen the flag (their README says how). The acceptance is on all of them
-together: one blind set written in four batches, each batch printed on its own.
+tests/generalization/ holds five sets (generalization.jsonl, then second- to fifth-set.jsonl), each written by
+someone who had not seen the flag (their README says how). The acceptance is on all of them together: one blind set
+written in batches, each batch printed on its own.
 A `clause` item is inserted as a new paragraph into a neutral policy text of its language; an `edit` item's `old`
 and `new` paragraphs stand in the same place of that text. The neutral texts are real policy passages that say
 nothing about AI (tests/fixtures/neutral-policy/README.md names their sources). The flag judges the diff of the
@@ -22,7 +22,8 @@ from tracker.flag import Flag, Vocabulary, flag_change
 REPO = Path(__file__).resolve().parents[1]
 SETS = REPO / "tests" / "generalization"
 DEFAULT_SETS = tuple(
-    SETS / name for name in ("generalization.jsonl", "second-set.jsonl", "third-set.jsonl", "fourth-set.jsonl")
+    SETS / name
+    for name in ("generalization.jsonl", "second-set.jsonl", "third-set.jsonl", "fourth-set.jsonl", "fifth-set.jsonl")
 )
 NEUTRAL = REPO / "tests" / "fixtures" / "neutral-policy"
 TARGET_RECALL = 0.98

@@ -240,6 +240,8 @@ TERMS: dict[str, tuple[str, ...]] = {
         r"\blearning algorithms?\b",
         r"\brecognition (?:models?|algorithms?|networks?)\b",  # speech-, image-, face-recognition models
         r"\bself-learning (?:algorithms?|systems?|models?|software|technolog(?:y|ies)|networks?)\b",
+        r"\b(?:systèmes?|algorithmes?|modèles?|logiciels?|technologies?) qui (?:\w+ )?apprenn?ent\b",
+        r"\b(?:Systeme?|Algorithmen|Modelle?|Software|Technologien?),? die (?:[\w-]+ ){0,6}?(?:dazu)?lernen\b",
         r"\b(?:algorithms?|systems?|models?|software|technolog(?:y|ies)|machines?|programs?) (?:that|which) "
         r"(?:can |continuously |automatically |constantly )?learns?\b",
         r"\balgorithmes? (?:d['’]apprentissage|apprenants?|auto-apprenants?)\b",
@@ -271,6 +273,15 @@ TERMS: dict[str, tuple[str, ...]] = {
         r"\bStimm(?:en)?klon\w*",
         r"\bdigitale[nr]? (?:Replik|Nachbildung)\w*",
         r"\bsynthetische[nrs]? (?:Stimme|Medien|Inhalt|Abbild)\w*",
+    ),
+    # A memory of past conversations: what an assistant keeps to answer you later (a person "recalls" no chats).
+    "memory": (
+        r"\b(?:remember|recall)s? (?:things |details |information )?(?:from |of )?(?:your )?(?:earlier|previous|"
+        r"past|prior) (?:chats|conversations|requests)\b",
+        r"\bse souvenir (?:d['’]informations (?:issues )?)?(?:de |des )(?:vos |tes )?(?:conversations|échanges|"
+        r"demandes) (?:précédent|passé|antérieur)\w*",
+        r"\ban (?:Ihre |deine |Ihren |deinen )?(?:frühere|vergangene|vorherige)[n]? (?:Unterhaltungen|Chats|"
+        r"Gespräche|Anfragen) (?:\w+ )?erinner\w*",
     ),
     # Training words: they count with a machine near them (the model-training rule). French "former" (to train,
     # also to form) only before its object.
@@ -403,6 +414,7 @@ TRIGGERS = (
     "machine",
     "automated_decision",
     "decider",
+    "memory",
 )
 
 # Every match of a kind of term holds one of its stems: the flag reads a kind's patterns only in sentences that
@@ -433,13 +445,14 @@ STEMS: dict[str, tuple[str, ...]] = {
         "chat bot", "conversationnel", "assistant", "assistent", "agent", "natural language", "vision",
         "translat", "traduction", "übersetzung", "model", "modèle", "modellanbieter", "learn", "recognition",
         "apprenant", "lernende", "embedding", "clon", "replica", "fake", "synthetic", "synthéti", "synthetisch",
-        "réplique", "hypertrucage", "replik", "nachbildung", "klon", "prompt",
+        "réplique", "hypertrucage", "replik", "nachbildung", "klon", "prompt", "apprenn", "lernen",
     ),
     "train": (
         "train", "fine-tun", "fine tun", "finetun", "entraîn", "former ", "formons", "forment", "formé",
         "formation d", "feinabstimm",
     ),
     "machine": ("model", "modèle", "algorithm", "classif", "klassifik"),
+    "memory": ("remember", "recall", "souvenir", "erinner"),
     "develop": (
         "develop", "improv", "enhanc", "refin", "build", "built", "evaluat", "tun", "power", "développ", "amélior",
         "perfectionn", "évalu", "affin", "construi", "entwick", "verbesser", "optimier", "bewert",
@@ -581,6 +594,15 @@ RULES: tuple[Rule, ...] = (
         None,
         "an AI product or assistant is named",
     ),
+    Rule(
+        "assistant-memory",
+        "ai",
+        "ai_feature",
+        0.7,
+        (("memory",),),
+        None,
+        "an assistant remembers past conversations",
+    ),
 )
 
 CATEGORIES = ("training", "automated_decisions", "ai_feature", "none")
@@ -617,19 +639,29 @@ COMMERCE = re.compile(
     re.IGNORECASE,
 )
 
-# A sentence that points back at what the sentence before it said ("You can object to this use", "to improve these
-# technologies"): when that sentence speaks of AI, so does this one. Only nouns that name the use, the data or the
-# machine: "these suggestions" or "this page" say nothing about what was done with whose data.
+# A sentence that points back at what the sentence before it said: when that sentence speaks of AI, so does this
+# one. A demonstrative with a noun that names the use, the data or the machine ("You can object to this use", "to
+# improve these technologies"; not "these suggestions" or "this page"), the purpose ("for this purpose", "à cette
+# fin", "hierfür"), a right to object or a switch that can only be that use's ("You can turn this off", "Vous
+# disposez d'un droit d'opposition", "Widerspruchsrecht"), or the machine itself doing more ("It can also ...",
+# "il peut également ...", "trägt er außerdem ... ein"; a pronoun alone is too often nobody).
 REFERS_BACK = re.compile(
     r"\b(?:this|that|such|these|those) (?:uses?|processing|training|technolog(?:y|ies)|models?|features?|tools?|"
-    r"systems?|data|information|content|conversations?|chats?|purposes?)\b|"
+    r"systems?|data|information|content|conversations?|chats?|purposes?|settings?)\b|"
     r"\b(?:object|objecting|opt(?:ing)? out) (?:to |of )?(?:it|this|that|such)\b|"
+    r"\b(?:right to object|opt-out)\b|"
+    r"\b(?:turn|switch|turning|switching) (?:this|it|that) off\b|\b(?:turn|switch) off (?:this|it|that)\b|"
+    r"\b(?:disable|deactivate|stop) (?:this|it|that)\b|"
+    r"\b(?:it|they) (?:can |may |will |could |might )?(?:also|additionally)\b|"
     r"\b(?:cette|cet|ces|ce|ladite|lesdites) (?:utilisations?|traitements?|entraînement|technologies?|modèles?|"
-    r"fonctionnalités?|outils?|systèmes?|données|informations|contenus?|conversations?|finalités?)\b|"
-    r"\b(?:vous y opposer|vous opposer à (?:cette|ce|ces))\b|"
+    r"fonctionnalités?|outils?|systèmes?|données|informations|contenus?|conversations?|finalités?|fins?|"
+    r"paramètres?|mémoire)\b|"
+    r"\b(?:vous y opposer|vous opposer à (?:cette|ce|ces)|droit d['’]opposition|désactiver (?:cette|ce|ces))\b|"
+    r"\b(?:il|elle|ils|elles) (?:peut|peuvent|pourra|pourront|va|vont|sait|savent)? ?(?:également|aussi|en outre)\b|"
     r"\b(?:diese[rnms]?|solche[rnms]?) (?:Nutzung|Verwendung|Verarbeitung|Training|Technologien?|Modelle?|"
-    r"Funktionen?|Tools?|Systeme?|Daten|Informationen|Inhalte?|Unterhaltungen|Chats?|Zwecke?)\b|"
-    r"\b(?:dem|dagegen) (?:jederzeit )?widersprechen\b",
+    r"Funktionen?|Tools?|Systeme?|Daten|Informationen|Inhalte?|Unterhaltungen|Chats?|Zwecke?|Einstellung)\b|"
+    r"\b(?:dem|dagegen) (?:jederzeit )?widersprechen\b|\bWiderspruchsrecht\w*|\b(?:hierfür|zu diesem Zweck)\b|"
+    r"\ber (?:\w+ ){0,3}?(?:außerdem|zudem|ebenfalls)\b|\b\w+ er (?:außerdem|auch|zudem|ebenfalls)\b",
     re.IGNORECASE,
 )
 
