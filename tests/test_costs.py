@@ -347,3 +347,38 @@ def test_a_check_whose_host_is_answering_another_request_comes_back_instead_of_w
     [check] = store.checks("acme")
     assert check.outcome == "first_version"
     store.close()
+
+
+def test_a_request_in_flight_that_ends_within_the_patience_is_waited_for(
+    page_server: PageServer, tmp_path: Path
+) -> None:
+    """Most requests end in milliseconds: a check behind one waits for it rather than come back a second later."""
+    from tracker.config import load_config
+    from tracker.scheduler import CheckDeadline, CheckRunner
+
+    page_server.serve("/b", "<main>" + "<p>We keep your data safe and never share it.</p>" * 20 + "</main>")
+    config_path = tmp_path / "config.yaml"
+    config_path.write_text(
+        f"database: {{url: 'sqlite:///{tmp_path}/tracker.db'}}\nfetch: {{host_gap: 0, retries: 0}}\nservices:\n"
+        f"  acme:\n    documents:\n      b: {{url: '{page_server.url('/b')}'}}\n"
+    )
+    config = load_config(config_path)
+    [b] = config.documents()
+    store = Store(config.database_url)
+    with Fetcher(config.settings.fetch) as fetcher:
+        runner = CheckRunner(config, store, fetcher, CheckDeadline(60), threading.Event())
+        scheduler = runner.scheduler = RecordingScheduler()  # type: ignore[assignment]
+        in_flight = threading.Event()
+
+        def a_short_request() -> None:
+            with fetcher.polite(page_server.url("/other")):
+                in_flight.set()
+                threading.Event().wait(0.05)  # a request of 50 ms
+
+        other = threading.Thread(target=a_short_request)
+        other.start()
+        in_flight.wait(10)
+        runner.check(b)
+        other.join(10)
+    assert scheduler.jobs == [] and [check.outcome for check in store.checks("acme")] == ["first_version"]
+    store.close()

@@ -97,6 +97,12 @@ class HostBusy(Exception):
     should not wait in its thread for it (the daemon's) comes back later. Nothing was asked of the host."""
 
 
+# How long an impatient request waits for another request to its host to end: most end in milliseconds, and a
+# check that gave its thread back for each of them would come back a second later for nothing; a slow page is
+# left to run, and its neighbours come back when it is done.
+BUSY_HOST_PATIENCE = 0.5
+
+
 class BoundedDecoder:
     """Undoes one Content-Encoding with a hard cap on the output, and knows whether the stream really ended."""
 
@@ -216,8 +222,8 @@ class Fetcher:
     ) -> FetchResult:
         """`extra_headers`: the document's own (a variant's Accept-Language, a cookie choosing a region).
         `deadline` (time.monotonic()) ends the fetch, retries and waits included, however the server behaves.
-        `wait_for_host=False`: raise HostBusy instead of waiting while another request to the host is in flight
-        (the first request only: a retry or a redirect of a fetch under way waits its turn)."""
+        `wait_for_host=False`: raise HostBusy rather than wait more than BUSY_HOST_PATIENCE for another request to the
+        host in flight (the first request only: a retry or a redirect of a fetch under way waits its turn)."""
         fetched_at = datetime.now(UTC)
         started = time.monotonic()
         attempts: list[Attempt] = []
@@ -318,7 +324,8 @@ class Fetcher:
 
     def polite(self, url: str, wait_while_busy: bool = True) -> _PoliteSlot:
         """Hold this while talking to the URL's host: one request at a time per host, `host_gap` apart.
-        `wait_while_busy=False`: HostBusy at once if a request to the host is in flight (a gap is waited out)."""
+        `wait_while_busy=False`: HostBusy if a request to the host in flight outlasts BUSY_HOST_PATIENCE (a gap is
+        waited out)."""
         host = urlsplit(url).netloc.lower()
         with self._gates_lock:
             gate = self._gates.setdefault(host, _HostGate())
@@ -350,14 +357,18 @@ class _PoliteSlot:
         self.gate, self.gap, self.host, self.wait_while_busy = gate, gap, host, wait_while_busy
 
     def __enter__(self) -> None:
+        patience = None if self.wait_while_busy else time.monotonic() + BUSY_HOST_PATIENCE
         with self.gate.ready:
             while True:
                 wait = self.gate.last_request + self.gap - time.monotonic()
                 if not self.gate.busy and wait <= 0:
                     self.gate.busy = True
                     return
-                if self.gate.busy and not self.wait_while_busy:
-                    raise HostBusy(f"a request to {self.host} is in flight")
+                if self.gate.busy and patience is not None:
+                    if (left := patience - time.monotonic()) <= 0:
+                        raise HostBusy(f"a request to {self.host} is in flight")
+                    self.gate.ready.wait(left)
+                    continue
                 # Woken early when a request ends; otherwise when the gap has run.
                 self.gate.ready.wait(None if self.gate.busy else wait)
 
