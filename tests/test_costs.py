@@ -6,8 +6,11 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 from conftest import PageServer, run_tracker
 from sqlalchemy import create_engine, text
@@ -313,46 +316,9 @@ def test_a_check_whose_host_is_in_its_gap_gives_its_thread_back(page_server: Pag
     store.close()
 
 
-def test_a_check_whose_host_is_answering_another_request_comes_back_instead_of_waiting(
-    page_server: PageServer, tmp_path: Path
-) -> None:
-    """Behind a slow page on its host (a drip runs to its deadline), a check waiting in its thread would hold a
-    worker and spend its own budget there, then fail "ran out of time" through no fault of its page."""
-    from tracker.config import load_config
-    from tracker.scheduler import BUSY_HOST_RECHECK, CheckDeadline, CheckRunner
-
-    page_server.serve("/b", "<main>" + "<p>We keep your data safe and never share it.</p>" * 20 + "</main>")
-    config_path = tmp_path / "config.yaml"
-    config_path.write_text(
-        f"database: {{url: 'sqlite:///{tmp_path}/tracker.db'}}\nfetch: {{host_gap: 0, retries: 0}}\nservices:\n"
-        f"  acme:\n    documents:\n      b: {{url: '{page_server.url('/b')}'}}\n"
-    )
-    config = load_config(config_path)
-    [b] = config.documents()
-    store = Store(config.database_url)
-    with Fetcher(config.settings.fetch) as fetcher:
-        runner = CheckRunner(config, store, fetcher, CheckDeadline(60), threading.Event())
-        scheduler = runner.scheduler = RecordingScheduler()  # type: ignore[assignment]
-        with fetcher.polite(page_server.url("/slow")):  # another check's request to 127.0.0.1, in flight
-            checking = threading.Thread(target=runner.check, args=(b,))
-            checking.start()
-            checking.join(timeout=30)
-            assert not checking.is_alive(), "the check waited in its thread for the host"
-        assert store.checks("acme") == []  # the host was not asked: nothing to put on record
-        [deferred] = scheduler.jobs
-        assert deferred["args"] == [b, True]
-        run_date = deferred["trigger"].run_date  # type: ignore[attr-defined]
-        assert run_date <= datetime.now(UTC) + timedelta(seconds=BUSY_HOST_RECHECK)
-        runner.check(b, True)  # back when the host is free
-    [check] = store.checks("acme")
-    assert check.outcome == "first_version"
-    store.close()
-
-
-def test_a_request_in_flight_that_ends_within_the_patience_is_waited_for(
-    page_server: PageServer, tmp_path: Path
-) -> None:
-    """Most requests end in milliseconds: a check behind one waits for it rather than come back a second later."""
+@contextmanager
+def one_policy_under_a_daemon(page_server: PageServer, tmp_path: Path) -> Iterator[tuple[Any, RecordingScheduler]]:
+    """The daemon's CheckRunner (host_gap 0) over one policy at 127.0.0.1, its jobs recorded instead of run."""
     from tracker.config import load_config
     from tracker.scheduler import CheckDeadline, CheckRunner
 
@@ -363,15 +329,50 @@ def test_a_request_in_flight_that_ends_within_the_patience_is_waited_for(
         f"  acme:\n    documents:\n      b: {{url: '{page_server.url('/b')}'}}\n"
     )
     config = load_config(config_path)
-    [b] = config.documents()
     store = Store(config.database_url)
-    with Fetcher(config.settings.fetch) as fetcher:
-        runner = CheckRunner(config, store, fetcher, CheckDeadline(60), threading.Event())
-        scheduler = runner.scheduler = RecordingScheduler()  # type: ignore[assignment]
+    try:
+        with Fetcher(config.settings.fetch) as fetcher:
+            runner = CheckRunner(config, store, fetcher, CheckDeadline(60), threading.Event())
+            runner.scheduler = RecordingScheduler()  # type: ignore[assignment]
+            yield runner, runner.scheduler  # type: ignore[misc]
+    finally:
+        store.close()
+
+
+def test_a_check_whose_host_is_answering_another_request_comes_back_instead_of_waiting(
+    page_server: PageServer, tmp_path: Path
+) -> None:
+    """Behind a slow page on its host (a drip runs to its deadline), a check waiting in its thread would hold a
+    worker and spend its own budget there, then fail "ran out of time" through no fault of its page."""
+    from tracker.scheduler import BUSY_HOST_RECHECK
+
+    with one_policy_under_a_daemon(page_server, tmp_path) as (runner, scheduler):
+        [b] = runner.config.documents()
+        with runner.fetcher.polite(page_server.url("/slow")):  # another check's request to 127.0.0.1, in flight
+            checking = threading.Thread(target=runner.check, args=(b,))
+            checking.start()
+            checking.join(timeout=30)
+            assert not checking.is_alive(), "the check waited in its thread for the host"
+        assert runner.store.checks("acme") == []  # the host was not asked: nothing to put on record
+        [deferred] = scheduler.jobs
+        assert deferred["args"] == [b, True]
+        run_date = deferred["trigger"].run_date  # type: ignore[attr-defined]
+        assert run_date <= datetime.now(UTC) + timedelta(seconds=BUSY_HOST_RECHECK)
+        runner.check(b, True)  # back when the host is free
+        [check] = runner.store.checks("acme")
+    assert check.outcome == "first_version"
+
+
+def test_a_request_in_flight_that_ends_within_the_patience_is_waited_for(
+    page_server: PageServer, tmp_path: Path
+) -> None:
+    """Most requests end in milliseconds: a check behind one waits for it rather than come back a second later."""
+    with one_policy_under_a_daemon(page_server, tmp_path) as (runner, scheduler):
+        [b] = runner.config.documents()
         in_flight = threading.Event()
 
         def a_short_request() -> None:
-            with fetcher.polite(page_server.url("/other")):
+            with runner.fetcher.polite(page_server.url("/other")):
                 in_flight.set()
                 threading.Event().wait(0.05)  # a request of 50 ms
 
@@ -380,5 +381,5 @@ def test_a_request_in_flight_that_ends_within_the_patience_is_waited_for(
         in_flight.wait(10)
         runner.check(b)
         other.join(10)
-    assert scheduler.jobs == [] and [check.outcome for check in store.checks("acme")] == ["first_version"]
-    store.close()
+        outcomes = [check.outcome for check in runner.store.checks("acme")]
+    assert scheduler.jobs == [] and outcomes == ["first_version"]
