@@ -1081,6 +1081,8 @@ def test_a_cell_of_a_tables_body_is_a_statement_however_short() -> None:
     assert flag_of(policy(INTRO, table, CONTROLS), policy(INTRO, with_ai, CONTROLS)).ai
     header = "| AI features | Availability |\n| --- | --- |\n| Showing you homes near you | Everywhere |"
     assert not flag_of(policy(INTRO, table, CONTROLS), policy(INTRO, header, CONTROLS)).ai
+    footer = "About | Help | Careers"  # links in a row: not a table
+    assert not flag_of(policy(INTRO, footer, CONTROLS), policy(INTRO, footer + " | Meta AI", CONTROLS)).ai
     extracted = "Purpose | Legal basis\nShowing you homes near you | Contract"  # as extraction lays out an HTML table
     assert flag_of(
         policy(INTRO, extracted, CONTROLS), policy(INTRO, extracted + "\nAI valuation | Consent", CONTROLS)

@@ -59,6 +59,7 @@ STUB_STATEMENTS = 2
 REPLACED_EVIDENCE = 10
 
 LEAD_IN_LOOKBACK = 60  # list lines read back to find a list's lead-in
+TABLE_CELL_WORDS = 4  # a line "a | b" is a table's row when one of its cells has this many words
 
 
 @dataclass(frozen=True)
@@ -503,7 +504,12 @@ def _table_cells(line: str) -> list[str]:
 
 
 def _is_table_row(line: str) -> bool:
-    return any(cell.strip() for cell in _table_cells(line))
+    """A row of a table: Markdown's ("| a | b |"), or extraction's ("a | b") when a cell says something (four
+    words or more): "About | Help | Meta AI" is a row of links in a footer, not a table."""
+    cells = _table_cells(line)
+    if line.lstrip().startswith("|"):
+        return any(cell.strip() for cell in cells)
+    return any(len(WORD.findall(cell)) >= TABLE_CELL_WORDS for cell in cells)
 
 
 def _is_table_rule(line: str) -> bool:
@@ -752,12 +758,15 @@ class _Side:
         """Is the line at `position` a row of a table's body (two cells or more, neither the header nor the rule
         under it)? A purposes table's cell is a statement however short: "| AI-assisted valuation | Consent |"."""
         start, end = self._line(position)
-        if not _is_table_row(self.text[start:end]) or _is_table_rule(self.text[start:end]):
+        line = self.text[start:end]
+        if not _table_cells(line) or _is_table_rule(line):
             return False
-        if end >= len(self.text):
-            return True
-        next_start, next_end = self._line(end + 1)
-        return not _is_table_rule(self.text[next_start:next_end])
+        before = self.text[self._line(start - 1)[0] : start - 1] if start > 0 else ""
+        after = self.text[end + 1 : self._line(end + 1)[1]] if end < len(self.text) else ""
+        # A short row ("AI valuation | Consent") is a table's when a row beside it is one.
+        if not (_is_table_row(line) or _is_table_row(before) or _is_table_row(after)):
+            return False
+        return not _is_table_rule(after)
 
     def _line(self, position: int) -> tuple[int, int]:
         """The line holding `position`, by bisection: a search from `position` costs the line's length each time."""
