@@ -764,6 +764,8 @@ HELD_OUT_NOT_AI = [
     ("en", "You can embed posts on other websites; embedded posts show your name and photo.", False),
     ("en", "Clone your repository to your computer with the clone URL shown on its page.", False),
     ("en", "Our jackets are made from synthetic fabrics and recycled wool.", False),
+    # A name's initials in brackets.
+    ("en", "Codeshare flights operated by Air India (AI) follow the operating carrier's conditions.", False),
     # People who learn: not machines that learn.
     ("en", "Learn more about how we protect your account on our learning platform.", False),
     ("en", "Employees complete self-learning modules on data protection every year.", False),
@@ -1131,6 +1133,11 @@ def test_a_sentence_that_refers_back_to_an_ai_statement_speaks_of_ai() -> None:
         (
             "Ihre Texte werden verwendet, um unsere Sprachmodelle zu verbessern.",
             "Sie haben ein Widerspruchsrecht; danach werden Ihre Texte hierfür nicht mehr herangezogen.",
+        ),
+        ("We may use call recordings to train our AI models.", "You can opt out by emailing privacy@example.com."),
+        (
+            "Fahrdaten können zum Training unserer KI-Systeme verwendet werden.",
+            "Sie können dem jederzeit in den Einstellungen widersprechen.",
         ),
     ],
 )

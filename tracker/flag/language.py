@@ -107,6 +107,10 @@ TERMS: dict[str, tuple[str, ...]] = {
         r"XLSX?|PPTX?|RAW|HEIC|SKETCH|FIG)\b)+)",
         r"\bAdobe Illustrator\b",
         r"(?-i:\bIA \d{5})\b",
+        # A name's own initials in brackets: "Air India (AI)", "Institut Agricole (IA)".
+        r"(?-i:\bA[\w-]+ I[\w-]+ \(AI\))",
+        r"(?-i:\bI[\w-]+ A[\w-]+ \(IA\))",
+        r"(?-i:\bK[\w-]+ I[\w-]+ \(KI\))",
     ),
     # Algorithms that decide nothing about people.
     "other_algorithm": (
@@ -649,6 +653,10 @@ REFERS_BACK = re.compile(
     r"\b(?:this|that|such|these|those) (?:uses?|processing|training|technolog(?:y|ies)|models?|features?|tools?|"
     r"systems?|data|information|content|conversations?|chats?|purposes?|settings?)\b|"
     r"\b(?:object|objecting|opt(?:ing)? out) (?:to |of )?(?:it|this|that|such)\b|"
+    r"\byou (?:can|may) (?:opt out|object|withdraw|stop|turn off|switch off|disable)\b|"
+    r"\bvous pouvez (?:refuser|désactiver|retirer votre consentement|arrêter|vous désinscrire)\b|"
+    r"\b(?:Sie|du) (?:können|kannst) (?:dies |das )?(?:jederzeit )?(?:deaktivieren|abschalten|ausschalten|"
+    r"widerrufen|abbestellen)\b|"
     r"\b(?:right to object|opt-out)\b|"
     r"\b(?:turn|switch|turning|switching) (?:this|it|that) off\b|\b(?:turn|switch) off (?:this|it|that)\b|"
     r"\b(?:disable|deactivate|stop) (?:this|it|that)\b|"
@@ -660,7 +668,7 @@ REFERS_BACK = re.compile(
     r"\b(?:il|elle|ils|elles) (?:peut|peuvent|pourra|pourront|va|vont|sait|savent)? ?(?:également|aussi|en outre)\b|"
     r"\b(?:diese[rnms]?|solche[rnms]?) (?:Nutzung|Verwendung|Verarbeitung|Training|Technologien?|Modelle?|"
     r"Funktionen?|Tools?|Systeme?|Daten|Informationen|Inhalte?|Unterhaltungen|Chats?|Zwecke?|Einstellung)\b|"
-    r"\b(?:dem|dagegen) (?:jederzeit )?widersprechen\b|\bWiderspruchsrecht\w*|\b(?:hierfür|zu diesem Zweck)\b|"
+    r"\b(?:dem|dagegen) (?:[\w-]+ ){0,6}?widersprechen\b|\bWiderspruchsrecht\w*|\b(?:hierfür|zu diesem Zweck)\b|"
     r"\ber (?:\w+ ){0,3}?(?:außerdem|zudem|ebenfalls)\b|\b\w+ er (?:außerdem|auch|zudem|ebenfalls)\b",
     re.IGNORECASE,
 )
