@@ -273,12 +273,13 @@ def assert_the_drips_neighbour_waited_its_turn(store: Store) -> None:
     """Checked, never failed, and never begun while the drip held the host: it came back instead of waiting there.
 
     The drip holds its host from the start of its check (a state read before the fetch) until its deadline, cut
-    then; a second inside either end leaves room for a loaded machine."""
+    then; a second and a half inside either end leaves room for a loaded machine and the neighbour's patience (half
+    a second, BUSY_HOST_PATIENCE)."""
     checks = store.checks("acme", NEIGHBOUR, limit=100_000)
     outcomes = Counter(check.outcome for check in checks)
     assert sum(outcomes.values()) >= NEIGHBOUR_CHECKS and outcomes["failed"] == 0, outcomes
     assert outcomes["first_version"] == 1 and len(store.versions("acme", NEIGHBOUR)) == 1, outcomes
-    margin = timedelta(seconds=1)
+    margin = timedelta(seconds=1.5)
     for drip_check in store.checks("acme", "slow-drip", limit=100_000):
         held = (drip_check.started_at + margin, drip_check.started_at + timedelta(seconds=DEADLINE) - margin)
         assert not [check for check in checks if held[0] < check.started_at < held[1]], drip_check
