@@ -537,6 +537,7 @@ class _Side:
         self._keys: dict[tuple[int, int], str] = {}
         # Sentences per line, cut once: a page that is one line of many sentences would be cut again per trigger.
         self._line_spans: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        self._lead_ins: dict[tuple[int, int], Judgement | None] = {}  # each list's lead-in, judged once
 
     def line_spans(self, line_start: int, line_end: int) -> list[tuple[int, int]]:
         """sentence_spans() of the line text[line_start:line_end], in order, cut once per line."""
@@ -743,16 +744,20 @@ class _Side:
         judgement = self.judge(*before)
         return judgement if judgement.score >= AI_THRESHOLD else None
 
-    @functools.cache  # noqa: B019 (a side lives for one flag_change)
     def _lead_in_context(self, lead_in: tuple[int, int], other: _Side) -> Judgement | None:
-        """The judgement of a list's lead-in, when it is in both versions and speaks of AI."""
-        start, end = self.line_spans(*lead_in)[-1]
-        sentence = self.text[start:end]
-        if not other.holds(sentence):
-            return None
-        # A lead-in is a statement however short ("With Searchly Assistant you can:").
-        judgement = self.reader.judge(sentence, True, self.owner if ASSISTANT_SHAPE.search(sentence) else "")
-        return judgement if judgement.score >= AI_THRESHOLD else None
+        """The judgement of a list's lead-in, when it is in both versions and speaks of AI (once per list: every
+        changed item of a long list asks)."""
+        if lead_in not in self._lead_ins:
+            start, end = self.line_spans(*lead_in)[-1]
+            sentence = self.text[start:end]
+            judgement = None
+            if other.holds(sentence):
+                # A lead-in is a statement however short ("With Searchly Assistant you can:").
+                owner = self.owner if ASSISTANT_SHAPE.search(sentence) else ""
+                judged = self.reader.judge(sentence, True, owner)
+                judgement = judged if judged.score >= AI_THRESHOLD else None
+            self._lead_ins[lead_in] = judgement
+        return self._lead_ins[lead_in]
 
     def fills_a_table(self, position: int) -> bool:
         """Is the line at `position` a row of a table's body (two cells or more, neither the header nor the rule
