@@ -82,6 +82,15 @@ def test_unicode_is_normalized() -> None:
     assert extract_text(page.encode(), "text/html; charset=utf-8") == "Café policy for you."
 
 
+def test_control_codes_a_terminal_would_obey_are_dropped() -> None:
+    # ESC and CSI sequences from a hostile page would recolour, hide or overwrite lines of `tracker diff`; the
+    # controls str.split() reads as spaces (tab, form feed, NEL) stay word breaks.
+    page = html("<p>We \x1b[8mdo not\x1b[0m train&#x1b;]0;x&#7; models.\u009b2J Tab\tand\x0cfeed\u0085end.</p>")
+    assert extract_text(page, "text/html; charset=utf-8") == "We [8mdo not[0m train]0;x models.2J Tab and feed end."
+    plain = b"Terms \x1b[2Jhere\x7f.\r\nNext line"
+    assert extract_text(plain, "text/plain; charset=utf-8") == "Terms [2Jhere.\nNext line"
+
+
 def test_link_targets_are_not_in_the_text() -> None:
     page = html("<p>Read our <a href='https://example.com/cookies?utm_source=policy'>Cookie Policy</a>.</p>")
     text = extract_text(page, "text/html")

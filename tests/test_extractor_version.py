@@ -27,6 +27,9 @@ NESTED_LINK = (
     "(https://www.linkedin.com/legal/l/lmsprogramterms) **effective October 1, 2020.\\]**\n"
 )
 
+# A hostile page's terminal escapes (ESC, CSI, a bell), which extraction has had to drop since version 3.
+CONTROL_CODES = b"<p>We \x1b[8mdo not\x1b[0m train AI models&#x1b;]0;t&#7; on your data.\xc2\x9b2J</p>"
+
 
 def _fixtures() -> Iterator[tuple[str, bytes]]:
     for folder in (FIXTURES, DEMO_DATA):
@@ -52,6 +55,8 @@ def extraction_cases() -> Iterator[tuple[str, bytes, str, Rules]]:
     yield "fr.md with a UTF-8 byte-order mark", b"\xef\xbb\xbf" + french.encode(), "text/plain", Rules()
     yield "fr.md as UTF-16 with its mark", french.encode("utf-16"), "text/plain", Rules()
     yield "a link inside brackets", NESTED_LINK.encode(), "text/markdown", Rules()
+    yield "control codes", CONTROL_CODES, "text/html", Rules()
+    yield "control codes as text", CONTROL_CODES, "text/plain", Rules()
 
 
 def extraction_digest() -> str:

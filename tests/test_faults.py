@@ -156,6 +156,33 @@ def test_a_nul_byte_in_a_text_page_is_refused_or_dropped_on_every_database(tmp_p
         store.close()
 
 
+def test_a_pages_terminal_escapes_never_reach_the_store_or_the_terminal(tmp_path: Path, database_url: str) -> None:
+    # A page that, printed raw, would hide its new sentence (ESC[8m: concealed) and clear the screen.
+    hostile = POLICY.replace(b"</p>", b"</p><p>\x1b[8mWe train AI models on your posts.\x1b[0m\x1b[2J</p>", 1)
+    with serving_faults() as server:
+        url = server.add("/faults/escapes", response(POLICY))
+        config = _write_config(tmp_path, server, database_url, {})
+        settings = yaml.safe_load(config.read_text())
+        settings["services"] = {"hostile": {"documents": {"escapes": {"url": url}}}}
+        config.write_text(yaml.safe_dump(settings))
+        assert run_tracker("check", config=config).returncode == 0
+        server.add("/faults/escapes", response(hostile))
+        result = run_tracker("check", config=config)
+    assert result.returncode == 0, result.stdout + result.stderr
+    store = Store(database_url, create=False)
+    try:
+        text = store.document_state("hostile", "escapes").latest_text or ""
+    finally:
+        store.close()
+    assert "We train AI models on your posts." in text and "\x1b" not in text
+    piped = run_tracker("diff", "hostile", "-d", "escapes", config=config)
+    assert piped.returncode == 0 and "We train AI models on your posts." in piped.stdout
+    assert "\x1b" not in piped.stdout + piped.stderr
+    coloured = run_tracker("diff", "hostile", "-d", "escapes", config=config, env={"FORCE_COLOR": "1", "NO_COLOR": ""})
+    assert coloured.returncode == 0 and "\x1b[" in coloured.stdout  # tracker's own colours, and only those
+    assert "\x1b[8m" not in coloured.stdout and "\x1b[2J" not in coloured.stdout
+
+
 # -- the last resort: an error no stage expected ---------------------------------------------------------------
 
 

@@ -100,11 +100,23 @@ _BLOCKS = frozenset(
 )
 _SOUP_SPACES = " \n\t\f\r"
 
-# Characters that render as nothing or as a plain space but make two copies of one text differ.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-_HAS_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# Characters that render as nothing or as a plain space but make two copies of one text differ; and control
+# codes, which no reader sees but a terminal obeys: a page's ESC sequences could recolour, hide or overwrite
+# the lines of `tracker diff`. The controls that str.split() takes for spaces (tab, VT, FF, FS to US, NEL) are
+# not among them: they become spaces.
+_UNSEEN = "\u200b\u200c\u200d\u2060\ufeff\u00ad\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f"
+_INVISIBLE = dict.fromkeys(
+    [
+        *map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"),
+        *range(0x00, 0x09),
+        *range(0x0E, 0x1C),
+        *range(0x7F, 0x85),
+        *range(0x86, 0xA0),
+    ]
+)
+_HAS_INVISIBLE = re.compile(f"[{_UNSEEN}]")
 # Something a reader sees: neither whitespace nor an invisible character (a regex stops at the first one).
-_VISIBLE = re.compile(r"[^\s\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_VISIBLE = re.compile(f"[^\\s{_UNSEEN}]")
 # A link's text holds no "[" and a parenthesis in its target no "(": each attempt stops at the next bracket, so
 # a page of 200,000 "[" or "(" costs one pass, not one pass per bracket.
 _MARKDOWN_IMAGE = re.compile(r"!\[([^\[\]]*)\]\((?:[^()]|\([^()]*\))*\)")
@@ -444,8 +456,8 @@ def _render_element(element: etree._Element, blocks: _Blocks) -> None:
 
 
 def normalize_line(text: str) -> str:
-    # NUL renders as nothing and PostgreSQL's text columns refuse it.
-    text = unicodedata.normalize("NFC", text.replace("\x00", ""))
+    # NUL, among the unseen characters, renders as nothing and PostgreSQL's text columns refuse it.
+    text = unicodedata.normalize("NFC", text)
     if _HAS_INVISIBLE.search(text):
         text = text.translate(_INVISIBLE)
     # str.split() splits at every space, no-break and ideographic ones included: they become plain spaces.
