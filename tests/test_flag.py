@@ -1168,3 +1168,173 @@ def test_an_item_added_to_a_list_an_ai_statement_leads_in_speaks_of_ai() -> None
     assert not flag_of(old, reordered).ai  # the same items in another order
     plain = policy(INTRO, "\n".join(["Some of the ways we use your data:", *items]), CONTROLS)
     assert not flag_of(plain, plain.replace("your lights.", "your lights and heating.")).ai
+
+
+# -- the names a document gives its AI products -------------------------------------------------------------
+
+# The document's owner is named most; a product named as often would be taken for it (names.py never learns it).
+OWNER = (
+    "Fernwood provides the Fernwood apps and websites. Fernwood is the controller of your information. You can "
+    "reach Fernwood's privacy team from the Fernwood Help Center."
+)
+
+
+@pytest.mark.parametrize(
+    ("declaration", "changed", "edited"),
+    [
+        (
+            "Quill, our AI writing assistant, suggests edits as you type.",
+            "Drafts you write with Quill are kept for 60 days.",
+            "Drafts you write with Quill are kept for 2 years.",
+        ),
+        (
+            "Harbor is the machine-learning model that sorts your inbox.",
+            "Harbor does not read messages marked as confidential.",
+            "Harbor reads every message, including those marked as confidential.",
+        ),
+        (
+            "Messages you send to the AI tutor Bramble help it explain topics.",
+            "Bramble is available to learners aged 16 and over.",
+            "Bramble is available to learners aged 13 and over.",
+        ),
+        (
+            "Our generative AI features (“Spark”) can turn your notes into slides.",
+            "Content you create with Spark may be reviewed by our staff.",
+            "Content you create with Spark may be reviewed by our staff and contractors.",
+        ),
+        (
+            "Nimbo est notre agent conversationnel fondé sur l’intelligence artificielle.",
+            "Les échanges avec Nimbo sont conservés pendant trois mois.",
+            "Les échanges avec Nimbo sont conservés pendant un an.",
+        ),
+        (
+            "Merle, unser KI-Assistent, beantwortet Fragen zu Ihrem Konto.",
+            "Anfragen an Merle werden in Frankfurt verarbeitet.",
+            "Anfragen an Merle werden in Frankfurt und in Virginia verarbeitet.",
+        ),
+    ],
+)
+def test_a_name_the_document_gives_an_ai_product_makes_a_sentence_that_names_it_about_ai(
+    declaration: str, changed: str, edited: str
+) -> None:
+    old = policy(INTRO, OWNER, f"{declaration} {changed}", CONTROLS)
+    flag = flag_of(old, old.replace(changed, edited))
+    assert flag.ai, flag.reason
+    assert {evidence.rule for evidence in flag.evidence if evidence.rule} == {"ai-name"}
+    unnamed = policy(INTRO, OWNER, changed, CONTROLS)
+    assert not flag_of(unnamed, unnamed.replace(changed, edited)).ai  # not named an AI: no AI
+
+
+@pytest.mark.parametrize(
+    ("declaration", "changed", "edited"),
+    [
+        # A company's own platform described with AI in a clause of its own, not named as AI.
+        (
+            "Brightline is a photo app that uses AI to suggest filters.",
+            "Brightline is available in 40 countries.",
+            "Brightline is available in 45 countries.",
+        ),
+        # A law with "AI" in its name.
+        (
+            "We comply with the EU AI Act where it applies.",
+            "The Act requires us to keep records for ten years.",
+            "The Act requires us to keep records for six years.",
+        ),
+        # A German noun after the description is no name.
+        (
+            "Lenz ist die KI-Funktion unserer Wetter-App, die Ihnen Vorhersagen erklärt.",
+            "Die Wetter-App zeigt Werbung an.",
+            "Die Wetter-App zeigt personalisierte Werbung an.",
+        ),
+        # A name that is also an ordinary word of the document.
+        (
+            "Beacon is our AI assistant for your travel plans.",
+            "Every beacon on our ships transmits the ship's position. Beacon hours are posted at reception.",
+            "Every beacon on our ships transmits the ship's position. Beacon hours are posted at the front desk.",
+        ),
+        # The product named in a clause about money.
+        (
+            "Quill, our AI writing assistant, suggests edits as you type.",
+            "Quill is included in the Premium plan at no extra charge.",
+            "Quill is included in the Premium plan for an additional charge of $5 a month.",
+        ),
+    ],
+)
+def test_names_that_are_no_ai_products_are_not_learned(declaration: str, changed: str, edited: str) -> None:
+    old = policy(INTRO, OWNER, f"{declaration} {changed}", CONTROLS)
+    flag = flag_of(old, old.replace(changed, edited))
+    assert not flag.ai, flag.reason
+
+
+def test_a_reference_back_reaches_the_ai_statement_through_sentences_that_refer_back_in_turn() -> None:
+    training = "We use public reviews to improve our AI models."
+    chain = "We do not use private notes for this purpose. This processing does not take place in Canada or Japan."
+    old = policy(INTRO, f"{training} {chain}", CONTROLS)
+    flag = flag_of(old, old.replace("in Canada or Japan", "in Canada"))
+    assert flag.ai and {evidence.rule for evidence in flag.evidence if evidence.rule} == {"ai-context"}, flag.reason
+    # The chain ends at a sentence that refers back to nothing about AI.
+    plain = policy(INTRO, f"We keep your invoices for ten years. {chain}", CONTROLS)
+    assert not flag_of(plain, plain.replace("in Canada or Japan", "in Canada")).ai
+
+
+@pytest.mark.parametrize(
+    ("statement", "reference", "edited"),
+    [
+        (
+            "You may object to the use of your listings to train our AI models.",
+            "You can exercise this right in the Privacy Center at any time.",
+            "You can exercise this right in the Privacy Center until 1 March.",
+        ),
+        (
+            "We use public comments to train our generative AI models.",
+            "This does not apply to users in Canada or Japan.",
+            "This does not apply to users in Canada.",
+        ),
+        (
+            "Nous utilisons vos avis publics pour entraîner nos modèles d’IA.",
+            "Vous pouvez exercer ce droit à tout moment depuis vos paramètres.",
+            "Vous pouvez exercer ce droit jusqu’au 1er mars depuis vos paramètres.",
+        ),
+        (
+            "Wir verwenden öffentliche Bewertungen, um unsere KI-Modelle zu trainieren.",
+            "Dies gilt nicht für Nutzer in Kanada oder Japan.",
+            "Dies gilt nicht für Nutzer in Kanada.",
+        ),
+    ],
+)
+def test_a_right_or_an_exception_that_refers_back_to_an_ai_statement_speaks_of_ai(
+    statement: str, reference: str, edited: str
+) -> None:
+    old = policy(INTRO, f"{statement} {reference}", CONTROLS)
+    assert flag_of(old, old.replace(reference, edited)).ai
+
+
+@pytest.mark.parametrize(
+    ("old_text", "new_text"),
+    [
+        (
+            "3.1 AI features. Our AI features use machine learning. See Section 3.4 for how to turn them off.",
+            "4.1 AI features. Our AI features use machine learning. See Section 4.4 for how to turn them off.",
+        ),
+        (
+            "2. Our AI models are trained on public posts. Details are in Abschnitt 7.",
+            "3. Our AI models are trained on public posts. Details are in Abschnitt 8.",
+        ),
+    ],
+)
+def test_a_renumbered_section_is_a_mechanical_edit(old_text: str, new_text: str) -> None:
+    assert not flag_of(policy(INTRO, old_text, CONTROLS), policy(INTRO, new_text, CONTROLS)).ai
+
+
+def test_a_changed_number_that_is_no_section_number_still_counts() -> None:
+    old = policy(INTRO, "Your chats with our AI assistant are kept for 30 days.", CONTROLS)
+    assert flag_of(old, old.replace("30 days", "90 days")).ai
+    # A law's article is not the document's outline: "Article 22" -> "Article 21" changes the right that applies.
+    article = policy(INTRO, "Our AI model decides on loan applications, as Article 22 of the GDPR allows.", CONTROLS)
+    assert flag_of(article, article.replace("Article 22", "Article 21")).ai
+
+
+def test_a_company_named_agents_or_assistants_is_no_ai_product() -> None:
+    clause = "Our agent for service of process is Keystone Agents Ltd., 12 Harbour Street, Dover."
+    assert judge_sentence(clause).score == 0.0
+    assert judge_sentence("Keystone Agents can book your appointments for you.").score >= 0.5

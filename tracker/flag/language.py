@@ -129,9 +129,13 @@ TERMS: dict[str, tuple[str, ...]] = {
         rf"(?-i:\b{_NAMES}[ -](?:AI|IA|KI|A\.I\.)(?!\w)(?: [A-Z][\w+]*)?)",
         r"(?-i:\b(?:AI|IA|KI) (?!(?:Act|Regulation|Office|Pact|Verordnung|Gesetz)\b)[A-Z][\w+]+(?: [A-Z][\w+]+)?)",
         rf"(?-i:\b{_NAMES}[ -](?:Assistants?|assistants?|Assistent(?:en|in)?|Agents?|agents?|Agenten|Copilots?|"
-        r"copilots?|Companions?|companions?)(?!\w))",
+        r"copilots?|Companions?|companions?)(?!\w)(?! (?:Ltd|Limited|Inc|LLC|LLP|GmbH|AG|SA|SAS|SARL|plc|PLC|Corp|"
+        r"Corporation|Co|Company|Pty)\b))",
         rf"(?-i:\b(?:assistant|agent|copilote) {_NAME})",
     ),
+    # The names a document itself gives its AI products ("Orbit, our AI assistant, ..."): none here; names.py
+    # finds them in both versions of a change and Vocabulary.with_names adds them, as written, for that change.
+    "named_ai": (),
     # Known names of AI products (case-sensitive); config.yaml adds more under flag.extra_terms.
     "product": (
         r"\b(?-i:Gemini|Bard|Copilot|ChatGPT|GPTs?|GPT-\w+|Llama|Claude|Grok|Alexa\+?|Siri|Cortana|Firefly|"
@@ -413,6 +417,7 @@ TRIGGERS = (
     "ai_purpose",
     "product",
     "product_shape",
+    "named_ai",
     "trained_machine",
     "training_data",
     "machine",
@@ -431,6 +436,7 @@ STEMS: dict[str, tuple[str, ...]] = {
     "other_ai": ("AI", "IA", ".ai", "illustrator"),
     "other_algorithm": ("algorithm", "denial"),
     "product_shape": ("AI", "IA", "KI", "A.I.", "assist", "agent", "copilot", "companion"),
+    "named_ai": (),
     "product": (
         "Gemini", "Bard", "Copilot", "ChatGPT", "GPT", "Llama", "Claude", "Grok", "Alexa", "Siri", "Cortana",
         "Firefly", "Midjourney", "DALL", "Sora", "Gemma", "NotebookLM", "Perplexity", "Apple Intelligence", "OpenAI",
@@ -504,7 +510,7 @@ RULES: tuple[Rule, ...] = (
         "model_training",
         "training",
         0.95,
-        (("train",), ("machine", "ai", "ai_purpose", "product", "product_shape")),
+        (("train",), ("machine", "ai", "ai_purpose", "product", "product_shape", "named_ai")),
         120,
         "AI or machine-learning models are trained",
     ),
@@ -531,7 +537,7 @@ RULES: tuple[Rule, ...] = (
         "model_training",
         "training",
         0.9,
-        (("develop",), ("ai", "ai_purpose", "product", "product_shape")),
+        (("develop",), ("ai", "ai_purpose", "product", "product_shape", "named_ai")),
         60,
         "AI is developed or improved",
     ),
@@ -599,6 +605,15 @@ RULES: tuple[Rule, ...] = (
         "an AI product or assistant is named",
     ),
     Rule(
+        "ai-name",
+        "ai_product",
+        "ai_feature",
+        0.7,
+        (("named_ai",),),
+        None,
+        "an AI product is named by the name the document gives it",
+    ),
+    Rule(
         "assistant-memory",
         "ai",
         "ai_feature",
@@ -658,6 +673,12 @@ REFERS_BACK = re.compile(
     r"\b(?:Sie|du) (?:können|kannst) (?:dies |das )?(?:jederzeit )?(?:deaktivieren|abschalten|ausschalten|"
     r"widerrufen|abbestellen)\b|"
     r"\b(?:right to object|opt-out)\b|"
+    r"\b(?:this|that|such an?) (?:right|option|choice|objection|consent)\b|"
+    r"\b(?:this|that|it) (?:does not|doesn['’]t|will not|won['’]t|only|also|no longer) appl(?:y|ies)\b|"
+    r"\b(?:ce droit|cette option|ce choix|cette opposition|ce consentement)\b|"
+    r"\b(?:cela|ceci) ne s['’]applique\b|\bne s['’]applique pas\b|"
+    r"\b(?:dieses Recht|diese Option|diese Wahl|dieser Widerspruch|diese Einwilligung)\b|"
+    r"\b(?:dies|das) gilt (?:nicht|nur|auch)\b|"
     r"\b(?:turn|switch|turning|switching) (?:this|it|that) off\b|\b(?:turn|switch) off (?:this|it|that)\b|"
     r"\b(?:disable|deactivate|stop) (?:this|it|that)\b|"
     r"\b(?:it|they) (?:can |may |will |could |might )?(?:also|additionally)\b|"
@@ -671,6 +692,61 @@ REFERS_BACK = re.compile(
     r"\b(?:dem|dagegen) (?:[\w-]+ ){0,6}?widersprechen\b|\bWiderspruchsrecht\w*|\b(?:hierfür|zu diesem Zweck)\b|"
     r"\ber (?:\w+ ){0,3}?(?:außerdem|zudem|ebenfalls)\b|\b\w+ er (?:außerdem|auch|zudem|ebenfalls)\b",
     re.IGNORECASE,
+)
+
+# ---------------------------------------------------------------------------------------------------------
+# The names a document gives its AI products (names.py): "Orbit, our AI assistant, helps you ...", "Lumen is the
+# family of large language models we build", "the AI note-taker Scribe", "l’assistant IA Alto", "Kompass ist unser
+# KI-gestützter Assistent". A name counts when its description (the words after the determiner, up to a comma or
+# a word that opens a clause of its own) holds an AI term: "Instagram is a photo app that uses AI" names nothing.
+# ---------------------------------------------------------------------------------------------------------
+
+_DETERMINER = (
+    r"(?:(?:[Oo]ur|[Tt]he|[Aa]n?|[Ii]ts|[Yy]our|[Nn]otre|[Vv]otre|[Ll]eur|[Ss]on|[Ss]a|[Uu]ne?|[Ll]e|[Ll]a|"
+    r"[Uu]nser(?:e[mnrs]?)?|[Ii]hr(?:e[mnrs]?)?|[Ee]in(?:e[mnrs]?)?|[Dd]er|[Dd]ie|[Dd]as|[Dd]em|[Dd]en) |[Ll][’'])"
+)
+NAME_TOKEN = re.compile(rf"(?<![\w’'-]){_NAMES}(?![\w’'-])")
+# "Orbit is our AI assistant", "Alto est notre assistant vocal doté d’intelligence artificielle".
+NAME_IS = re.compile(rf"^[\W_]*(?P<name>{_NAMES}),? (?:is|are|est|sont|ist|sind) {_DETERMINER}(?P<description>.+)")
+# "Orbit, our AI assistant, ...", "Finn (unser KI-Assistent)". Not after German "der", "die" or "das", which also
+# open a relative clause: "die Reise-App, die KI-Funktionen anbietet" names no AI product.
+NAME_THEN_DESCRIPTION = re.compile(
+    rf"(?<![\w’'])(?P<name>{_NAMES}) ?[,(–—] ?(?![Dd](?:er|ie|as|em|en) ){_DETERMINER}(?P<description>.+)"
+)
+# "the AI assistant Orbit", "our AI features (“Sparks”)", "dem KI-Assistenten Kompass", "l’assistant IA Alto": the
+# description ends with what the product is (AI_HEAD), so that a German noun after it ("die KI-Funktion unserer
+# Reise-App") is no name.
+DESCRIPTION_THEN_NAME = re.compile(
+    rf"(?<![\w’']){_DETERMINER}(?P<description>(?:[\w’'-]+ ){{0,3}}[\w’'-]+),? "
+    rf"(?:(?:called|named|known as|appelée?|nommée?|namens|genannt) )?[“\"«„‘(]*(?P<name>{_NAMES})"
+)
+AI_HEAD = re.compile(
+    r"(?:^|[\s’'-])(?:assistante?s?|assistent(?:en|in)?|agents?|agenten|companions?|chatbots?|bots?|models?|modèles?|"
+    r"modell(?:e|en)?|features?|fonctionnalités?|funktion(?:en)?|tools?|outils?|systems?|systèmes?|systeme?|"
+    r"copilot(?:e|s)?|note-?takers?|engines?|moteurs?|tutors?|tuteurs?|tutor(?:en|in)?|coach(?:es)?|helpers?|"
+    r"advis[eo]rs?|conseill[eè]re?s?|berater(?:in)?|concierges?|stylists?|writers?|editors?|translators?|"
+    r"traducteurs?|übersetzer|ia|ai|ki|ml|llms?)$",
+    re.IGNORECASE,
+)
+# Words that open a clause of their own, or a phrase about something else: a description stops before them.
+DESCRIPTION_ENDS = frozenset(
+    """
+    that which who whom whose where when while we you it they to for in on at with by from and or but if because
+    so than qui que qu où dont nous vous il elle ils elles pour avec dans sur par et ou mais si afin der die das
+    welche welcher welches wir sie es für mit im auf an am von vom und oder aber wenn dass um zu bei
+    """.split()
+)
+# After a comma, a description goes on with how the product is made: "…, basé sur l’intelligence artificielle".
+DESCRIPTION_GOES_ON = re.compile(
+    r", (?:based on|powered by|built on|built with|using|basée? sur|fondée? sur|reposant sur|dotée? d|utilisant|"
+    r"gestützt|basierend auf|auf Basis)"
+)
+# Capitalised words that name a law, a document or a team, never a product ("the AI Act", "our AI Principles").
+NOT_A_PRODUCT_NAME = frozenset(
+    """
+    Act Regulation Office Pact Verordnung Gesetz Terms Policy Policies Principles Guide Center Centre Hub Settings
+    Notice Standards Rules Code Team Teams Lab Labs Feature Features Product Products Section Article Annex
+    """.split()
 )
 
 # ---------------------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from tracker.diff import DELETE, EQUAL, INSERT, TextDiff
 from tracker.flag.language import CATEGORIES, REFERS_BACK
+from tracker.flag.names import ai_names_given, is_ordinary_word, names_in
 from tracker.flag.sentences import (
     WORD,
     clean,
@@ -59,6 +60,9 @@ STUB_STATEMENTS = 2
 REPLACED_EVIDENCE = 10
 
 LEAD_IN_LOOKBACK = 60  # list lines read back to find a list's lead-in
+REFERENCE_CHAIN = 3  # sentences read back through references to find the AI statement a sentence refers to
+NAME_PLACES = 10  # places of a name read in each version to find where it is given to an AI product
+NAME_CANDIDATES = 200  # names of changed sentences looked up in a version (each costs a search of the text)
 TABLE_CELL_WORDS = 4  # a line "a | b" is a table's row when one of its cells has this many words
 
 
@@ -126,6 +130,11 @@ def flag_change(
     new = _Side.of(diff, INSERT, mechanical, reader)
     if not (old.ranges or new.ranges):
         return _quiet("the words did not change: the edits are re-spellings, re-punctuation or re-splits only")
+    names = _document_names(old, new)
+    if names:
+        reader = _Reader(vocabulary.with_names(names))
+        old.read_with(reader)
+        new.read_with(reader)
     if len(old.text) < FIRST_SIGHT_BELOW * len(new.text) and _is_stub(old.text):
         return _quiet(f"the old text ({len(old.text)} characters, next to no statements) is a stub: a first sight")
     sides = [(old, new, "delete"), (new, old, "insert")]
@@ -188,6 +197,25 @@ def _in_ai_context(
     return found
 
 
+def _document_names(old: _Side, new: _Side) -> dict[str, str]:
+    """The names a version gives its AI products ("Orbit, our AI assistant"), among those that its changed
+    sentences hold: only there can a name make a difference. At most NAME_CANDIDATES names a version, in the order
+    of the text: a rewrite of a whole policy holds hundreds, and each is looked for in the text."""
+    names: dict[str, str] = {}
+    for side, other in ((old, new), (new, old)):
+        candidates: dict[str, None] = {}
+        for start, end in side.changed_sentences():
+            candidates.update(dict.fromkeys(names_in(side.text[start:end])))
+            if len(candidates) >= NAME_CANDIDATES:
+                break
+        for name, sentence in side.ai_names_among([name for name in candidates if name not in names]).items():
+            if name not in candidates or name in names or name in (old.owner, new.owner):
+                continue
+            if not (is_ordinary_word(name, side.text) or is_ordinary_word(name, other.text)):
+                names[name] = sentence
+    return names
+
+
 def _quiet(reason: str) -> Flag:
     return Flag(ai=False, score=0.0, category="none", reason=reason)
 
@@ -230,13 +258,37 @@ def _mechanical_segments(diff: TextDiff) -> set[int]:
             run.append(index)
             continue
         changed = [i for i in run if diff.segments[i].op != EQUAL]
-        if changed and _same_words(
-            "".join(diff.segments[i].text for i in changed if diff.segments[i].op == DELETE),
-            "".join(diff.segments[i].text for i in changed if diff.segments[i].op == INSERT),
-        ):
-            mechanical.update(changed)
+        if changed:
+            deleted = "".join(diff.segments[i].text for i in changed if diff.segments[i].op == DELETE)
+            inserted = "".join(diff.segments[i].text for i in changed if diff.segments[i].op == INSERT)
+            before = diff.segments[run[0] - 1].text if run[0] > 0 else ""
+            after = segment.text if segment is not None else ""
+            if _same_words(deleted, inserted) or _renumbered(deleted, inserted, before, after):
+                mechanical.update(changed)
         run = []
     return mechanical
+
+
+def _renumbered(deleted: str, inserted: str, before: str, after: str) -> bool:
+    """Is the run a section's number, renumbered: a heading's or a list item's number at the start of a line
+    ("4.2 AI features" -> "5.2 AI features"), or a cross-reference's ("see Section 4.3" -> "see Section 5.3")?"""
+    if not (_NUMBER.match(deleted) and _NUMBER.match(inserted)):
+        return False
+    if _CROSS_REFERENCE.search(before):
+        return True
+    return _LINE_START.search(before) is not None and (deleted[-1] in ".)" or after[:1] in (".", ")"))
+
+
+_NUMBER = re.compile(r"^\d{1,3}[.)]?$")
+# A number inside the document's own outline: sections, clauses, parts (never an article or a § of a law: "Article
+# 22" -> "Article 21" changes the right that applies).
+_CROSS_REFERENCE = re.compile(
+    r"\b(?:sections?|clauses?|paragraphs?|chapters?|parts?|schedules?|appendix|appendices|annex(?:es)?|"
+    r"paragraphes?|chapitres?|annexes?|parties|partie|Abschnitte?s?|Ziffer(?:n)?|Kapitels?|Teile?s?|Anhang|"
+    r"Anhänge)\s+(?:\d+\.)*$",
+    re.IGNORECASE,
+)
+_LINE_START = re.compile(r"(?:^|\n)[ \t#*>]*(?:\d+\.)*$")
 
 
 def _same_words(deleted: str, inserted: str) -> bool:
@@ -539,6 +591,14 @@ class _Side:
         self._line_spans: dict[tuple[int, int], list[tuple[int, int]]] = {}
         self._lead_ins: dict[tuple[int, int], Judgement | None] = {}  # each list's lead-in, judged once
 
+    def read_with(self, reader: _Reader) -> None:
+        """Judge with another vocabulary from now on (the document's own AI names added). What is kept was found
+        with stems and sentence bounds, which names only add to: the places of each stem and the lines' spans."""
+        self.reader = reader
+        self.vocabulary = reader.vocabulary
+        self._triggers = None
+        self._lead_ins.clear()
+
     def line_spans(self, line_start: int, line_end: int) -> list[tuple[int, int]]:
         """sentence_spans() of the line text[line_start:line_end], in order, cut once per line."""
         if (line_start, line_end) not in self._line_spans:
@@ -699,6 +759,28 @@ class _Side:
                 return (start, end) if _is_lead_in(line) else None
         return None
 
+    def ai_names_among(self, names: Iterable[str]) -> dict[str, str]:
+        """Those of `names` this version gives to AI products, each with the sentence that gives it. A name is
+        looked for in the sentences of its first NAME_PLACES places (where a product is introduced) that hold an
+        AI trigger, which its description must."""
+        given: dict[str, str] = {}
+        read: set[tuple[int, int]] = set()
+        for name in names:
+            position = self.text.find(name)
+            for _ in range(NAME_PLACES):
+                if position < 0 or name in given:
+                    break
+                for start, end in self.sentences_between(position, position + len(name)):
+                    if (start, end) in read:
+                        continue
+                    read.add((start, end))
+                    sentence = self.text[start:end]
+                    if self.vocabulary.stems_in(sentence):
+                        for found in ai_names_given(sentence, self.vocabulary):
+                            given.setdefault(found, sentence)
+                position = self.text.find(name, position + len(name))
+        return given
+
     def holds(self, sentence: str) -> bool:
         """Does this version hold the sentence's words as written, its end's punctuation aside (a list item moved,
         its ";" now a ".")? A plain search: for sentences that hold no trigger stem, which `contains` looks by."""
@@ -730,19 +812,27 @@ class _Side:
                         if index == 0 and is_item:
                             context = self._lead_in_context(lead_in, other) if lead_in else None
                         elif index > 0 and REFERS_BACK.search(self.text, start, end):
-                            context = self._statement_context(spans[index - 1], other)
+                            context = self._statement_context(spans[:index], other)
                         else:
                             continue
                         if context is not None:
                             yield start, end, context
                 line_start = line_end + 1
 
-    def _statement_context(self, before: tuple[int, int], other: _Side) -> Judgement | None:
-        """The judgement of the sentence before, when it is in both versions and speaks of AI."""
-        if not other.holds(self.text[before[0] : before[1]]):
-            return None
-        judgement = self.judge(*before)
-        return judgement if judgement.score >= AI_THRESHOLD else None
+    def _statement_context(self, before: list[tuple[int, int]], other: _Side) -> Judgement | None:
+        """The judgement of the AI statement the sentence after `before` refers back to: the sentence just before
+        it, or through sentences that refer back in turn ("We train our AI models on public posts. We do not use
+        private messages for this purpose. This processing does not take place in the UK."), each in both
+        versions."""
+        for start, end in reversed(before[-REFERENCE_CHAIN:]):
+            if not other.holds(self.text[start:end]):
+                return None
+            judgement = self.judge(start, end)
+            if judgement.score >= AI_THRESHOLD:
+                return judgement
+            if not REFERS_BACK.search(self.text, start, end):
+                return None
+        return None
 
     def _lead_in_context(self, lead_in: tuple[int, int], other: _Side) -> Judgement | None:
         """The judgement of a list's lead-in, when it is in both versions and speaks of AI (once per list: every

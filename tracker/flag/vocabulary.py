@@ -96,8 +96,8 @@ class Vocabulary:
     def __init__(self, kinds: tuple[_Kind, ...]) -> None:
         self.kinds = kinds
         triggers = [kind for kind in kinds if kind.name in TRIGGERS]
-        self.stems = _shortest({stem for kind in triggers for stem in kind.stems})
-        self.acronyms = _shortest({stem for kind in triggers for stem in kind.exact_stems})
+        self.stems = shortest({stem for kind in triggers for stem in kind.stems})
+        self.acronyms = shortest({stem for kind in triggers for stem in kind.exact_stems})
 
     @classmethod
     def build(cls, extra_terms: Mapping[str, Iterable[str]] | None = None) -> Vocabulary:
@@ -115,6 +115,14 @@ class Vocabulary:
             stems = [*STEMS[name], *(word if _is_acronym(word) else word.lower() for word in words)]
             kinds.append(_Kind.of(name, stems, [_literal(word) for word in words] + list(patterns)))
         return cls(tuple(kinds))
+
+    def with_names(self, names: Iterable[str]) -> Vocabulary:
+        """This vocabulary, and the names a document gives its AI products (names.py), matched as written."""
+        names = list(names)
+        patterns = [rf"(?-i:\b{re.escape(name)}(?!\w))" for name in names]
+        return Vocabulary(
+            tuple(_Kind.of(kind.name, names, patterns) if kind.name == "named_ai" else kind for kind in self.kinds)
+        )
 
     def terms_in(self, sentence: str) -> list[Term]:
         """The terms of a sentence, left to right; where a sense that is not AI claims words, it alone has them."""
@@ -164,7 +172,7 @@ class Vocabulary:
 _CASE_SENSITIVE = "(?-i:"
 
 
-def _shortest(stems: set[str]) -> tuple[str, ...]:
+def shortest(stems: set[str]) -> tuple[str, ...]:
     """The stems without those that hold another: the shorter one finds them."""
     return tuple(sorted(stem for stem in stems if not any(other != stem and other in stem for other in stems)))
 

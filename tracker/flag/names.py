@@ -1,0 +1,88 @@
+"""The names a document gives its AI products, learned from the document itself.
+
+"Orbit, our AI assistant, helps you draft messages" says once what Orbit is; "Conversations with Orbit are kept for
+36 months" does not say it again. A flag reads the second sentence as naming an AI product when either version of
+the change gives the name that meaning (the shapes are in language.py: NAME_IS, NAME_THEN_DESCRIPTION,
+DESCRIPTION_THEN_NAME). A name is learned only from a description that holds an AI term of its own, and never when
+it is the document's owner, a law or a document ("the AI Act"), or a word the text also uses in lower case ("Echo"
+beside "an echo"): a name that is also an ordinary word would make ordinary sentences alerts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from tracker.flag.language import (
+    AI_HEAD,
+    DESCRIPTION_ENDS,
+    DESCRIPTION_GOES_ON,
+    DESCRIPTION_THEN_NAME,
+    NAME_IS,
+    NAME_THEN_DESCRIPTION,
+    NAME_TOKEN,
+    NOT_A_PRODUCT_NAME,
+)
+from tracker.flag.sentences import clean
+from tracker.flag.vocabulary import Vocabulary
+
+# The kinds of term that make a description one of AI ("machine" alone is not: "our pricing algorithm, Flex").
+AI_KINDS = frozenset({"ai", "ai_purpose", "product", "product_shape", "trained_machine"})
+_DESCRIPTION_WORDS = 8  # a description longer than this is a clause, not a name's description
+_PHRASE = re.compile(r"[^,;:.!?()\[\]“”\"«»]*")
+
+
+def names_in(sentence: str) -> list[str]:
+    """The capitalised names a sentence holds (one or two words, not a determiner or a human role): "Orbit Pro"
+    and "Orbit"."""
+    names = []
+    for match in NAME_TOKEN.finditer(sentence):
+        names.append(match.group())
+        if " " in match.group():
+            names.append(match.group().split(" ", 1)[0])
+    return names
+
+
+def ai_names_given(sentence: str, vocabulary: Vocabulary) -> list[str]:
+    """The names the sentence gives to AI products ("Orbit, our AI assistant, ..." gives "Orbit")."""
+    names = []
+    for name, description in _declarations(clean(sentence)):
+        if NOT_A_PRODUCT_NAME.intersection(name.split()) or vocabulary.terms_in(name):
+            continue  # a law or a document, or already an AI word or a known product's name
+        if _describes_ai(description, vocabulary):
+            names.append(name)
+    return names
+
+
+def is_ordinary_word(name: str, text: str) -> bool:
+    """Does the text also use the name in lower case, as a word ("an echo" beside "Echo")?"""
+    return re.search(rf"(?<![\w’'-]){re.escape(name.lower())}(?![\w’'-])", text) is not None
+
+
+def _declarations(sentence: str) -> Iterator[tuple[str, str]]:
+    match = NAME_IS.match(sentence)
+    if match:
+        yield match["name"], match["description"]
+    for match in NAME_THEN_DESCRIPTION.finditer(sentence):
+        yield match["name"], match["description"]
+    for match in DESCRIPTION_THEN_NAME.finditer(sentence):
+        if AI_HEAD.search(match["description"]):
+            yield match["name"], match["description"]
+
+
+def _describes_ai(description: str, vocabulary: Vocabulary) -> bool:
+    """Does a description, cut where a clause of its own begins, hold an AI term?"""
+    phrase = _PHRASE.match(description)
+    assert phrase is not None  # the pattern matches the empty string
+    words: list[str] = []
+    for word in phrase.group().split():
+        if words and word.lower() in DESCRIPTION_ENDS:
+            break
+        words.append(word)
+    if len(words) > _DESCRIPTION_WORDS:
+        return False
+    if len(words) == len(phrase.group().split()) and DESCRIPTION_GOES_ON.match(description, phrase.end()):
+        goes_on = _PHRASE.match(description, phrase.end() + 2)
+        assert goes_on is not None
+        words.append(goes_on.group())
+    return any(term.kind in AI_KINDS for term in vocabulary.terms_in(" ".join(words)))
