@@ -1338,3 +1338,21 @@ def test_a_company_named_agents_or_assistants_is_no_ai_product() -> None:
     clause = "Our agent for service of process is Keystone Agents Ltd., 12 Harbour Street, Dover."
     assert judge_sentence(clause).score == 0.0
     assert judge_sentence("Keystone Agents can book your appointments for you.").score >= 0.5
+
+
+def test_an_alert_on_a_name_quotes_where_the_document_says_what_the_name_is() -> None:
+    declaration = "Quill, our AI writing assistant, suggests edits as you type."
+    old = policy(INTRO, OWNER, f"{declaration} Drafts you write with Quill are kept for 60 days.", CONTROLS)
+    flag = flag_of(old, old.replace("60 days", "2 years"))
+    [named] = [evidence for evidence in flag.evidence if evidence.rule == "ai-name" and evidence.op == "insert"]
+    assert named.terms == ("Quill",) and f"“{declaration}”" in named.says
+    assert declaration in flag.reason
+
+
+def test_a_name_beside_other_ai_terms_is_quoted_with_its_declaration_alone() -> None:
+    declaration = "Orbit, our AI assistant, helps you draft messages."
+    sentence = "Orbit remembers from your previous chats which tone you prefer."
+    old = policy(INTRO, OWNER, f"{declaration} {sentence}", CONTROLS)
+    flag = flag_of(old, old.replace("which tone", "which tone and language"))
+    assert flag.ai and "remembers from your previous chats" in flag.terms and "Orbit" in flag.terms, flag
+    assert f"Orbit: “{declaration}”" in flag.reason

@@ -30,6 +30,10 @@ from tracker.flag.vocabulary import Vocabulary
 AI_KINDS = frozenset({"ai", "ai_purpose", "product", "product_shape", "trained_machine"})
 _DESCRIPTION_WORDS = 8  # a description longer than this is a clause, not a name's description
 _PHRASE = re.compile(r"[^,;:.!?()\[\]“”\"«»]*")
+_AFTER_NAME = re.compile(r" ?[,(–—]|,? (?:is|are|est|sont|ist|sind) ")
+_BEFORE_NAME = re.compile(
+    r"(?P<head>[\w’'-]+),? (?:(?:called|named|known as|appelée?|nommée?|namens|genannt) )?[“\"«„‘(]*$"
+)
 
 
 def names_in(sentence: str) -> list[str]:
@@ -41,6 +45,16 @@ def names_in(sentence: str) -> list[str]:
         if " " in match.group():
             names.append(match.group().split(" ", 1)[0])
     return names
+
+
+def could_be_given_at(text: str, position: int, name: str) -> bool:
+    """Could the name at `position` stand in one of the shapes that give a name (a cheap look at its neighbours
+    before a sentence is read): followed by a comma, a bracket or "is", or preceded by what a product is ("the AI
+    assistant Orbit", "our AI features (“Spark”)")."""
+    if _AFTER_NAME.match(text, position + len(name)):
+        return True
+    before = _BEFORE_NAME.search(text, max(0, position - 60), position)
+    return before is not None and AI_HEAD.search(before["head"]) is not None
 
 
 def ai_names_given(sentence: str, vocabulary: Vocabulary) -> list[str]:

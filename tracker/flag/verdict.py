@@ -7,12 +7,12 @@ import bisect
 import functools
 import re
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
 
 from tracker.diff import DELETE, EQUAL, INSERT, TextDiff
 from tracker.flag.language import CATEGORIES, REFERS_BACK
-from tracker.flag.names import ai_names_given, is_ordinary_word, names_in
+from tracker.flag.names import ai_names_given, could_be_given_at, is_ordinary_word, names_in
 from tracker.flag.sentences import (
     WORD,
     clean,
@@ -132,7 +132,7 @@ def flag_change(
         return _quiet("the words did not change: the edits are re-spellings, re-punctuation or re-splits only")
     names = _document_names(old, new)
     if names:
-        reader = _Reader(vocabulary.with_names(names))
+        reader = _Reader(vocabulary.with_names(names), names)
         old.read_with(reader)
         new.read_with(reader)
     if len(old.text) < FIRST_SIGHT_BELOW * len(new.text) and _is_stub(old.text):
@@ -216,6 +216,10 @@ def _document_names(old: _Side, new: _Side) -> dict[str, str]:
     return names
 
 
+def _shortened(sentence: str, limit: int = 160) -> str:
+    return sentence if len(sentence) <= limit else sentence[: limit - 1].rsplit(" ", 1)[0] + " …"
+
+
 def _quiet(reason: str) -> Flag:
     return Flag(ai=False, score=0.0, category="none", reason=reason)
 
@@ -224,17 +228,23 @@ class _Reader:
     """The vocabulary, remembering what it read during one judgement: a flag reads some sentences several times
     (a candidate, then as the counterpart of another, then to compare two wordings)."""
 
-    def __init__(self, vocabulary: Vocabulary) -> None:
+    def __init__(self, vocabulary: Vocabulary, names: Mapping[str, str] | None = None) -> None:
         self.vocabulary = vocabulary
+        self.names = names or {}  # the document's own AI names, each with the sentence that gives it
         self._judged: dict[tuple[str, bool, str], Judgement] = {}
         self._terms: dict[str, list[Term]] = {}
 
     def judge(self, sentence: str, completes_lead_in: bool = False, owner: str = "") -> Judgement:
         key = (sentence, completes_lead_in, owner)
         if key not in self._judged:
-            self._judged[key] = judge_sentence(
-                sentence, self.vocabulary, completes_lead_in=completes_lead_in, owner=owner
-            )
+            judgement = judge_sentence(sentence, self.vocabulary, completes_lead_in=completes_lead_in, owner=owner)
+            if judgement.rule == "ai-name":
+                # The reader of an alert is shown where the document says what the name is.
+                given = "; ".join(
+                    f"{name}: “{_shortened(self.names[name])}”" for name in judgement.terms if name in self.names
+                )
+                judgement = replace(judgement, says=f"{judgement.says} ({given})")
+            self._judged[key] = judgement
         return self._judged[key]
 
     def terms(self, text: str) -> list[Term]:
@@ -770,6 +780,9 @@ class _Side:
             for _ in range(NAME_PLACES):
                 if position < 0 or name in given:
                     break
+                if not could_be_given_at(self.text, position, name):
+                    position = self.text.find(name, position + len(name))
+                    continue
                 for start, end in self.sentences_between(position, position + len(name)):
                     if (start, end) in read:
                         continue
