@@ -1356,3 +1356,20 @@ def test_a_name_beside_other_ai_terms_is_quoted_with_its_declaration_alone() -> 
     flag = flag_of(old, old.replace("which tone", "which tone and language"))
     assert flag.ai and "remembers from your previous chats" in flag.terms and "Orbit" in flag.terms, flag
     assert f"Orbit: “{declaration}”" in flag.reason
+
+
+def test_re_lettered_sub_clauses_are_mechanical_and_a_laws_points_are_not() -> None:
+    clause = "You may not use Output: (a) to train models that compete with ours; or (b) to mislead anyone."
+    old = policy(INTRO, clause, CONTROLS)
+    assert not flag_of(old, old.replace("(a)", "(i)").replace("(b)", "(ii)")).ai
+    basis = "We train our AI models on public posts under Art. 6(1)(f) GDPR (legitimate interests)."
+    old = policy(INTRO, basis, CONTROLS)
+    assert flag_of(old, old.replace("6(1)(f) GDPR (legitimate interests)", "6(1)(a) GDPR (consent)")).ai
+    spaced = "We train our AI models on public posts under Article 6 (1) (f) of the GDPR (legitimate interests)."
+    old = policy(INTRO, spaced, CONTROLS)
+    assert flag_of(old, old.replace("(f) of the GDPR (legitimate interests)", "(a) of the GDPR (consent)")).ai
+
+
+def test_a_copyright_agent_is_a_person_not_an_ai_product() -> None:
+    notice = "Please send our designated Copyright Agent a notice that identifies the work and the material."
+    assert judge_sentence(notice).score == 0.0

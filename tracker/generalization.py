@@ -1,6 +1,6 @@
 """The generalization sets: clauses and edits written and labelled blind, judged the way a change reaches the flag.
 
-tests/generalization/ holds seven sets (generalization.jsonl, then second- to seventh-set.jsonl), each written by
+tests/generalization/ holds eight sets (generalization.jsonl, then second- to eighth-set.jsonl), each written by
 someone who had not seen the flag (their README says how). The acceptance is on all of them together: one blind set
 written in batches, each batch printed on its own.
 A `clause` item is inserted as a new paragraph into a neutral policy text of its language; an `edit` item's `old`
@@ -31,6 +31,7 @@ DEFAULT_SETS = tuple(
         "fifth-set.jsonl",
         "sixth-set.jsonl",
         "seventh-set.jsonl",
+        "eighth-set.jsonl",
     )
 )
 NEUTRAL = REPO / "tests" / "fixtures" / "neutral-policy"

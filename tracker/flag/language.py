@@ -29,6 +29,7 @@ _NOT_A_NAME = (
     "Do|Does|Not|More|Most|Many|Learn|See|Try|Ask|Chat|Gen|EU|Pour|Avec|Par|Dans|Sur|Mit|Für|Durch|Bei|Wie|Was|"
     # human roles: people who assist or act for others
     "Support|Service|Services|Customer|Customers|Sales|Travel|Registered|Authori[sz]ed|Designated|User|Users|"
+    "Copyright|DMCA|Trademark|Process|Compliance|Statutory|Resident|Enrolled|Procurement|Leasing|Letting|"
     "Insurance|Estate|Escrow|Booking|Shipping|Collection|Collections|Transfer|Paying|Payment|Listing|Rental|Patent|"
     "Press|Literary|Sole|Independent|Licensed|Local|Border|Federal|Special|Secret|Administrative|Personal|"
     "Executive|Dental|Medical|Teaching|Legal|Research|Office|Store|Shop|Claims|Account|Accounts|Billing|Help|Care|"

@@ -281,7 +281,13 @@ def _mechanical_segments(diff: TextDiff) -> set[int]:
 
 def _renumbered(deleted: str, inserted: str, before: str, after: str) -> bool:
     """Is the run a section's number, renumbered: a heading's or a list item's number at the start of a line
-    ("4.2 AI features" -> "5.2 AI features"), or a cross-reference's ("see Section 4.3" -> "see Section 5.3")?"""
+    ("4.2 AI features" -> "5.2 AI features"), a cross-reference's ("see Section 4.3" -> "see Section 5.3"), or a
+    sub-clause's letter in brackets ("(a) to develop models" -> "(i) to develop models")?"""
+    if before.endswith("(") and after.startswith(")"):
+        # "(a)" re-lettered "(i)"; never a law's point ("Art. 6(1)(f)" -> "(a)": legitimate interest -> consent).
+        if not (before[-2:-1].isspace() or before[:-1].endswith(":")) or _LAW.search(before[-40:]):
+            return False
+        return bool(_SUB_CLAUSE.match(deleted) and _SUB_CLAUSE.match(inserted))
     if not (_NUMBER.match(deleted) and _NUMBER.match(inserted)):
         return False
     if _CROSS_REFERENCE.search(before):
@@ -290,6 +296,8 @@ def _renumbered(deleted: str, inserted: str, before: str, after: str) -> bool:
 
 
 _NUMBER = re.compile(r"^\d{1,3}[.)]?$")
+_SUB_CLAUSE = re.compile(r"^(?:[a-z]{1,2}|[ivxlc]{1,6}|[A-Z]|\d{1,3})$")
+_LAW = re.compile(r"\b(?:Art\.|Articles?|Artikels?|GDPR|RGPD|DSGVO|UK GDPR)|§", re.IGNORECASE)
 # A number inside the document's own outline: sections, clauses, parts (never an article or a § of a law: "Article
 # 22" -> "Article 21" changes the right that applies).
 _CROSS_REFERENCE = re.compile(
