@@ -19,9 +19,10 @@ from test_store import a_change, new_check
 from tracker.check import check_document
 from tracker.config import Document, FetchSettings
 from tracker.fetch import Fetcher
-from tracker.flag import dropped_sentences, sentence_keys
+from tracker.flag import dropped_sentences, sentence_key, sentence_keys
 from tracker.scheduler import OneComputes
 from tracker.store import NewCheck, NewImport, Store, migrate
+from tracker.store.memory import pack_keys
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 TEXTS = [
@@ -151,6 +152,26 @@ def test_an_upgrade_from_0008_fills_the_state_and_the_memory_from_the_history(da
     assert store.check_streaks() == streaks
     assert store.sentence_memory("acme", "steady") == memory == memory_rebuilt(store, "steady")
     assert store.document_state("acme", "late").etag == f'"{T0 + timedelta(hours=3):%H%M%S}"'
+    store.close()
+
+
+def test_an_upgrade_to_0013_rebuilds_the_memory_with_the_keys_of_today(database_url: str) -> None:
+    """Keys made before 0013 dropped single digits: a memory of them would not know today's keys of its own
+    sentences ("kept for 3 years"), so 0013 rebuilds every document's memory from its history."""
+    store = Store(database_url)
+    store.record_check(checked("digits", T0, "first_version", "We keep your chats for 3 years. We sell nothing."))
+    store.record_check(checked("digits", T0 + timedelta(hours=1), "changed", "We keep your chats for 5 years."))
+    rebuilt = memory_rebuilt(store, "digits")
+    assert store.sentence_memory("acme", "digits") == rebuilt
+    engine = create_engine(database_url)
+    migrate.downgrade(engine, "0012")
+    stale = pack_keys(frozenset({"chats keep years"}))  # as the old keys had it: no digit
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE sentence_memory SET known = :stale, dropped = :stale"), {"stale": stale})
+    migrate.upgrade(engine)
+    engine.dispose()
+    assert store.sentence_memory("acme", "digits") == rebuilt
+    assert sentence_key("We keep your chats for 3 years.") != sentence_key("We keep your chats for 5 years.")
     store.close()
 
 

@@ -1373,3 +1373,11 @@ def test_re_lettered_sub_clauses_are_mechanical_and_a_laws_points_are_not() -> N
 def test_a_copyright_agent_is_a_person_not_an_ai_product() -> None:
     notice = "Please send our designated Copyright Agent a notice that identifies the work and the material."
     assert judge_sentence(notice).score == 0.0
+
+
+def test_a_single_digit_that_changes_in_an_ai_sentence_is_news() -> None:
+    old = policy(INTRO, "We keep your conversations with our AI assistant for 3 years.", CONTROLS)
+    flag = flag_of(old, old.replace("3 years", "5 years"))
+    assert flag.ai and quoted(flag)[-1] == ("insert", "We keep your conversations with our AI assistant for 5 years.")
+    assert sentence_key("Kept for 3 years.") != sentence_key("Kept for 5 years.")
+    assert sentence_key("(a) Kept for years.") == sentence_key("(b) Kept for years.")  # a letter is a marker

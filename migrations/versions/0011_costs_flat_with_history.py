@@ -12,11 +12,12 @@ Revises: 0010
 Create Date: 2026-11-30
 """
 
-import gzip
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+from tracker.store.memory import backfill_sentence_memory
 
 revision: str = "0011"
 down_revision: str | None = "0010"
@@ -52,7 +53,7 @@ def upgrade() -> None:
     op.create_index("ix_versions_document_last_seen", "versions", ["document_id", "last_seen_at", "id"])
     op.create_index("ix_versions_document_first_seen", "versions", ["document_id", "first_seen_at", "id"])
     _backfill_states(connection)
-    _backfill_sentence_memory(connection)
+    backfill_sentence_memory(connection)
 
 
 def downgrade() -> None:
@@ -131,38 +132,3 @@ _STATE_COLUMNS = (
     "raw_sha256",
     "extraction_key",
 )
-
-
-def _backfill_sentence_memory(connection: sa.Connection) -> None:
-    """Each document's texts once, oldest first: the keys the flag used to rebuild on every change."""
-    from tracker.flag import sentence_keys
-
-    versions = sa.table(
-        "versions", sa.column("document_id"), sa.column("text"), sa.column("first_seen_at"), sa.column("id")
-    )
-    memory = sa.table(
-        "sentence_memory", sa.column("document_id"), sa.column("known"), sa.column("dropped"), sa.column("versions")
-    )
-    documents = connection.execute(sa.select(versions.c.document_id).distinct()).scalars().all()
-    for document_id in documents:
-        known: set[str] = set()
-        dropped: set[str] = set()
-        count = 0
-        texts = connection.execute(
-            sa.select(versions.c.text)
-            .where(versions.c.document_id == document_id)
-            .order_by(versions.c.first_seen_at, versions.c.id)
-        ).scalars()
-        for text in texts:
-            keys = sentence_keys(text)
-            dropped |= known - keys
-            known |= keys
-            count += 1
-        connection.execute(
-            memory.insert(),
-            {"document_id": document_id, "known": _pack(known), "dropped": _pack(dropped), "versions": count},
-        )
-
-
-def _pack(keys: set[str]) -> bytes:
-    return gzip.compress("\n".join(sorted(keys)).encode(), compresslevel=6, mtime=0)

@@ -82,7 +82,11 @@ def content_words(text: str) -> list[str]:
     for hint, pattern, replacement in WRITTEN_OUT:
         if hint in text:
             text = pattern.sub(replacement, text)
-    return [_spelling(word) for word in WORD.findall(text) if len(word) > 1 and word not in STOPWORDS]
+    # A single letter is an initial or a list's marker; a single digit is a quantity ("kept for 3 years" is not
+    # "kept for 5 years"). Stored keys are rebuilt when this changes (migration 0013).
+    return [
+        _spelling(word) for word in WORD.findall(text) if (len(word) > 1 or word.isdigit()) and word not in STOPWORDS
+    ]
 
 
 def spelled_words(text: str) -> list[str]:

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer, sessionmaker
 
 from tracker.config import VARIANT_SEPARATOR
+from tracker.store.memory import pack_keys, unpack_keys
 from tracker.store.migrate import current_revision, ensure_schema
 from tracker.store.models import (
     ChangeRow,
@@ -290,7 +291,7 @@ class Store:
             ).first()
         if row is None:
             return frozenset(), frozenset()
-        return _unpack_keys(row.known), _unpack_keys(row.dropped)
+        return unpack_keys(row.known), unpack_keys(row.dropped)
 
     def find_version(self, service: str, document: str, text_sha256: str) -> VersionRecord | None:
         with self._transaction() as session:
@@ -831,8 +832,8 @@ def _add_version(session: Session, version: VersionRow) -> None:
     if later is not None or (memory is None and _version_count(session, version.document_id) > 1):
         _rebuild_memory(session, version.document_id)
         return
-    known = _unpack_keys(memory.known) if memory else frozenset()
-    dropped = _unpack_keys(memory.dropped) if memory else frozenset()
+    known = unpack_keys(memory.known) if memory else frozenset()
+    dropped = unpack_keys(memory.dropped) if memory else frozenset()
     keys = sentence_keys(version.text)
     _save_memory(session, version.document_id, known | keys, dropped | (known - keys), memory)
 
@@ -857,21 +858,12 @@ def _save_memory(
     if memory is None:
         memory = SentenceMemoryRow(document_id=document_id)
         session.add(memory)
-    memory.known, memory.dropped, memory.versions = _pack_keys(known), _pack_keys(dropped), count
+    memory.known, memory.dropped, memory.versions = pack_keys(known), pack_keys(dropped), count
     session.flush()
 
 
 def _version_count(session: Session, document_id: int) -> int:
     return session.scalar(select(func.count(VersionRow.id)).where(VersionRow.document_id == document_id)) or 0
-
-
-def _pack_keys(keys: frozenset[str]) -> bytes:
-    return gzip.compress("\n".join(sorted(keys)).encode(), compresslevel=6, mtime=0)
-
-
-def _unpack_keys(packed: bytes) -> frozenset[str]:
-    text = gzip.decompress(packed).decode()
-    return frozenset(text.split("\n")) if text else frozenset()
 
 
 def _engine(url: str, read_only: bool = False) -> Engine:
