@@ -1381,3 +1381,10 @@ def test_a_single_digit_that_changes_in_an_ai_sentence_is_news() -> None:
     assert flag.ai and quoted(flag)[-1] == ("insert", "We keep your conversations with our AI assistant for 5 years.")
     assert sentence_key("Kept for 3 years.") != sentence_key("Kept for 5 years.")
     assert sentence_key("(a) Kept for years.") == sentence_key("(b) Kept for years.")  # a letter is a marker
+
+
+@pytest.mark.parametrize(("old_limit", "new_limit"), [("under 18", "over 18"), ("unter 16 Jahren", "über 16 Jahren")])
+def test_a_limit_that_turns_around_is_news(old_limit: str, new_limit: str) -> None:
+    old = policy(INTRO, f"We never use data of people {old_limit} to train our AI models.", CONTROLS)
+    assert flag_of(old, old.replace(old_limit, new_limit)).ai
+    assert sentence_key("Terms under which we work.") == sentence_key("Terms over which we work.")  # no number

@@ -754,6 +754,9 @@ NOT_A_PRODUCT_NAME = frozenset(
 # Sentence keys: what makes two wordings the same statement.
 # ---------------------------------------------------------------------------------------------------------
 
+# Little words that are a limit before a number: "under 18" and "over 18" are not one statement.
+THRESHOLDS = frozenset({"under", "over", "unter", "über"})
+
 # Words without meaning of their own, so that "like" reads as "such as" and "Google's" as "Google’s".
 # Negations, possessives, modal verbs and quantifiers ("all", "some", "most") are never here: "we do not train"
 # must differ from "we train", "all of your posts" from "some of your posts".

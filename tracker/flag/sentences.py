@@ -11,7 +11,7 @@ import functools
 import re
 from collections.abc import Iterable
 
-from tracker.flag.language import ABBREVIATIONS, SPELLINGS, STOPWORDS, WRITTEN_OUT
+from tracker.flag.language import ABBREVIATIONS, SPELLINGS, STOPWORDS, THRESHOLDS, WRITTEN_OUT
 
 WORD = re.compile(r"\w+")
 _LEADING_NUMBER = re.compile(r"^\W*\d+(?:\.\d+)*\.?\s*")
@@ -82,11 +82,20 @@ def content_words(text: str) -> list[str]:
     for hint, pattern, replacement in WRITTEN_OUT:
         if hint in text:
             text = pattern.sub(replacement, text)
-    # A single letter is an initial or a list's marker; a single digit is a quantity ("kept for 3 years" is not
-    # "kept for 5 years"). Stored keys are rebuilt when this changes (migration 0013).
-    return [
-        _spelling(word) for word in WORD.findall(text) if (len(word) > 1 or word.isdigit()) and word not in STOPWORDS
-    ]
+    words = WORD.findall(text)
+    return [_spelling(word) for index, word in enumerate(words) if _carries_meaning(words, index)]
+
+
+def _carries_meaning(words: list[str], index: int) -> bool:
+    """A single letter is an initial or a list's marker; a single digit is a quantity ("kept for 3 years" is not
+    "kept for 5 years"), and so is "under" or "over" before a number ("users under 18" is not "users over 18").
+    Stored keys are rebuilt when this changes (migration 0013)."""
+    word = words[index]
+    if len(word) == 1 and not word.isdigit():
+        return False
+    if word not in STOPWORDS:
+        return True
+    return word in THRESHOLDS and index + 1 < len(words) and words[index + 1].isdigit()
 
 
 def spelled_words(text: str) -> list[str]:
