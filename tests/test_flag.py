@@ -616,6 +616,11 @@ def held_out(lang: str, sentence: str = "", own_line: bool = False) -> str:
 
 
 HELD_OUT_AI = [
+    # Someone's prompts, or the prompts they write.
+    ("en", "We may review your prompts to improve the quality of Tally's answers."),
+    ("en", "Prompts that you submit through the API are deleted after 30 days."),
+    ("fr", "Nous pouvons utiliser vos prompts pour améliorer la qualité des réponses."),
+    ("de", "Prompts, die Sie eingeben, werden 30 Tage lang gespeichert."),
     (
         "en",
         "We may use your posts and interactions to train and improve generative AI models, including those of "
@@ -759,6 +764,9 @@ HELD_OUT_AI_LISTS = [
 ]
 
 HELD_OUT_NOT_AI = [
+    # Prompts that are notices, not what a person gives a generative model.
+    ("en", "Follow the prompts on your screen to finish setting up two-step verification.", False),
+    ("en", "We may send you prompts to review your privacy settings once a year.", False),
     # Recommendations people make, embedded posts, clones of code, synthetic fibres.
     ("en", "We improve our recommendation engine with the ratings you give us.", False),
     ("en", "You can embed posts on other websites; embedded posts show your name and photo.", False),

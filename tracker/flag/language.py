@@ -267,6 +267,12 @@ TERMS: dict[str, tuple[str, ...]] = {
         r"\bprompts? (?:and|or|&) (?:outputs?|responses?|completions?|generations?)\b",
         r"\ben réponse (?:à|aux) (?:vos |votre |tes |ton |des |leurs? )?prompts?\b",
         r"\bprompts? (?:et|ou) (?:les |des |aux )?(?:résultats?|sorties?|réponses?)\b",
+        # Someone's prompts, or the prompts they write: what a person gives a generative model ("the prompts you
+        # enter"); a single "prompt" sent to someone stays a notice.
+        r"\b(?:your|their|users['’]?|vos|leurs|Ihre|deine) prompts\b",
+        r"\bprompts,? (?:(?:that|which) )?(?:you|users) (?:enter|type|submit|provide|write|send|give)\b",
+        r"\bprompts,? (?:que vous|qu['’]ils) (?:saisissez|rédigez|envoyez|fournissez|saisissent)\b",
+        r"\bPrompts,? die (?:Sie|du|Nutzer) (?:eingeben|eingibst|schreiben|schreibst|senden|sendest)\b",
         r"\b(?:auf|zu) (?:deine[nm]?|Ihre[nm]?|die|den) Prompts?\b",
         r"\bPrompts? (?:und|oder) (?:die |den )?(?:Ausgaben?|Antworten|Ergebnisse?)\b",
         # Generative copies of people: their voice, their face, their likeness.
