@@ -1396,3 +1396,76 @@ def test_a_limit_that_turns_around_is_news(old_limit: str, new_limit: str) -> No
     old = policy(INTRO, f"We never use data of people {old_limit} to train our AI models.", CONTROLS)
     assert flag_of(old, old.replace(old_limit, new_limit)).ai
     assert sentence_key("Terms under which we work.") == sentence_key("Terms over which we work.")  # no number
+
+
+# -- sections under a heading about AI ------------------------------------------------------------------------
+
+AI_SECTION = "## Writing suggestions powered by AI"
+PLAIN_SECTION = "## Your account"
+
+
+def section(heading: str, *blocks: str) -> str:
+    return policy(INTRO, "\n\n".join([heading, *blocks]), CONTROLS)
+
+
+@pytest.mark.parametrize(
+    ("body", "edited"),
+    [
+        ("We keep the text you send for 30 days.", "We keep the text you send for 2 years."),
+        ("Requests are processed in Frankfurt.", "Requests are processed in Frankfurt and in Oregon."),
+        ("- Drafts you write\n- Comments you accept", "- Drafts you write\n- Comments you accept\n- Your contacts"),
+        (
+            "| Data | Kept for |\n| --- | --- |\n| Drafts | 30 days |",
+            "| Data | Kept for |\n| --- | --- |\n| Drafts | 1 year |",
+        ),
+    ],
+)
+def test_a_statement_in_a_section_whose_heading_speaks_of_ai_speaks_of_ai(body: str, edited: str) -> None:
+    flag = flag_of(
+        section(AI_SECTION, "We suggest wording as you type.", body),
+        section(AI_SECTION, "We suggest wording as you type.", edited),
+    )
+    assert flag.ai, flag.reason
+    assert any("heading speaks of AI" in evidence.says for evidence in flag.evidence)
+    # The same edit under a heading about something else is not about AI.
+    plain = flag_of(
+        section(PLAIN_SECTION, "We suggest wording as you type.", body),
+        section(PLAIN_SECTION, "We suggest wording as you type.", edited),
+    )
+    assert not plain.ai
+
+
+def test_a_section_under_a_heading_about_ai_inside_another_counts_and_a_new_ai_section_counts() -> None:
+    nested = "## Generative AI\n\nWe offer a writing assistant.\n\n### Retention\n\nWe keep your drafts for 30 days."
+    flag = flag_of(policy(INTRO, nested, CONTROLS), policy(INTRO, nested.replace("30 days", "3 years"), CONTROLS))
+    assert flag.ai, flag.reason
+    added = "### How we train our models\n\nWe use public posts and the captions of public photos."
+    assert flag_of(policy(INTRO, CONTROLS), policy(INTRO, added, CONTROLS)).ai
+
+
+@pytest.mark.parametrize(
+    ("body", "edited"),
+    [
+        ("Last updated: March 2025.", "Last updated: June 2025."),
+        (
+            "For help setting up your microphone, visit example.com/audio.",
+            "For help with your camera, visit example.com/video.",
+        ),
+        ("The Pro plan costs €10 a month.", "The Pro plan costs €12 a month."),
+        ("Questions? Write to privacy@example.com.", "Questions? Write to dpo@example.com."),
+    ],
+)
+def test_date_stamps_help_links_prices_and_contacts_under_an_ai_heading_are_not_about_ai(
+    body: str, edited: str
+) -> None:
+    old, new = (
+        section(AI_SECTION, "We suggest wording as you type.", body),
+        section(AI_SECTION, "We suggest wording as you type.", edited),
+    )
+    assert not flag_of(old, new).ai
+
+
+def test_a_price_row_that_names_an_ai_plan_and_a_key_made_by_an_algorithm_are_not_about_ai() -> None:
+    table = "| Plan | Price |\n| --- | --- |\n| Nimbus AI Essential | 9 € |"
+    assert not flag_of(policy(INTRO, CONTROLS), policy(INTRO, table, CONTROLS)).ai
+    assert judge_sentence("Keys are generated with a FIPS 140-3 validated algorithm on your device.").score == 0.0

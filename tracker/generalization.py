@@ -1,6 +1,6 @@
 """The generalization sets: clauses and edits written and labelled blind, judged the way a change reaches the flag.
 
-tests/generalization/ holds nine sets (generalization.jsonl, then second- to ninth-set.jsonl), each written by
+tests/generalization/ holds ten sets (generalization.jsonl, then second- to tenth-set.jsonl), each written by
 someone who had not seen the flag (their README says how). The acceptance is on all of them together: one blind set
 written in batches, each batch printed on its own.
 A `clause` item is inserted as a new paragraph into a neutral policy text of its language; an `edit` item's `old`
@@ -33,6 +33,7 @@ DEFAULT_SETS = tuple(
         "seventh-set.jsonl",
         "eighth-set.jsonl",
         "ninth-set.jsonl",
+        "tenth-set.jsonl",
     )
 )
 NEUTRAL = REPO / "tests" / "fixtures" / "neutral-policy"

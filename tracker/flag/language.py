@@ -117,6 +117,10 @@ TERMS: dict[str, tuple[str, ...]] = {
     "other_algorithm": (
         r"\b(?:encryption|hashing|hash|compression|cryptographic|signature|sorting|checksum|search|routing|"
         r"rule-based|deterministic) algorithms?\b",
+        # Keys and hashes made by an algorithm ("keys are generated with a FIPS 140-3 validated algorithm").
+        r"\b(?:keys?|passwords?|tokens?|hashes|signatures?|salts?) (?:are |is |were |will be )?(?:generated|derived|"
+        r"created|computed) (?:with|by|using) (?:an? |the |our )?[\w .-]{0,40}?algorithms?\b",
+        r"\b(?:FIPS|NIST)[\w .-]{0,20}?(?:validated |approved |certified )?algorithms?\b",
         r"\balgorithmes? (?:de chiffrement|de hachage|de compression|cryptographiques?)\b",
         r"\b(?:Verschlüsselungs|Hash|Kompressions|Signatur)algorithm\w*",
         r"\b(?:gaming|manipulating|manipulate|game|trick|tricking|circumvent|circumventing) (?:the |our |any )?"
@@ -650,7 +654,18 @@ POINTERS = re.compile(
     r"^(?:learn (?:more|how|about)|find out (?:more|how)|read (?:more|how)|more about|see|visit|go to|click|tap|"
     r"check out|chat with|ask|try|discover|explore|"
     r"en savoir plus|pour en savoir plus|apprenez|découvrez|consultez|voir|discutez avec|essayez|"
-    r"mehr erfahren|weitere informationen|erfahren sie|erfahre|siehe|besuchen sie|chatten sie mit|probieren sie)\b",
+    r"mehr erfahren|weitere informationen|erfahren sie|erfahre|siehe|besuchen sie|chatten sie mit|probieren sie|"
+    r"for (?:more )?(?:help|information|details|assistance|support)\b[^.]*\b(?:visit|see|go to|contact)|"
+    r"pour (?:toute aide|obtenir de l['’]aide|plus d['’]informations)|für (?:hilfe|weitere informationen))\b",
+    re.IGNORECASE,
+)
+
+# A date stamp: when the document was updated, reviewed or takes effect ("Last updated: 1 June 2025"). Furniture.
+DATE_STAMP = re.compile(
+    r"^(?:last (?:updated|reviewed|modified|revised|changed)|effective(?: date| as of| from| on)?|updated|"
+    r"date of (?:last )?(?:update|revision)|dernière (?:mise à jour|révision|modification)|mis à jour le|"
+    r"en vigueur (?:le|à compter du|depuis le)|date d['’]effet|zuletzt (?:aktualisiert|geändert|überprüft)|"
+    r"stand|gültig (?:ab|seit)|letzte (?:aktualisierung|änderung))\b",
     re.IGNORECASE,
 )
 
@@ -658,10 +673,13 @@ POINTERS = re.compile(
 # details, says nothing about what the product does ("Nimbus AI is billed monthly"): furniture too.
 COMMERCE = re.compile(
     r"\b(?:bill(?:s|ed|ing)?|invoic\w*|pric(?:e|es|ed|ing)|fees?|charg(?:e|es|ed|ing)|costs?|refund\w*|"
-    r"tax(?:es)?|VAT|renew\w*|trademarks?|contact us|e-?mail us|write to us|call us|"
+    r"tax(?:es)?|VAT|renew\w*|trademarks?|contact us|e-?mail us|write to us|call us|payments? (?:for|are|is)|"
+    r"payment (?:processors?|providers?)|paiements? (?:pour|sont|est)|Zahlungen (?:für|werden)|Zahlungsdienst\w*|"
+    r"customer (?:service|support)|support team|service client|Kundenservice|Kundendienst|"
     r"factur\w*|prix|tarif\w*|frais|rembours\w*|taxes?|TVA|renouvel\w*|marques? déposées?|contactez-nous|"
     r"écrivez-nous|Rechnung\w*|abgerechnet|Abrechnung\w*|Preis\w*|Gebühr\w*|Kosten|Erstattung\w*|erstattet|"
-    r"Steuer\w*|MwSt|verlänger\w*|Marken?|Warenzeichen|kontaktieren Sie)\b|[™®]|\S@\S",
+    r"Steuer\w*|MwSt|verlänger\w*|Marken?|Warenzeichen|kontaktieren Sie)\b|[™®]|\S@\S|"
+    r"[$€£¥] ?\d|\d ?[$€£¥]|\b(?:USD|EUR|GBP|CHF)\b",
     re.IGNORECASE,
 )
 

@@ -11,7 +11,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
 from tracker.diff import DELETE, EQUAL, INSERT, TextDiff
-from tracker.flag.language import CATEGORIES, REFERS_BACK
+from tracker.flag.language import CATEGORIES, COMMERCE, FURNITURE_FACTOR, REFERS_BACK
 from tracker.flag.names import ai_names_given, could_be_given_at, is_ordinary_word, names_in
 from tracker.flag.sentences import (
     WORD,
@@ -36,6 +36,7 @@ from tracker.flag.vocabulary import (
     document_owner,
     ends_statement,
     find_all,
+    furniture_reason,
     judge_sentence,
 )
 
@@ -61,6 +62,7 @@ REPLACED_EVIDENCE = 10
 
 LEAD_IN_LOOKBACK = 60  # list lines read back to find a list's lead-in
 REFERENCE_CHAIN = 3  # sentences read back through references to find the AI statement a sentence refers to
+SECTION_REACH = 2000  # characters read back from a changed line to find the heading of its section
 NAME_PLACES = 10  # places of a name read in each version to find where it is given to an AI product
 NAME_CANDIDATES = 200  # names of changed sentences looked up in a version (each costs a search of the text)
 TABLE_CELL_WORDS = 4  # a line "a | b" is a table's row when one of its cells has this many words
@@ -174,11 +176,13 @@ def _in_ai_context(
     dropped_sentences: Collection[str],
 ) -> list[_Candidate]:
     """Changed sentences without AI words of their own that belong to an unchanged AI statement: they refer back to
-    it ("You can object to this use at any time" deleted after "We use public posts to train our AI models"), or
-    they are items of the list it leads in ("With Searchly Assistant you can:" then "- let the agent buy tickets")."""
+    it ("You can object to this use at any time" deleted after "We use public posts to train our AI models"), they
+    are items of the list it leads in ("With Searchly Assistant you can:" then "- let the agent buy tickets"), or
+    they are statements of the section it heads ("## Generative AI features" over "We keep this text for 30
+    days")."""
     found = []
     for side, other, op in sides:
-        for start, end, context in side.in_context(other):
+        for start, end, context, why in side.in_context(other):
             if (op, start) in judged:
                 continue
             if other.holds(side.text[start:end]):
@@ -190,7 +194,7 @@ def _in_ai_context(
                 context.category,
                 context.concept,
                 "ai-context",
-                "it belongs to the unchanged AI statement before it (a reference back, or an item of its list)",
+                why,
                 context.terms,
             )
             found.append(_Candidate(op, start, end, side.text[start:end], judgement))
@@ -555,7 +559,16 @@ _ROUGH_BOUNDARY = re.compile(r"[.!?]\s+|\n+|<br\s*/?>")
 _GLUE = re.compile(r"(?<=[a-zà-ÿ.!?:)])(?=[A-ZÀ-Þ][a-zà-ÿ])|(?<=\)) (?=[A-ZÀ-Þ][a-zà-ÿ])")
 _NEWLINE = re.compile("\n")
 _LIST_ITEM = re.compile(r"^[ \t>]*(?:[-*+•·]|\d{1,3}[.)])[ \t]+\S")
+_HEADING_LEVELS = "######"
+_HEADING = re.compile(r"[ \t]*(#{1,6})[ \t]")
 _TABLE_CELL_RULE = re.compile(r"^\s*:?-{3,}:?\s*$")
+
+
+def _is_section_statement(sentence: str, completes: bool) -> bool:
+    """Does a sentence under an AI heading say something of the section's AI: a statement (not furniture; a list's
+    item or a table's cell however short), and not a clause about money or contact details ("The plan costs $10 a
+    month", "Write to privacy@...")?"""
+    return not furniture_reason(sentence, completes) and not COMMERCE.search(sentence)
 
 
 def _is_lead_in(line: str) -> bool:
@@ -608,6 +621,7 @@ class _Side:
         # Sentences per line, cut once: a page that is one line of many sentences would be cut again per trigger.
         self._line_spans: dict[tuple[int, int], list[tuple[int, int]]] = {}
         self._lead_ins: dict[tuple[int, int], Judgement | None] = {}  # each list's lead-in, judged once
+        self._headings: dict[tuple[int, int], Judgement | None] = {}  # each heading, judged once
 
     def read_with(self, reader: _Reader) -> None:
         """Judge with another vocabulary from now on (the document's own AI names added). What is kept was found
@@ -616,6 +630,7 @@ class _Side:
         self.vocabulary = reader.vocabulary
         self._triggers = None
         self._lead_ins.clear()
+        self._headings.clear()
 
     def line_spans(self, line_start: int, line_end: int) -> list[tuple[int, int]]:
         """sentence_spans() of the line text[line_start:line_end], in order, cut once per line."""
@@ -653,7 +668,15 @@ class _Side:
         """The judgement of the sentence text[start:end], read in its place (a list item, the document's owner)."""
         sentence = self.text[start:end]
         owner = self.owner if ASSISTANT_SHAPE.search(sentence) else ""
-        return self.reader.judge(sentence, self.completes_lead_in(start) or self.fills_a_table(start), owner)
+        in_table = self.fills_a_table(start)
+        judgement = self.reader.judge(sentence, self.completes_lead_in(start) or in_table, owner)
+        if in_table and judgement.concept == "ai_product" and not judgement.furniture:
+            # A cell is read with its row: "| Nimbus AI Pro | 19 € |" names a product in a row about money.
+            row = self.text[slice(*self._line(start))]
+            if COMMERCE.search(row):
+                furniture = "a product named in a table row about money, trademarks or contact details"
+                return replace(judgement, score=round(judgement.score * FURNITURE_FACTOR, 2), furniture=furniture)
+        return judgement
 
     @functools.cached_property
     def owner(self) -> str:
@@ -808,10 +831,11 @@ class _Side:
         words = clean(sentence).rstrip(".;,:!?")
         return bool(words) and words in self.text
 
-    def in_context(self, other: _Side) -> Iterator[tuple[int, int, Judgement]]:
-        """The changed sentences that belong to an AI statement in both versions, with its judgement: a sentence
-        that refers back (REFERS_BACK) to the sentence just before it on its line, or the first sentence of a list
-        item whose lead-in is one. Read line by line, each list's lead-in looked for and judged once."""
+    def in_context(self, other: _Side) -> Iterator[tuple[int, int, Judgement, str]]:
+        """The changed sentences that belong to an AI statement in both versions, with its judgement and how they
+        belong: the first sentence of a list item whose lead-in is one, a sentence that refers back (REFERS_BACK) to
+        one before it on its line, or a statement in a section whose heading is one. Read line by line, each list's
+        lead-in and each heading looked for and judged once."""
         for block_start, block_end in self._changed_lines():
             lead_in: tuple[int, int] | None = None
             looked_back = False
@@ -825,20 +849,50 @@ class _Side:
                     lead_in, looked_back = self.lead_in(line_start), True
                 elif not is_item and line.strip():
                     lead_in, looked_back = (line_start, line_end) if _is_lead_in(line) else None, True
-                if is_item or REFERS_BACK.search(line):
-                    spans = self.line_spans(line_start, line_end)
-                    for index, (start, end) in enumerate(spans):
-                        if self.is_unchanged(start, end):
-                            continue
-                        if index == 0 and is_item:
-                            context = self._lead_in_context(lead_in, other) if lead_in else None
-                        elif index > 0 and REFERS_BACK.search(self.text, start, end):
-                            context = self._statement_context(spans[:index], other)
-                        else:
-                            continue
+                spans = self.line_spans(line_start, line_end) if line.strip() and not _HEADING.match(line) else []
+                for index, (start, end) in enumerate(spans):
+                    if self.is_unchanged(start, end):
+                        continue
+                    if index == 0 and is_item and lead_in:
+                        context = self._lead_in_context(lead_in, other)
                         if context is not None:
-                            yield start, end, context
+                            yield start, end, context, "it is an item of the list an unchanged AI statement leads in"
+                            continue
+                    if index > 0 and REFERS_BACK.search(self.text, start, end):
+                        context = self._statement_context(spans[:index], other)
+                        if context is not None:
+                            yield start, end, context, "it refers back to an unchanged AI statement before it"
+                            continue
+                    if not _is_section_statement(self.text[start:end], is_item or self.fills_a_table(start)):
+                        continue
+                    context = self._heading_context(line_start, other)
+                    if context is not None:
+                        yield start, end, context, "it is a statement of a section whose heading speaks of AI"
                 line_start = line_end + 1
+
+    def _heading_context(self, line_start: int, other: _Side) -> Judgement | None:
+        """The judgement of the heading the line at `line_start` sits under, when it speaks of AI: the nearest
+        heading above it, or a heading of a higher level above that ("## Generative AI" over "### Retention"),
+        within SECTION_REACH characters."""
+        level = len(_HEADING_LEVELS)
+        start = line_start
+        reach = max(0, line_start - SECTION_REACH)
+        while start > reach:
+            start, end = self._line(start - 1)
+            heading = _HEADING.match(self.text, start, end)
+            if heading is None or len(heading.group(1)) >= level:
+                continue
+            level = len(heading.group(1))
+            if (start, end) not in self._headings:
+                # Its words as a statement: a heading is furniture when it changes, not when it says what a section
+                # is about. In this version: a section added under an AI heading is about AI too.
+                judged = self.reader.judge(clean(self.text[start:end]), True)
+                self._headings[start, end] = judged if judged.score >= AI_THRESHOLD else None
+            if self._headings[start, end] is not None:
+                return self._headings[start, end]
+            if level == 1:
+                return None
+        return None
 
     def _statement_context(self, before: list[tuple[int, int]], other: _Side) -> Judgement | None:
         """The judgement of the AI statement the sentence after `before` refers back to: the sentence just before

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from tracker.flag.language import (
     COMMERCE,
+    DATE_STAMP,
     EXTRA_TERM_KINDS,
     FURNITURE_FACTOR,
     MIN_STATEMENT_WORDS,
@@ -244,7 +245,7 @@ def judge_sentence(
     strongest = fired[0]
     used = {kind for rule in fired for need in rule.needs for kind in need}
     words = tuple(dict.fromkeys(term.text for term in terms if term.kind in used and term.kind in _SHOWN))
-    furniture = _furniture(sentence, completes_lead_in)
+    furniture = furniture_reason(sentence, completes_lead_in)
     if not furniture and all(rule.concept == "ai_product" for rule in fired) and COMMERCE.search(sentence):
         furniture = "a product named in a clause about money, trademarks or contact details"
     score = round(strongest.score * (FURNITURE_FACTOR if furniture else 1.0), 2)
@@ -288,7 +289,7 @@ def _distance(one: Term, other: Term) -> int:
     return max(0, max(one.start, other.start) - min(one.end, other.end))
 
 
-def _furniture(sentence: str, completes_lead_in: bool = False) -> str:
+def furniture_reason(sentence: str, completes_lead_in: bool = False) -> str:
     """Why a sentence is page furniture (a heading, button, label or link elsewhere); "" for a statement."""
     stripped = sentence.strip()
     plain = clean(stripped)
@@ -297,6 +298,8 @@ def _furniture(sentence: str, completes_lead_in: bool = False) -> str:
         return "a heading"
     if POINTERS.match(plain):
         return "a link that points elsewhere"
+    if DATE_STAMP.match(plain):
+        return "a date stamp"
     if completes_lead_in:
         return ""
     if words < MIN_WORDS:
