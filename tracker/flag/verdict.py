@@ -561,6 +561,7 @@ _NEWLINE = re.compile("\n")
 _LIST_ITEM = re.compile(r"^[ \t>]*(?:[-*+•·]|\d{1,3}[.)])[ \t]+\S")
 _HEADING_LEVELS = "######"
 _HEADING = re.compile(r"[ \t]*(#{1,6})[ \t]")
+_HEADING_LINE = re.compile(r"^[ \t]*(#{1,6})[ \t]", re.MULTILINE)
 _TABLE_CELL_RULE = re.compile(r"^\s*:?-{3,}:?\s*$")
 
 
@@ -839,6 +840,8 @@ class _Side:
         for block_start, block_end in self._changed_lines():
             lead_in: tuple[int, int] | None = None
             looked_back = False
+            section: Judgement | None = None
+            looked_for_section = -1  # the line whose section was looked for
             line_start = block_start
             while line_start < block_end:
                 line_end = self.text.find("\n", line_start, block_end)
@@ -863,36 +866,44 @@ class _Side:
                         if context is not None:
                             yield start, end, context, "it refers back to an unchanged AI statement before it"
                             continue
-                    if not _is_section_statement(self.text[start:end], is_item or self.fills_a_table(start)):
-                        continue
-                    context = self._heading_context(line_start, other)
-                    if context is not None:
-                        yield start, end, context, "it is a statement of a section whose heading speaks of AI"
+                    if section is None or looked_for_section != line_start:
+                        section, looked_for_section = self._heading_context(line_start), line_start
+                    if section is not None and _is_section_statement(
+                        self.text[start:end], is_item or self.fills_a_table(start)
+                    ):
+                        yield start, end, section, "it is a statement of a section whose heading speaks of AI"
                 line_start = line_end + 1
 
-    def _heading_context(self, line_start: int, other: _Side) -> Judgement | None:
+    def _heading_context(self, line_start: int) -> Judgement | None:
         """The judgement of the heading the line at `line_start` sits under, when it speaks of AI: the nearest
         heading above it, or a heading of a higher level above that ("## Generative AI" over "### Retention"),
         within SECTION_REACH characters."""
         level = len(_HEADING_LEVELS)
-        start = line_start
-        reach = max(0, line_start - SECTION_REACH)
-        while start > reach:
-            start, end = self._line(start - 1)
-            heading = _HEADING.match(self.text, start, end)
-            if heading is None or len(heading.group(1)) >= level:
+        index = bisect.bisect_left(self._heading_lines, (line_start,)) - 1
+        while index >= 0:
+            start, end, heading_level = self._heading_lines[index]
+            index -= 1
+            if start < line_start - SECTION_REACH:
+                return None
+            if heading_level >= level:
                 continue
-            level = len(heading.group(1))
+            level = heading_level
             if (start, end) not in self._headings:
-                # Its words as a statement: a heading is furniture when it changes, not when it says what a section
-                # is about. In this version: a section added under an AI heading is about AI too.
+                # Its words as a statement: a heading is furniture when it changes, not when it says what a
+                # section is about. In this version: a section added under an AI heading is about AI too.
                 judged = self.reader.judge(clean(self.text[start:end]), True)
                 self._headings[start, end] = judged if judged.score >= AI_THRESHOLD else None
             if self._headings[start, end] is not None:
                 return self._headings[start, end]
-            if level == 1:
-                return None
         return None
+
+    @functools.cached_property
+    def _heading_lines(self) -> list[tuple[int, int, int]]:
+        """(start, end, level) of every heading line, in order."""
+        return [
+            (match.start(), self._line(match.start())[1], len(match.group(1)))
+            for match in _HEADING_LINE.finditer(self.text)
+        ]
 
     def _statement_context(self, before: list[tuple[int, int]], other: _Side) -> Judgement | None:
         """The judgement of the AI statement the sentence after `before` refers back to: the sentence just before
