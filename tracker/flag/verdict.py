@@ -559,7 +559,6 @@ _ROUGH_BOUNDARY = re.compile(r"[.!?]\s+|\n+|<br\s*/?>")
 _GLUE = re.compile(r"(?<=[a-zà-ÿ.!?:)])(?=[A-ZÀ-Þ][a-zà-ÿ])|(?<=\)) (?=[A-ZÀ-Þ][a-zà-ÿ])")
 _NEWLINE = re.compile("\n")
 _LIST_ITEM = re.compile(r"^[ \t>]*(?:[-*+•·]|\d{1,3}[.)])[ \t]+\S")
-_HEADING_LEVELS = "######"
 _HEADING = re.compile(r"[ \t]*(#{1,6})[ \t]")
 _HEADING_LINE = re.compile(r"^[ \t]*(#{1,6})[ \t]", re.MULTILINE)
 _TABLE_CELL_RULE = re.compile(r"^\s*:?-{3,}:?\s*$")
@@ -833,10 +832,10 @@ class _Side:
         return bool(words) and words in self.text
 
     def in_context(self, other: _Side) -> Iterator[tuple[int, int, Judgement, str]]:
-        """The changed sentences that belong to an AI statement in both versions, with its judgement and how they
-        belong: the first sentence of a list item whose lead-in is one, a sentence that refers back (REFERS_BACK) to
-        one before it on its line, or a statement in a section whose heading is one. Read line by line, each list's
-        lead-in and each heading looked for and judged once."""
+        """The changed sentences that belong to an AI statement, with its judgement and how they belong: the first
+        sentence of a list item whose lead-in is one (in both versions), a sentence that refers back (REFERS_BACK)
+        to one before it on its line (in both versions), or a statement of a section whose heading is one. Read line
+        by line, each list's lead-in and each heading looked for and judged once."""
         for block_start, block_end in self._changed_lines():
             lead_in: tuple[int, int] | None = None
             looked_back = False
@@ -866,7 +865,7 @@ class _Side:
                         if context is not None:
                             yield start, end, context, "it refers back to an unchanged AI statement before it"
                             continue
-                    if section is None or looked_for_section != line_start:
+                    if looked_for_section != line_start:
                         section, looked_for_section = self._heading_context(line_start), line_start
                     if section is not None and _is_section_statement(
                         self.text[start:end], is_item or self.fills_a_table(start)
@@ -878,7 +877,7 @@ class _Side:
         """The judgement of the heading the line at `line_start` sits under, when it speaks of AI: the nearest
         heading above it, or a heading of a higher level above that ("## Generative AI" over "### Retention"),
         within SECTION_REACH characters."""
-        level = len(_HEADING_LEVELS)
+        level = 7  # deeper than any heading (######)
         index = bisect.bisect_left(self._heading_lines, (line_start,)) - 1
         while index >= 0:
             start, end, heading_level = self._heading_lines[index]
