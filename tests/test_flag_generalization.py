@@ -11,6 +11,7 @@ from pathlib import Path
 from tracker.flag import judge_sentence
 from tracker.generalization import (
     DEFAULT_SETS,
+    OPEN_SETS,
     TARGET_PRECISION,
     TARGET_RECALL,
     evaluate_set,
@@ -28,6 +29,14 @@ def test_the_generalization_sets_together_meet_the_acceptance() -> None:
     assert [report.items for report in reports] == [377, 200, 160, 150, 150, 120, 150, 150, 150, 120]
     total = together(reports)
     assert total.recall >= TARGET_RECALL and total.precision >= TARGET_PRECISION, [r.errors for r in reports]
+
+
+def test_the_open_batches_stay_at_or_above_the_floor_they_came_in_at() -> None:
+    """Open batches are outside the acceptance until their misses are fixed (tracker/generalization.py), but the flag
+    must not get worse on them."""
+    for path, (recall, precision) in OPEN_SETS.items():
+        overall = evaluate_set(path).overall
+        assert overall.recall >= recall and overall.precision >= precision, (path.name, overall)
 
 
 def test_the_neutral_policy_texts_say_nothing_about_ai() -> None:

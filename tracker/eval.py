@@ -36,7 +36,15 @@ from tracker.config import ChecksSettings, Config, ConfigError, load_config
 from tracker.diff import diff_texts
 from tracker.extract import ExtractionError, Rules, extract_text
 from tracker.flag import NO_FLAG, Flag, Vocabulary, flag_change, sentence_keys
-from tracker.generalization import DEFAULT_SETS, SetNotFound, SetReport, evaluate_set, render_set, together
+from tracker.generalization import (
+    DEFAULT_SETS,
+    OPEN_SETS,
+    SetNotFound,
+    SetReport,
+    evaluate_set,
+    render_set,
+    together,
+)
 from tracker.generalization import TARGET_PRECISION as SET_PRECISION
 from tracker.generalization import TARGET_RECALL as SET_RECALL
 from tracker.screen import Fingerprint, Suspect, confirmed, fingerprint, screen_text
@@ -406,6 +414,12 @@ def main(argv: list[str] | None = None) -> int:
             missing.append(str(exc))
     blind = together(generalization)
     met = all(report.overall.met for report in reports) and (not generalization or blind.met)
+    open_batches: list[SetReport] = []
+    for path in () if args.generalization else OPEN_SETS:
+        try:
+            open_batches.append(evaluate_set(path, vocabulary))
+        except SetNotFound as exc:
+            missing.append(str(exc))
     if args.json:
         payload = {
             "corpus": str(corpus) if corpus else None,
@@ -424,6 +438,7 @@ def main(argv: list[str] | None = None) -> int:
                 "sets": [_set_json(report) for report in generalization],
                 "together": {**asdict(blind), "precision": blind.precision, "recall": blind.recall},
                 "met": blind.met,
+                "open": [_set_json(report) for report in open_batches],
             },
             "missing": missing,
         }
@@ -438,6 +453,9 @@ def main(argv: list[str] | None = None) -> int:
                 f"\n== The generalization sets together: {items} items, TP {blind.tp} FP {blind.fp} FN {blind.fn} "
                 f"TN {blind.tn}, precision {blind.precision:.2f}, recall {blind.recall:.2f}"
             )
+        for report in open_batches:
+            lines.append("\n(An open batch: measured, outside the acceptance until its misses are read and fixed.)")
+            lines.append("\n".join(render_set(report)))
         lines.append(
             f"\nAcceptance: corpus recall {TARGET_RECALL:.2f} and precision >= {TARGET_PRECISION:.2f} on every input; "
             f"generalization sets together recall >= {SET_RECALL:.2f} and precision >= {SET_PRECISION:.2f}: "

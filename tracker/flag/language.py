@@ -107,6 +107,7 @@ TERMS: dict[str, tuple[str, ...]] = {
         r"(?:(?:,| ,|/| or| and| &| et| und| ou| oder)\s*(?:AI|PSD|SVG|EPS|PDF|PNG|JPE?G|TIFF?|GIF|INDD|DOCX?|"
         r"XLSX?|PPTX?|RAW|HEIC|SKETCH|FIG)\b)+)",
         r"\bAdobe Illustrator\b",
+        r"(?-i:\bAI) ?\((?:Adobe )?Illustrator\)",
         r"(?-i:\bIA \d{5})\b",
         # A name's own initials in brackets: "Air India (AI)", "Institut Agricole (IA)".
         r"(?-i:\bA[\w-]+ I[\w-]+ \(AI\))",
@@ -675,7 +676,8 @@ COMMERCE = re.compile(
     r"\b(?:bill(?:s|ed|ing)?|invoic\w*|pric(?:e|es|ed|ing)|fees?|charg(?:e|es|ed|ing)|costs?|refund\w*|"
     r"tax(?:es)?|VAT|renew\w*|trademarks?|contact us|e-?mail us|write to us|call us|payments? (?:for|are|is)|"
     r"payment (?:processors?|providers?)|paiements? (?:pour|sont|est)|Zahlungen (?:für|werden)|Zahlungsdienst\w*|"
-    r"customer (?:service|support)|support team|service client|Kundenservice|Kundendienst|"
+    r"customer (?:service|support)|support team|service client|Kundenservice|Kundendienst|returns? policy|"
+    r"be returned|politique de retour|Rückgabe\w*|"
     r"factur\w*|prix|tarif\w*|frais|rembours\w*|taxes?|TVA|renouvel\w*|marques? déposées?|contactez-nous|"
     r"écrivez-nous|Rechnung\w*|abgerechnet|Abrechnung\w*|Preis\w*|Gebühr\w*|Kosten|Erstattung\w*|erstattet|"
     r"Steuer\w*|MwSt|verlänger\w*|Marken?|Warenzeichen|kontaktieren Sie)\b|[™®]|\S@\S|"
@@ -772,6 +774,30 @@ NOT_A_PRODUCT_NAME = frozenset(
     Act Regulation Office Pact Verordnung Gesetz Terms Policy Policies Principles Guide Center Centre Hub Settings
     Notice Standards Rules Code Team Teams Lab Labs Feature Features Product Products Section Article Annex
     """.split()
+)
+
+# A sentence of a section that points back to what the section's heading names: a demonstrative before anything but
+# a legal document ("this text", "these features", "ces données", "diese Funktionen"; not "These Additional Terms"),
+# or the processing, the feature or the data named as known ("The processing takes place in France").
+SECTION_REFERENCE = re.compile(
+    r"\b(?:this|these|such|that|those) (?!(?:[\w-]+ )?(?:terms|policy|policies|agreement|notice|section|page|"
+    r"document|website|site|app|service|services)\b)[a-z]\w*|"
+    r"\b(?:ce|cet|cette|ces) (?!(?:conditions|politique|contrat|accord|avis|section|page|document|site|service|"
+    r"services|application)\b)[a-zàâçéèêëîïôûù]\w*|"
+    r"\b(?:dies|diese[rnms]?|solche[rnms]?) (?!(?:[\w-]+ )?(?:Bedingungen|Richtlinie|Vereinbarung|Erklärung|"
+    r"Hinweise?|Abschnitt|Seite|Dokument|Website|App|Dienste?)\b)\w+|\bdies\b|"
+    r"^(?:(?:the )?(?:processing|storage|retention|feature|features|data|requests?|inputs?|outputs?)|le traitement|"
+    r"la fonctionnalité|les (?:données|requêtes|fonctionnalités)|die (?:Verarbeitung|Funktion|Funktionen|Daten|"
+    r"Anfragen)|Verarbeitung|Speicherung)\b|"
+    # what was named before, done to again: "Lumen Labs may also use them", "Wir speichern sie", "nous les conservons"
+    r"\b(?:use|uses|used|keep|keeps|kept|store|stores|stored|delete|deletes|deleted|share|shares|shared|process|"
+    r"processes|processed|review|reviews|reviewed|analy[sz]es?|send|sends|sent) (?:them|it)\b|"
+    r"\b(?:les|la|le|l['’]) ?(?:conserv|utilis|supprim|partag|trait|analys|envoi|envoy|examin)\w*|"
+    r"\b(?:speicher|lösch|verwend|nutz|teil|verarbeit|übermittel|prüf)\w* (?:wir |sie |die |der )?(?:sie|es)\b|"
+    # the product the heading names, called by its kind with a capital ("the Assistant", "l'Assistant")
+    r"(?-i:\b(?:the|The|l['’]|L['’]|den|dem|der|Der|Den|Dem) ?(?:Assistant|Assistent(?:en)?|Agent(?:en)?|Companion|"
+    r"Copilot)\b)",
+    re.IGNORECASE,
 )
 
 # ---------------------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
 from tracker.diff import DELETE, EQUAL, INSERT, TextDiff
-from tracker.flag.language import CATEGORIES, COMMERCE, FURNITURE_FACTOR, REFERS_BACK
+from tracker.flag.language import CATEGORIES, COMMERCE, FURNITURE_FACTOR, REFERS_BACK, SECTION_REFERENCE
 from tracker.flag.names import ai_names_given, could_be_given_at, is_ordinary_word, names_in
 from tracker.flag.sentences import (
     WORD,
@@ -65,6 +65,7 @@ REFERENCE_CHAIN = 3  # sentences read back through references to find the AI sta
 SECTION_REACH = 2000  # characters read back from a changed line to find the heading of its section
 NAME_PLACES = 10  # places of a name read in each version to find where it is given to an AI product
 NAME_CANDIDATES = 200  # names of changed sentences looked up in a version (each costs a search of the text)
+TYPO_MIN_LETTERS = 6  # a word this long, changed by one swap or one letter, had a typo fixed
 TABLE_CELL_WORDS = 4  # a line "a | b" is a table's row when one of its cells has this many words
 
 
@@ -313,6 +314,19 @@ _CROSS_REFERENCE = re.compile(
 _LINE_START = re.compile(r"(?:^|\n)[ \t#*>]*(?:\d+\.)*$")
 
 
+def _typo_fixed(deleted: str, inserted: str) -> bool:
+    """Is the run one long word's typo fixed: two letters swapped ("contnet" -> "content") or one letter dropped or
+    added ("communautée" -> "communauté")? Long words only, the same first letter: "not" -> "now" is news."""
+    if not (len(deleted) >= TYPO_MIN_LETTERS and len(inserted) >= TYPO_MIN_LETTERS) or deleted[0] != inserted[0]:
+        return False
+    if not (deleted.isalpha() and inserted.isalpha()):
+        return False
+    if len(deleted) == len(inserted):
+        return sorted(deleted) == sorted(inserted) and sum(a != b for a, b in zip(deleted, inserted, strict=True)) == 2
+    shorter, longer = sorted((deleted, inserted), key=len)
+    return len(longer) == len(shorter) + 1 and any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
+
+
 def _same_words(deleted: str, inserted: str) -> bool:
     """Do two stretches hold the same words (in one spelling) or the same letters? Most runs of edits are plain
     insertions or deletions, or differ in length more than re-spellings can: those are answered without reading."""
@@ -321,6 +335,8 @@ def _same_words(deleted: str, inserted: str) -> bool:
         return words_deleted == words_inserted  # spaces, punctuation and markup on both sides
     deleted_letters, inserted_letters = letters(deleted), letters(inserted)
     if deleted_letters == inserted_letters:
+        return True
+    if _typo_fixed(deleted.strip(), inserted.strip()):
         return True
     # A re-spelling changes a word by a few letters at most ("ogue" -> "og", "amme" -> "am", "ll" -> "l").
     if abs(len(deleted_letters) - len(inserted_letters)) > 2 * (deleted.count(" ") + 1):
@@ -565,10 +581,14 @@ _TABLE_CELL_RULE = re.compile(r"^\s*:?-{3,}:?\s*$")
 
 
 def _is_section_statement(sentence: str, completes: bool) -> bool:
-    """Does a sentence under an AI heading say something of the section's AI: a statement (not furniture; a list's
-    item or a table's cell however short), and not a clause about money or contact details ("The plan costs $10 a
-    month", "Write to privacy@...")?"""
-    return not furniture_reason(sentence, completes) and not COMMERCE.search(sentence)
+    """Does a sentence under an AI heading speak of what the heading names: a list's item or a table's cell (however
+    short), or a statement that points back to it ("We keep this text for 30 days", "Ces données sont conservées 30
+    jours", "Diese Funktionen stehen ab 18 Jahren zur Verfügung"); never furniture, nor a clause about money or
+    contact details? A sentence of its own subject ("Files in Trash are deleted after 30 days", the company's
+    address, the governing law) says nothing of the section's AI."""
+    if furniture_reason(sentence, completes) or COMMERCE.search(sentence):
+        return False
+    return bool(completes or REFERS_BACK.search(sentence) or SECTION_REFERENCE.search(sentence))
 
 
 def _is_lead_in(line: str) -> bool:
@@ -870,7 +890,7 @@ class _Side:
                     if section is not None and _is_section_statement(
                         self.text[start:end], is_item or self.fills_a_table(start)
                     ):
-                        yield start, end, section, "it is a statement of a section whose heading speaks of AI"
+                        yield start, end, section, "it speaks of what the heading of its section, about AI, names"
                 line_start = line_end + 1
 
     def _heading_context(self, line_start: int) -> Judgement | None:
