@@ -1485,3 +1485,20 @@ def test_a_typo_fixed_in_a_long_word_is_a_mechanical_edit_and_a_short_word_chang
     assert flag_of(negation, negation.replace("do not train", "do now train")).ai
     swapped = policy(INTRO, "We use public posts to train our AI models.", CONTROLS)
     assert flag_of(swapped, swapped.replace("public posts", "private posts")).ai
+
+
+def test_what_a_review_found_reads_as_it_should() -> None:
+    """Cases from a review of this session's rules: another word is news; a footnote's mark is not; a longer name
+    and a person's role are no product's name."""
+    retain = policy(INTRO, "We may retain models that were trained on your content.", CONTROLS)
+    assert flag_of(retain, retain.replace("retain", "retrain")).ai
+    note = policy(INTRO, "We use public posts to train our AI models (see note 3).", CONTROLS)
+    assert not flag_of(note, note.replace("note 3", "note 4")).ai
+    mark = policy(INTRO, "We use public posts to train our AI models.[3]", CONTROLS)
+    assert not flag_of(mark, mark.replace("[3]", "[4]")).ai
+    nova = "Nova, our AI assistant, drafts replies. Residents of Nova Scotia can request access within 30 days."
+    old = policy(INTRO, OWNER, nova, CONTROLS)
+    assert not flag_of(old, old.replace("30 days", "45 days")).ai
+    role = "Jane Smith, our Head of AI Governance, also acts as our DPO. Jane Smith answers requests within 30 days."
+    old = policy(INTRO, OWNER, role, CONTROLS)
+    assert not flag_of(old, old.replace("30 days", "20 days")).ai

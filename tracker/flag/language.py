@@ -674,7 +674,7 @@ DATE_STAMP = re.compile(
 # details, says nothing about what the product does ("Nimbus AI is billed monthly"): furniture too.
 COMMERCE = re.compile(
     r"\b(?:bill(?:s|ed|ing)?|invoic\w*|pric(?:e|es|ed|ing)|fees?|charg(?:e|es|ed|ing)|costs?|refund\w*|"
-    r"tax(?:es)?|VAT|renew\w*|trademarks?|contact us|e-?mail us|write to us|call us|payments? (?:for|are|is)|"
+    r"tax(?:es)?|VAT|renew\w*|trademarks?|contact us|e-?mail us|write to (?:us|our)|call us|payments? (?:for|are|is)|"
     r"payment (?:processors?|providers?)|paiements? (?:pour|sont|est)|Zahlungen (?:für|werden)|Zahlungsdienst\w*|"
     r"customer (?:service|support)|support team|service client|Kundenservice|Kundendienst|returns? policy|"
     r"be returned|politique de retour|Rückgabe\w*|"

@@ -4,8 +4,8 @@
 36 months" does not say it again. A flag reads the second sentence as naming an AI product when either version of
 the change gives the name that meaning (the shapes are in language.py: NAME_IS, NAME_THEN_DESCRIPTION,
 DESCRIPTION_THEN_NAME). A name is learned only from a description that holds an AI term of its own, and never when
-it is the document's owner, a law or a document ("the AI Act"), or a word the text also uses in lower case ("Echo"
-beside "an echo"): a name that is also an ordinary word would make ordinary sentences alerts.
+it is the document's owner, a law or a document ("the AI Act"), a person's role ("Jane Smith, our Head of AI"), or
+a word the text also uses in lower case ("Echo" beside "an echo"; verdict.py asks each version).
 """
 
 from __future__ import annotations
@@ -29,6 +29,11 @@ from tracker.flag.vocabulary import Vocabulary
 # The kinds of term that make a description one of AI ("machine" alone is not: "our pricing algorithm, Flex").
 AI_KINDS = frozenset({"ai", "ai_purpose", "product", "product_shape", "trained_machine"})
 _DESCRIPTION_WORDS = 8  # a description longer than this is a clause, not a name's description
+_ROLE = re.compile(
+    r"(?:head|officer|director|lead|manager|chief|president|founder|ceo|cto|responsable|directeur|directrice|"
+    r"délégué|déléguée|leiter\w*|beauftragte\w*|vorstand|geschäftsführer\w*)$",
+    re.IGNORECASE,
+)
 _PHRASE = re.compile(r"[^,;:.!?()\[\]“”\"«»]*")
 _AFTER_NAME = re.compile(r" ?[,(–—]|,? (?:is|are|est|sont|ist|sind) ")
 _CALLED = tuple(
@@ -75,11 +80,6 @@ def ai_names_given(sentence: str, vocabulary: Vocabulary) -> list[str]:
     return names
 
 
-def is_ordinary_word(name: str, text: str) -> bool:
-    """Does the text also use the name in lower case, as a word ("an echo" beside "Echo")?"""
-    return re.search(rf"(?<![\w’'-]){re.escape(name.lower())}(?![\w’'-])", text) is not None
-
-
 def _declarations(sentence: str) -> Iterator[tuple[str, str]]:
     match = NAME_IS.match(sentence)
     if match:
@@ -100,8 +100,8 @@ def _describes_ai(description: str, vocabulary: Vocabulary) -> bool:
         if words and word.lower() in DESCRIPTION_ENDS:
             break
         words.append(word)
-    if len(words) > _DESCRIPTION_WORDS:
-        return False
+    if len(words) > _DESCRIPTION_WORDS or any(_ROLE.match(word) for word in words):
+        return False  # a clause, or a person's role ("Jane Smith, our Head of AI Governance")
     if len(words) == len(phrase.group().split()) and DESCRIPTION_GOES_ON.match(description, phrase.end()):
         goes_on = _PHRASE.match(description, phrase.end() + 2)
         assert goes_on is not None

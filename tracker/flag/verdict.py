@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from tracker.diff import DELETE, EQUAL, INSERT, TextDiff
 from tracker.flag.language import CATEGORIES, COMMERCE, FURNITURE_FACTOR, REFERS_BACK, SECTION_REFERENCE
-from tracker.flag.names import ai_names_given, could_be_given_at, is_ordinary_word, names_in
+from tracker.flag.names import ai_names_given, could_be_given_at, names_in
 from tracker.flag.sentences import (
     WORD,
     clean,
@@ -66,6 +66,7 @@ SECTION_REACH = 2000  # characters read back from a changed line to find the hea
 NAME_PLACES = 10  # places of a name read in each version to find where it is given to an AI product
 NAME_CANDIDATES = 200  # names of changed sentences looked up in a version (each costs a search of the text)
 TYPO_MIN_LETTERS = 6  # a word this long, changed by one swap or one letter, had a typo fixed
+TYPO_MAX_LETTERS = 40  # longer is no word
 TABLE_CELL_WORDS = 4  # a line "a | b" is a table's row when one of its cells has this many words
 
 
@@ -210,13 +211,15 @@ def _document_names(old: _Side, new: _Side) -> dict[str, str]:
     for side, other in ((old, new), (new, old)):
         candidates: dict[str, None] = {}
         for start, end in side.changed_sentences():
-            candidates.update(dict.fromkeys(names_in(side.text[start:end])))
+            for name in names_in(side.text[start:end]):
+                if len(candidates) < NAME_CANDIDATES:
+                    candidates[name] = None
             if len(candidates) >= NAME_CANDIDATES:
                 break
         for name, sentence in side.ai_names_among([name for name in candidates if name not in names]).items():
             if name not in candidates or name in names or name in (old.owner, new.owner):
                 continue
-            if not (is_ordinary_word(name, side.text) or is_ordinary_word(name, other.text)):
+            if not (side.uses_as_a_word(name) or other.uses_as_a_word(name)):
                 names[name] = sentence
     return names
 
@@ -287,7 +290,9 @@ def _mechanical_segments(diff: TextDiff) -> set[int]:
 def _renumbered(deleted: str, inserted: str, before: str, after: str) -> bool:
     """Is the run a section's number, renumbered: a heading's or a list item's number at the start of a line
     ("4.2 AI features" -> "5.2 AI features"), a cross-reference's ("see Section 4.3" -> "see Section 5.3"), or a
-    sub-clause's letter in brackets ("(a) to develop models" -> "(i) to develop models")?"""
+    sub-clause's letter in brackets ("(a) to develop models" -> "(i) to develop models"), or a footnote's mark?"""
+    if _FOOTNOTE_MARK.match(deleted) and _FOOTNOTE_MARK.match(inserted):
+        return True  # a footnote's mark: "[3]" -> "[4]"
     if before.endswith("(") and after.startswith(")"):
         # "(a)" re-lettered "(i)"; never a law's point ("Art. 6(1)(f)" -> "(a)": legitimate interest -> consent).
         if not (before[-2:-1].isspace() or before[:-1].endswith(":")) or _LAW.search(before[-40:]):
@@ -301,6 +306,7 @@ def _renumbered(deleted: str, inserted: str, before: str, after: str) -> bool:
 
 
 _NUMBER = re.compile(r"^\d{1,3}[.)]?$")
+_FOOTNOTE_MARK = re.compile(r"^\[\d{1,3}\]$")
 _SUB_CLAUSE = re.compile(r"^(?:[a-z]{1,2}|[ivxlc]{1,6}|[A-Z]|\d{1,3})$")
 _LAW = re.compile(r"\b(?:Art\.|Articles?|Artikels?|GDPR|RGPD|DSGVO|UK GDPR)|§", re.IGNORECASE)
 # A number inside the document's own outline: sections, clauses, parts (never an article or a § of a law: "Article
@@ -308,23 +314,28 @@ _LAW = re.compile(r"\b(?:Art\.|Articles?|Artikels?|GDPR|RGPD|DSGVO|UK GDPR)|§",
 _CROSS_REFERENCE = re.compile(
     r"\b(?:sections?|clauses?|paragraphs?|chapters?|parts?|schedules?|appendix|appendices|annex(?:es)?|"
     r"paragraphes?|chapitres?|annexes?|parties|partie|Abschnitte?s?|Ziffer(?:n)?|Kapitels?|Teile?s?|Anhang|"
-    r"Anhänge)\s+(?:\d+\.)*$",
+    r"Anhänge|notes?|footnotes?|Fußnoten?)\s+(?:\d+\.)*$",
     re.IGNORECASE,
 )
 _LINE_START = re.compile(r"(?:^|\n)[ \t#*>]*(?:\d+\.)*$")
 
 
 def _typo_fixed(deleted: str, inserted: str) -> bool:
-    """Is the run one long word's typo fixed: two letters swapped ("contnet" -> "content") or one letter dropped or
-    added ("communautée" -> "communauté")? Long words only, the same first letter: "not" -> "now" is news."""
+    """Is the run one long word's typo fixed: two letters side by side swapped ("contnet" -> "content") or a last
+    letter dropped or added ("communautée" -> "communauté")? Long words only, the same first letter: "not" -> "now"
+    and "retain" -> "retrain" are news."""
     if not (len(deleted) >= TYPO_MIN_LETTERS and len(inserted) >= TYPO_MIN_LETTERS) or deleted[0] != inserted[0]:
         return False
     if not (deleted.isalpha() and inserted.isalpha()):
         return False
+    if len(deleted) > TYPO_MAX_LETTERS or len(inserted) > TYPO_MAX_LETTERS:
+        return False
     if len(deleted) == len(inserted):
-        return sorted(deleted) == sorted(inserted) and sum(a != b for a, b in zip(deleted, inserted, strict=True)) == 2
+        differ = [i for i, (a, b) in enumerate(zip(deleted, inserted, strict=True)) if a != b]
+        return len(differ) == 2 and differ[1] == differ[0] + 1 and sorted(deleted) == sorted(inserted)
+    # At the end only: "communautée" -> "communauté"; "retain" -> "retrain" is another word.
     shorter, longer = sorted((deleted, inserted), key=len)
-    return len(longer) == len(shorter) + 1 and any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
+    return len(longer) == len(shorter) + 1 and longer.startswith(shorter)
 
 
 def _same_words(deleted: str, inserted: str) -> bool:
@@ -401,8 +412,10 @@ def _verdict(candidates: list[_Candidate], old: _Side, new: _Side, reader: _Read
         placed[("delete", candidate.start)] = (position, 0, mine)
     # The same sentence in several places (a table repeated for each legal basis) is quoted once.
     evidence: list[Evidence] = []
+    quoted: set[tuple[str, str]] = set()
     for _, _, item in sorted(placed.values(), key=lambda item: item[:2]):
-        if all((item.op, item.text) != (e.op, e.text) for e in evidence):
+        if (item.op, item.text) not in quoted:
+            quoted.add((item.op, item.text))
             evidence.append(item)
     best = max((c for c, _ in strong), key=lambda c: (c.judgement.score, -CATEGORIES.index(c.judgement.category)))
     count = len(strong)
@@ -576,6 +589,7 @@ _GLUE = re.compile(r"(?<=[a-zà-ÿ.!?:)])(?=[A-ZÀ-Þ][a-zà-ÿ])|(?<=\)) (?=[A-
 _NEWLINE = re.compile("\n")
 _LIST_ITEM = re.compile(r"^[ \t>]*(?:[-*+•·]|\d{1,3}[.)])[ \t]+\S")
 _HEADING = re.compile(r"[ \t]*(#{1,6})[ \t]")
+_LOWER_WORD = re.compile(r"(?<![\w’'-])[^\W\d_A-ZÀ-ÖØ-Þ][\w’'-]*")
 _HEADING_LINE = re.compile(r"^[ \t]*(#{1,6})[ \t]", re.MULTILINE)
 _TABLE_CELL_RULE = re.compile(r"^\s*:?-{3,}:?\s*$")
 
@@ -820,6 +834,19 @@ class _Side:
                 return (start, end) if _is_lead_in(line) else None
         return None
 
+    def uses_as_a_word(self, name: str) -> bool:
+        """Does this version also use the name in lower case, as a word ("an echo" beside "Echo")? A name that is
+        also an ordinary word would make ordinary sentences alerts."""
+        lowered = name.lower()
+        if " " not in lowered:
+            return lowered in self._lower_words
+        return re.search(rf"\b{re.escape(lowered)}\b", self.text) is not None
+
+    @functools.cached_property
+    def _lower_words(self) -> frozenset[str]:
+        """The words this version writes in lower case."""
+        return frozenset(_LOWER_WORD.findall(self.text))
+
     def ai_names_among(self, names: Iterable[str]) -> dict[str, str]:
         """Those of `names` this version gives to AI products, each with the sentence that gives it. A name is
         looked for in the sentences of its first NAME_PLACES places (where a product is introduced) that hold an
@@ -881,7 +908,7 @@ class _Side:
                             yield start, end, context, "it is an item of the list an unchanged AI statement leads in"
                             continue
                     if index > 0 and REFERS_BACK.search(self.text, start, end):
-                        context = self._statement_context(spans[:index], other)
+                        context = self._statement_context(spans, index, other)
                         if context is not None:
                             yield start, end, context, "it refers back to an unchanged AI statement before it"
                             continue
@@ -914,6 +941,8 @@ class _Side:
                 self._headings[start, end] = judged if judged.score >= AI_THRESHOLD else None
             if self._headings[start, end] is not None:
                 return self._headings[start, end]
+            if level == 1:
+                return None
         return None
 
     @functools.cached_property
@@ -924,12 +953,12 @@ class _Side:
             for match in _HEADING_LINE.finditer(self.text)
         ]
 
-    def _statement_context(self, before: list[tuple[int, int]], other: _Side) -> Judgement | None:
+    def _statement_context(self, spans: list[tuple[int, int]], index: int, other: _Side) -> Judgement | None:
         """The judgement of the AI statement the sentence after `before` refers back to: the sentence just before
         it, or through sentences that refer back in turn ("We train our AI models on public posts. We do not use
         private messages for this purpose. This processing does not take place in the UK."), each in both
         versions."""
-        for start, end in reversed(before[-REFERENCE_CHAIN:]):
+        for start, end in reversed(spans[max(0, index - REFERENCE_CHAIN) : index]):
             if not other.holds(self.text[start:end]):
                 return None
             judgement = self.judge(start, end)

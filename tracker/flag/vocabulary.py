@@ -120,7 +120,8 @@ class Vocabulary:
     def with_names(self, names: Iterable[str]) -> Vocabulary:
         """This vocabulary, and the names a document gives its AI products (names.py), matched as written."""
         names = list(names)
-        patterns = [rf"(?-i:\b{re.escape(name)}(?!\w))" for name in names]
+        # Not inside a longer name: "Nova" is not "Nova Scotia".
+        patterns = [rf"(?-i:\b{re.escape(name)}(?!\w)(?! [A-Z][a-z]))" for name in names]
         return Vocabulary(
             tuple(_Kind.of(kind.name, names, patterns) if kind.name == "named_ai" else kind for kind in self.kinds)
         )
