@@ -11,7 +11,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
 from tracker.diff import DELETE, EQUAL, INSERT, TextDiff
-from tracker.flag.language import CATEGORIES, COMMERCE, FURNITURE_FACTOR, REFERS_BACK, SECTION_REFERENCE
+from tracker.flag.language import CATEGORIES, COMMERCE, REFERS_BACK, SECTION_REFERENCE
 from tracker.flag.names import ai_names_given, could_be_given_at, names_in
 from tracker.flag.sentences import (
     WORD,
@@ -239,13 +239,15 @@ class _Reader:
     def __init__(self, vocabulary: Vocabulary, names: Mapping[str, str] | None = None) -> None:
         self.vocabulary = vocabulary
         self.names = names or {}  # the document's own AI names, each with the sentence that gives it
-        self._judged: dict[tuple[str, bool, str], Judgement] = {}
+        self._judged: dict[tuple[str, bool, str, str], Judgement] = {}
         self._terms: dict[str, list[Term]] = {}
 
-    def judge(self, sentence: str, completes_lead_in: bool = False, owner: str = "") -> Judgement:
-        key = (sentence, completes_lead_in, owner)
+    def judge(self, sentence: str, completes_lead_in: bool = False, owner: str = "", row: str = "") -> Judgement:
+        key = (sentence, completes_lead_in, owner, row)
         if key not in self._judged:
-            judgement = judge_sentence(sentence, self.vocabulary, completes_lead_in=completes_lead_in, owner=owner)
+            judgement = judge_sentence(
+                sentence, self.vocabulary, completes_lead_in=completes_lead_in, owner=owner, row=row
+            )
             if judgement.rule == "ai-name":
                 # The reader of an alert is shown where the document says what the name is.
                 given = "; ".join(
@@ -588,7 +590,6 @@ _ROUGH_BOUNDARY = re.compile(r"[.!?]\s+|\n+|<br\s*/?>")
 _GLUE = re.compile(r"(?<=[a-zà-ÿ.!?:)])(?=[A-ZÀ-Þ][a-zà-ÿ])|(?<=\)) (?=[A-ZÀ-Þ][a-zà-ÿ])")
 _NEWLINE = re.compile("\n")
 _LIST_ITEM = re.compile(r"^[ \t>]*(?:[-*+•·]|\d{1,3}[.)])[ \t]+\S")
-_HEADING = re.compile(r"[ \t]*(#{1,6})[ \t]")
 _LOWER_WORD = re.compile(r"(?<![\w’'-])[^\W\d_A-ZÀ-ÖØ-Þ][\w’'-]*")
 _HEADING_LINE = re.compile(r"^[ \t]*(#{1,6})[ \t]", re.MULTILINE)
 _TABLE_CELL_RULE = re.compile(r"^\s*:?-{3,}:?\s*$")
@@ -702,15 +703,9 @@ class _Side:
         """The judgement of the sentence text[start:end], read in its place (a list item, the document's owner)."""
         sentence = self.text[start:end]
         owner = self.owner if ASSISTANT_SHAPE.search(sentence) else ""
-        in_table = self.fills_a_table(start)
-        judgement = self.reader.judge(sentence, self.completes_lead_in(start) or in_table, owner)
-        if in_table and judgement.concept == "ai_product" and not judgement.furniture:
-            # A cell is read with its row: "| Nimbus AI Pro | 19 € |" names a product in a row about money.
-            row = self.text[slice(*self._line(start))]
-            if COMMERCE.search(row):
-                furniture = "a product named in a table row about money, trademarks or contact details"
-                return replace(judgement, score=round(judgement.score * FURNITURE_FACTOR, 2), furniture=furniture)
-        return judgement
+        # A table's cell is read with its row: "| Nimbus AI Pro | 19 € |" names a product in a row about money.
+        row = self.text[slice(*self._line(start))] if self.fills_a_table(start) else ""
+        return self.reader.judge(sentence, self.completes_lead_in(start) or bool(row), owner, row)
 
     @functools.cached_property
     def owner(self) -> str:
@@ -898,7 +893,7 @@ class _Side:
                     lead_in, looked_back = self.lead_in(line_start), True
                 elif not is_item and line.strip():
                     lead_in, looked_back = (line_start, line_end) if _is_lead_in(line) else None, True
-                spans = self.line_spans(line_start, line_end) if line.strip() and not _HEADING.match(line) else []
+                spans = self.line_spans(line_start, line_end) if line.strip() and not _HEADING_LINE.match(line) else []
                 for index, (start, end) in enumerate(spans):
                     if self.is_unchanged(start, end):
                         continue
@@ -954,8 +949,8 @@ class _Side:
         ]
 
     def _statement_context(self, spans: list[tuple[int, int]], index: int, other: _Side) -> Judgement | None:
-        """The judgement of the AI statement the sentence after `before` refers back to: the sentence just before
-        it, or through sentences that refer back in turn ("We train our AI models on public posts. We do not use
+        """The judgement of the AI statement that spans[index] refers back to: the sentence just before it, or
+        through sentences that refer back in turn ("We train our AI models on public posts. We do not use
         private messages for this purpose. This processing does not take place in the UK."), each in both
         versions."""
         for start, end in reversed(spans[max(0, index - REFERENCE_CHAIN) : index]):

@@ -97,8 +97,8 @@ class Vocabulary:
     def __init__(self, kinds: tuple[_Kind, ...]) -> None:
         self.kinds = kinds
         triggers = [kind for kind in kinds if kind.name in TRIGGERS]
-        self.stems = shortest({stem for kind in triggers for stem in kind.stems})
-        self.acronyms = shortest({stem for kind in triggers for stem in kind.exact_stems})
+        self.stems = _shortest({stem for kind in triggers for stem in kind.stems})
+        self.acronyms = _shortest({stem for kind in triggers for stem in kind.exact_stems})
 
     @classmethod
     def build(cls, extra_terms: Mapping[str, Iterable[str]] | None = None) -> Vocabulary:
@@ -174,7 +174,7 @@ class Vocabulary:
 _CASE_SENSITIVE = "(?-i:"
 
 
-def shortest(stems: set[str]) -> tuple[str, ...]:
+def _shortest(stems: set[str]) -> tuple[str, ...]:
     """The stems without those that hold another: the shorter one finds them."""
     return tuple(sorted(stem for stem in stems if not any(other != stem and other in stem for other in stems)))
 
@@ -225,14 +225,20 @@ DEFAULT_VOCABULARY = Vocabulary.build()
 
 
 def judge_sentence(
-    sentence: str, vocabulary: Vocabulary = DEFAULT_VOCABULARY, *, completes_lead_in: bool = False, owner: str = ""
+    sentence: str,
+    vocabulary: Vocabulary = DEFAULT_VOCABULARY,
+    *,
+    completes_lead_in: bool = False,
+    owner: str = "",
+    row: str = "",
 ) -> Judgement:
     """How strongly one sentence speaks about AI (0..1), of which concept, by which rule, and the words.
 
     `completes_lead_in`: the sentence's place makes it a statement, so its shortness does not make it a label:
     an item of a list whose lead-in ends with a colon, or a cell of a table's body. `owner`: the name the
     document is about (see `document_owner`); its own "Assistant" or "Agent" ("Google Assistant") is the
-    company's feature, not a product name by its shape."""
+    company's feature, not a product name by its shape. `row`: the table row a cell sits in, read with it for money
+    ("| Nimbus AI Pro | 19 € |")."""
     terms = [
         term
         for term in vocabulary.terms_in(sentence)
@@ -247,7 +253,7 @@ def judge_sentence(
     used = {kind for rule in fired for need in rule.needs for kind in need}
     words = tuple(dict.fromkeys(term.text for term in terms if term.kind in used and term.kind in _SHOWN))
     furniture = furniture_reason(sentence, completes_lead_in)
-    if not furniture and all(rule.concept == "ai_product" for rule in fired) and COMMERCE.search(sentence):
+    if not furniture and all(rule.concept == "ai_product" for rule in fired) and COMMERCE.search(f"{sentence} {row}"):
         furniture = "a product named in a clause about money, trademarks or contact details"
     score = round(strongest.score * (FURNITURE_FACTOR if furniture else 1.0), 2)
     return Judgement(score, strongest.category, strongest.concept, strongest.name, strongest.says, words, furniture)
