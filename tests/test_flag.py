@@ -252,7 +252,7 @@ def test_a_change_that_restores_earlier_text_is_not_an_alert() -> None:
 
 
 def test_config_extra_terms_extend_the_vocabulary() -> None:
-    sentence = "We use your chats with Nova to improve the assistant and its answers."
+    sentence = "We use your chats with Nova to improve Nova and its answers."
     old, new = policy(INTRO, CONTROLS), policy(INTRO, sentence, CONTROLS)
     assert not flag_of(old, new).ai
     vocabulary = Vocabulary.build({"ai_feature": ["Nova"]})  # a category name: product names go there
@@ -1502,3 +1502,133 @@ def test_what_a_review_found_reads_as_it_should() -> None:
     role = "Jane Smith, our Head of AI Governance, also acts as our DPO. Jane Smith answers requests within 30 days."
     old = policy(INTRO, OWNER, role, CONTROLS)
     assert not flag_of(old, old.replace("30 days", "20 days")).ai
+
+
+# -- what a section's subject, an assistant and an automatic action say (thirteenth blind set) ------------------
+
+
+@pytest.mark.parametrize(
+    ("heading", "body", "edited"),
+    [
+        # what such a feature takes and gives, as the subject
+        ("## AI note-taker", "Transcripts are kept for 6 months.", "Transcripts are kept for 2 years."),
+        ("## Assistant IA", "Vos échanges sont conservés 30 jours.", "Vos échanges sont conservés 2 ans."),
+        ("## KI-Übersetzung", "Ihre Eingaben bleiben in der EU.", "Ihre Eingaben werden auch in Kanada verarbeitet."),
+        # what the heading names, as the subject
+        ("## AI-written captions", "Captions are stored with the video.", "Captions are stored for 5 years."),
+        ("## Résumés générés par l’IA", "Les résumés restent en France.", "Les résumés peuvent quitter l’UE."),
+        # its switch
+        ("## Improving our AI models", "The setting is off by default.", "The setting is on by default."),
+    ],
+)
+def test_a_section_statement_whose_subject_is_the_ai_features_is_about_ai(heading: str, body: str, edited: str) -> None:
+    opening = "We offer this feature in every plan."
+    flag = flag_of(section(heading, opening, body), section(heading, opening, edited))
+    assert flag.ai, flag.reason
+    assert not flag_of(section(PLAIN_SECTION, opening, body), section(PLAIN_SECTION, opening, edited)).ai
+
+
+@pytest.mark.parametrize(
+    ("heading", "body", "edited"),
+    [
+        # the product's or the company's name is no subject the heading names, even in an e-mail address
+        (
+            "## How Brightly uses AI",
+            "Brightly is not meant for children under 13. Write to help@brightly.example.",
+            "Brightly is not meant for children under 16. Write to help@brightly.example.",
+        ),
+        # a postal address, in a sentence that names the assistant
+        (
+            "## AI features",
+            "The assistant is provided by Nova Labs Inc., 221 Market Street, San Francisco, CA 94105.",
+            "The assistant is provided by Nova Labs Inc., 8 Mission Street, San Francisco, CA 94105.",
+        ),
+        (
+            "## KI-Funktionen",
+            "Anbieter: Kompass GmbH, Torstraße 12, 10119 Berlin.",
+            "Anbieter: Kompass GmbH, Torstraße 40, 10119 Berlin.",
+        ),
+        # an account's subject of its own under an AI heading
+        (
+            "## AI note-taker",
+            "Accounts are closed after 3 years without use.",
+            "Accounts are closed after 2 years without use.",
+        ),
+    ],
+)
+def test_names_addresses_and_subjects_of_their_own_in_an_ai_section_are_not_about_ai(
+    heading: str, body: str, edited: str
+) -> None:
+    opening = "We offer this feature in every plan."
+    assert not flag_of(section(heading, opening, body), section(heading, opening, edited)).ai
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "When you ask our assistant for a recipe, we may use your question to choose the ads you see.",
+        "The assistant is not offered to accounts on school plans.",
+        "Vos questions à l’assistant peuvent servir à personnaliser les publicités.",
+        "Unser Assistent merkt sich Ihre Vorlieben für spätere Gespräche.",
+    ],
+)
+def test_a_products_assistant_is_an_ai_product(sentence: str) -> None:
+    assert flag_of(policy(INTRO, CONTROLS), policy(INTRO, sentence, CONTROLS)).ai
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Your assistant or another delegate you choose can view and edit your calendar.",
+        "The assistant manager of each store can see the orders placed there.",
+        "A teaching assistant may grade the quizzes of your course.",
+        "L’assistant social de votre commune peut demander ces informations.",
+    ],
+)
+def test_a_persons_assistant_is_no_ai(sentence: str) -> None:
+    assert not flag_of(policy(INTRO, CONTROLS), policy(INTRO, sentence, CONTROLS)).ai
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "old_action", "new_action"),
+    [
+        (
+            "We use machine learning to score each review for spam. Reviews with a high score are {}.",
+            "checked by our staff",
+            "hidden automatically",
+        ),
+        (
+            "Un modèle d’apprentissage automatique repère les annonces frauduleuses. Les annonces repérées sont {}.",
+            "vérifiées par notre équipe",
+            "retirées automatiquement",
+        ),
+        (
+            "Ein KI-System bewertet jede Zahlung. Auffällige Zahlungen werden {}.",
+            "von Mitarbeitern geprüft",
+            "automatisch abgelehnt",
+        ),
+    ],
+)
+def test_an_automatic_action_after_a_models_sentence_is_that_models_decision(
+    paragraph: str, old_action: str, new_action: str
+) -> None:
+    old = policy(INTRO, paragraph.format(old_action), CONTROLS)
+    flag = flag_of(old, policy(INTRO, paragraph.format(new_action), CONTROLS))
+    assert flag.ai, flag.reason
+    # Without a model before it, an automatic action is the service's rule.
+    plain = "We check each review for spam. Reviews that break the rules are {}."
+    assert not flag_of(
+        policy(INTRO, plain.format("checked by our staff"), CONTROLS),
+        policy(INTRO, plain.format("hidden automatically"), CONTROLS),
+    ).ai
+
+
+def test_a_section_whose_opening_says_its_subject_is_ai_has_items_about_ai() -> None:
+    notes = "## Call notes\n\nWhen you turn on Call Notes, our AI writes notes of the call.\n\n- Notes are kept for {}."
+    flag = flag_of(policy(INTRO, notes.format("30 days"), CONTROLS), policy(INTRO, notes.format("1 year"), CONTROLS))
+    assert flag.ai, flag.reason
+    # An opening that mentions AI without saying the heading's subject is AI makes no other subject of it.
+    cookies = "## Cookies\n\nWe never use cookie data to train AI models. Cookies expire after {}."
+    assert not flag_of(
+        policy(INTRO, cookies.format("13 months"), CONTROLS), policy(INTRO, cookies.format("6 months"), CONTROLS)
+    ).ai

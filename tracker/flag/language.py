@@ -138,6 +138,11 @@ TERMS: dict[str, tuple[str, ...]] = {
         r"copilots?|Companions?|companions?)(?!\w)(?! (?:Ltd|Limited|Inc|LLC|LLP|GmbH|AG|SA|SAS|SARL|plc|PLC|Corp|"
         r"Corporation|Co|Company|Pty)\b))",
         rf"(?-i:\b(?:assistant|agent|copilote) {_NAME})",
+        # "the assistant", "our assistant", "l’assistant", "der Assistent": a product's assistant is a machine now.
+        # Not a person's ("your assistant", "a teaching assistant"), nor a rank ("the assistant manager").
+        r"(?-i:\b(?:[Tt]he|[Oo]ur|[Tt]his|[Ll][’']|[Nn]otre|[Cc]et|[Dd]er|[Dd]en|[Dd]em|[Uu]nser(?:en|em)?) ?"
+        r"(?:[Aa]ssistant|[Aa]ssistent(?:en)?)(?![\w-])(?! (?:manager|managers|editor|editors|director|directors|"
+        r"professor|principal|teacher|to|social|sociale|maternel|de direction|der Geschäftsführung)\b))",
     ),
     # The names a document itself gives its AI products ("Orbit, our AI assistant, ..."): none here; names.py
     # finds them in both versions of a change and Vocabulary.with_names adds them, as written, for that change.
@@ -671,7 +676,8 @@ DATE_STAMP = re.compile(
 )
 
 # A sentence whose only AI term is a product's name, in a clause about prices, bills, trademarks or contact
-# details, says nothing about what the product does ("Nimbus AI is billed monthly"): furniture too.
+# details (an e-mail or a postal address included), says nothing about what the product does ("Nimbus AI is
+# billed monthly"): furniture too.
 COMMERCE = re.compile(
     r"\b(?:bill(?:s|ed|ing)?|invoic\w*|pric(?:e|es|ed|ing)|fees?|charg(?:e|es|ed|ing)|costs?|refund\w*|"
     r"tax(?:es)?|VAT|renew\w*|trademarks?|contact us|e-?mail us|write to (?:us|our)|call us|payments? (?:for|are|is)|"
@@ -681,7 +687,15 @@ COMMERCE = re.compile(
     r"factur\w*|prix|tarif\w*|frais|rembours\w*|taxes?|TVA|renouvel\w*|marques? déposées?|contactez-nous|"
     r"écrivez-nous|Rechnung\w*|abgerechnet|Abrechnung\w*|Preis\w*|Gebühr\w*|Kosten|Erstattung\w*|erstattet|"
     r"Steuer\w*|MwSt|verlänger\w*|Marken?|Warenzeichen|kontaktieren Sie)\b|[™®]|\S@\S|"
-    r"[$€£¥] ?\d|\d ?[$€£¥]|\b(?:USD|EUR|GBP|CHF)\b",
+    r"[$€£¥] ?\d|\d ?[$€£¥]|\b(?:USD|EUR|GBP|CHF)\b|"
+    # a postal address: "4 Mercer Quay", "38 avenue John F. Kennedy", "Torstraße 49", "PO Box 12", a postcode
+    r"\b\d{1,5}[a-z]?,? (?:[A-Z][\w’'.-]* ){1,3}(?-i:Street|St|Road|Rd|Avenue|Ave|Boulevard|Blvd|Lane|Drive|Way|"
+    r"Place|Square|Quay|Court|Parkway|Terrace|Row|Plaza|Green|Wharf|Walk)\b|"
+    r"\b\d{1,4}(?: bis| ter)?,? (?:rue|avenue|boulevard|place|quai|allée|chemin|cours|impasse)\b|"
+    r"(?-i:\b[A-ZÄÖÜ][\wäöüß-]*(?:straße|strasse|weg|platz|allee|gasse|damm|ufer) \d{1,4}[a-z]?\b)|"
+    r"\b(?:P\.? ?O\.? Box|Postfach|boîte postale)\b|"
+    r"(?-i:\b(?:[A-Z]{2} \d{5}(?:-\d{4})?|[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}|[A-Z]\d{2} [A-Z\d]{4}|"
+    r"\d{5} [A-ZÄÖÜ][a-zäöüß]+)\b)",
     re.IGNORECASE,
 )
 
@@ -717,7 +731,20 @@ REFERS_BACK = re.compile(
     r"\b(?:diese[rnms]?|solche[rnms]?) (?:Nutzung|Verwendung|Verarbeitung|Training|Technologien?|Modelle?|"
     r"Funktionen?|Tools?|Systeme?|Daten|Informationen|Inhalte?|Unterhaltungen|Chats?|Zwecke?|Einstellung)\b|"
     r"\b(?:dem|dagegen) (?:[\w-]+ ){0,6}?widersprechen\b|\bWiderspruchsrecht\w*|\b(?:hierfür|zu diesem Zweck)\b|"
-    r"\ber (?:\w+ ){0,3}?(?:außerdem|zudem|ebenfalls)\b|\b\w+ er (?:außerdem|auch|zudem|ebenfalls)\b",
+    r"\ber (?:\w+ ){0,3}?(?:außerdem|zudem|ebenfalls)\b|\b\w+ er (?:außerdem|auch|zudem|ebenfalls)\b|"
+    # what the machine before it decides, done without a person: "Orders with a high score are cancelled
+    # automatically", "sont supprimés automatiquement", "werden automatisch gesperrt", "without human review"
+    r"\b(?:removed|deleted|cancell?ed|blocked|suspended|rejected|declined|refused|disabled|banned|hidden|restricted|"
+    r"closed|terminated|approved|denied) automatically\b|"
+    r"\bautomatically (?:removed|deleted|cancell?ed|blocked|suspended|rejected|declined|refused|disabled|banned|"
+    r"hidden|restricted|closed|terminated|approved|denied)\b|\bwithout (?:any )?(?:human|manual) (?:review|"
+    r"intervention|involvement|oversight)\b|"
+    r"\b(?:supprimée?s?|annulée?s?|bloquée?s?|suspendue?s?|rejetée?s?|refusée?s?|masquée?s?|désactivée?s?|"
+    r"retirée?s?|fermée?s?) automatiquement\b|\bautomatiquement (?:supprimée?s?|annulée?s?|bloquée?s?|"
+    r"suspendue?s?|rejetée?s?|refusée?s?|masquée?s?|désactivée?s?|retirée?s?|fermée?s?)\b|"
+    r"\bsans (?:aucune? )?(?:examen|intervention|vérification|contrôle|validation) humaine?\b|"
+    r"\bautomatisch (?:gesperrt|gelöscht|storniert|entfernt|abgelehnt|blockiert|deaktiviert|gekündigt|"
+    r"ausgeblendet|eingeschränkt)\b|\bohne (?:menschliche|manuelle) (?:Prüfung|Überprüfung|Kontrolle|Beteiligung)\b",
     re.IGNORECASE,
 )
 
@@ -786,10 +813,17 @@ SECTION_REFERENCE = re.compile(
     r"services|application)\b)[a-zàâçéèêëîïôûù]\w*|"
     r"\b(?:dies|diese[rnms]?|solche[rnms]?) (?!(?:[\w-]+ )?(?:Bedingungen|Richtlinie|Vereinbarung|Erklärung|"
     r"Hinweise?|Abschnitt|Seite|Dokument|Website|App|Dienste?)\b)\w+|\bdies\b|"
-    r"^(?:(?:the )?(?:processing|storage|retention|feature|features|data|requests?|inputs?|outputs?)|le traitement|"
+    r"^(?:(?:the )?(?:processing|storage|retention|feature|features|data|requests?|inputs?|outputs?|option|setting|"
+    r"toggle)|l['’]option|le paramètre|le réglage|die Option|die Einstellung|le traitement|"
     r"la fonctionnalité|les (?:données|requêtes|fonctionnalités)|die (?:Verarbeitung|Funktion|Funktionen|Daten|"
     r"Anfragen)|Verarbeitung|Speicherung)\b|"
     # what was named before, done to again: "Lumen Labs may also use them", "Wir speichern sie", "nous les conservons"
+    # what such a feature takes and gives, as a statement's subject: "Conversations are kept for 18 months", "Vos
+    # conversations sont conservées 12 mois", "Ihre Eingaben werden in den USA verarbeitet"
+    r"^(?:(?:your|the|all|vos|les|toutes les|Ihre|die|alle) )?(?:conversations?|chats?|prompts?|memories|transcripts?|"
+    r"recordings?|responses?|generations?|échanges|requêtes|invites|instructions|réponses|transcriptions?|"
+    r"enregistrements?|souvenirs|Unterhaltungen|Konversationen|Chats?|Eingaben|Ausgaben|Prompts?|Antworten|"
+    r"Transkript(?:e|ionen)?|Aufnahmen|Aufzeichnungen|Erinnerungen)\b|"
     r"\b(?:use|uses|used|keep|keeps|kept|store|stores|stored|delete|deletes|deleted|share|shares|shared|process|"
     r"processes|processed|review|reviews|reviewed|analy[sz]es?|send|sends|sent) (?:them|it)\b|"
     r"\b(?:les|la|le|l['’]) ?(?:conserv|utilis|supprim|partag|trait|analys|envoi|envoy|examin)\w*|"

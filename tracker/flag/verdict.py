@@ -68,6 +68,20 @@ NAME_CANDIDATES = 200  # names of changed sentences looked up in a version (each
 TYPO_MIN_LETTERS = 6  # a word this long, changed by one swap or one letter, had a typo fixed
 TYPO_MAX_LETTERS = 40  # longer is no word
 TABLE_CELL_WORDS = 4  # a line "a | b" is a table's row when one of its cells has this many words
+SUBJECT_WORDS = 2  # a sentence's subject is read in its first words after a determiner ("Meeting summaries are ...")
+SUBJECT_MIN_LETTERS = 4  # shorter words are no noun a heading names ("use", "how")
+# Words of a heading about AI that name no thing of their own: "Assistant data", "How we use AI in our features".
+HEADING_GENERIC = frozenset(
+    """
+    data information info content contents features feature services service products product tools tool settings
+    setting choices choice controls control terms policy privacy personal your yours about with when what which
+    where using used uses more other additional general overview this that these their them they from into
+    données informations contenus contenu fonctionnalités fonctionnalité services produits outils paramètres
+    choix votre vos notre nos leur leurs avec pour dans comment quand quoi autres
+    daten informationen inhalte inhalt funktionen funktion dienste dienst produkte einstellungen auswahl ihre
+    unsere wie wann welche andere weitere über
+    """.split()
+)
 
 
 @dataclass(frozen=True)
@@ -590,20 +604,74 @@ _ROUGH_BOUNDARY = re.compile(r"[.!?]\s+|\n+|<br\s*/?>")
 _GLUE = re.compile(r"(?<=[a-zà-ÿ.!?:)])(?=[A-ZÀ-Þ][a-zà-ÿ])|(?<=\)) (?=[A-ZÀ-Þ][a-zà-ÿ])")
 _NEWLINE = re.compile("\n")
 _LIST_ITEM = re.compile(r"^[ \t>]*(?:[-*+•·]|\d{1,3}[.)])[ \t]+\S")
-_LOWER_WORD = re.compile(r"(?<![\w’'-])[^\W\d_A-ZÀ-ÖØ-Þ][\w’'-]*")
+# A word in lower case in prose: not a part of an address ("privacy@inkwell.example", "inkwell.example/terms").
+_LOWER_WORD = re.compile(r"(?<![\w’'@./-])[^\W\d_A-ZÀ-ÖØ-Þ][\w’'-]*(?![\w’'-]|[.@/]\w)")
 _HEADING_LINE = re.compile(r"^[ \t]*(#{1,6})[ \t]", re.MULTILINE)
 _TABLE_CELL_RULE = re.compile(r"^\s*:?-{3,}:?\s*$")
+_SUBJECT_WORD = re.compile(r"[^\W\d_]+")
+# Where a heading's first phrase ends: a colon or a dash, a bracket, a preposition ("Summaries of meetings",
+# "Résumés de réunion générés par IA", "KI-Funktionen in Merkzettel").
+_HEADING_PHRASE_END = re.compile(
+    r"\s*[:–—(|]\s*|\s+-\s+|\s+(?:of|for|in|on|with|by|from|and|to|de|du|des|d['’]|par|pour|dans|avec|et|à|von|für|"
+    r"in|mit|bei|und|zur|zum)\s+",
+    re.IGNORECASE,
+)
+# What goes before a sentence's subject: a list's mark, a determiner ("the", "your", "les", "Ihre").
+_SUBJECT_LEAD = re.compile(
+    r"^[\W\d_]*(?:(?:the|your|our|its|their|these|those|vos|nos|les|leurs|ces|le|la|l['’]|Ihre|unsere|die|der|das|"
+    r"diese)\s*)?",
+    re.IGNORECASE,
+)
 
 
-def _is_section_statement(sentence: str, completes: bool) -> bool:
+def _is_section_statement(sentence: str, completes: bool, heading_nouns: frozenset[str]) -> bool:
     """Does a sentence under an AI heading speak of what the heading names: a list's item or a table's cell (however
     short), or a statement that points back to it ("We keep this text for 30 days", "Ces données sont conservées 30
-    jours", "Diese Funktionen stehen ab 18 Jahren zur Verfügung"); never furniture, nor a clause about money or
-    contact details? A sentence of its own subject ("Files in Trash are deleted after 30 days", the company's
+    jours", "Diese Funktionen stehen ab 18 Jahren zur Verfügung") or whose subject is what the heading names
+    ("Previews are created in Frankfurt" under "## AI-generated previews"); never furniture, nor a clause about money
+    or contact details? A sentence of its own subject ("Files in Trash are deleted after 30 days", the company's
     address, the governing law) says nothing of the section's AI."""
     if furniture_reason(sentence, completes) or COMMERCE.search(sentence):
         return False
-    return bool(completes or REFERS_BACK.search(sentence) or SECTION_REFERENCE.search(sentence))
+    return bool(
+        completes
+        or REFERS_BACK.search(sentence)
+        or SECTION_REFERENCE.search(sentence)
+        or _subject_is_one_of(sentence, heading_nouns)
+    )
+
+
+def _heading_nouns(heading: str, lower_words: Collection[str]) -> frozenset[str]:
+    """What a heading names, as a noun a statement can take for its subject: the first or last word of its first
+    phrase ("AI-generated previews", "Résumés de réunion", "KI-Zusammenfassungen"), when the text also writes that
+    word in lower case (a product's or a company's name is no subject of a section: "Inkwell Software Ltd, ..."
+    under "## Inkwell: generative AI features"), and it names a thing of its own (not HEADING_GENERIC)."""
+    phrase = _HEADING_PHRASE_END.split(clean(heading).lstrip("# "), maxsplit=1)[0]
+    words = [word.lower() for word in _SUBJECT_WORD.findall(phrase)]
+    if not words:
+        return frozenset()
+    return frozenset(
+        word
+        for word in (words[0], words[-1])
+        if len(word) >= SUBJECT_MIN_LETTERS and word not in HEADING_GENERIC and word in lower_words
+    )
+
+
+def _subject_is_one_of(sentence: str, nouns: frozenset[str]) -> bool:
+    """Is the sentence's subject, read as its first SUBJECT_WORDS words after a determiner, one of the nouns,
+    singular or plural ("preview", "previews"; "summary", "summaries"; "Aufnahme", "Aufnahmen")?"""
+    if not nouns:
+        return False
+    subject = _SUBJECT_WORD.findall(_SUBJECT_LEAD.sub("", sentence, count=1))[:SUBJECT_WORDS]
+    return any(_same_noun(word.lower(), noun) for word in subject for noun in nouns)
+
+
+def _same_noun(word: str, noun: str) -> bool:
+    shorter = min(len(word), len(noun))
+    if shorter < SUBJECT_MIN_LETTERS or abs(len(word) - len(noun)) > 3:
+        return False
+    common = next((index for index, (a, b) in enumerate(zip(word, noun, strict=False)) if a != b), shorter)
+    return common >= shorter - 1
 
 
 def _is_lead_in(line: str) -> bool:
@@ -656,7 +724,8 @@ class _Side:
         # Sentences per line, cut once: a page that is one line of many sentences would be cut again per trigger.
         self._line_spans: dict[tuple[int, int], list[tuple[int, int]]] = {}
         self._lead_ins: dict[tuple[int, int], Judgement | None] = {}  # each list's lead-in, judged once
-        self._headings: dict[tuple[int, int], Judgement | None] = {}  # each heading, judged once
+        # each heading, judged once, with what it names
+        self._headings: dict[tuple[int, int], tuple[Judgement, frozenset[str]] | None] = {}
 
     def read_with(self, reader: _Reader) -> None:
         """Judge with another vocabulary from now on (the document's own AI names added). What is kept was found
@@ -881,7 +950,7 @@ class _Side:
         for block_start, block_end in self._changed_lines():
             lead_in: tuple[int, int] | None = None
             looked_back = False
-            section: Judgement | None = None
+            section: tuple[Judgement, frozenset[str]] | None = None
             looked_for_section = -1  # the line whose section was looked for
             line_start = block_start
             while line_start < block_end:
@@ -910,15 +979,15 @@ class _Side:
                     if looked_for_section != line_start:
                         section, looked_for_section = self._heading_context(line_start), line_start
                     if section is not None and _is_section_statement(
-                        self.text[start:end], is_item or self.fills_a_table(start)
+                        self.text[start:end], is_item or self.fills_a_table(start), section[1]
                     ):
-                        yield start, end, section, "it speaks of what the heading of its section, about AI, names"
+                        yield start, end, section[0], "it speaks of what the heading of its section, about AI, names"
                 line_start = line_end + 1
 
-    def _heading_context(self, line_start: int) -> Judgement | None:
-        """The judgement of the heading the line at `line_start` sits under, when it speaks of AI: the nearest
-        heading above it, or a heading of a higher level above that ("## Generative AI" over "### Retention"),
-        within SECTION_REACH characters."""
+    def _heading_context(self, line_start: int) -> tuple[Judgement, frozenset[str]] | None:
+        """The judgement and the nouns (_heading_nouns) of the heading the line at `line_start` sits under, when it
+        speaks of AI: the nearest heading above it, or a heading of a higher level above that ("## Generative AI"
+        over "### Retention"), within SECTION_REACH characters."""
         level = 7  # deeper than any heading (######)
         index = bisect.bisect_left(self._heading_lines, (line_start,)) - 1
         while index >= 0:
@@ -930,14 +999,46 @@ class _Side:
                 continue
             level = heading_level
             if (start, end) not in self._headings:
-                # Its words as a statement: a heading is furniture when it changes, not when it says what a
-                # section is about. In this version: a section added under an AI heading is about AI too.
-                judged = self.reader.judge(clean(self.text[start:end]), True)
-                self._headings[start, end] = judged if judged.score >= AI_THRESHOLD else None
+                self._headings[start, end] = self._section_topic(start, end)
             if self._headings[start, end] is not None:
                 return self._headings[start, end]
             if level == 1:
                 return None
+        return None
+
+    def _section_topic(self, start: int, end: int) -> tuple[Judgement, frozenset[str]] | None:
+        """What makes the section under the heading at text[start:end] about AI, with the nouns the heading names:
+        the heading's words as a statement ("## Generative AI features"; a heading is furniture when it changes, not
+        when it says what a section is about), or the section's opening sentence when it says that what the heading
+        names is AI ("## Meeting summaries" then "When a host turns on Meeting Summaries, our AI Companion creates a
+        written summary ...": its list's items are about that AI). Read in this version: a section added under an AI
+        heading is about AI too."""
+        heading = self.text[start:end]
+        nouns = _heading_nouns(heading, self._lower_words)
+        judged = self.reader.judge(clean(heading), True)
+        if judged.score >= AI_THRESHOLD:
+            return judged, nouns
+        if not nouns:
+            return None
+        line_start = end + 1
+        while line_start < len(self.text):
+            line_end = self._line(line_start)[1]
+            if self.text[line_start:line_end].strip():
+                break
+            line_start = line_end + 1
+        else:
+            return None
+        if _HEADING_LINE.match(self.text, line_start):
+            return None
+        spans = self.line_spans(line_start, line_end)
+        if not spans:
+            return None
+        opening = self.judge(*spans[0])
+        words = _SUBJECT_WORD.findall(self.text[spans[0][0] : spans[0][1]].lower())
+        if opening.score >= AI_THRESHOLD and any(_same_noun(word, noun) for word in words for noun in nouns):
+            # Only its items, cells and statements that point back: the heading's noun is a subject of its own
+            # here ("## Cookies" then "We do not use cookie data to train AI models. Cookies expire after 13 months").
+            return opening, frozenset()
         return None
 
     @functools.cached_property
