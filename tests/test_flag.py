@@ -1615,12 +1615,15 @@ def test_an_automatic_action_after_a_models_sentence_is_that_models_decision(
     old = policy(INTRO, paragraph.format(old_action), CONTROLS)
     flag = flag_of(old, policy(INTRO, paragraph.format(new_action), CONTROLS))
     assert flag.ai, flag.reason
-    # Without a model before it, an automatic action is the service's rule.
-    plain = "We check each review for spam. Reviews that break the rules are {}."
-    assert not flag_of(
-        policy(INTRO, plain.format("checked by our staff"), CONTROLS),
-        policy(INTRO, plain.format("hidden automatically"), CONTROLS),
-    ).ai
+    # Without a model before it, or done to what no model marked, an automatic action is the service's rule.
+    for plain in (
+        "We check each review for spam. Reviews that break the rules are {}.",
+        "We use AI to summarise your meetings. Accounts without a meeting for two years are {}.",
+    ):
+        assert not flag_of(
+            policy(INTRO, plain.format("checked by our staff"), CONTROLS),
+            policy(INTRO, plain.format("closed automatically"), CONTROLS),
+        ).ai
 
 
 def test_a_section_whose_opening_says_its_subject_is_ai_has_items_about_ai() -> None:

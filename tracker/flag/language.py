@@ -699,6 +699,26 @@ COMMERCE = re.compile(
     re.IGNORECASE,
 )
 
+# What a machine marked (a score, a flag, a detection), and what is then done to it: see REFERS_BACK.
+_MARKED = (
+    r"(?:flagged|scored|scores?|detected|identified|marked|classified|predicted|risks?|high-risk|risky|suspicious|"
+    r"likely)"
+)
+_ACTED = (
+    r"(?:removed|deleted|cancell?ed|blocked|suspended|rejected|declined|refused|disabled|banned|hidden|restricted|"
+    r"closed|terminated|approved|denied)"
+)
+_MARQUE = r"(?:signalée?s?|repérée?s?|détectée?s?|identifiée?s?|marquée?s?|suspecte?s?|classée?s?|scores?|risques?)"
+_AGI = (
+    r"(?:supprimée?s?|annulée?s?|bloquée?s?|suspendue?s?|rejetée?s?|refusée?s?|masquée?s?|désactivée?s?|"
+    r"retirée?s?|fermée?s?)"
+)
+_MARKIERT = r"(?:markierte?[nrs]?|erkannte?[nrs]?|auffällige?[nrs]?|verdächtige?[nrs]?|eingestufte?[nrs]?|Score|Risiko)"
+_GEHANDELT = (
+    r"(?:gesperrt|gelöscht|storniert|entfernt|abgelehnt|blockiert|deaktiviert|gekündigt|ausgeblendet|"
+    r"eingeschränkt)"
+)
+
 # A sentence that points back at what the sentence before it said: when that sentence speaks of AI, so does this
 # one. A demonstrative with a noun that names the use, the data or the machine ("You can object to this use", "to
 # improve these technologies"; not "these suggestions" or "this page"), the purpose ("for this purpose", "à cette
@@ -732,19 +752,16 @@ REFERS_BACK = re.compile(
     r"Funktionen?|Tools?|Systeme?|Daten|Informationen|Inhalte?|Unterhaltungen|Chats?|Zwecke?|Einstellung)\b|"
     r"\b(?:dem|dagegen) (?:[\w-]+ ){0,6}?widersprechen\b|\bWiderspruchsrecht\w*|\b(?:hierfür|zu diesem Zweck)\b|"
     r"\ber (?:\w+ ){0,3}?(?:außerdem|zudem|ebenfalls)\b|\b\w+ er (?:außerdem|auch|zudem|ebenfalls)\b|"
-    # what the machine before it decides, done without a person: "Orders with a high score are cancelled
-    # automatically", "sont supprimés automatiquement", "werden automatisch gesperrt", "without human review"
-    r"\b(?:removed|deleted|cancell?ed|blocked|suspended|rejected|declined|refused|disabled|banned|hidden|restricted|"
-    r"closed|terminated|approved|denied) automatically\b|"
-    r"\bautomatically (?:removed|deleted|cancell?ed|blocked|suspended|rejected|declined|refused|disabled|banned|"
-    r"hidden|restricted|closed|terminated|approved|denied)\b|\bwithout (?:any )?(?:human|manual) (?:review|"
-    r"intervention|involvement|oversight)\b|"
-    r"\b(?:supprimée?s?|annulée?s?|bloquée?s?|suspendue?s?|rejetée?s?|refusée?s?|masquée?s?|désactivée?s?|"
-    r"retirée?s?|fermée?s?) automatiquement\b|\bautomatiquement (?:supprimée?s?|annulée?s?|bloquée?s?|"
-    r"suspendue?s?|rejetée?s?|refusée?s?|masquée?s?|désactivée?s?|retirée?s?|fermée?s?)\b|"
+    # what the machine before it decides, done without a person, to what it marked: "Orders with a high score are
+    # cancelled automatically", "Les annonces repérées sont retirées automatiquement", "Markierte Übertragungen werden
+    # automatisch gesperrt", "without human review" ("Inactive accounts are closed automatically" is the service's
+    # rule, whatever the sentence before it said)
+    rf"\b{_MARKED}\b[^.!?]{{0,100}}?\b(?:{_ACTED} automatically|automatically {_ACTED})\b|"
+    rf"\b{_MARQUE}\b[^.!?]{{0,100}}?\b(?:{_AGI} automatiquement|automatiquement {_AGI})\b|"
+    rf"\b{_MARKIERT}\b[^.!?]{{0,100}}?\bautomatisch {_GEHANDELT}\b|"
+    r"\bwithout (?:any )?(?:human|manual) (?:review|intervention|involvement|oversight)\b|"
     r"\bsans (?:aucune? )?(?:examen|intervention|vérification|contrôle|validation) humaine?\b|"
-    r"\bautomatisch (?:gesperrt|gelöscht|storniert|entfernt|abgelehnt|blockiert|deaktiviert|gekündigt|"
-    r"ausgeblendet|eingeschränkt)\b|\bohne (?:menschliche|manuelle) (?:Prüfung|Überprüfung|Kontrolle|Beteiligung)\b",
+    r"\bohne (?:menschliche|manuelle) (?:Prüfung|Überprüfung|Kontrolle|Beteiligung)\b",
     re.IGNORECASE,
 )
 
