@@ -1516,7 +1516,7 @@ def test_what_a_review_found_reads_as_it_should() -> None:
         ("## KI-Übersetzung", "Ihre Eingaben bleiben in der EU.", "Ihre Eingaben werden auch in Kanada verarbeitet."),
         # what the heading names, as the subject
         ("## AI-written captions", "Captions are stored with the video.", "Captions are stored for 5 years."),
-        ("## Résumés générés par l’IA", "Les résumés restent en France.", "Les résumés peuvent quitter l’UE."),
+        ("## Résumés par l’IA", "Les résumés restent en France.", "Les résumés peuvent quitter l’UE."),
         # its switch
         ("## Improving our AI models", "The setting is off by default.", "The setting is on by default."),
     ],
@@ -1548,6 +1548,14 @@ def test_a_section_statement_whose_subject_is_the_ai_features_is_about_ai(headin
             "Anbieter: Kompass GmbH, Torstraße 12, 10119 Berlin.",
             "Anbieter: Kompass GmbH, Torstraße 40, 10119 Berlin.",
         ),
+        # a word of the heading that says which, not what ("Customer" in "Customer support chatbot")
+        (
+            "## Customer support chatbot",
+            "Customers can close their account at any time.",
+            "Customers can close their account within 30 days.",
+        ),
+        # a word that looks like the heading's noun ("care" and "card")
+        ("## Card scanning with AI", "Care is taken to keep scans safe.", "Great care is taken to keep scans safe."),
         # an account's subject of its own under an AI heading
         (
             "## AI note-taker",
@@ -1567,7 +1575,8 @@ def test_names_addresses_and_subjects_of_their_own_in_an_ai_section_are_not_abou
     "sentence",
     [
         "When you ask our assistant for a recipe, we may use your question to choose the ads you see.",
-        "The assistant is not offered to accounts on school plans.",
+        "You can ask the assistant to summarise the files in your drive.",
+        "Die Antworten des Assistenten können Fehler enthalten.",
         "Vos questions à l’assistant peuvent servir à personnaliser les publicités.",
         "Unser Assistent merkt sich Ihre Vorlieben für spätere Gespräche.",
     ],
@@ -1583,6 +1592,9 @@ def test_a_products_assistant_is_an_ai_product(sentence: str) -> None:
         "The assistant manager of each store can see the orders placed there.",
         "A teaching assistant may grade the quizzes of your course.",
         "L’assistant social de votre commune peut demander ces informations.",
+        "If you request a callback, the assistant will contact you within two business days.",
+        "The Assistant Manager of your branch will review your application.",
+        "Der Assistent der Geschäftsleitung bearbeitet Ihre Anfrage.",
     ],
 )
 def test_a_persons_assistant_is_no_ai(sentence: str) -> None:
@@ -1619,6 +1631,7 @@ def test_an_automatic_action_after_a_models_sentence_is_that_models_decision(
     for plain in (
         "We check each review for spam. Reviews that break the rules are {}.",
         "We use AI to summarise your meetings. Accounts without a meeting for two years are {}.",
+        "We use machine learning to recommend products. To reduce the risk of fraud, unpaid orders are {}.",
     ):
         assert not flag_of(
             policy(INTRO, plain.format("checked by our staff"), CONTROLS),
@@ -1635,3 +1648,17 @@ def test_a_section_whose_opening_says_its_subject_is_ai_has_items_about_ai() -> 
     assert not flag_of(
         policy(INTRO, cookies.format("13 months"), CONTROLS), policy(INTRO, cookies.format("6 months"), CONTROLS)
     ).ai
+    # An opening that denies AI makes no AI of its list.
+    denied = "## Cookies\n\nWe do not use cookies to train AI models. We use these cookies:\n\n- analytics: {}"
+    assert not flag_of(
+        policy(INTRO, denied.format("counts visits"), CONTROLS), policy(INTRO, denied.format("counts clicks"), CONTROLS)
+    ).ai
+
+
+def test_a_number_before_a_capitalised_product_word_is_no_postal_address() -> None:
+    for sentence in (
+        "Nimbus AI can now import up to 100 files from Google Drive.",
+        "Nimbus AI fasst Dokumente mit bis zu 20000 Wörtern zusammen.",
+        "Le tuteur Nimbus AI accompagne désormais 12 cours de mathématiques.",
+    ):
+        assert flag_of(policy(INTRO, CONTROLS), policy(INTRO, sentence, CONTROLS)).ai, sentence

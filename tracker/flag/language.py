@@ -138,11 +138,27 @@ TERMS: dict[str, tuple[str, ...]] = {
         r"copilots?|Companions?|companions?)(?!\w)(?! (?:Ltd|Limited|Inc|LLC|LLP|GmbH|AG|SA|SAS|SARL|plc|PLC|Corp|"
         r"Corporation|Co|Company|Pty)\b))",
         rf"(?-i:\b(?:assistant|agent|copilote) {_NAME})",
-        # "the assistant", "our assistant", "l’assistant", "der Assistent": a product's assistant is a machine now.
-        # Not a person's ("your assistant", "a teaching assistant"), nor a rank ("the assistant manager").
-        r"(?-i:\b(?:[Tt]he|[Oo]ur|[Tt]his|[Ll][’']|[Nn]otre|[Cc]et|[Dd]er|[Dd]en|[Dd]em|[Uu]nser(?:en|em)?) ?"
-        r"(?:[Aa]ssistant|[Aa]ssistent(?:en)?)(?![\w-])(?! (?:manager|managers|editor|editors|director|directors|"
-        r"professor|principal|teacher|to|social|sociale|maternel|de direction|der Geschäftsführung)\b))",
+        # A product's assistant called by its kind, where it is what one asks, chats with or what answers: "what
+        # you ask our assistant", "your chats with the assistant", "the assistant's answers", "the assistant can
+        # summarise", "Vos échanges avec l’assistant", "Antworten des Assistenten". "The assistant will contact
+        # you" or "the assistant manager" is a person.
+        r"\b(?:ask|asks|asking|asked|talk(?:s|ing)? to|chat(?:s|ting)? with|speak(?:s|ing)? (?:to|with)|"
+        r"interact(?:s|ing)? with|prompt(?:s|ing)?|(?:conversations?|chats?|interactions?|exchanges?|questions?|"
+        r"prompts?|requests?) (?:with|to|for)) (?:the|our|this) assistant\b(?! (?:manager|director|coach|editor)s?\b)|"
+        r"\b(?:the|our|this) assistant(?:['’]s)? (?:answers|responses|replies|suggestions|outputs|memory|memories)\b|"
+        r"\b(?:the|our|this) assistant (?:(?:can|may|will|could) (?:also )?)?(?:generates?|answers?|suggests?|"
+        r"summari[sz]es?|remembers?|drafts?|rewrites?|responds?|replies|translates?|recommends?)\b|"
+        r"\b(?:échanges|conversations?|discussions?|questions|requêtes|demandes|interactions) (?:avec|à) "
+        r"l['’]assistant\b|"
+        r"\b(?:poser|posez|posées?|demandez|parlez) à l['’]assistant\b|"
+        r"\b(?:réponses|suggestions|mémoire) de l['’]assistant\b|"
+        r"\bl['’]assistant (?:(?:peut|pourra) )?(?:génère|générer|répond|répondre|suggère|suggérer|résume|résumer|"
+        r"mémorise|mémoriser|rédige|rédiger|traduit|traduire|recommande|recommander)\b|"
+        r"\b(?:Unterhaltungen|Gespräche|Chats?|Fragen|Anfragen|Eingaben|Interaktionen) (?:mit dem|an den) "
+        r"Assistenten\b|\b(?:Antworten|Vorschläge|Gedächtnis) des Assistenten\b|"
+        r"\b(?:der|unser) Assistent (?:(?:kann|wird) )?(?:erstellt|erstellen|beantwortet|beantworten|schlägt|"
+        r"vorschlagen|fasst|zusammenfassen|merkt|merken|antwortet|antworten|generiert|generieren|schreibt|"
+        r"schreiben|übersetzt|übersetzen|empfiehlt|empfehlen)\b",
     ),
     # The names a document itself gives its AI products ("Orbit, our AI assistant, ..."): none here; names.py
     # finds them in both versions of a change and Vocabulary.with_names adds them, as written, for that change.
@@ -689,34 +705,14 @@ COMMERCE = re.compile(
     r"Steuer\w*|MwSt|verlänger\w*|Marken?|Warenzeichen|kontaktieren Sie)\b|[™®]|\S@\S|"
     r"[$€£¥] ?\d|\d ?[$€£¥]|\b(?:USD|EUR|GBP|CHF)\b|"
     # a postal address: "4 Mercer Quay", "38 avenue John F. Kennedy", "Torstraße 49", "PO Box 12", a postcode
-    r"\b\d{1,5}[a-z]?,? (?:[A-Z][\w’'.-]* ){1,3}(?-i:Street|St|Road|Rd|Avenue|Ave|Boulevard|Blvd|Lane|Drive|Way|"
-    r"Place|Square|Quay|Court|Parkway|Terrace|Row|Plaza|Green|Wharf|Walk)\b|"
-    r"\b\d{1,4}(?: bis| ter)?,? (?:rue|avenue|boulevard|place|quai|allée|chemin|cours|impasse)\b|"
+    r"(?-i:\b\d{1,5}[a-z]?,? (?:[A-Z][\w’'.-]* ){1,3}(?:Street|St|Road|Rd|Avenue|Ave|Boulevard|Blvd|Lane|Drive|"
+    r"Way|Place|Square|Quay|Court|Parkway|Terrace|Row|Plaza|Wharf)\b)|"
+    r"\b\d{1,4}(?: bis| ter)?,? (?:rue|avenue|boulevard|quai|allée|impasse) (?-i:[A-Zd])|"
     r"(?-i:\b[A-ZÄÖÜ][\wäöüß-]*(?:straße|strasse|weg|platz|allee|gasse|damm|ufer) \d{1,4}[a-z]?\b)|"
     r"\b(?:P\.? ?O\.? Box|Postfach|boîte postale)\b|"
     r"(?-i:\b(?:[A-Z]{2} \d{5}(?:-\d{4})?|[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}|[A-Z]\d{2} [A-Z\d]{4}|"
-    r"\d{5} [A-ZÄÖÜ][a-zäöüß]+)\b)",
+    r"(?<=, )\d{5} [A-ZÄÖÜ][a-zäöüß]+)\b)",
     re.IGNORECASE,
-)
-
-# What a machine marked (a score, a flag, a detection), and what is then done to it: see REFERS_BACK.
-_MARKED = (
-    r"(?:flagged|scored|scores?|detected|identified|marked|classified|predicted|risks?|high-risk|risky|suspicious|"
-    r"likely)"
-)
-_ACTED = (
-    r"(?:removed|deleted|cancell?ed|blocked|suspended|rejected|declined|refused|disabled|banned|hidden|restricted|"
-    r"closed|terminated|approved|denied)"
-)
-_MARQUE = r"(?:signalée?s?|repérée?s?|détectée?s?|identifiée?s?|marquée?s?|suspecte?s?|classée?s?|scores?|risques?)"
-_AGI = (
-    r"(?:supprimée?s?|annulée?s?|bloquée?s?|suspendue?s?|rejetée?s?|refusée?s?|masquée?s?|désactivée?s?|"
-    r"retirée?s?|fermée?s?)"
-)
-_MARKIERT = r"(?:markierte?[nrs]?|erkannte?[nrs]?|auffällige?[nrs]?|verdächtige?[nrs]?|eingestufte?[nrs]?|Score|Risiko)"
-_GEHANDELT = (
-    r"(?:gesperrt|gelöscht|storniert|entfernt|abgelehnt|blockiert|deaktiviert|gekündigt|ausgeblendet|"
-    r"eingeschränkt)"
 )
 
 # A sentence that points back at what the sentence before it said: when that sentence speaks of AI, so does this
@@ -752,18 +748,53 @@ REFERS_BACK = re.compile(
     r"Funktionen?|Tools?|Systeme?|Daten|Informationen|Inhalte?|Unterhaltungen|Chats?|Zwecke?|Einstellung)\b|"
     r"\b(?:dem|dagegen) (?:[\w-]+ ){0,6}?widersprechen\b|\bWiderspruchsrecht\w*|\b(?:hierfür|zu diesem Zweck)\b|"
     r"\ber (?:\w+ ){0,3}?(?:außerdem|zudem|ebenfalls)\b|\b\w+ er (?:außerdem|auch|zudem|ebenfalls)\b|"
-    # what the machine before it decides, done without a person, to what it marked: "Orders with a high score are
-    # cancelled automatically", "Les annonces repérées sont retirées automatiquement", "Markierte Übertragungen werden
-    # automatisch gesperrt", "without human review" ("Inactive accounts are closed automatically" is the service's
-    # rule, whatever the sentence before it said)
-    rf"\b{_MARKED}\b[^.!?]{{0,100}}?\b(?:{_ACTED} automatically|automatically {_ACTED})\b|"
-    rf"\b{_MARQUE}\b[^.!?]{{0,100}}?\b(?:{_AGI} automatiquement|automatiquement {_AGI})\b|"
-    rf"\b{_MARKIERT}\b[^.!?]{{0,100}}?\bautomatisch {_GEHANDELT}\b|"
-    r"\bwithout (?:any )?(?:human|manual) (?:review|intervention|involvement|oversight)\b|"
-    r"\bsans (?:aucune? )?(?:examen|intervention|vérification|contrôle|validation) humaine?\b|"
-    r"\bohne (?:menschliche|manuelle) (?:Prüfung|Überprüfung|Kontrolle|Beteiligung)\b",
+    # done without a person, after the machine that decides it: "Content it flags is removed without human review"
+    r"\bwithout (?:any )?(?:human|manual) (?:review|oversight|involvement)\b|\bwithout review by a (?:human|person)\b|"
+    r"\bsans (?:aucun )?(?:examen|contrôle|vérification) humaine?\b|"
+    r"\bohne (?:menschliche|manuelle) (?:Prüfung|Überprüfung|Kontrolle)\b",
     re.IGNORECASE,
 )
+
+# An automatic action done to what a machine marked is that machine's decision: after "We use machine learning to
+# score orders", "Orders with a high score are cancelled automatically", "Les annonces repérées sont retirées
+# automatiquement", "Markierte Übertragungen werden automatisch gesperrt", "If the model flags a listing, we remove it
+# automatically". An action without such a mark is the service's rule ("Unpaid orders are cancelled automatically
+# after 7 days"). The action is looked for first (rare), then a mark in the MARK_REACH characters before it.
+AUTOMATIC_ACTION = re.compile(
+    r"\b(?:removed|deleted|cancell?ed|blocked|suspended|rejected|declined|refused|disabled|banned|hidden|"
+    r"restricted|closed|terminated|denied|taken down) automatically\b|\bautomatically (?:removed|deleted|"
+    r"cancell?ed|blocked|suspended|rejected|declined|refused|disabled|banned|hidden|restricted|closed|terminated|"
+    r"denied|taken down)\b|\b(?:remove|delete|cancel|block|suspend|reject|decline|hide|ban|take down)s? (?:it|them) "
+    r"automatically\b|"
+    r"\b(?:supprimée?s?|annulée?s?|bloquée?s?|suspendue?s?|rejetée?s?|refusée?s?|masquée?s?|désactivée?s?|"
+    r"retirée?s?) automatiquement\b|\bautomatiquement (?:supprimée?s?|annulée?s?|bloquée?s?|suspendue?s?|"
+    r"rejetée?s?|refusée?s?|masquée?s?|désactivée?s?|retirée?s?)\b|"
+    r"\bautomatisch (?:gesperrt|gelöscht|storniert|entfernt|abgelehnt|blockiert|deaktiviert|ausgeblendet)\b",
+    re.IGNORECASE,
+)
+MARKED_BY_A_MACHINE = re.compile(
+    r"\b(?:flagged|flags|scored|(?:high|low|elevated|risk|fraud|confidence|spam|trust) scores?|high-risk|"
+    r"detected|classified as|predicted|signalée?s?|repérée?s?|détectée?s?|classée?s? comme|score|"
+    r"markierte?[nrs]?|markiert|erkannte?[nrs]?|auffällige?[nrs]?|verdächtige?[nrs]?|eingestufte?[nrs]?|"
+    r"Risikowert\w*)\b",
+    re.IGNORECASE,
+)
+MARK_REACH = 120
+ACTIONS_READ = 5  # automatic actions looked at in one sentence (a hostile page repeats them)
+
+
+def refers_back(text: str, start: int, end: int) -> bool:
+    """Does text[start:end] point back at what the sentence before it said (REFERS_BACK), or act automatically on
+    what a machine marked (AUTOMATIC_ACTION after MARKED_BY_A_MACHINE)?"""
+    if REFERS_BACK.search(text, start, end):
+        return True
+    for count, action in enumerate(AUTOMATIC_ACTION.finditer(text, start, end)):
+        if count >= ACTIONS_READ:
+            break
+        if MARKED_BY_A_MACHINE.search(text, max(start, action.start() - MARK_REACH), action.start()):
+            return True
+    return False
+
 
 # ---------------------------------------------------------------------------------------------------------
 # The names a document gives its AI products (names.py): "Orbit, our AI assistant, helps you ...", "Lumen is the
@@ -830,17 +861,19 @@ SECTION_REFERENCE = re.compile(
     r"services|application)\b)[a-zàâçéèêëîïôûù]\w*|"
     r"\b(?:dies|diese[rnms]?|solche[rnms]?) (?!(?:[\w-]+ )?(?:Bedingungen|Richtlinie|Vereinbarung|Erklärung|"
     r"Hinweise?|Abschnitt|Seite|Dokument|Website|App|Dienste?)\b)\w+|\bdies\b|"
-    r"^(?:(?:the )?(?:processing|storage|retention|feature|features|data|requests?|inputs?|outputs?|option|setting|"
-    r"toggle)|l['’]option|le paramètre|le réglage|die Option|die Einstellung|le traitement|"
+    r"^(?:(?:the )?(?:processing|storage|retention|feature|features|data|requests?|inputs?|outputs?)|le traitement|"
     r"la fonctionnalité|les (?:données|requêtes|fonctionnalités)|die (?:Verarbeitung|Funktion|Funktionen|Daten|"
     r"Anfragen)|Verarbeitung|Speicherung)\b|"
-    # what was named before, done to again: "Lumen Labs may also use them", "Wir speichern sie", "nous les conservons"
     # what such a feature takes and gives, as a statement's subject: "Conversations are kept for 18 months", "Vos
     # conversations sont conservées 12 mois", "Ihre Eingaben werden in den USA verarbeitet"
     r"^(?:(?:your|the|all|vos|les|toutes les|Ihre|die|alle) )?(?:conversations?|chats?|prompts?|memories|transcripts?|"
-    r"recordings?|responses?|generations?|échanges|requêtes|invites|instructions|réponses|transcriptions?|"
-    r"enregistrements?|souvenirs|Unterhaltungen|Konversationen|Chats?|Eingaben|Ausgaben|Prompts?|Antworten|"
-    r"Transkript(?:e|ionen)?|Aufnahmen|Aufzeichnungen|Erinnerungen)\b|"
+    r"recordings?|échanges|invites|transcriptions?|enregistrements?|souvenirs|Unterhaltungen|Konversationen|Chats?|"
+    r"Eingaben|Prompts?|Transkript(?:e|ionen)?|Aufnahmen|Aufzeichnungen|Erinnerungen)\b|"
+    # its switch's default: "The setting is on by default", "L’option ... est activée par défaut"
+    r"\b(?:option|setting|toggle|paramètre|réglage|Einstellung)\b[^.!?]{0,80}?(?:\b(?:on|off|enabled|disabled|"
+    r"selected|checked) by default|\b(?:activée?|désactivée?|cochée?) par défaut|\bstandardmäßig (?:aktiviert|"
+    r"deaktiviert|eingeschaltet|ausgeschaltet))\b|\bby default,? (?:the|this) (?:option|setting|toggle)\b|"
+    # what was named before, done to again: "Lumen Labs may also use them", "Wir speichern sie", "nous les conservons"
     r"\b(?:use|uses|used|keep|keeps|kept|store|stores|stored|delete|deletes|deleted|share|shares|shared|process|"
     r"processes|processed|review|reviews|reviewed|analy[sz]es?|send|sends|sent) (?:them|it)\b|"
     r"\b(?:les|la|le|l['’]) ?(?:conserv|utilis|supprim|partag|trait|analys|envoi|envoy|examin)\w*|"

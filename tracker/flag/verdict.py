@@ -11,7 +11,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
 from tracker.diff import DELETE, EQUAL, INSERT, TextDiff
-from tracker.flag.language import CATEGORIES, COMMERCE, REFERS_BACK, SECTION_REFERENCE
+from tracker.flag.language import CATEGORIES, COMMERCE, SECTION_REFERENCE, refers_back
 from tracker.flag.names import ai_names_given, could_be_given_at, names_in
 from tracker.flag.sentences import (
     WORD,
@@ -467,7 +467,7 @@ def _counterpart(candidate: _Candidate, side: _Side, other: _Side) -> tuple[int,
     best, best_similarity = None, COUNTERPART_SIMILARITY
     for start, end in other.sentences_between(side.to_other(candidate.start), side.to_other(candidate.end)):
         key = other.key(start, end)
-        if any(side.key(s, e) == key for s, e in side.sentences_between(*other.span_in_other(start, end))):
+        if key in side.keys_between(*other.span_in_other(start, end)):
             continue  # a neighbour that is in both versions, not the old wording
         theirs = set(key.split())
         similarity = len(words & theirs) / max(1, len(words | theirs))
@@ -609,17 +609,22 @@ _LOWER_WORD = re.compile(r"(?<![\w’'@./-])[^\W\d_A-ZÀ-ÖØ-Þ][\w’'-]*(?![\
 _HEADING_LINE = re.compile(r"^[ \t]*(#{1,6})[ \t]", re.MULTILINE)
 _TABLE_CELL_RULE = re.compile(r"^\s*:?-{3,}:?\s*$")
 _SUBJECT_WORD = re.compile(r"[^\W\d_]+")
+# An opening sentence that denies ("We do not use cookies to train AI models") says its subject is no AI.
+_NEGATION = re.compile(
+    r"\b(?:not|never|no|don['’]t|doesn['’]t|won['’]t|ne|n['’]|pas|jamais|aucune?|nicht|nie|niemals|kein\w*)\b",
+    re.IGNORECASE,
+)
 # Where a heading's first phrase ends: a colon or a dash, a bracket, a preposition ("Summaries of meetings",
 # "Résumés de réunion générés par IA", "KI-Funktionen in Merkzettel").
 _HEADING_PHRASE_END = re.compile(
-    r"\s*[:–—(|]\s*|\s+-\s+|\s+(?:of|for|in|on|with|by|from|and|to|de|du|des|d['’]|par|pour|dans|avec|et|à|von|für|"
-    r"in|mit|bei|und|zur|zum)\s+",
+    r"\s*[:–—(|]\s*|\s+-\s+|\s+(?:of|for|in|on|at|about|with|by|from|and|to|de|du|des|d['’]|par|pour|dans|avec|et|"
+    r"à|von|für|mit|bei|und|zur|zum)\s+",
     re.IGNORECASE,
 )
 # What goes before a sentence's subject: a list's mark, a determiner ("the", "your", "les", "Ihre").
 _SUBJECT_LEAD = re.compile(
-    r"^[\W\d_]*(?:(?:the|your|our|its|their|these|those|vos|nos|les|leurs|ces|le|la|l['’]|Ihre|unsere|die|der|das|"
-    r"diese)\s*)?",
+    r"^[\W\d_]*(?:(?:the|your|our|its|their|these|those|vos|nos|les|leurs|ces|le|la|Ihre|unsere|die|der|das|"
+    r"diese)\s+|l['’]\s*)?",
     re.IGNORECASE,
 )
 
@@ -635,26 +640,26 @@ def _is_section_statement(sentence: str, completes: bool, heading_nouns: frozens
         return False
     return bool(
         completes
-        or REFERS_BACK.search(sentence)
+        or refers_back(sentence, 0, len(sentence))
         or SECTION_REFERENCE.search(sentence)
         or _subject_is_one_of(sentence, heading_nouns)
     )
 
 
 def _heading_nouns(heading: str, lower_words: Collection[str]) -> frozenset[str]:
-    """What a heading names, as a noun a statement can take for its subject: the first or last word of its first
-    phrase ("AI-generated previews", "Résumés de réunion", "KI-Zusammenfassungen"), when the text also writes that
+    """What a heading names, as a noun a statement can take for its subject: the last word of its first phrase
+    ("AI-generated previews", "Résumés de réunion", "KI-Zusammenfassungen"; not "Customer" in "Customer support
+    chatbot", a word that says which), when the text also writes that
     word in lower case (a product's or a company's name is no subject of a section: "Inkwell Software Ltd, ..."
     under "## Inkwell: generative AI features"), and it names a thing of its own (not HEADING_GENERIC)."""
     phrase = _HEADING_PHRASE_END.split(clean(heading).lstrip("# "), maxsplit=1)[0]
     words = [word.lower() for word in _SUBJECT_WORD.findall(phrase)]
     if not words:
         return frozenset()
-    return frozenset(
-        word
-        for word in (words[0], words[-1])
-        if len(word) >= SUBJECT_MIN_LETTERS and word not in HEADING_GENERIC and word in lower_words
-    )
+    last = words[-1]
+    if len(last) < SUBJECT_MIN_LETTERS or last in HEADING_GENERIC or last not in lower_words:
+        return frozenset()
+    return frozenset({last})
 
 
 def _subject_is_one_of(sentence: str, nouns: frozenset[str]) -> bool:
@@ -667,11 +672,16 @@ def _subject_is_one_of(sentence: str, nouns: frozenset[str]) -> bool:
 
 
 def _same_noun(word: str, noun: str) -> bool:
-    shorter = min(len(word), len(noun))
-    if shorter < SUBJECT_MIN_LETTERS or abs(len(word) - len(noun)) > 3:
-        return False
-    common = next((index for index, (a, b) in enumerate(zip(word, noun, strict=False)) if a != b), shorter)
-    return common >= shorter - 1
+    """One noun, in the singular or the plural: "preview"/"previews", "summary"/"summaries", "aperçu"/"aperçus",
+    "Aufnahme"/"Aufnahmen" (not "care"/"card", "note"/"notice")."""
+    return word == noun or noun in _plurals(word) or word in _plurals(noun)
+
+
+def _plurals(word: str) -> set[str]:
+    forms = {word + "s", word + "es", word + "x", word + "n", word + "en", word + "e"}
+    if word.endswith("y"):
+        forms.add(word[:-1] + "ies")
+    return forms
 
 
 def _is_lead_in(line: str) -> bool:
@@ -723,6 +733,7 @@ class _Side:
         self._keys: dict[tuple[int, int], str] = {}
         # Sentences per line, cut once: a page that is one line of many sentences would be cut again per trigger.
         self._line_spans: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        self._keys_between: dict[tuple[int, int], frozenset[str]] = {}
         self._lead_ins: dict[tuple[int, int], Judgement | None] = {}  # each list's lead-in, judged once
         # each heading, judged once, with what it names
         self._headings: dict[tuple[int, int], tuple[Judgement, frozenset[str]] | None] = {}
@@ -856,6 +867,13 @@ class _Side:
             self._stem_positions[stem] = find_all(self.text if stem[1] else self.lower, stem[0])
         return self._stem_positions[stem]
 
+    def keys_between(self, start: int, end: int) -> frozenset[str]:
+        """The keys of the sentences overlapping text[start:end], once per stretch: every sentence of a long block
+        inserted in one place asks for the same stretch."""
+        if (start, end) not in self._keys_between:
+            self._keys_between[start, end] = frozenset(self.key(s, e) for s, e in self.sentences_between(start, end))
+        return self._keys_between[start, end]
+
     def sentences_between(self, start: int, end: int) -> list[tuple[int, int]]:
         """The sentences overlapping text[start:end], or touching `start` when the stretch is empty."""
         line_start = self._line(start)[0]
@@ -944,7 +962,7 @@ class _Side:
 
     def in_context(self, other: _Side) -> Iterator[tuple[int, int, Judgement, str]]:
         """The changed sentences that belong to an AI statement, with its judgement and how they belong: the first
-        sentence of a list item whose lead-in is one (in both versions), a sentence that refers back (REFERS_BACK)
+        sentence of a list item whose lead-in is one (in both versions), a sentence that refers back (refers_back)
         to one before it on its line (in both versions), or a statement of a section whose heading is one. Read line
         by line, each list's lead-in and each heading looked for and judged once."""
         for block_start, block_end in self._changed_lines():
@@ -971,7 +989,7 @@ class _Side:
                         if context is not None:
                             yield start, end, context, "it is an item of the list an unchanged AI statement leads in"
                             continue
-                    if index > 0 and REFERS_BACK.search(self.text, start, end):
+                    if index > 0 and refers_back(self.text, start, end):
                         context = self._statement_context(spans, index, other)
                         if context is not None:
                             yield start, end, context, "it refers back to an unchanged AI statement before it"
@@ -1035,9 +1053,10 @@ class _Side:
             return None
         opening = self.judge(*spans[0])
         words = _SUBJECT_WORD.findall(self.text[spans[0][0] : spans[0][1]].lower())
-        if opening.score >= AI_THRESHOLD and any(_same_noun(word, noun) for word in words for noun in nouns):
-            # Only its items, cells and statements that point back: the heading's noun is a subject of its own
-            # here ("## Cookies" then "We do not use cookie data to train AI models. Cookies expire after 13 months").
+        says_it_is_ai = not _NEGATION.search(self.text, spans[0][0], spans[0][1])
+        if says_it_is_ai and opening.score >= AI_THRESHOLD and any(_same_noun(w, n) for w in words for n in nouns):
+            # Only its items, cells and statements that point back: a statement whose subject is the heading's noun
+            # may be of its own ("## Cookies", "Cookies set by AI features are listed below. Cookies expire ...").
             return opening, frozenset()
         return None
 
@@ -1060,7 +1079,7 @@ class _Side:
             judgement = self.judge(start, end)
             if judgement.score >= AI_THRESHOLD:
                 return judgement
-            if not REFERS_BACK.search(self.text, start, end):
+            if not refers_back(self.text, start, end):
                 return None
         return None
 
