@@ -1662,3 +1662,37 @@ def test_a_number_before_a_capitalised_product_word_is_no_postal_address() -> No
         "Le tuteur Nimbus AI accompagne désormais 12 cours de mathématiques.",
     ):
         assert flag_of(policy(INTRO, CONTROLS), policy(INTRO, sentence, CONTROLS)).ai, sentence
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "old_place", "new_place"),
+    [
+        (
+            "We use public posts to train our generative AI models. This section does not apply to users in {}.",
+            "Canada or Japan",
+            "Canada",
+        ),
+        (
+            "You can object to the use of your posts to train our AI models. This form is available to users in {}.",
+            "the UK",
+            "the UK and Brazil",
+        ),
+        (
+            "Wir nutzen öffentliche Beiträge, um unsere KI-Modelle zu trainieren. Dieser Abschnitt gilt nicht für {}.",
+            "Nutzer in Kanada",
+            "Nutzer in Kanada und Japan",
+        ),
+    ],
+)
+def test_where_an_ai_clause_applies_is_about_that_clause(paragraph: str, old_place: str, new_place: str) -> None:
+    old = policy(INTRO, paragraph.format(old_place), CONTROLS)
+    flag = flag_of(old, policy(INTRO, paragraph.format(new_place), CONTROLS))
+    assert flag.ai, flag.reason
+
+
+def test_where_the_whole_policy_or_a_clause_without_ai_applies_is_not_about_ai() -> None:
+    policy_wide = "We use public posts to train our generative AI models. This Policy does not apply to users in {}."
+    plain = "We keep your invoices for seven years. This section does not apply to users in {}."
+    for paragraph in (policy_wide, plain):
+        old = policy(INTRO, paragraph.format("Canada or Japan"), CONTROLS)
+        assert not flag_of(old, policy(INTRO, paragraph.format("Canada"), CONTROLS)).ai, paragraph

@@ -719,7 +719,8 @@ COMMERCE = re.compile(
 # one. A demonstrative with a noun that names the use, the data or the machine ("You can object to this use", "to
 # improve these technologies"; not "these suggestions" or "this page"), the purpose ("for this purpose", "à cette
 # fin", "hierfür"), a right to object or a switch that can only be that use's ("You can turn this off", "Vous
-# disposez d'un droit d'opposition", "Widerspruchsrecht"), or the machine itself doing more ("It can also ...",
+# disposez d'un droit d'opposition", "Widerspruchsrecht", "This form is available to users in ..."), where it
+# applies ("This section does not apply to users in the UK"), or the machine itself doing more ("It can also ...",
 # "il peut également ...", "trägt er außerdem ... ein"; a pronoun alone is too often nobody).
 REFERS_BACK = re.compile(
     r"\b(?:this|that|such|these|those) (?:uses?|processing|training|technolog(?:y|ies)|models?|features?|tools?|"
@@ -730,12 +731,13 @@ REFERS_BACK = re.compile(
     r"\b(?:Sie|du) (?:können|kannst) (?:dies |das )?(?:jederzeit )?(?:deaktivieren|abschalten|ausschalten|"
     r"widerrufen|abbestellen)\b|"
     r"\b(?:right to object|opt-out)\b|"
-    r"\b(?:this|that|such an?) (?:right|option|choice|objection|consent)\b|"
-    r"\b(?:this|that|it) (?:does not|doesn['’]t|will not|won['’]t|only|also|no longer) appl(?:y|ies)\b|"
-    r"\b(?:ce droit|cette option|ce choix|cette opposition|ce consentement)\b|"
+    r"\b(?:this|that|such an?) (?:right|option|choice|objection|consent|form)\b|"
+    r"\b(?:this|that|it|this (?:section|clause|paragraph|provision)) (?:does not|doesn['’]t|will not|won['’]t|only|"
+    r"also|no longer) appl(?:y|ies)\b|"
+    r"\b(?:ce droit|cette option|ce choix|cette opposition|ce consentement|ce formulaire)\b|"
     r"\b(?:cela|ceci) ne s['’]applique\b|\bne s['’]applique pas\b|"
-    r"\b(?:dieses Recht|diese Option|diese Wahl|dieser Widerspruch|diese Einwilligung)\b|"
-    r"\b(?:dies|das) gilt (?:nicht|nur|auch)\b|"
+    r"\b(?:dieses Recht|diese Option|diese Wahl|dieser Widerspruch|diese Einwilligung|dieses Formular)\b|"
+    r"\b(?:dies|das|dieser Abschnitt|diese Regelung) gilt (?:nicht|nur|auch)\b|"
     r"\b(?:turn|switch|turning|switching) (?:this|it|that) off\b|\b(?:turn|switch) off (?:this|it|that)\b|"
     r"\b(?:disable|deactivate|stop) (?:this|it|that)\b|"
     r"\b(?:it|they) (?:can |may |will |could |might )?(?:also|additionally)\b|"
