@@ -1696,3 +1696,10 @@ def test_where_the_whole_policy_or_a_clause_without_ai_applies_is_not_about_ai()
     for paragraph in (policy_wide, plain):
         old = policy(INTRO, paragraph.format("Canada or Japan"), CONTROLS)
         assert not flag_of(old, policy(INTRO, paragraph.format("Canada"), CONTROLS)).ai, paragraph
+
+
+def test_a_documents_own_article_renumbered_is_mechanical_and_a_laws_is_not() -> None:
+    own = policy(INTRO, "Vous pouvez refuser l’entraînement de nos modèles d’IA selon l’article 8.2.", CONTROLS)
+    assert not flag_of(own, own.replace("8.2", "9.2")).ai
+    law = policy(INTRO, "We rely on Article 6.1 GDPR to train our AI models.", CONTROLS)
+    assert flag_of(law, law.replace("6.1", "7.1")).ai

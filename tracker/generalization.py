@@ -44,7 +44,7 @@ DEFAULT_SETS = tuple(
 OPEN_SETS = {
     SETS / "eleventh-set.jsonl": (0.75, 0.95),
     SETS / "twelfth-set.jsonl": (0.93, 0.91),
-    SETS / "fourteenth-set.jsonl": (0.92, 0.91),
+    SETS / "fourteenth-set.jsonl": (0.92, 0.92),
 }
 NEUTRAL = REPO / "tests" / "fixtures" / "neutral-policy"
 TARGET_RECALL = 0.98

@@ -318,6 +318,8 @@ def _renumbered(deleted: str, inserted: str, before: str, after: str) -> bool:
         return False
     if _CROSS_REFERENCE.search(before):
         return True
+    if _OWN_ARTICLE.search(before) and _SUB_NUMBER.match(after) and not _LAW.search(after[:40]):
+        return True  # "l'article 8.2" -> "9.2": the document's own outline (a law's article names the law)
     return _LINE_START.search(before) is not None and (deleted[-1] in ".)" or after[:1] in (".", ")"))
 
 
@@ -334,6 +336,9 @@ _CROSS_REFERENCE = re.compile(
     re.IGNORECASE,
 )
 _LINE_START = re.compile(r"(?:^|\n)[ \t#*>]*(?:\d+\.)*$")
+# An article numbered with a point, "article 8.2", "Artikel 8.2": the document's own, when no law is named after it.
+_OWN_ARTICLE = re.compile(r"\b(?:articles?|artikels?)\s+$", re.IGNORECASE)
+_SUB_NUMBER = re.compile(r"^\.\d")
 
 
 def _typo_fixed(deleted: str, inserted: str) -> bool:
