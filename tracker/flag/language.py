@@ -886,6 +886,38 @@ SECTION_REFERENCE = re.compile(
     re.IGNORECASE,
 )
 
+# What a section's statement takes for its subject (verdict.py): the noun its heading names is the last word of the
+# heading's first phrase, which ends at a colon, a dash, a bracket or a preposition ("Summaries of meetings",
+# "Résumés de réunion générés par IA", "KI-Funktionen in Merkzettel"); the subject is read after a list's mark and a
+# determiner ("the", "your", "les", "Ihre"). Words of a heading that name no thing of their own are no subject:
+# "Assistant data", "How we use AI in our features".
+HEADING_PHRASE_END = re.compile(
+    r"\s*[:–—(|]\s*|\s+-\s+|\s+(?:of|for|in|on|at|about|with|by|from|and|to|de|du|des|d['’]|par|pour|dans|avec|et|"
+    r"à|von|für|mit|bei|und|zur|zum)\s+",
+    re.IGNORECASE,
+)
+SUBJECT_LEAD = re.compile(
+    r"^[\W\d_]*(?:(?:the|your|our|its|their|these|those|vos|nos|les|leurs|ces|le|la|Ihre|unsere|die|der|das|"
+    r"diese)\s+|l['’]\s*)?",
+    re.IGNORECASE,
+)
+HEADING_GENERIC = frozenset(
+    """
+    data information info content contents features feature services service products product tools tool settings
+    setting choices choice controls control terms policy privacy personal your yours about with when what which
+    where using used uses more other additional general overview this that these their them they from into
+    données informations contenus contenu fonctionnalités fonctionnalité services produits outils paramètres
+    choix votre notre leur leurs avec pour dans comment quand quoi autres
+    daten informationen inhalte inhalt funktionen funktion dienste dienst produkte einstellungen auswahl ihre
+    unsere wann welche andere weitere über
+    """.split()
+)
+# A sentence that denies ("We do not use cookies to train AI models"): an opening that says its subject is no AI.
+NEGATION = re.compile(
+    r"\b(?:not|never|no|don['’]t|doesn['’]t|won['’]t|ne|n['’]|pas|jamais|aucune?|nicht|nie|niemals|kein\w*)\b",
+    re.IGNORECASE,
+)
+
 # ---------------------------------------------------------------------------------------------------------
 # Sentence keys: what makes two wordings the same statement.
 # ---------------------------------------------------------------------------------------------------------

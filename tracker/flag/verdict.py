@@ -11,7 +11,16 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
 from tracker.diff import DELETE, EQUAL, INSERT, TextDiff
-from tracker.flag.language import CATEGORIES, COMMERCE, SECTION_REFERENCE, refers_back
+from tracker.flag.language import (
+    CATEGORIES,
+    COMMERCE,
+    HEADING_GENERIC,
+    HEADING_PHRASE_END,
+    NEGATION,
+    SECTION_REFERENCE,
+    SUBJECT_LEAD,
+    refers_back,
+)
 from tracker.flag.names import ai_names_given, could_be_given_at, names_in
 from tracker.flag.sentences import (
     WORD,
@@ -70,18 +79,6 @@ TYPO_MAX_LETTERS = 40  # longer is no word
 TABLE_CELL_WORDS = 4  # a line "a | b" is a table's row when one of its cells has this many words
 SUBJECT_WORDS = 2  # a sentence's subject is read in its first words after a determiner ("Meeting summaries are ...")
 SUBJECT_MIN_LETTERS = 4  # shorter words are no noun a heading names ("use", "how")
-# Words of a heading about AI that name no thing of their own: "Assistant data", "How we use AI in our features".
-HEADING_GENERIC = frozenset(
-    """
-    data information info content contents features feature services service products product tools tool settings
-    setting choices choice controls control terms policy privacy personal your yours about with when what which
-    where using used uses more other additional general overview this that these their them they from into
-    données informations contenus contenu fonctionnalités fonctionnalité services produits outils paramètres
-    choix votre vos notre nos leur leurs avec pour dans comment quand quoi autres
-    daten informationen inhalte inhalt funktionen funktion dienste dienst produkte einstellungen auswahl ihre
-    unsere wie wann welche andere weitere über
-    """.split()
-)
 
 
 @dataclass(frozen=True)
@@ -614,27 +611,9 @@ _LOWER_WORD = re.compile(r"(?<![\w’'@./-])[^\W\d_A-ZÀ-ÖØ-Þ][\w’'-]*(?![\
 _HEADING_LINE = re.compile(r"^[ \t]*(#{1,6})[ \t]", re.MULTILINE)
 _TABLE_CELL_RULE = re.compile(r"^\s*:?-{3,}:?\s*$")
 _SUBJECT_WORD = re.compile(r"[^\W\d_]+")
-# An opening sentence that denies ("We do not use cookies to train AI models") says its subject is no AI.
-_NEGATION = re.compile(
-    r"\b(?:not|never|no|don['’]t|doesn['’]t|won['’]t|ne|n['’]|pas|jamais|aucune?|nicht|nie|niemals|kein\w*)\b",
-    re.IGNORECASE,
-)
-# Where a heading's first phrase ends: a colon or a dash, a bracket, a preposition ("Summaries of meetings",
-# "Résumés de réunion générés par IA", "KI-Funktionen in Merkzettel").
-_HEADING_PHRASE_END = re.compile(
-    r"\s*[:–—(|]\s*|\s+-\s+|\s+(?:of|for|in|on|at|about|with|by|from|and|to|de|du|des|d['’]|par|pour|dans|avec|et|"
-    r"à|von|für|mit|bei|und|zur|zum)\s+",
-    re.IGNORECASE,
-)
-# What goes before a sentence's subject: a list's mark, a determiner ("the", "your", "les", "Ihre").
-_SUBJECT_LEAD = re.compile(
-    r"^[\W\d_]*(?:(?:the|your|our|its|their|these|those|vos|nos|les|leurs|ces|le|la|Ihre|unsere|die|der|das|"
-    r"diese)\s+|l['’]\s*)?",
-    re.IGNORECASE,
-)
 
 
-def _is_section_statement(sentence: str, completes: bool, heading_nouns: frozenset[str]) -> bool:
+def _is_section_statement(sentence: str, completes: bool, heading_noun: str) -> bool:
     """Does a sentence under an AI heading speak of what the heading names: a list's item or a table's cell (however
     short), or a statement that points back to it ("We keep this text for 30 days", "Ces données sont conservées 30
     jours", "Diese Funktionen stehen ab 18 Jahren zur Verfügung") or whose subject is what the heading names
@@ -647,33 +626,29 @@ def _is_section_statement(sentence: str, completes: bool, heading_nouns: frozens
         completes
         or refers_back(sentence, 0, len(sentence))
         or SECTION_REFERENCE.search(sentence)
-        or _subject_is_one_of(sentence, heading_nouns)
+        or (heading_noun and _subject_is(sentence, heading_noun))
     )
 
 
-def _heading_nouns(heading: str, lower_words: Collection[str]) -> frozenset[str]:
-    """What a heading names, as a noun a statement can take for its subject: the last word of its first phrase
-    ("AI-generated previews", "Résumés de réunion", "KI-Zusammenfassungen"; not "Customer" in "Customer support
-    chatbot", a word that says which), when the text also writes that
-    word in lower case (a product's or a company's name is no subject of a section: "Inkwell Software Ltd, ..."
-    under "## Inkwell: generative AI features"), and it names a thing of its own (not HEADING_GENERIC)."""
-    phrase = _HEADING_PHRASE_END.split(clean(heading).lstrip("# "), maxsplit=1)[0]
-    words = [word.lower() for word in _SUBJECT_WORD.findall(phrase)]
-    if not words:
-        return frozenset()
-    last = words[-1]
+def _heading_noun(heading: str, lower_words: Collection[str]) -> str:
+    """What a heading names, as a noun a statement can take for its subject ("" for none): the last word of its first
+    phrase ("AI-generated previews", "Résumés de réunion", "KI-Zusammenfassungen"; not "Customer" in "Customer
+    support chatbot", a word that says which), when the text also writes that word in lower case (a product's or a
+    company's name is no subject of a section: "Inkwell Software Ltd, ..." under "## Inkwell: generative AI
+    features"), and it names a thing of its own (not HEADING_GENERIC)."""
+    phrase = HEADING_PHRASE_END.split(clean(heading).lstrip("# "), maxsplit=1)[0]
+    words = _SUBJECT_WORD.findall(phrase)
+    last = words[-1].lower() if words else ""
     if len(last) < SUBJECT_MIN_LETTERS or last in HEADING_GENERIC or last not in lower_words:
-        return frozenset()
-    return frozenset({last})
+        return ""
+    return last
 
 
-def _subject_is_one_of(sentence: str, nouns: frozenset[str]) -> bool:
-    """Is the sentence's subject, read as its first SUBJECT_WORDS words after a determiner, one of the nouns,
-    singular or plural ("preview", "previews"; "summary", "summaries"; "Aufnahme", "Aufnahmen")?"""
-    if not nouns:
-        return False
-    subject = _SUBJECT_WORD.findall(_SUBJECT_LEAD.sub("", sentence, count=1))[:SUBJECT_WORDS]
-    return any(_same_noun(word.lower(), noun) for word in subject for noun in nouns)
+def _subject_is(sentence: str, noun: str) -> bool:
+    """Is the sentence's subject, read as its first SUBJECT_WORDS words after a determiner, the noun, singular or
+    plural ("preview", "previews"; "summary", "summaries"; "Aufnahme", "Aufnahmen")?"""
+    subject = _SUBJECT_WORD.findall(SUBJECT_LEAD.sub("", sentence, count=1))[:SUBJECT_WORDS]
+    return any(_same_noun(word.lower(), noun) for word in subject)
 
 
 def _same_noun(word: str, noun: str) -> bool:
@@ -741,7 +716,7 @@ class _Side:
         self._keys_between: dict[tuple[int, int], frozenset[str]] = {}
         self._lead_ins: dict[tuple[int, int], Judgement | None] = {}  # each list's lead-in, judged once
         # each heading, judged once, with what it names
-        self._headings: dict[tuple[int, int], tuple[Judgement, frozenset[str]] | None] = {}
+        self._headings: dict[tuple[int, int], tuple[Judgement, str] | None] = {}
 
     def read_with(self, reader: _Reader) -> None:
         """Judge with another vocabulary from now on (the document's own AI names added). What is kept was found
@@ -973,7 +948,7 @@ class _Side:
         for block_start, block_end in self._changed_lines():
             lead_in: tuple[int, int] | None = None
             looked_back = False
-            section: tuple[Judgement, frozenset[str]] | None = None
+            section: tuple[Judgement, str] | None = None
             looked_for_section = -1  # the line whose section was looked for
             line_start = block_start
             while line_start < block_end:
@@ -1007,8 +982,8 @@ class _Side:
                         yield start, end, section[0], "it speaks of what the heading of its section, about AI, names"
                 line_start = line_end + 1
 
-    def _heading_context(self, line_start: int) -> tuple[Judgement, frozenset[str]] | None:
-        """The judgement and the nouns (_heading_nouns) of the heading the line at `line_start` sits under, when it
+    def _heading_context(self, line_start: int) -> tuple[Judgement, str] | None:
+        """The judgement and the noun (_heading_noun) of the heading the line at `line_start` sits under, when it
         speaks of AI: the nearest heading above it, or a heading of a higher level above that ("## Generative AI"
         over "### Retention"), within SECTION_REACH characters."""
         level = 7  # deeper than any heading (######)
@@ -1029,19 +1004,19 @@ class _Side:
                 return None
         return None
 
-    def _section_topic(self, start: int, end: int) -> tuple[Judgement, frozenset[str]] | None:
-        """What makes the section under the heading at text[start:end] about AI, with the nouns the heading names:
+    def _section_topic(self, start: int, end: int) -> tuple[Judgement, str] | None:
+        """What makes the section under the heading at text[start:end] about AI, with the noun the heading names:
         the heading's words as a statement ("## Generative AI features"; a heading is furniture when it changes, not
         when it says what a section is about), or the section's opening sentence when it says that what the heading
         names is AI ("## Meeting summaries" then "When a host turns on Meeting Summaries, our AI Companion creates a
         written summary ...": its list's items are about that AI). Read in this version: a section added under an AI
         heading is about AI too."""
         heading = self.text[start:end]
-        nouns = _heading_nouns(heading, self._lower_words)
+        noun = _heading_noun(heading, self._lower_words)
         judged = self.reader.judge(clean(heading), True)
         if judged.score >= AI_THRESHOLD:
-            return judged, nouns
-        if not nouns:
+            return judged, noun
+        if not noun:
             return None
         line_start = end + 1
         while line_start < len(self.text):
@@ -1058,11 +1033,11 @@ class _Side:
             return None
         opening = self.judge(*spans[0])
         words = _SUBJECT_WORD.findall(self.text[spans[0][0] : spans[0][1]].lower())
-        says_it_is_ai = not _NEGATION.search(self.text, spans[0][0], spans[0][1])
-        if says_it_is_ai and opening.score >= AI_THRESHOLD and any(_same_noun(w, n) for w in words for n in nouns):
+        says_it_is_ai = not NEGATION.search(self.text, spans[0][0], spans[0][1])
+        if says_it_is_ai and opening.score >= AI_THRESHOLD and any(_same_noun(word, noun) for word in words):
             # Only its items, cells and statements that point back: a statement whose subject is the heading's noun
             # may be of its own ("## Cookies", "Cookies set by AI features are listed below. Cookies expire ...").
-            return opening, frozenset()
+            return opening, ""
         return None
 
     @functools.cached_property
