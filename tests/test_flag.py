@@ -252,7 +252,7 @@ def test_a_change_that_restores_earlier_text_is_not_an_alert() -> None:
 
 
 def test_config_extra_terms_extend_the_vocabulary() -> None:
-    sentence = "We use your chats with Nova to improve Nova and its answers."
+    sentence = "We use your chats with Nova to improve the assistant and its answers."
     old, new = policy(INTRO, CONTROLS), policy(INTRO, sentence, CONTROLS)
     assert not flag_of(old, new).ai
     vocabulary = Vocabulary.build({"ai_feature": ["Nova"]})  # a category name: product names go there
