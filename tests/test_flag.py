@@ -1703,3 +1703,78 @@ def test_a_documents_own_article_renumbered_is_mechanical_and_a_laws_is_not() ->
     assert not flag_of(own, own.replace("8.2", "9.2")).ai
     law = policy(INTRO, "We rely on Article 6.1 GDPR to train our AI models.", CONTROLS)
     assert flag_of(law, law.replace("6.1", "7.1")).ai
+
+
+@pytest.mark.parametrize(
+    ("sentence", "old_words", "new_words"),
+    [
+        (
+            "We use your questions and the assistant's answers to train our models, and we send your invoices "
+            "through our billing partner, {}, each month.",
+            "Paybright",
+            "Cashwell",
+        ),
+        (
+            "Nous utilisons vos conversations pour améliorer nos modèles d’IA, et nous conservons les factures "
+            "pendant {} ans.",
+            "dix",
+            "six",
+        ),
+        (
+            "Wir verwenden Ihre Eingaben, um unsere KI-Modelle zu verbessern, und versenden Rechnungen {} an die "
+            "angegebene Adresse.",
+            "per Post",
+            "per E-Mail",
+        ),
+        (
+            "Our recommendation models learn from what you watch; we charge your subscription on the {} day of each "
+            "month.",
+            "first",
+            "fifth",
+        ),
+    ],
+)
+def test_an_edit_in_a_statement_joined_to_an_ai_one_about_something_else_is_no_ai_change(
+    sentence: str, old_words: str, new_words: str
+) -> None:
+    old = policy(INTRO, sentence.format(old_words), CONTROLS)
+    flag = flag_of(old, policy(INTRO, sentence.format(new_words), CONTROLS))
+    assert not flag.ai, flag.reason
+    assert "joined" in flag.reason
+
+
+@pytest.mark.parametrize(
+    ("sentence", "old_words", "new_words"),
+    [
+        # the joined statement points back at what the AI clause took
+        ("We use your voice recordings to train our speech models, and we keep them for {}.", "30 days", "90 days"),
+        ("Wir nutzen Ihre Chats zum Training unserer KI-Modelle, und wir speichern sie {} Jahre.", "drei", "fünf"),
+        ("Nous utilisons vos messages pour entraîner nos modèles d’IA, et nous les conservons {} mois.", "six", "dix"),
+        # the AI clause points back at the joined statement before it
+        ("We collect {} you upload, and we use them to train our image models.", "the photos", "the photos and videos"),
+        # the joined statement speaks of what the AI clause speaks of
+        (
+            "We use public posts to train our AI models, and we leave out public posts from users under {}.",
+            "18",
+            "16",
+        ),
+        # a condition, a limit: no statement of its own
+        ("If you object {}, we stop using your messages to train our models.", "in Settings", "by email"),
+        ("We use your chats to improve our models, unless you turn off {} in Settings.", "History", "Improve"),
+        ("We use your chats to improve our models, which we host in {}.", "Ireland", "the United States"),
+        # about something other than bills, payments or contact details: maybe the AI clause's notice
+        ("We will use public posts to train our AI models, and we will notify users before {}.", "27 May", "14 April"),
+        # the joined statement gains an AI word
+        (
+            "We use your prompts to improve our models, and we share your billing address with {}.",
+            "Stripe",
+            "Stripe and our AI model provider",
+        ),
+    ],
+)
+def test_an_edit_beside_an_ai_clause_that_is_about_it_is_an_ai_change(
+    sentence: str, old_words: str, new_words: str
+) -> None:
+    old = policy(INTRO, sentence.format(old_words), CONTROLS)
+    flag = flag_of(old, policy(INTRO, sentence.format(new_words), CONTROLS))
+    assert flag.ai, flag.reason

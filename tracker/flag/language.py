@@ -798,6 +798,32 @@ def refers_back(text: str, start: int, end: int) -> bool:
     return False
 
 
+# A sentence can join two statements: "We use your prompts to improve our models, and we share your billing address
+# with our payment processor, Stripe". An edit inside the joined statement about payments (COMMERCE) is no AI
+# change when that statement stands on its own. A statement is joined when the company speaks again after "and",
+# "but" or a semicolon ("and we", "et nous", "und wir"; in German also a verb with its subject left out: "und
+# bewahren Rechnungsdaten ... auf"). A comma alone is no join: "If you object, we stop" is one statement, its
+# condition first. Words that open a clause limiting the one before ("unless", "except", "which", "where") never
+# join.
+CLAUSE_JOIN = re.compile(
+    r"(?:, (?:and|but|while|whereas)|;(?: and| but)?) (?=we\b)|"
+    r"(?:, (?:et|mais|tandis que)|;(?: et| mais)?) (?=nous\b)|"
+    r"(?:, (?:und|aber|sowie)|;(?: und| aber)?) (?=wir\b)|"
+    r", und (?=(?!(?:den|denen|deren|dessen|diesen|einen|keinen|meinen|deinen|seinen|ihren|unseren|euren|allen|"
+    r"anderen|jenen|solchen|welchen|beiden|vielen|wenigen|einigen|manchen|mehreren|eben|oben|unten|neben|gegen|"
+    r"zwischen|trotzdem)\b)[a-zäöüß]+en\b)",
+)
+# A word that points back at something said before it ("we keep them", "nous les conservons", "und speichern sie",
+# "for that purpose"): a joined statement holding one may be about the AI clause, so it is not one of its own.
+BACK_POINTER = re.compile(
+    r"(?i:\b(?:it|its|them|they|their|theirs|this|that|these|those|such|so|same|former|latter|which|whose|"
+    r"there(?:of|in|by|for|to|with)?|ce|cet|cette|ces|ceux|celles?|celui|cela|ceci|ça|ils|elles|dont|lesquel\w*|"
+    r"auxquel\w*|es|ihn|ihm|ihnen|diese[mnrs]?|dies|solche[mnrs]?|deren|dessen|welche[mnrs]?|"
+    r"da(?:zu|für|von|mit|rauf|raus|rüber|bei|durch|nach|ran|rin)|hier(?:für|zu|von|bei|mit)))\b|"
+    r"(?i:\b(?:nous|vous|ils|elles|on) (?:ne )?(?:les|le|la|l['’]|en|y|leur|lui))|"
+    r"\bsie\b",
+)
+
 # ---------------------------------------------------------------------------------------------------------
 # The names a document gives its AI products (names.py): "Orbit, our AI assistant, helps you ...", "Lumen is the
 # family of large language models we build", "the AI note-taker Scribe", "l’assistant IA Alto", "Kompass ist unser

@@ -12,7 +12,9 @@ from dataclasses import dataclass, replace
 
 from tracker.diff import DELETE, EQUAL, INSERT, TextDiff
 from tracker.flag.language import (
+    BACK_POINTER,
     CATEGORIES,
+    CLAUSE_JOIN,
     COMMERCE,
     HEADING_GENERIC,
     HEADING_PHRASE_END,
@@ -78,6 +80,8 @@ TYPO_MIN_LETTERS = 6  # a word this long, changed by one swap or one letter, had
 TYPO_MAX_LETTERS = 40  # longer is no word
 TABLE_CELL_WORDS = 4  # a line "a | b" is a table's row when one of its cells has this many words
 SUBJECT_WORDS = 2  # a sentence's subject is read in its first words after a determiner ("Meeting summaries are ...")
+JOINED_STATEMENTS = 6  # more in one sentence is no sentence a person wrote (a page without full stops)
+SHARED_WORD_LETTERS = 5  # a statement joined to an AI one that shares a word this long with it may be about it
 SUBJECT_MIN_LETTERS = 4  # shorter words are no noun a heading names ("use", "how")
 
 
@@ -388,7 +392,7 @@ class _Candidate:
 def _verdict(candidates: list[_Candidate], old: _Side, new: _Side, reader: _Reader) -> Flag:
     sides = {"delete": (old, new), "insert": (new, old)}
     strong: list[tuple[_Candidate, tuple[int, int] | None]] = []
-    alike = 0
+    alike = beside = 0
     for candidate in candidates:
         if candidate.judgement.score < AI_THRESHOLD:
             continue
@@ -397,11 +401,16 @@ def _verdict(candidates: list[_Candidate], old: _Side, new: _Side, reader: _Read
         if counterpart and _same_claim(candidate.text, other.text[counterpart[0] : counterpart[1]], reader):
             alike += 1  # a small edit that leaves what the sentence says about AI as it was
             continue
+        if counterpart and _edited_beside(candidate.text, other.text[counterpart[0] : counterpart[1]], reader):
+            beside += 1
+            continue
         strong.append((candidate, counterpart))
     if not strong:
         best = max((c.judgement.score for c in candidates), default=0.0)
         if alike:
             reason = "the AI sentences that changed say what they said (a technique named more or less precisely)"
+        elif beside:
+            reason = "the AI sentences changed only in a statement joined to them that is about something else"
         elif candidates:
             furniture = sorted({c.judgement.furniture for c in candidates if c.judgement.furniture})
             reason = f"AI words only in page furniture ({'; '.join(furniture)})"
@@ -489,6 +498,49 @@ def _same_claim(sentence: str, counterpart: str, reader: _Reader) -> bool:
     if reader.judge(sentence).category != reader.judge(counterpart).category:
         return False
     return not any(reader.terms(word) for word in (*added, *removed))
+
+
+def _edited_beside(sentence: str, counterpart: str, reader: _Reader) -> bool:
+    """Do two wordings differ only inside a statement joined to the AI one about bills, payments, prices or contact
+    details (COMMERCE) that stands on its own ("We use your prompts to improve our models, and we share your billing
+    address with our payment processor, Stripe" -> "Adyen")? It stands on its own when it holds no AI term in
+    either wording, shares no word of SHARED_WORD_LETTERS letters or more with the rest, and neither it nor a
+    statement after it points back (BACK_POINTER, refers_back): "and we keep them for 30 days" is about what the AI
+    clause took. What is left without it must still speak of AI, so the AI clause is there, unchanged. Only
+    commerce: "and we will notify users before 27 May" says nothing of what, and is most likely the AI clause's
+    notice."""
+    mine, theirs = _joined_statements(sentence), _joined_statements(counterpart)
+    if not 2 <= len(mine) <= JOINED_STATEMENTS or len(mine) != len(theirs):
+        return False
+    changed = [
+        index for index, (a, b) in enumerate(zip(mine, theirs, strict=True)) if sentence_key(a) != sentence_key(b)
+    ]
+    if len(changed) != 1:
+        return False
+    index = changed[0]
+    rest = " ".join(mine[:index] + mine[index + 1 :])
+    rest_words = _long_words(rest)
+    for statement in (mine[index], theirs[index]):
+        if not COMMERCE.search(statement) or reader.terms(statement) or _long_words(statement) & rest_words:
+            return False
+        if any(
+            BACK_POINTER.search(later) or refers_back(later, 0, len(later)) for later in (statement, *mine[index + 1 :])
+        ):
+            return False
+    return reader.judge(rest).score >= AI_THRESHOLD
+
+
+def _joined_statements(sentence: str) -> list[str]:
+    pieces, start = [], 0
+    for join in CLAUSE_JOIN.finditer(sentence):
+        pieces.append(sentence[start : join.start()])
+        start = join.end()
+    pieces.append(sentence[start:])
+    return pieces
+
+
+def _long_words(text: str) -> set[str]:
+    return {word for word in sentence_key(text).split() if len(word) >= SHARED_WORD_LETTERS}
 
 
 def _technique_words(sentence: str, reader: _Reader) -> set[str]:
