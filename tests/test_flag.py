@@ -1778,3 +1778,87 @@ def test_an_edit_beside_an_ai_clause_that_is_about_it_is_an_ai_change(
     old = policy(INTRO, sentence.format(old_words), CONTROLS)
     flag = flag_of(old, policy(INTRO, sentence.format(new_words), CONTROLS))
     assert flag.ai, flag.reason
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "old_words", "new_words"),
+    [
+        (
+            "Our AI model reads your CV and produces a match score for each vacancy. Recruiters see your match score "
+            "{}.",
+            "only if you apply",
+            "for every vacancy",
+        ),
+        (
+            "Notre modèle d’apprentissage automatique calcule un score de conduite à partir de vos trajets. Votre "
+            "score de conduite est transmis à votre assureur{}.",
+            " uniquement avec votre accord",
+            "",
+        ),
+        (
+            "Our machine-learning model reviews the photos of your claim and proposes a repair amount. This amount is "
+            "paid out within two days{}.",
+            "",
+            ", once a claims handler has approved it",
+        ),
+        (
+            "Ein KI-Modell berechnet aus Ihren Fahrdaten einen Fahrwert. Dieser Fahrwert wird an {} übermittelt.",
+            "Ihre Versicherung",
+            "Ihre Versicherung und unsere Partner",
+        ),
+    ],
+)
+def test_a_sentence_that_takes_up_what_the_ai_sentence_before_it_made_is_about_ai(
+    paragraph: str, old_words: str, new_words: str
+) -> None:
+    old = policy(INTRO, paragraph.format(old_words), CONTROLS)
+    flag = flag_of(old, policy(INTRO, paragraph.format(new_words), CONTROLS))
+    assert flag.ai, flag.reason
+    assert "takes up" in flag.reason
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "old_words", "new_words"),
+    [
+        # the setting of the AI sentence, not what the model made
+        (
+            "Nimbus, our AI note-taker, can be added to any meeting on a paid plan. Paid plans allow up to {} "
+            "participants per meeting.",
+            "100",
+            "300",
+        ),
+        # a demonstrative and a noun the AI sentence does not hold
+        (
+            "We use AI to suggest replies to your messages. This page lists our offices in {}.",
+            "Dublin",
+            "Dublin and Rome",
+        ),
+        # the document's own defined terms are no noun taken up
+        (
+            "Our Supplemental Terms for AI features explain how we use AI to translate your posts. If they conflict "
+            "with these Terms, {} govern.",
+            "the Supplemental Terms",
+            "these Terms",
+        ),
+        # a name the two sentences share is no phrase taken up
+        (
+            "Orbit uses machine learning to rank the posts in your feed. Orbit Business Accounts cost {} a month.",
+            "10 €",
+            "12 €",
+        ),
+    ],
+)
+def test_a_sentence_beside_an_ai_one_that_takes_up_nothing_it_made_is_no_ai_change(
+    paragraph: str, old_words: str, new_words: str
+) -> None:
+    old = policy(INTRO, paragraph.format(old_words), CONTROLS)
+    assert not flag_of(old, policy(INTRO, paragraph.format(new_words), CONTROLS)).ai
+
+
+def test_an_ai_sentence_with_non_breaking_spaces_is_found_unchanged_for_the_sentence_after_it() -> None:
+    paragraph = (
+        "We use machine learning to assess claims under 1\u00a0500\u00a0€ within minutes. "
+        "You can object to this use {}."
+    )
+    old = policy(INTRO, paragraph.format("at any time"), CONTROLS)
+    assert flag_of(old, policy(INTRO, paragraph.format("only by post"), CONTROLS)).ai

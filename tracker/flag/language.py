@@ -798,6 +798,37 @@ def refers_back(text: str, start: int, end: int) -> bool:
     return False
 
 
+# Two words in a row taken up from the AI sentence just before count when they name what a model makes of you or
+# for you ("your driving score" after "a machine-learning model ... produces a driving score", "Personalised offers
+# are not shown ..." after "personalised offers ... selected by a machine-learning model"); other pairs are as often
+# the setting of that sentence ("Paid plans allow 300 participants" after "Scribe ... can be added on a paid plan").
+MODEL_MAKES = re.compile(
+    r"^(?:scores?|ratings?|rankings?|ranked|recommendations?|recommended|suggestions?|suggested|predictions?|"
+    r"predicted|summar(?:y|ies)|transcripts?|translations?|answers?|responses?|results?|decisions?|assessments?|"
+    r"evaluations?|estimates?|classifications?|matches|personali[sz]ed|generated|"
+    r"classements?|recommandations?|recommandée?s?|prédictions?|résumés?|transcriptions?|traductions?|réponses?|"
+    r"résultats?|décisions?|évaluations?|estimations?|personnalisée?s?|générée?s?)$"
+)
+
+# A sentence that takes up what the sentence just before it spoke of, with a demonstrative and one of its nouns
+# ("... propose un montant d'indemnisation. Ce montant est versé automatiquement"; "dieser Betrag"): the two words
+# after the demonstrative are each tried (an adjective can come first: "these personalised offers"). In English and
+# French the noun is written in lower case: "these Terms" is a defined term.
+DEMONSTRATIVE = re.compile(
+    r"\b(?:(?:[Tt]his|[Tt]hese|[Tt]hose|[Ss]uch|[Cc]e|[Cc]et|[Cc]ette|[Cc]es) (?=[^\W\d_A-ZÀ-ÖØ-Þ])|"
+    r"(?P<de>[Dd]iese[mnrs]?|[Ss]olche[mnrs]?) )(?P<first>[\w’'-]+)(?: (?P<second>[\w’'-]+))?"
+)
+# The document itself and its parts are no noun taken up: "these Terms", "this section", "cette politique".
+DOCUMENT_WORDS = frozenset(
+    """
+    terms policy policies agreement agreements notice statement section sections clause clauses paragraph page pages
+    document documents conditions website site service services app
+    politique accord avis déclaration article paragraphe application
+    bedingungen nutzungsbedingungen richtlinie datenschutzrichtlinie vereinbarung hinweis hinweise erklärung
+    abschnitt ziffer seite dokument dienst dienste artikel
+    """.split()
+)
+
 # A sentence can join two statements: "We use your prompts to improve our models, and we share your billing address
 # with our payment processor, Stripe". An edit inside the joined statement about payments (COMMERCE) is no AI
 # change when that statement stands on its own. A statement is joined when the company speaks again after "and",

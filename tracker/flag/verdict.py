@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping
@@ -16,10 +17,14 @@ from tracker.flag.language import (
     CATEGORIES,
     CLAUSE_JOIN,
     COMMERCE,
+    DEMONSTRATIVE,
+    DOCUMENT_WORDS,
     HEADING_GENERIC,
     HEADING_PHRASE_END,
+    MODEL_MAKES,
     NEGATION,
     SECTION_REFERENCE,
+    STOPWORDS,
     SUBJECT_LEAD,
     refers_back,
 )
@@ -81,6 +86,7 @@ TYPO_MAX_LETTERS = 40  # longer is no word
 TABLE_CELL_WORDS = 4  # a line "a | b" is a table's row when one of its cells has this many words
 SUBJECT_WORDS = 2  # a sentence's subject is read in its first words after a determiner ("Meeting summaries are ...")
 JOINED_STATEMENTS = 6  # more in one sentence is no sentence a person wrote (a page without full stops)
+TAKEN_UP_LETTERS = 4  # a shorter word taken up from the sentence before is no noun ("use", "way")
 SHARED_WORD_LETTERS = 5  # a statement joined to an AI one that shares a word this long with it may be about it
 SUBJECT_MIN_LETTERS = 4  # shorter words are no noun a heading names ("use", "how")
 
@@ -659,6 +665,7 @@ _GLUE = re.compile(r"(?<=[a-zà-ÿ.!?:)])(?=[A-ZÀ-Þ][a-zà-ÿ])|(?<=\)) (?=[A-
 _NEWLINE = re.compile("\n")
 _LIST_ITEM = re.compile(r"^[ \t>]*(?:[-*+•·]|\d{1,3}[.)])[ \t]+\S")
 # A word in lower case in prose: not a part of an address ("privacy@inkwell.example", "inkwell.example/terms").
+_WORD_AS_WRITTEN = re.compile(r"[^\W\d_][\w’'-]*")
 _LOWER_WORD = re.compile(r"(?<![\w’'@./-])[^\W\d_A-ZÀ-ÖØ-Þ][\w’'-]*(?![\w’'-]|[.@/]\w)")
 _HEADING_LINE = re.compile(r"^[ \t]*(#{1,6})[ \t]", re.MULTILINE)
 _TABLE_CELL_RULE = re.compile(r"^\s*:?-{3,}:?\s*$")
@@ -714,6 +721,44 @@ def _plurals(word: str) -> set[str]:
     if word.endswith("y"):
         forms.add(word[:-1] + "ies")
     return forms
+
+
+def _takes_up(sentence: str, before: str) -> bool:
+    """Does the sentence take up what the sentence before it names: two words in a row of it, neither a name nor a
+    little word, that name what a model makes (MODEL_MAKES: "Personalised offers are not shown ..." after "...
+    personalised offers, such as seat upgrades, selected by a machine-learning model"; "your driving score" after "to
+    produce a driving score"), or one of its nouns after a demonstrative ("Ce montant est versé ..." after "...
+    propose un montant d'indemnisation")?"""
+    earlier = _phrase_words(before)
+    known = set(spelled_words(before))  # German nouns are written with a capital
+    pairs = set(itertools.pairwise(earlier))
+    words = _phrase_words(sentence)
+    for pair in itertools.pairwise(words):
+        if all(pair) and pair in pairs and any(MODEL_MAKES.match(word) for word in pair):
+            return True
+    for match in DEMONSTRATIVE.finditer(sentence):
+        for word in (match["first"], match["second"]):
+            if not word or len(word) < TAKEN_UP_LETTERS or word.lower() in STOPWORDS | DOCUMENT_WORDS:
+                continue
+            if (match["de"] or word.islower()) and _spelling_of(word) in known:
+                return True
+    return False
+
+
+def _phrase_words(sentence: str) -> list[str]:
+    """The sentence's words in one spelling, little words left out ("score de conduite" is a pair), with "" in
+    place of a name (a capitalised word inside the sentence), so that no pair is made across one."""
+    words = []
+    for index, match in enumerate(_WORD_AS_WRITTEN.finditer(sentence)):
+        word = match.group()
+        if len(word) < TAKEN_UP_LETTERS or word.lower() in STOPWORDS:
+            continue
+        words.append("" if index > 0 and word[0].isupper() else _spelling_of(word))
+    return words
+
+
+def _spelling_of(word: str) -> str:
+    return spelled_words(word)[0] if spelled_words(word) else word.lower()
 
 
 def _is_lead_in(line: str) -> bool:
@@ -990,7 +1035,13 @@ class _Side:
         """Does this version hold the sentence's words as written, its end's punctuation aside (a list item moved,
         its ";" now a ".")? A plain search: for sentences that hold no trigger stem, which `contains` looks by."""
         words = clean(sentence).rstrip(".;,:!?")
-        return bool(words) and words in self.text
+        return bool(words) and (words in self.text or words in self._clean_text)
+
+    @functools.cached_property
+    def _clean_text(self) -> str:
+        """The text as `clean` reads it, for sentences whose words stand apart by other spaces than one (a
+        non-breaking space in "1 500 €") or among emphasis marks."""
+        return clean(self.text)
 
     def in_context(self, other: _Side) -> Iterator[tuple[int, int, Judgement, str]]:
         """The changed sentences that belong to an AI statement, with its judgement and how they belong: the first
@@ -1025,6 +1076,11 @@ class _Side:
                         context = self._statement_context(spans, index, other)
                         if context is not None:
                             yield start, end, context, "it refers back to an unchanged AI statement before it"
+                            continue
+                    if index > 0 and _takes_up(self.text[start:end], self.text[slice(*spans[index - 1])]):
+                        context = self._statement_context(spans, index, other, chain=1)
+                        if context is not None:
+                            yield start, end, context, "it takes up what the unchanged AI statement before it names"
                             continue
                     if looked_for_section != line_start:
                         section, looked_for_section = self._heading_context(line_start), line_start
@@ -1100,12 +1156,14 @@ class _Side:
             for match in _HEADING_LINE.finditer(self.text)
         ]
 
-    def _statement_context(self, spans: list[tuple[int, int]], index: int, other: _Side) -> Judgement | None:
+    def _statement_context(
+        self, spans: list[tuple[int, int]], index: int, other: _Side, chain: int = REFERENCE_CHAIN
+    ) -> Judgement | None:
         """The judgement of the AI statement that spans[index] refers back to: the sentence just before it, or
         through sentences that refer back in turn ("We train our AI models on public posts. We do not use
         private messages for this purpose. This processing does not take place in the UK."), each in both
         versions."""
-        for start, end in reversed(spans[max(0, index - REFERENCE_CHAIN) : index]):
+        for start, end in reversed(spans[max(0, index - chain) : index]):
             if not other.holds(self.text[start:end]):
                 return None
             judgement = self.judge(start, end)
