@@ -1721,14 +1721,13 @@ def test_a_documents_own_article_renumbered_is_mechanical_and_a_laws_is_not() ->
             "six",
         ),
         (
-            "Wir verwenden Ihre Eingaben, um unsere KI-Modelle zu verbessern, und versenden Rechnungen {} an die "
-            "angegebene Adresse.",
+            "Wir verwenden Ihre Eingaben, um unsere KI-Modelle zu verbessern, und stellen Rechnungen {} an die "
+            "angegebene Adresse zu.",
             "per Post",
             "per E-Mail",
         ),
         (
-            "Our recommendation models learn from what you watch; we charge your subscription on the {} day of each "
-            "month.",
+            "Our recommendation models learn from what you watch; we send your invoice on the {} day of each month.",
             "first",
             "fifth",
         ),
@@ -1764,6 +1763,54 @@ def test_an_edit_in_a_statement_joined_to_an_ai_one_about_something_else_is_no_a
         ("We use your chats to improve our models, which we host in {}.", "Ireland", "the United States"),
         # about something other than bills, payments or contact details: maybe the AI clause's notice
         ("We will use public posts to train our AI models, and we will notify users before {}.", "27 May", "14 April"),
+        # the price or the channel of a choice about the AI clause (a review's cases)
+        (
+            "We use your chats to train our AI models, and we charge a one-off fee of {} to users who opt out.",
+            "$5",
+            "$50",
+        ),
+        (
+            "We use your activity to show you ads selected by our AI systems, and we offer a subscription without ads "
+            "for {} a month.",
+            "€5.99",
+            "€12.99",
+        ),
+        (
+            "We use your public posts to train our AI models, and we accept objections by email at {}.",
+            "privacy@example.com",
+            "legal@example.com",
+        ),
+        (
+            "Nous utilisons vos conversations pour entraîner nos modèles d’IA, et nous facturons {} aux "
+            "utilisateurs qui refusent.",
+            "2 € par mois",
+            "9 € par mois",
+        ),
+        (
+            "Wir nutzen Ihre Chats zum Training unserer KI-Modelle, und erheben bei einem Widerspruch eine Gebühr von "
+            "{} im Monat.",
+            "2 €",
+            "9 €",
+        ),
+        # invoices that feed the AI clause
+        (
+            "We train our fraud-detection models on your account activity, and we also include your invoices from the "
+            "past {}.",
+            "two years",
+            "ten years",
+        ),
+        (
+            "Unsere KI-Modelle zur Betrugserkennung lernen aus Zahlungen, die über unsere Plattform laufen, "
+            "und früheren Rechnungsdaten der letzten {} Jahre.",
+            "zwei",
+            "zehn",
+        ),
+        # a statement before the AI clause can say whom it is about
+        (
+            "We send invoices to Pro {} each month, and we never use paid seats' chats to train our models.",
+            "seats",
+            "seats and Team seats",
+        ),
         # the joined statement gains an AI word
         (
             "We use your prompts to improve our models, and we share your billing address with {}.",

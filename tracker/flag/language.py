@@ -830,29 +830,44 @@ DOCUMENT_WORDS = frozenset(
 )
 
 # A sentence can join two statements: "We use your prompts to improve our models, and we share your billing address
-# with our payment processor, Stripe". An edit inside the joined statement about payments (COMMERCE) is no AI
-# change when that statement stands on its own. A statement is joined when the company speaks again after "and",
-# "but" or a semicolon ("and we", "et nous", "und wir"; in German also a verb with its subject left out: "und
-# bewahren Rechnungsdaten ... auf"). A comma alone is no join: "If you object, we stop" is one statement, its
-# condition first. Words that open a clause limiting the one before ("unless", "except", "which", "where") never
-# join.
+# with our payment processor, Stripe". An edit inside the last joined statement is no AI change when it is the
+# company's routine business (ROUTINE_BUSINESS: its invoices, its payment processor, tax) and stands on its own. A
+# statement is joined when the company speaks again after "and", "but" or a semicolon ("and we", "et nous", "und
+# wir"; in German also a verb with its subject left out, whose statement ends with its verb or particle: "und
+# bewahren Rechnungsdaten ... auf", not the list "und früheren Rechnungsdaten der letzten zwei Jahre"). A comma alone
+# is no join: "If you object, we stop" is one statement, its condition first. Words that open a clause limiting the
+# one before ("unless", "except", "which", "where") never join.
 CLAUSE_JOIN = re.compile(
     r"(?:, (?:and|but|while|whereas)|;(?: and| but)?) (?=we\b)|"
     r"(?:, (?:et|mais|tandis que)|;(?: et| mais)?) (?=nous\b)|"
     r"(?:, (?:und|aber|sowie)|;(?: und| aber)?) (?=wir\b)|"
-    r", und (?=(?!(?:den|denen|deren|dessen|diesen|einen|keinen|meinen|deinen|seinen|ihren|unseren|euren|allen|"
-    r"anderen|jenen|solchen|welchen|beiden|vielen|wenigen|einigen|manchen|mehreren|eben|oben|unten|neben|gegen|"
-    r"zwischen|trotzdem)\b)[a-zäöüß]+en\b)",
+    r"(?P<elided>, und (?=(?!(?:den|denen|deren|dessen|diesen|einen|keinen|meinen|deinen|seinen|ihren|unseren|euren|"
+    r"allen|anderen|jenen|jeden|solchen|welchen|beiden|vielen|wenigen|einigen|manchen|mehreren|eben|oben|unten|"
+    r"neben|gegen|zwischen|trotzdem)\b)[a-zäöüß]+en\b))",
 )
-# A word that points back at something said before it ("we keep them", "nous les conservons", "und speichern sie",
-# "for that purpose"): a joined statement holding one may be about the AI clause, so it is not one of its own.
+ENDS_WITH_VERB = re.compile(r"(?<![\w-])[a-zäöüß]+\W*$")
+ROUTINE_BUSINESS = re.compile(
+    r"\b(?:invoic\w*|payment (?:processors?|service providers?|providers?)|tax(?:es)?|VAT|"
+    r"factur\w*|prestataires? de (?:services de )?paiement|TVA|"
+    r"Rechnung\w*|Zahlungsdienst\w*|Zahlungsanbieter\w*|Steuer\w*|MwSt|USt)\b",
+    re.IGNORECASE,
+)
+# A word that ties a joined statement to what was said before it: a pointer ("we keep them", "nous les conservons",
+# "und speichern sie", "for that purpose", "lesdits échanges"), "also" ("and we also include your billing history"),
+# or a choice about it ("users who opt out", "qui refusent", "bei einem Widerspruch", "consent"): such a statement
+# may be about the AI clause, so it is not one of its own.
 BACK_POINTER = re.compile(
     r"(?i:\b(?:it|its|them|they|their|theirs|this|that|these|those|such|so|same|former|latter|which|whose|"
-    r"there(?:of|in|by|for|to|with)?|ce|cet|cette|ces|ceux|celles?|celui|cela|ceci|ça|ils|elles|dont|lesquel\w*|"
-    r"auxquel\w*|es|ihn|ihm|ihnen|diese[mnrs]?|dies|solche[mnrs]?|deren|dessen|welche[mnrs]?|"
-    r"da(?:zu|für|von|mit|rauf|raus|rüber|bei|durch|nach|ran|rin)|hier(?:für|zu|von|bei|mit)))\b|"
-    r"(?i:\b(?:nous|vous|ils|elles|on) (?:ne )?(?:les|le|la|l['’]|en|y|leur|lui))|"
-    r"\bsie\b",
+    r"there(?:of|in|by|for|to|with)?|also|likewise|too|additionally|further|furthermore|"
+    r"ce|cet|cette|ces|ceux|celles?|celui|cela|ceci|ça|ils|elles|dont|lesquel\w*|auxquel\w*|ledit|ladite|lesdite?s|"
+    r"également|aussi|même|"
+    r"es|ihn|ihm|ihnen|diese[mnrs]?|dies|solche[mnrs]?|deren|dessen|welche[mnrs]?|auch|ebenfalls|zudem|außerdem|"
+    r"da(?:zu|für|von|mit|rauf|raus|rüber|bei|durch|nach|ran|rin)|hier(?:für|zu|von|bei|mit))\b)|"
+    r"(?i:\b(?:nous|vous|ils|elles|on) (?:ne )?(?:(?:les|le|la|en|y|leur|lui)\b|l['’])|\bs['’]y\b)|"
+    r"\bsie\b|"
+    r"(?i:\b(?:opt(?:s|ed|ing)?[ -]?out|object\w*|declin\w*|refus\w*|withdr[ae]w\w*|exclu\w*|consent\w*|"
+    r"turn(?:s|ed|ing)? off|switch(?:es|ed|ing)? off|disabl\w*|oppos\w*|désactiv\w*|retir\w*|"
+    r"widersp\w*|einwillig\w*|teilnehm\w*|teilzunehmen|ablehn\w*|abgelehnt|deaktivier\w*|ausschl\w*|ausgeschlossen)\b)",
 )
 
 # ---------------------------------------------------------------------------------------------------------

@@ -19,10 +19,12 @@ from tracker.flag.language import (
     COMMERCE,
     DEMONSTRATIVE,
     DOCUMENT_WORDS,
+    ENDS_WITH_VERB,
     HEADING_GENERIC,
     HEADING_PHRASE_END,
     MODEL_MAKES,
     NEGATION,
+    ROUTINE_BUSINESS,
     SECTION_REFERENCE,
     STOPWORDS,
     SUBJECT_LEAD,
@@ -507,31 +509,27 @@ def _same_claim(sentence: str, counterpart: str, reader: _Reader) -> bool:
 
 
 def _edited_beside(sentence: str, counterpart: str, reader: _Reader) -> bool:
-    """Do two wordings differ only inside a statement joined to the AI one about bills, payments, prices or contact
-    details (COMMERCE) that stands on its own ("We use your prompts to improve our models, and we share your billing
-    address with our payment processor, Stripe" -> "Adyen")? It stands on its own when it holds no AI term in
-    either wording, shares no word of SHARED_WORD_LETTERS letters or more with the rest, and neither it nor a
-    statement after it points back (BACK_POINTER, refers_back): "and we keep them for 30 days" is about what the AI
-    clause took. What is left without it must still speak of AI, so the AI clause is there, unchanged. Only
-    commerce: "and we will notify users before 27 May" says nothing of what, and is most likely the AI clause's
-    notice."""
+    """Do two wordings differ only inside the last statement joined to the AI one, about the company's routine
+    business (ROUTINE_BUSINESS: invoices, its payment processor, tax), that stands on its own ("We use your prompts to
+    improve our models, and we share your billing address with our payment processor, Stripe" -> "Adyen")? It stands
+    on its own when it holds no AI term in either wording, shares no word of SHARED_WORD_LETTERS letters or more with
+    the rest, and holds nothing that ties it back (BACK_POINTER, refers_back): "and we keep them for 30 days" is
+    about what the AI clause took, "and we charge a fee to users who opt out" about the choice it gives. What is left
+    without it must still speak of AI, so the AI clause is there, unchanged. Only the last statement: one before the
+    AI clause can say whom that clause is about ("We charge Pro seats $20 a month, and we never use paid seats'
+    chats to train our models"). Only routine business: fees, prices and contact addresses are as often the price
+    or the channel of an opt-out."""
     mine, theirs = _joined_statements(sentence), _joined_statements(counterpart)
     if not 2 <= len(mine) <= JOINED_STATEMENTS or len(mine) != len(theirs):
         return False
-    changed = [
-        index for index, (a, b) in enumerate(zip(mine, theirs, strict=True)) if sentence_key(a) != sentence_key(b)
-    ]
-    if len(changed) != 1:
+    if any(sentence_key(a) != sentence_key(b) for a, b in zip(mine[:-1], theirs[:-1], strict=True)):
         return False
-    index = changed[0]
-    rest = " ".join(mine[:index] + mine[index + 1 :])
+    rest = " ".join(mine[:-1])
     rest_words = _long_words(rest)
-    for statement in (mine[index], theirs[index]):
-        if not COMMERCE.search(statement) or reader.terms(statement) or _long_words(statement) & rest_words:
+    for statement in (mine[-1], theirs[-1]):
+        if not ROUTINE_BUSINESS.search(statement) or reader.terms(statement) or _long_words(statement) & rest_words:
             return False
-        if any(
-            BACK_POINTER.search(later) or refers_back(later, 0, len(later)) for later in (statement, *mine[index + 1 :])
-        ):
+        if BACK_POINTER.search(statement) or refers_back(statement, 0, len(statement)):
             return False
     return reader.judge(rest).score >= AI_THRESHOLD
 
@@ -539,10 +537,17 @@ def _edited_beside(sentence: str, counterpart: str, reader: _Reader) -> bool:
 def _joined_statements(sentence: str) -> list[str]:
     pieces, start = [], 0
     for join in CLAUSE_JOIN.finditer(sentence):
+        if join["elided"] and not ENDS_WITH_VERB.search(_up_to_next_join(sentence, join.end())):
+            continue  # German "und" in a list ("und früheren Rechnungsdaten"), not a statement with its verb
         pieces.append(sentence[start : join.start()])
         start = join.end()
     pieces.append(sentence[start:])
     return pieces
+
+
+def _up_to_next_join(sentence: str, start: int) -> str:
+    following = CLAUSE_JOIN.search(sentence, start)
+    return sentence[start : following.start() if following else len(sentence)]
 
 
 def _long_words(text: str) -> set[str]:
