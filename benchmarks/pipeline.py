@@ -170,6 +170,30 @@ def memory_figures(corpus: Path) -> None:
     )
 
 
+def hostile_text_figures() -> None:
+    """The flag on texts a hostile or broken page could bring past the screens (one run each, CPU seconds)."""
+    line = " ".join(
+        f"Our AI model computes a match score for vacancy {i}. Your match score is shown to recruiters."
+        for i in range(4000)
+    )
+    word = "a" * 50_000
+    joined = "We use your prompts to train our AI models, and we bill your card monthly; " * 8000
+    cases = {
+        "one line, 4,000 AI sentences each taken up, all edited": (line, line.replace("recruiters", "employers")),
+        "one 50,000-letter word in an AI sentence": (
+            f"We use AI to train our models on {word} data.",
+            f"We use AI to train our models on {word} info.",
+        ),
+        "one sentence of 8,000 joined statements": (joined + "and we charge fees via Stripe.", joined + "via Adyen."),
+    }
+    print("\nThe flag on hostile texts (one run each; CPU):")
+    for name, (old, new) in cases.items():
+        text_diff = diff_texts(old, new)
+        started = time.process_time()
+        flag_change(text_diff)
+        print(f"  {name:<58} {len(new):>9,} chars {time.process_time() - started:6.2f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
@@ -182,6 +206,7 @@ def main() -> None:
     hundred_kb_change_figures(args.corpus, args.runs)
     unchanged_check_figures(args.corpus, args.runs)
     memory_figures(args.corpus)
+    hostile_text_figures()
 
 
 if __name__ == "__main__":

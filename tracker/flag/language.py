@@ -811,12 +811,13 @@ MODEL_MAKES = re.compile(
 )
 
 # A sentence that takes up what the sentence just before it spoke of, with a demonstrative and one of its nouns
-# ("... propose un montant d'indemnisation. Ce montant est versé automatiquement"; "dieser Betrag"): the two words
-# after the demonstrative are each tried (an adjective can come first: "these personalised offers"). In English and
-# French the noun is written in lower case: "these Terms" is a defined term.
+# ("... propose un montant d'indemnisation. Ce montant est versé automatiquement"; "dieser Betrag"). In English and
+# French the noun is the word after the demonstrative, in lower case ("these Terms" is a defined term); after a
+# singular one, a word ending in one "s" is a verb ("this helps people"). In German it is the first of the next two
+# words with a capital ("dieser neue Fahrwert").
 DEMONSTRATIVE = re.compile(
-    r"\b(?:(?:[Tt]his|[Tt]hese|[Tt]hose|[Ss]uch|[Cc]e|[Cc]et|[Cc]ette|[Cc]es) (?=[^\W\d_A-ZÀ-ÖØ-Þ])|"
-    r"(?P<de>[Dd]iese[mnrs]?|[Ss]olche[mnrs]?) )(?P<first>[\w’'-]+)(?: (?P<second>[\w’'-]+))?"
+    r"\b(?:(?:(?P<singular>[Tt]his|[Cc]e|[Cc]et|[Cc]ette)|[Tt]hese|[Tt]hose|[Ss]uch|[Cc]es) "
+    r"(?=[^\W\d_A-ZÀ-ÖØ-Þ])|(?P<de>[Dd]iese[mnrs]?|[Ss]olche[mnrs]?) )(?P<first>[\w’'-]+)(?: (?P<second>[\w’'-]+))?"
 )
 # The document itself and its parts are no noun taken up: "these Terms", "this section", "cette politique".
 DOCUMENT_WORDS = frozenset(

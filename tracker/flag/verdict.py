@@ -742,12 +742,24 @@ def _takes_up(sentence: str, before: str) -> bool:
         if all(pair) and pair in pairs and any(MODEL_MAKES.match(word) for word in pair):
             return True
     for match in DEMONSTRATIVE.finditer(sentence):
-        for word in (match["first"], match["second"]):
-            if not word or len(word) < TAKEN_UP_LETTERS or word.lower() in STOPWORDS | DOCUMENT_WORDS:
-                continue
-            if (match["de"] or word.islower()) and _spelling_of(word) in known:
-                return True
+        noun = _demonstrated(match)
+        if (
+            len(noun) >= TAKEN_UP_LETTERS
+            and noun.lower() not in STOPWORDS | DOCUMENT_WORDS
+            and _spelling_of(noun) in known
+        ):
+            return True
     return False
+
+
+def _demonstrated(match: re.Match[str]) -> str:
+    """The noun after a demonstrative (DEMONSTRATIVE), or "" where it is no noun."""
+    if match["de"]:
+        return next((word for word in (match["first"], match["second"]) if word and word[0].isupper()), "")
+    word = match["first"]
+    if match["singular"] and word.endswith("s") and not word.endswith(("ss", "is", "us")):
+        return ""  # "this helps people", "cela permet": a verb
+    return word
 
 
 def _phrase_words(sentence: str) -> list[str]:
@@ -817,6 +829,7 @@ class _Side:
         self._line_spans: dict[tuple[int, int], list[tuple[int, int]]] = {}
         self._keys_between: dict[tuple[int, int], frozenset[str]] = {}
         self._lead_ins: dict[tuple[int, int], Judgement | None] = {}  # each list's lead-in, judged once
+        self._table_rows: dict[int, bool] = {}  # by line start: a page of one line asks once per sentence
         # each heading, judged once, with what it names
         self._headings: dict[tuple[int, int], tuple[Judgement, str] | None] = {}
 
@@ -1169,7 +1182,8 @@ class _Side:
         private messages for this purpose. This processing does not take place in the UK."), each in both
         versions."""
         for start, end in reversed(spans[max(0, index - chain) : index]):
-            if not other.holds(self.text[start:end]):
+            # Untouched by the diff is in both versions; only a moved sentence needs the search.
+            if not (self.is_unchanged(start, end) or other.holds(self.text[start:end])):
                 return None
             judgement = self.judge(start, end)
             if judgement.score >= AI_THRESHOLD:
@@ -1185,7 +1199,7 @@ class _Side:
             start, end = self.line_spans(*lead_in)[-1]
             sentence = self.text[start:end]
             judgement = None
-            if other.holds(sentence):
+            if self.is_unchanged(start, end) or other.holds(sentence):
                 # A lead-in is a statement however short ("With Searchly Assistant you can:").
                 owner = self.owner if ASSISTANT_SHAPE.search(sentence) else ""
                 judged = self.reader.judge(sentence, True, owner)
@@ -1197,6 +1211,11 @@ class _Side:
         """Is the line at `position` a row of a table's body (two cells or more, neither the header nor the rule
         under it)? A purposes table's cell is a statement however short: "| AI-assisted valuation | Consent |"."""
         start, end = self._line(position)
+        if start not in self._table_rows:
+            self._table_rows[start] = self._fills_a_table(start, end)
+        return self._table_rows[start]
+
+    def _fills_a_table(self, start: int, end: int) -> bool:
         line = self.text[start:end]
         if not _table_cells(line) or _is_table_rule(line):
             return False

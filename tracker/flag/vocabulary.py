@@ -30,6 +30,7 @@ from tracker.flag.sentences import WORD, clean
 
 # An AI sentence scores at least this much; furniture scores less (FURNITURE_FACTOR times its rule's score).
 AI_THRESHOLD = 0.5
+_NO_WORD = re.compile(r"\w{100,}")  # longer than any word of any language, compounds included
 _BOLD_LINE = re.compile(r"^[*_]{2}[^*_]+[*_]{2}:?$")
 
 
@@ -128,6 +129,11 @@ class Vocabulary:
 
     def terms_in(self, sentence: str) -> list[Term]:
         """The terms of a sentence, left to right; where a sense that is not AI claims words, it alone has them."""
+        written = sentence
+        if _NO_WORD.search(sentence):
+            # Patterns that also match inside compound words try every letter of a word, each to its end: a
+            # "word" of 20,000 letters cost 47 s. None is a word; blanked out, positions hold.
+            sentence = _NO_WORD.sub(lambda match: " " * len(match.group()), sentence)
         lower = sentence.lower()
         if len(lower) != len(sentence):  # a few letters change length when lower-cased; positions must hold
             lower = sentence
@@ -148,7 +154,7 @@ class Vocabulary:
         for start, _, end, name in sorted(matches):
             if found and start < found[-1].end:
                 continue  # words an earlier or stronger term already claimed
-            found.append(Term(name, start, end, sentence[start:end]))
+            found.append(Term(name, start, end, written[start:end]))
         if any(term.kind == "training_data" for term in found) and SPORT.search(sentence):
             found = [term for term in found if term.kind != "training_data"]
         return found
