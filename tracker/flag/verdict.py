@@ -88,6 +88,7 @@ TYPO_MAX_LETTERS = 40  # longer is no word
 TABLE_CELL_WORDS = 4  # a line "a | b" is a table's row when one of its cells has this many words
 SUBJECT_WORDS = 2  # a sentence's subject is read in its first words after a determiner ("Meeting summaries are ...")
 JOINED_STATEMENTS = 6  # more in one sentence is no sentence a person wrote (a page without full stops)
+CONTAINS_BY_PLACES = 50  # sentences looked up by the places of a stem before every key of a version is read
 TAKEN_UP_LETTERS = 4  # a shorter word taken up from the sentence before is no noun ("use", "way")
 SHARED_WORD_LETTERS = 5  # a statement joined to an AI one that shares a word this long with it may be about it
 SUBJECT_MIN_LETTERS = 4  # shorter words are no noun a heading names ("use", "how")
@@ -829,6 +830,7 @@ class _Side:
         self._line_spans: dict[tuple[int, int], list[tuple[int, int]]] = {}
         self._keys_between: dict[tuple[int, int], frozenset[str]] = {}
         self._lead_ins: dict[tuple[int, int], Judgement | None] = {}  # each list's lead-in, judged once
+        self._contains_asked = 0
         self._table_rows: dict[int, bool] = {}  # by line start: a page of one line asks once per sentence
         # each heading, judged once, with what it names
         self._headings: dict[tuple[int, int], tuple[Judgement, str] | None] = {}
@@ -949,12 +951,27 @@ class _Side:
         stems = self.vocabulary.stems_in(sentence)
         if not stems:
             return False
+        self._contains_asked += 1
+        if self._contains_asked > CONTAINS_BY_PLACES:
+            return key in self._every_key
         rarest = min(stems, key=lambda stem: len(self._positions(stem)))
         return any(
             self.key(*span) == key
             for position in self._positions(rarest)
             for span in self.sentences_between(position, position)
         )
+
+    @functools.cached_property
+    def _every_key(self) -> frozenset[str]:
+        """The key of every sentence of this version: once many sentences have asked `contains`, cheaper than reading
+        the places of a stem that a page of repeated AI sentences holds thousands of times, for each of them."""
+        keys: set[str] = set()
+        line_start = 0
+        for line_end in (*self._newlines, len(self.text)):
+            if line_end > line_start:
+                keys.update(self.key(start, end) for start, end in self.line_spans(line_start, line_end))
+            line_start = line_end + 1
+        return frozenset(keys)
 
     def _positions(self, stem: tuple[str, bool]) -> list[int]:
         """Every place of a stem in this text (`stem[1]`: matched as written, else in lower case)."""
