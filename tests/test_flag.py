@@ -1709,7 +1709,7 @@ def test_a_documents_own_article_renumbered_is_mechanical_and_a_laws_is_not() ->
     ("sentence", "old_words", "new_words"),
     [
         (
-            "We use your questions and the assistant's answers to train our models, and we send your invoices "
+            "We use your questions and the assistant's answers to train our models, and we issue your invoices "
             "through our billing partner, {}, each month.",
             "Paybright",
             "Cashwell",
@@ -1727,7 +1727,7 @@ def test_a_documents_own_article_renumbered_is_mechanical_and_a_laws_is_not() ->
             "per E-Mail",
         ),
         (
-            "Our recommendation models learn from what you watch; we send your invoice on the {} day of each month.",
+            "Our recommendation models learn from what you watch; we issue your invoice on the {} day of each month.",
             "first",
             "fifth",
         ),
@@ -1805,6 +1805,29 @@ def test_an_edit_in_a_statement_joined_to_an_ai_one_about_something_else_is_no_a
             "zwei",
             "zehn",
         ),
+        # a price, data sent, filed or read, what a model made: more than routine business (a review's cases)
+        (
+            "We never use the chats of subscribers to train our AI models, and we invoice the subscription at {} a "
+            "month.",
+            "€5",
+            "€15",
+        ),
+        (
+            "We use machine learning to assess the fraud risk of each order, and we give our payment processor, {}, "
+            "a risk rating for every purchase.",
+            "Adyen",
+            "Adyen, and Klarna",
+        ),
+        (
+            "We use a machine-learning model to categorise your transactions, and we {} your tax return.",
+            "pre-fill",
+            "file automatically",
+        ),
+        (
+            "We use bookkeeping data to train our machine-learning models, and we read {} of your invoices.",
+            "only the totals",
+            "the full text",
+        ),
         # a statement before the AI clause can say whom it is about
         (
             "We send invoices to Pro {} each month, and we never use paid seats' chats to train our models.",
@@ -1843,13 +1866,14 @@ def test_an_edit_beside_an_ai_clause_that_is_about_it_is_an_ai_change(
             "",
         ),
         (
-            "Our machine-learning model reviews the photos of your claim and proposes a repair amount. This amount is "
-            "paid out within two days{}.",
+            "Our machine-learning model reviews the photos of your claim and proposes a repair estimate. This estimate "
+            "is paid out within two days{}.",
             "",
             ", once a claims handler has approved it",
         ),
         (
-            "Ein KI-Modell berechnet aus Ihren Fahrdaten einen Fahrwert. Dieser Fahrwert wird an {} übermittelt.",
+            "Ein KI-Modell berechnet aus Ihren Fahrdaten eine Bewertung Ihres Fahrstils. Diese Bewertung wird an {} "
+            "übermittelt.",
             "Ihre Versicherung",
             "Ihre Versicherung und unsere Partner",
         ),
@@ -1886,6 +1910,36 @@ def test_a_sentence_that_takes_up_what_the_ai_sentence_before_it_made_is_about_a
             "with these Terms, {} govern.",
             "the Supplemental Terms",
             "these Terms",
+        ),
+        # what the AI sentence spoke of, but not what a model made (a review's cases)
+        (
+            "We use machine learning to spot unusual activity on your debit card. This card remains the property of "
+            "the bank and must be returned {}.",
+            "on request",
+            "when your account is closed",
+        ),
+        (
+            "An AI model selects recommended products for you. Recommended products can be returned within {} days.",
+            "14",
+            "30",
+        ),
+        ("We never use AI to make hiring decisions. Hiring decisions are communicated by {}.", "phone", "email"),
+        (
+            "Nous utilisons l’IA pour choisir les magasins proches de vous. Ces magasins sont ouverts du lundi au {}.",
+            "samedi",
+            "dimanche",
+        ),
+        (
+            "Wir nutzen KI, um Filialen in Ihrer Nähe zu finden. Diese Filialen sind montags bis {} geöffnet.",
+            "freitags",
+            "samstags",
+        ),
+        # words in a link's address make no pair
+        (
+            "Learn how our AI drafts replies ([help](https://example.com/help/answer/a1)). You can close your account "
+            "at any time ([help](https://example.com/help/answer/a2)){}.",
+            "",
+            ", except while you have an unpaid invoice",
         ),
         # a name the two sentences share is no phrase taken up
         (

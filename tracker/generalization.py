@@ -45,7 +45,7 @@ OPEN_SETS = {
     SETS / "eleventh-set.jsonl": (0.75, 0.95),
     SETS / "twelfth-set.jsonl": (0.93, 0.91),
     SETS / "fourteenth-set.jsonl": (0.92, 0.95),
-    SETS / "fifteenth-set.jsonl": (0.86, 0.90),
+    SETS / "fifteenth-set.jsonl": (0.83, 0.90),
 }
 NEUTRAL = REPO / "tests" / "fixtures" / "neutral-policy"
 TARGET_RECALL = 0.98

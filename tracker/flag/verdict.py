@@ -18,12 +18,13 @@ from tracker.flag.language import (
     CLAUSE_JOIN,
     COMMERCE,
     DEMONSTRATIVE,
-    DOCUMENT_WORDS,
     ENDS_WITH_VERB,
     HEADING_GENERIC,
     HEADING_PHRASE_END,
+    LINK_ADDRESS,
     MODEL_MAKES,
     NEGATION,
+    NOT_ROUTINE,
     ROUTINE_BUSINESS,
     SECTION_REFERENCE,
     STOPWORDS,
@@ -88,6 +89,7 @@ TYPO_MAX_LETTERS = 40  # longer is no word
 TABLE_CELL_WORDS = 4  # a line "a | b" is a table's row when one of its cells has this many words
 SUBJECT_WORDS = 2  # a sentence's subject is read in its first words after a determiner ("Meeting summaries are ...")
 JOINED_STATEMENTS = 6  # more in one sentence is no sentence a person wrote (a page without full stops)
+HOLDS_BY_SEARCH = 50  # sentences looked for by a search of the other version before all its sentences are read
 CONTAINS_BY_PLACES = 50  # sentences looked up by the places of a stem before every key of a version is read
 TAKEN_UP_LETTERS = 4  # a shorter word taken up from the sentence before is no noun ("use", "way")
 SHARED_WORD_LETTERS = 5  # a statement joined to an AI one that shares a word this long with it may be about it
@@ -511,7 +513,8 @@ def _same_claim(sentence: str, counterpart: str, reader: _Reader) -> bool:
 
 def _edited_beside(sentence: str, counterpart: str, reader: _Reader) -> bool:
     """Do two wordings differ only inside the last statement joined to the AI one, about the company's routine
-    business (ROUTINE_BUSINESS: invoices, its payment processor, tax), that stands on its own ("We use your prompts to
+    business (ROUTINE_BUSINESS: invoices, its payment processor, tax, and no price, data sent or read, nor what a
+    model made: NOT_ROUTINE, MODEL_MAKES), that stands on its own ("We use your prompts to
     improve our models, and we share your billing address with our payment processor, Stripe" -> "Adyen")? It stands
     on its own when it holds no AI term in either wording, shares no word of SHARED_WORD_LETTERS letters or more with
     the rest, and holds nothing that ties it back (BACK_POINTER, refers_back): "and we keep them for 30 days" is
@@ -531,6 +534,8 @@ def _edited_beside(sentence: str, counterpart: str, reader: _Reader) -> bool:
         if not ROUTINE_BUSINESS.search(statement) or reader.terms(statement) or _long_words(statement) & rest_words:
             return False
         if BACK_POINTER.search(statement) or refers_back(statement, 0, len(statement)):
+            return False
+        if NOT_ROUTINE.search(statement) or any(MODEL_MAKES.match(word) for word in spelled_words(statement)):
             return False
     return reader.judge(rest).score >= AI_THRESHOLD
 
@@ -730,44 +735,36 @@ def _plurals(word: str) -> set[str]:
 
 
 def _takes_up(sentence: str, before: str) -> bool:
-    """Does the sentence take up what the sentence before it names: two words in a row of it, neither a name nor a
-    little word, that name what a model makes (MODEL_MAKES: "Personalised offers are not shown ..." after "...
-    personalised offers, such as seat upgrades, selected by a machine-learning model"; "your driving score" after "to
-    produce a driving score"), or one of its nouns after a demonstrative ("Ce montant est versé ..." after "...
-    propose un montant d'indemnisation")?"""
+    """Does the sentence take up what a model made in the sentence before it (MODEL_MAKES): two words in a row of it,
+    neither a name nor a little word, one of them such a word ("your driving score" after "a machine-learning model
+    ... produces a driving score"; "score de conduite"), or such a word after a demonstrative ("Ce score", "Diese
+    Bewertung")?"""
     earlier = _phrase_words(before)
-    known = set(spelled_words(before))  # German nouns are written with a capital
     pairs = set(itertools.pairwise(earlier))
     words = _phrase_words(sentence)
     for pair in itertools.pairwise(words):
         if all(pair) and pair in pairs and any(MODEL_MAKES.match(word) for word in pair):
             return True
+    known = set(spelled_words(LINK_ADDRESS.sub(" ", before)))
     for match in DEMONSTRATIVE.finditer(sentence):
         noun = _demonstrated(match)
-        if (
-            len(noun) >= TAKEN_UP_LETTERS
-            and noun.lower() not in STOPWORDS | DOCUMENT_WORDS
-            and _spelling_of(noun) in known
-        ):
+        if noun and MODEL_MAKES.match(noun) and _spelling_of(noun) in known:
             return True
     return False
 
 
 def _demonstrated(match: re.Match[str]) -> str:
-    """The noun after a demonstrative (DEMONSTRATIVE), or "" where it is no noun."""
+    """The noun after a demonstrative: the next word, or in German the first of the next two with a capital."""
     if match["de"]:
         return next((word for word in (match["first"], match["second"]) if word and word[0].isupper()), "")
-    word = match["first"]
-    if match["singular"] and word.endswith("s") and not word.endswith(("ss", "is", "us")):
-        return ""  # "this helps people", "cela permet": a verb
-    return word
+    return match["first"]
 
 
 def _phrase_words(sentence: str) -> list[str]:
-    """The sentence's words in one spelling, little words left out ("score de conduite" is a pair), with "" in
-    place of a name (a capitalised word inside the sentence), so that no pair is made across one."""
+    """The sentence's words in one spelling, little words and link addresses left out ("score de conduite" is a
+    pair), with "" in place of a name (a capitalised word inside the sentence), so that no pair is made across one."""
     words = []
-    for index, match in enumerate(_WORD_AS_WRITTEN.finditer(sentence)):
+    for index, match in enumerate(_WORD_AS_WRITTEN.finditer(LINK_ADDRESS.sub(" ", sentence))):
         word = match.group()
         if len(word) < TAKEN_UP_LETTERS or word.lower() in STOPWORDS:
             continue
@@ -831,6 +828,7 @@ class _Side:
         self._keys_between: dict[tuple[int, int], frozenset[str]] = {}
         self._lead_ins: dict[tuple[int, int], Judgement | None] = {}  # each list's lead-in, judged once
         self._contains_asked = 0
+        self._holds_asked = 0
         self._table_rows: dict[int, bool] = {}  # by line start: a page of one line asks once per sentence
         # each heading, judged once, with what it names
         self._headings: dict[tuple[int, int], tuple[Judgement, str] | None] = {}
@@ -1070,13 +1068,31 @@ class _Side:
         """Does this version hold the sentence's words as written, its end's punctuation aside (a list item moved,
         its ";" now a ".")? A plain search: for sentences that hold no trigger stem, which `contains` looks by."""
         words = clean(sentence).rstrip(".;,:!?")
-        return bool(words) and (words in self.text or words in self._clean_text)
+        if not words:
+            return False
+        self._holds_asked += 1
+        if self._holds_asked > HOLDS_BY_SEARCH:
+            return words in self._every_sentence  # a search of the whole text per sentence grows with its square
+        if words in self.text:
+            return True
+        # Words apart by other spaces than one (a non-breaking space in "1 500 €") or among emphasis marks.
+        return words not in sentence and words in self._clean_text
 
     @functools.cached_property
     def _clean_text(self) -> str:
-        """The text as `clean` reads it, for sentences whose words stand apart by other spaces than one (a
-        non-breaking space in "1 500 €") or among emphasis marks."""
         return clean(self.text)
+
+    @functools.cached_property
+    def _every_sentence(self) -> frozenset[str]:
+        """Every sentence of this version as `holds` reads one: once many sentences have asked, cheaper than a search
+        of the whole text for each."""
+        sentences: set[str] = set()
+        line_start = 0
+        for line_end in (*self._newlines, len(self.text)):
+            for start, end in self.line_spans(line_start, line_end) if line_end > line_start else ():
+                sentences.add(clean(self.text[start:end]).rstrip(".;,:!?"))
+            line_start = line_end + 1
+        return frozenset(sentences)
 
     def in_context(self, other: _Side) -> Iterator[tuple[int, int, Judgement, str]]:
         """The changed sentences that belong to an AI statement, with its judgement and how they belong: the first
