@@ -51,6 +51,13 @@ def flag_of(old: str, new: str, **kwargs: object) -> Flag:
     return flag_change(diff_texts(old, new), **kwargs)  # type: ignore[arg-type]
 
 
+def flag_of_edit(paragraph: str, old_words: str, new_words: str) -> Flag:
+    """The flag of a paragraph of a neutral policy whose {} changed from old_words to new_words."""
+    return flag_of(
+        policy(INTRO, paragraph.format(old_words), CONTROLS), policy(INTRO, paragraph.format(new_words), CONTROLS)
+    )
+
+
 def quoted(flag: Flag) -> list[tuple[str, str]]:
     return [(e.op, e.text) for e in flag.evidence]
 
@@ -1624,8 +1631,7 @@ def test_a_persons_assistant_is_no_ai(sentence: str) -> None:
 def test_an_automatic_action_after_a_models_sentence_is_that_models_decision(
     paragraph: str, old_action: str, new_action: str
 ) -> None:
-    old = policy(INTRO, paragraph.format(old_action), CONTROLS)
-    flag = flag_of(old, policy(INTRO, paragraph.format(new_action), CONTROLS))
+    flag = flag_of_edit(paragraph, old_action, new_action)
     assert flag.ai, flag.reason
     # Without a model before it, or done to what no model marked, an automatic action is the service's rule.
     for plain in (
@@ -1685,8 +1691,7 @@ def test_a_number_before_a_capitalised_product_word_is_no_postal_address() -> No
     ],
 )
 def test_where_an_ai_clause_applies_is_about_that_clause(paragraph: str, old_place: str, new_place: str) -> None:
-    old = policy(INTRO, paragraph.format(old_place), CONTROLS)
-    flag = flag_of(old, policy(INTRO, paragraph.format(new_place), CONTROLS))
+    flag = flag_of_edit(paragraph, old_place, new_place)
     assert flag.ai, flag.reason
 
 
@@ -1694,8 +1699,7 @@ def test_where_the_whole_policy_or_a_clause_without_ai_applies_is_not_about_ai()
     policy_wide = "We use public posts to train our generative AI models. This Policy does not apply to users in {}."
     plain = "We keep your invoices for seven years. This section does not apply to users in {}."
     for paragraph in (policy_wide, plain):
-        old = policy(INTRO, paragraph.format("Canada or Japan"), CONTROLS)
-        assert not flag_of(old, policy(INTRO, paragraph.format("Canada"), CONTROLS)).ai, paragraph
+        assert not flag_of_edit(paragraph, "Canada or Japan", "Canada").ai, paragraph
 
 
 def test_a_documents_own_article_renumbered_is_mechanical_and_a_laws_is_not() -> None:
@@ -1736,8 +1740,7 @@ def test_a_documents_own_article_renumbered_is_mechanical_and_a_laws_is_not() ->
 def test_an_edit_in_a_statement_joined_to_an_ai_one_about_something_else_is_no_ai_change(
     sentence: str, old_words: str, new_words: str
 ) -> None:
-    old = policy(INTRO, sentence.format(old_words), CONTROLS)
-    flag = flag_of(old, policy(INTRO, sentence.format(new_words), CONTROLS))
+    flag = flag_of_edit(sentence, old_words, new_words)
     assert not flag.ai, flag.reason
     assert "joined" in flag.reason
 
@@ -1845,8 +1848,7 @@ def test_an_edit_in_a_statement_joined_to_an_ai_one_about_something_else_is_no_a
 def test_an_edit_beside_an_ai_clause_that_is_about_it_is_an_ai_change(
     sentence: str, old_words: str, new_words: str
 ) -> None:
-    old = policy(INTRO, sentence.format(old_words), CONTROLS)
-    flag = flag_of(old, policy(INTRO, sentence.format(new_words), CONTROLS))
+    flag = flag_of_edit(sentence, old_words, new_words)
     assert flag.ai, flag.reason
 
 
@@ -1882,8 +1884,7 @@ def test_an_edit_beside_an_ai_clause_that_is_about_it_is_an_ai_change(
 def test_a_sentence_that_takes_up_what_the_ai_sentence_before_it_made_is_about_ai(
     paragraph: str, old_words: str, new_words: str
 ) -> None:
-    old = policy(INTRO, paragraph.format(old_words), CONTROLS)
-    flag = flag_of(old, policy(INTRO, paragraph.format(new_words), CONTROLS))
+    flag = flag_of_edit(paragraph, old_words, new_words)
     assert flag.ai, flag.reason
     assert "takes up" in flag.reason
 
@@ -1952,8 +1953,7 @@ def test_a_sentence_that_takes_up_what_the_ai_sentence_before_it_made_is_about_a
 def test_a_sentence_beside_an_ai_one_that_takes_up_nothing_it_made_is_no_ai_change(
     paragraph: str, old_words: str, new_words: str
 ) -> None:
-    old = policy(INTRO, paragraph.format(old_words), CONTROLS)
-    assert not flag_of(old, policy(INTRO, paragraph.format(new_words), CONTROLS)).ai
+    assert not flag_of_edit(paragraph, old_words, new_words).ai
 
 
 def test_an_ai_sentence_with_non_breaking_spaces_is_found_unchanged_for_the_sentence_after_it() -> None:
@@ -1961,5 +1961,4 @@ def test_an_ai_sentence_with_non_breaking_spaces_is_found_unchanged_for_the_sent
         "We use machine learning to assess claims under 1\u00a0500\u00a0€ within minutes. "
         "You can object to this use {}."
     )
-    old = policy(INTRO, paragraph.format("at any time"), CONTROLS)
-    assert flag_of(old, policy(INTRO, paragraph.format("only by post"), CONTROLS)).ai
+    assert flag_of_edit(paragraph, "at any time", "only by post").ai
