@@ -514,15 +514,15 @@ def _same_claim(sentence: str, counterpart: str, reader: _Reader) -> bool:
 def _edited_beside(sentence: str, counterpart: str, reader: _Reader) -> bool:
     """Do two wordings differ only inside the last statement joined to the AI one, about the company's routine
     business (ROUTINE_BUSINESS: invoices, its payment processor, tax, and no price, data sent or read, nor what a
-    model made: NOT_ROUTINE, MODEL_MAKES), that stands on its own ("We use your prompts to
-    improve our models, and we share your billing address with our payment processor, Stripe" -> "Adyen")? It stands
-    on its own when it holds no AI term in either wording, shares no word of SHARED_WORD_LETTERS letters or more with
-    the rest, and holds nothing that ties it back (BACK_POINTER, refers_back): "and we keep them for 30 days" is
-    about what the AI clause took, "and we charge a fee to users who opt out" about the choice it gives. What is left
-    without it must still speak of AI, so the AI clause is there, unchanged. Only the last statement: one before the
-    AI clause can say whom that clause is about ("We charge Pro seats $20 a month, and we never use paid seats'
-    chats to train our models"). Only routine business: fees, prices and contact addresses are as often the price
-    or the channel of an opt-out."""
+    model made: NOT_ROUTINE, MODEL_MAKES), that stands on its own ("We use your prompts to improve our models, and
+    we share your billing address with our payment processor, Stripe" -> "Adyen")? It stands on its own when it
+    holds no AI term in either wording, shares no word of SHARED_WORD_LETTERS letters or more with the rest, and
+    holds nothing that ties it back (BACK_POINTER, refers_back): "and we keep them for 30 days" is about what the AI
+    clause took, "and we charge a fee to users who opt out" about the choice it gives. What is left without it must
+    still speak of AI, so the AI clause is there, unchanged. Only the last statement: one before the AI clause can
+    say whom that clause is about ("We charge Pro seats $20 a month, and we never use paid seats' chats to train our
+    models"). Only routine business: fees, prices and contact addresses are as often the price or the channel of an
+    opt-out."""
     mine, theirs = _joined_statements(sentence), _joined_statements(counterpart)
     if not 2 <= len(mine) <= JOINED_STATEMENTS or len(mine) != len(theirs):
         return False
@@ -773,7 +773,8 @@ def _phrase_words(sentence: str) -> list[str]:
 
 
 def _spelling_of(word: str) -> str:
-    return spelled_words(word)[0] if spelled_words(word) else word.lower()
+    spelled = spelled_words(word)
+    return spelled[0] if spelled else word.lower()
 
 
 def _is_lead_in(line: str) -> bool:
@@ -963,13 +964,14 @@ class _Side:
     def _every_key(self) -> frozenset[str]:
         """The key of every sentence of this version: once many sentences have asked `contains`, cheaper than reading
         the places of a stem that a page of repeated AI sentences holds thousands of times, for each of them."""
-        keys: set[str] = set()
+        return frozenset(self.key(start, end) for start, end in self._every_span())
+
+    def _every_span(self) -> Iterator[tuple[int, int]]:
         line_start = 0
         for line_end in (*self._newlines, len(self.text)):
             if line_end > line_start:
-                keys.update(self.key(start, end) for start, end in self.line_spans(line_start, line_end))
+                yield from self.line_spans(line_start, line_end)
             line_start = line_end + 1
-        return frozenset(keys)
 
     def _positions(self, stem: tuple[str, bool]) -> list[int]:
         """Every place of a stem in this text (`stem[1]`: matched as written, else in lower case)."""
@@ -1086,13 +1088,7 @@ class _Side:
     def _every_sentence(self) -> frozenset[str]:
         """Every sentence of this version as `holds` reads one: once many sentences have asked, cheaper than a search
         of the whole text for each."""
-        sentences: set[str] = set()
-        line_start = 0
-        for line_end in (*self._newlines, len(self.text)):
-            for start, end in self.line_spans(line_start, line_end) if line_end > line_start else ():
-                sentences.add(clean(self.text[start:end]).rstrip(".;,:!?"))
-            line_start = line_end + 1
-        return frozenset(sentences)
+        return frozenset(clean(self.text[start:end]).rstrip(".;,:!?") for start, end in self._every_span())
 
     def in_context(self, other: _Side) -> Iterator[tuple[int, int, Judgement, str]]:
         """The changed sentences that belong to an AI statement, with its judgement and how they belong: the first
@@ -1131,7 +1127,12 @@ class _Side:
                     if index > 0 and _takes_up(self.text[start:end], self.text[slice(*spans[index - 1])]):
                         context = self._statement_context(spans, index, other, chain=1)
                         if context is not None:
-                            yield start, end, context, "it takes up what the unchanged AI statement before it names"
+                            yield (
+                                start,
+                                end,
+                                context,
+                                "it takes up what the model of the unchanged AI statement before it made",
+                            )
                             continue
                     if looked_for_section != line_start:
                         section, looked_for_section = self._heading_context(line_start), line_start
