@@ -847,6 +847,13 @@ ROUTINE_BUSINESS = re.compile(
     r"Rechnung\w*|Zahlungsdienst\w*|Zahlungsanbieter\w*|Steuer\w*|MwSt|USt)\b",
     re.IGNORECASE,
 )
+# What an AI feature takes in and gives back: conversations, prompts, transcripts, recordings, memories.
+_EXCHANGES = (
+    r"conversations?|chats?|prompts?|memories|transcripts?|recordings?|échanges|invites|transcriptions?|"
+    r"enregistrements?|souvenirs|Unterhaltungen|Konversationen|Chats?|Eingaben|Prompts?|Transkript(?:e|ionen)?|"
+    r"Aufnahmen|Aufzeichnungen|Erinnerungen"
+)
+
 # What makes a statement about invoices or payments more than routine business: a price ("we invoice the
 # subscription at €15 a month" can be the price of saying no to training), data sent, filed or read ("we send our
 # payment processor a risk rating", "we file your tax return automatically", "we read the full text of your
@@ -858,10 +865,8 @@ NOT_ROUTINE = re.compile(
     r"access\w*|analy[sz]\w*|scan\w*|use|uses|used|using|automatic\w*|"
     r"transmet\w*|envo\w*|communiqu\w*|lis|lisons|lit|lisent|analys\w*|utilis\w*|automatique\w*|"
     r"übermitt\w*|weiterge\w*|weitergeb\w*|sende\w*|übertrag\w*|lesen|liest|analysier\w*|nutz\w*|"
-    r"automatisch\w*|"
     # what an AI feature takes in: "and we share your billing address and your chat history with Stripe"
-    r"chat\w*|conversations?|prompts?|recordings?|voice|échanges|enregistrements?|Unterhaltung\w*|Eingaben|"
-    r"Aufnahme\w*)\b",
+    rf"automatisch\w*|{_EXCHANGES})\b",
     re.IGNORECASE,
 )
 # A word that ties a joined statement to what was said before it: a pointer ("we keep them", "nous les conservons",
@@ -952,9 +957,7 @@ SECTION_REFERENCE = re.compile(
     r"Anfragen)|Verarbeitung|Speicherung)\b|"
     # what such a feature takes and gives, as a statement's subject: "Conversations are kept for 18 months", "Vos
     # conversations sont conservées 12 mois", "Ihre Eingaben werden in den USA verarbeitet"
-    r"^(?:(?:your|the|all|vos|les|toutes les|Ihre|die|alle) )?(?:conversations?|chats?|prompts?|memories|transcripts?|"
-    r"recordings?|échanges|invites|transcriptions?|enregistrements?|souvenirs|Unterhaltungen|Konversationen|Chats?|"
-    r"Eingaben|Prompts?|Transkript(?:e|ionen)?|Aufnahmen|Aufzeichnungen|Erinnerungen)\b|"
+    rf"^(?:(?:your|the|all|vos|les|toutes les|Ihre|die|alle) )?(?:{_EXCHANGES})\b|"
     # its switch's default: "The setting is on by default", "L’option ... est activée par défaut"
     r"\b(?:option|setting|toggle|paramètre|réglage|Einstellung)\b[^.!?]{0,80}?(?:\b(?:on|off|enabled|disabled|"
     r"selected|checked) by default|\b(?:activée?|désactivée?|cochée?) par défaut|\bstandardmäßig (?:aktiviert|"

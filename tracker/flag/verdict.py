@@ -38,6 +38,7 @@ from tracker.flag.sentences import (
     different_titles,
     letters,
     sentence_key,
+    sentence_keys,
     sentence_spans,
     spelled_words,
     title,
@@ -962,9 +963,10 @@ class _Side:
 
     @functools.cached_property
     def _every_key(self) -> frozenset[str]:
-        """The key of every sentence of this version: once many sentences have asked `contains`, cheaper than reading
-        the places of a stem that a page of repeated AI sentences holds thousands of times, for each of them."""
-        return frozenset(self.key(start, end) for start, end in self._every_span())
+        """The key of every sentence of this version (`sentence_keys`, as earlier versions are remembered): once many
+        sentences have asked `contains`, cheaper than reading the places of a stem that a page of repeated AI sentences
+        holds thousands of times, for each of them."""
+        return sentence_keys(self.text)
 
     def _every_span(self) -> Iterator[tuple[int, int]]:
         line_start = 0
