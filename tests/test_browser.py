@@ -266,6 +266,47 @@ def test_a_browser_killed_mid_render_is_a_failed_check_and_the_next_check_starts
 
 
 @needs_chromium
+def test_a_killed_driver_s_chromium_is_gone_before_the_next_one_starts(
+    server: PageServer, fetcher: Fetcher, browser: BrowserFetcher, store: Store
+) -> None:
+    # What the fetch does when the driver stops answering: kill it, then start afresh on the next page. The
+    # killed driver's Chromium exits on its own, when it sees its pipe close; the next one waits for that.
+    check_document(
+        document(server.serve("/before", scripted_page()), "browser", key="before"), store, fetcher, browser=browser
+    )
+    (old,) = chromium_processes(os.getpid(), main_only=True)
+    seen: list[tuple[bool, list[int]]] = []
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            newer = [pid for pid in chromium_processes(os.getpid(), main_only=True) if pid != old]
+            seen.append((_alive(old), newer))
+            time.sleep(0.005)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        browser._kill_driver()
+        again = check_document(
+            document(server.serve("/again", scripted_page()), "browser", key="again"), store, fetcher, browser=browser
+        )
+    finally:
+        done.set()
+        watcher.join()
+    assert again.outcome == "first_version", again.reason
+    assert any(newer for _, newer in seen), "the watcher never saw the new Chromium"
+    assert not [newer for alive, newer in seen if alive and newer], "two Chromiums ran at once"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@needs_chromium
 def test_a_rendered_page_larger_than_max_bytes_is_refused(
     server: PageServer, fetcher: Fetcher, browser: BrowserFetcher, store: Store
 ) -> None:

@@ -13,6 +13,7 @@ its driver and started afresh, as it is every `restart_after` pages (a long-live
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import threading
@@ -21,6 +22,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tracker.config import FetchSettings
@@ -30,6 +32,7 @@ from tracker.fetch import USABLE_STATUSES, Attempt, FetchResult
 if TYPE_CHECKING:
     from playwright.async_api import Browser, Page, Playwright, Route
 
+log = logging.getLogger(__name__)
 INSTALL_HINT = "pip install playwright"  # the browser extra's one package; `tracker` on PyPI is another project
 # Debian's package installs the real binary under /usr/lib and a shell wrapper in /usr/bin; the binary starts
 # faster and is what Playwright expects. Other distributions name it chromium-browser.
@@ -120,6 +123,7 @@ class BrowserFetcher:
         self._rendering = 0
         self._pages_since_launch = 0
         self._broken = False
+        self._dying: list[int] = []  # the Chromium of a killed driver, which exits when it sees the pipe close
         self.launches = 0  # how many times a Chromium was started (the benchmark and the tests read it)
 
     def __enter__(self) -> BrowserFetcher:
@@ -194,6 +198,7 @@ class BrowserFetcher:
                 except ImportError:
                     raise BrowserUnavailable(f"fetching with a browser needs Playwright: {INSTALL_HINT}") from None
                 loop = asyncio.new_event_loop()
+                loop.set_exception_handler(_on_loop_exception)
                 thread = threading.Thread(target=loop.run_forever, name="browser", daemon=True)
                 thread.start()
                 self._loop, self._thread = loop, thread
@@ -321,6 +326,10 @@ class BrowserFetcher:
         if browser is not None and browser.is_connected() and not self._broken and not worn:
             return browser
         await self._stop_browser()
+        # A killed driver's Chromium takes its time to exit on a loaded machine: two of them at once would double
+        # the memory the daemon was sized for.
+        dying, self._dying = self._dying, []
+        await _until_gone(dying, CLOSE_WITHIN)
         from playwright.async_api import Error as PlaywrightError
         from playwright.async_api import async_playwright
 
@@ -360,24 +369,71 @@ class BrowserFetcher:
             if driver is not None:
                 await asyncio.wait_for(driver.stop(), CLOSE_WITHIN)
         except Exception:
-            _kill_driver_of(driver)
+            self._dying += _kill_driver_of(driver)
 
     def _kill_driver(self) -> None:
         driver = self._playwright
         self._playwright = self._browser = None
         self._broken = True
-        _kill_driver_of(driver)
+        self._dying += _kill_driver_of(driver)
 
 
-def _kill_driver_of(driver: Playwright | None) -> None:
-    """SIGKILL Playwright's driver; its Chromium exits when the pipe between them closes."""
-    # Playwright exposes no handle on its driver process; this is where its transport keeps it.
-    connection = getattr(getattr(driver, "_impl_obj", None), "_connection", None)
-    process = getattr(getattr(connection, "_transport", None), "_proc", None)
-    pid = getattr(process, "pid", None)
-    if pid:
-        with suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
+def _kill_driver_of(driver: Playwright | None) -> list[int]:
+    """SIGKILL Playwright's driver; its Chromium exits when the pipe between them closes. Returns the processes
+    the driver had started (its Chromium), to wait for."""
+    pid = _driver_pid(driver)
+    if pid is None:
+        return []
+    children = _children_of(pid)
+    with suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+    return children
+
+
+def _on_loop_exception(loop: asyncio.AbstractEventLoop, context: dict[str, object]) -> None:
+    # A killed driver leaves its transport's error unread, which asyncio would log as an error of the daemon.
+    if "driver" in str(context.get("exception", "")).lower():
+        log.debug("the browser's driver went away: %s", context["exception"])
+        return
+    loop.default_exception_handler(context)
+
+
+def _driver_pid(driver: Playwright | None) -> int | None:
+    """The process of Playwright's driver. Playwright exposes no handle on it: its transport keeps it, reached from
+    the connection up to 1.64 and from the client that `stop` belongs to since (a test fails when neither holds)."""
+    client = getattr(getattr(driver, "stop", None), "__self__", None)
+    for transport in (
+        getattr(getattr(getattr(driver, "_impl_obj", None), "_connection", None), "_transport", None),
+        getattr(getattr(client, "_client", None), "_transport", None),
+    ):
+        pid = getattr(getattr(transport, "_proc", None), "pid", None)
+        if isinstance(pid, int):
+            return pid
+    return None
+
+
+def _children_of(pid: int) -> list[int]:
+    """The processes `pid` started, where /proc tells (Linux); none elsewhere, and nothing is waited for."""
+    children = []
+    with suppress(OSError, ValueError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            children += [int(child) for child in (task / "children").read_text().split()]
+    return children
+
+
+async def _until_gone(pids: list[int], within: float) -> None:
+    """Wait, at most `within` seconds, until none of `pids` runs (a zombie waiting for its parent has stopped)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline and any(_running(pid) for pid in pids):
+        await asyncio.sleep(0.05)
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
 
 
 def _rendered_headers(headers: dict[str, str]) -> dict[str, str]:
