@@ -1962,3 +1962,89 @@ def test_an_ai_sentence_with_non_breaking_spaces_is_found_unchanged_for_the_sent
         "You can object to this use {}."
     )
     assert flag_of_edit(paragraph, "at any time", "only by post").ai
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "old_words", "new_words"),
+    [
+        ("Orbit is an AI assistant that drafts replies. It keeps your messages for {}.", "30 days", "24 months"),
+        (
+            "The Mail Agent is an AI feature that drafts replies on your behalf.\n\nIt sends replies {}.",
+            "only after you have confirmed them",
+            "without asking you first",
+        ),
+        ("Our AI assistant answers questions about your account. It is available in {}.", "English", "all languages"),
+        (
+            "L’assistant de rédaction est un outil d’IA qui réécrit vos phrases. Il conserve vos textes {}.",
+            "une heure",
+            "douze mois",
+        ),
+        (
+            "Der E-Mail-Agent ist eine KI-Funktion, die Antworten in Ihrem Namen entwirft.\n\n"
+            "Er versendet Antworten {}.",
+            "erst, nachdem Sie sie bestätigt haben",
+            "ohne weitere Bestätigung",
+        ),
+    ],
+)
+def test_a_sentence_that_says_it_of_the_ai_product_before_it_is_about_ai(
+    paragraph: str, old_words: str, new_words: str
+) -> None:
+    flag = flag_of_edit(paragraph, old_words, new_words)
+    assert flag.ai, flag.reason
+    assert "“it”" in flag.reason
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "old_words", "new_words"),
+    [
+        # "it" that stands for nothing
+        (
+            "Orbit is an AI assistant that drafts replies. It is important to read your replies {}.",
+            "before you send them",
+            "before you send them to anyone",
+        ),
+        ("Le Compagnon est un assistant d’IA. Il vous appartient de vérifier {}.", "ses réponses", "les réponses"),
+        # the subject before is the company, or the app, not an AI product
+        ("We use AI to draft replies. It is available in {}.", "English", "English and French"),
+        ("The app uses machine learning to sort your photos. It is free for {}.", "students", "everyone"),
+        # what an AI product costs is billing
+        ("Orbit is an AI assistant that drafts replies. It costs {} a month.", "$5", "$7"),
+        # a part of something else ("the model of your phone"), and a heading between the two
+        (
+            "The model of your phone is read by our AI to adapt the layout. It is shown in {}.",
+            "Settings",
+            "Settings > About",
+        ),
+        ("Orbit is an AI assistant that drafts replies.\n\n## Accounts\n\nIt is {}.", "free", "free for everyone"),
+    ],
+)
+def test_it_after_an_ai_sentence_that_stands_for_no_ai_product_is_no_ai_change(
+    paragraph: str, old_words: str, new_words: str
+) -> None:
+    assert not flag_of_edit(paragraph, old_words, new_words).ai
+
+
+@pytest.mark.parametrize(
+    "declaration",
+    [
+        "Orbit is a chat assistant powered by a large language model.",
+        "Orbit is a chat assistant based on a large language model.",
+        "Léa est un assistant conversationnel fondé sur un grand modèle de langage.",
+    ],
+)
+def test_a_name_given_to_a_product_made_with_ai_is_learned_without_a_comma(declaration: str) -> None:
+    name = declaration.split()[0]
+    # Acme is the document's owner: the name of the company a policy is about is learned as no product's.
+    paragraph = (
+        f"Acme offers {name}. {declaration}\n\nAcme keeps conversations with {name} for {{}}. Acme never sells them."
+    )
+    assert flag_of_edit(paragraph, "30 days", "24 months").ai
+
+
+def test_a_product_made_with_something_else_gives_no_ai_name() -> None:
+    paragraph = (
+        "Acme offers Orbit. Orbit is a payment service based on open banking.\n\n"
+        "Acme keeps payments with Orbit for {}. Acme never sells them."
+    )
+    assert not flag_of_edit(paragraph, "30 days", "24 months").ai

@@ -929,11 +929,15 @@ DESCRIPTION_ENDS = frozenset(
     welche welcher welches wir sie es für mit im auf an am von vom und oder aber wenn dass um zu bei
     """.split()
 )
-# After a comma, a description goes on with how the product is made: "…, basé sur l’intelligence artificielle".
-DESCRIPTION_GOES_ON = re.compile(
-    r", (?:based on|powered by|built on|built with|using|basée? sur|fondée? sur|reposant sur|dotée? d|utilisant|"
-    r"gestützt|basierend auf|auf Basis)"
+# A description goes on with how the product is made, after a comma or not: "…, basé sur l’intelligence
+# artificielle", "a chat assistant powered by a large language model", "un assistant fondé sur un grand modèle de
+# langage" (the little word of the phrase would otherwise end the description).
+MADE_WITH = (
+    r"(?:based on|powered by|built on|built with|using|basée? sur|fondée? sur|reposant sur|dotée? d|utilisant|"
+    r"gestützt auf|gestützt|basierend auf|auf Basis)\b"
 )
+DESCRIPTION_GOES_ON = re.compile(rf", {MADE_WITH}")
+MADE_WITH_WORDS = re.compile(MADE_WITH, re.IGNORECASE)
 # Capitalised words that name a law, a document or a team, never a product ("the AI Act", "our AI Principles").
 NOT_A_PRODUCT_NAME = frozenset(
     """
@@ -941,6 +945,22 @@ NOT_A_PRODUCT_NAME = frozenset(
     Notice Standards Rules Code Team Teams Lab Labs Feature Features Product Products Section Article Annex
     """.split()
 )
+
+# A sentence whose subject is "it" ("il", "elle", "er") goes on about the subject of the sentence before it: "The Mail
+# Agent is an AI feature that drafts replies. It sends them without asking you first." Not "it" that stands for
+# nothing ("It is important to check the answers", "Il vous appartient de", "Il est interdit de"); German "sie" and
+# "es" are left out, as they are as often "you" and "there".
+SUBJECT_PRONOUN = re.compile(
+    r"^[\W_]*(?:It|Il|Elle|Er)\b"
+    r"(?! (?:is|was|will be|may be|can be|could be|would be|might be|has been|remains|seems|appears)(?: not)? "
+    r"(?:\w+ ){0,2}(?:to|that|whether|if|for you)\b)"
+    r"(?! (?:est|était|sera|serait|n[’']est)(?: pas)? (?:\w+ ){0,2}(?:de|d[’']|que|qu[’']|à)\b)"
+    r"(?!(?: vous| nous| leur| lui)? (?:appartient|convient|faut|s[’']agit|existe|y a|suffit|se peut|importe)\b)"
+)
+# The first words of a sentence after its determiner: its subject is a product of AI's kind when one of them, before
+# any little word, is what such a product is (AI_HEAD: "The Mail Agent", "Our AI assistant", "Der E-Mail-Agent"),
+# not a part of something else ("The model of your phone").
+LEADING_WORDS = re.compile(rf"^[\W_]*{_DETERMINER}(?P<words>(?:[\w’'-]+ ){{0,4}})")
 
 # A sentence of a section that points back to what the section's heading names: a demonstrative before anything but
 # a legal document ("this text", "these features", "ces données", "diese Funktionen"; not "These Additional Terms"),

@@ -18,6 +18,7 @@ from tracker.flag.language import (
     DESCRIPTION_ENDS,
     DESCRIPTION_GOES_ON,
     DESCRIPTION_THEN_NAME,
+    MADE_WITH_WORDS,
     NAME_IS,
     NAME_THEN_DESCRIPTION,
     NAME_TOKEN,
@@ -95,13 +96,18 @@ def _describes_ai(description: str, vocabulary: Vocabulary) -> bool:
     """Does a description, cut where a clause of its own begins, hold an AI term?"""
     phrase = _PHRASE.match(description)
     assert phrase is not None  # the pattern matches the empty string
+    phrase_words = phrase.group().split()
     words: list[str] = []
-    for word in phrase.group().split():
+    made_with: list[str] = []  # "powered by a large language model"
+    for index, word in enumerate(phrase_words):
         if words and word.lower() in DESCRIPTION_ENDS:
+            if MADE_WITH_WORDS.match(" ".join(phrase_words[index - 1 : index + 2])):
+                made_with = phrase_words[index : index + _DESCRIPTION_WORDS]
             break
         words.append(word)
     if len(words) > _DESCRIPTION_WORDS or any(_ROLE.match(word) for word in words):
         return False  # a clause, or a person's role ("Jane Smith, our Head of AI Governance")
+    words += made_with
     if len(words) == len(phrase.group().split()) and DESCRIPTION_GOES_ON.match(description, phrase.end()):
         goes_on = _PHRASE.match(description, phrase.end() + 2)
         assert goes_on is not None
