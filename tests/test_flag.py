@@ -760,6 +760,11 @@ HELD_OUT_AI = [
     ("en", "Your chats are kept for a year so that the service can recall your earlier requests."),
     ("fr", "Le service peut se souvenir de vos conversations précédentes pour personnaliser ses réponses."),
     ("de", "Der Dienst kann sich an Ihre früheren Unterhaltungen erinnern, um besser zu antworten."),
+    # Voices cloned, said the other way round, and synthetic voices in French (found by the sixteenth set).
+    ("en", "No artist's voice will be cloned without the written consent of the artist."),
+    ("fr", "Nous pouvons utiliser vos enregistrements pour créer des voix de synthèse."),
+    ("fr", "Aucune voix d'artiste ne sera clonée sans l'accord écrit de l'artiste."),
+    ("de", "Wir werden Ihre Stimme niemals ohne Ihre Einwilligung klonen."),
 ]
 
 # Short list items that complete a lead-in ending with a colon are statements, not menu entries.
