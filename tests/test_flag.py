@@ -1978,7 +1978,12 @@ def test_an_ai_sentence_with_non_breaking_spaces_is_found_unchanged_for_the_sent
             "only after you have confirmed them",
             "without asking you first",
         ),
-        ("Our AI assistant answers questions about your account. It is available in {}.", "English", "all languages"),
+        (
+            "Our AI assistant answers questions about your account. It shares your questions with {}.",
+            "our support team",
+            "our partners",
+        ),
+        ("Orbit, our AI assistant, drafts replies. It books tables {}.", "for you", "without asking you"),
         (
             "L’assistant de rédaction est un outil d’IA qui réécrit vos phrases. Il conserve vos textes {}.",
             "une heure",
@@ -1997,7 +2002,7 @@ def test_a_sentence_that_says_it_of_the_ai_product_before_it_is_about_ai(
 ) -> None:
     flag = flag_of_edit(paragraph, old_words, new_words)
     assert flag.ai, flag.reason
-    assert "“it”" in flag.reason
+    assert "“it” is the AI product" in flag.reason
 
 
 @pytest.mark.parametrize(
@@ -2022,6 +2027,30 @@ def test_a_sentence_that_says_it_of_the_ai_product_before_it_is_about_ai(
             "Settings > About",
         ),
         ("Orbit is an AI assistant that drafts replies.\n\n## Accounts\n\nIt is {}.", "free", "free for everyone"),
+        # "it" after an AI product, and what it says is of the account, the form, the parcel, a person (a review's)
+        (
+            "Our AI assistant helps you set up your Acme account. It must be created by a person aged {} or older.",
+            "13",
+            "16",
+        ),
+        ("Our AI assistant helps you fill in the claim form. It must be submitted within {} days.", "30", "60"),
+        ("The export tool lets you download your AI chat history. It produces a ZIP file of up to {} GB.", "2", "5"),
+        ("L’assistant IA répond aux questions sur votre colis. Il est livré sous {} jours.", "3", "5"),
+        (
+            "Votre conseiller peut utiliser des outils d’IA. Il est joignable du lundi au vendredi jusqu’à {}.",
+            "18h",
+            "19h",
+        ),
+        ("Der KI-Assistent hilft Ihnen, Ihren Vertrag zu verwalten. Er endet nach {} Monaten.", "12", "24"),
+        ("Orbit is an AI assistant that drafts replies. It takes up to {} days to close your account.", "30", "45"),
+        # a heading or a label above, not a sentence (a review's: these crashed a first version)
+        ("Your account\n\nIt must be kept {}.", "secure", "secure at all times"),
+        ("**Your account**\n\nIt must be kept {}.", "secure", "secure at all times"),
+        (
+            "The Company, Acme Ltd, provides the Service. It is registered in England under number {}.",
+            "01234567",
+            "07654321",
+        ),
     ],
 )
 def test_it_after_an_ai_sentence_that_stands_for_no_ai_product_is_no_ai_change(
@@ -2047,9 +2076,18 @@ def test_a_name_given_to_a_product_made_with_ai_is_learned_without_a_comma(decla
     assert flag_of_edit(paragraph, "30 days", "24 months").ai
 
 
-def test_a_product_made_with_something_else_gives_no_ai_name() -> None:
-    paragraph = (
-        "Acme offers Orbit. Orbit is a payment service based on open banking.\n\n"
-        "Acme keeps payments with Orbit for {}. Acme never sells them."
-    )
+@pytest.mark.parametrize(
+    "declaration",
+    [
+        "Orbit is a payment service based on open banking.",
+        # what it is made with, and more than a model (a review's)
+        "Orbit is a newsletter based on research by our AI Lab.",
+        "Orbit is a mentoring programme built with AI researchers.",
+        "Orbit is a payment service based on open banking that uses AI fraud checks.",
+        "Orbit est une lettre d’information fondée sur les travaux de notre laboratoire d’IA.",
+        "Orbit is a cloud storage service built on the infrastructure that also runs our AI models.",
+    ],
+)
+def test_a_product_made_with_something_else_gives_no_ai_name(declaration: str) -> None:
+    paragraph = f"Acme offers Orbit. {declaration}\n\nAcme keeps payments with Orbit for {{}}. Acme never sells them."
     assert not flag_of_edit(paragraph, "30 days", "24 months").ai

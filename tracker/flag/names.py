@@ -23,6 +23,7 @@ from tracker.flag.language import (
     NAME_THEN_DESCRIPTION,
     NAME_TOKEN,
     NOT_A_PRODUCT_NAME,
+    STOPWORDS,
 )
 from tracker.flag.sentences import clean
 from tracker.flag.vocabulary import Vocabulary
@@ -35,6 +36,14 @@ _ROLE = re.compile(
     r"délégué|déléguée|leiter\w*|beauftragte\w*|vorstand|geschäftsführer\w*)$",
     re.IGNORECASE,
 )
+_MADE_WITH_WORDS = 6  # "powered by" a model says so in fewer words: more is a clause
+_LETTERS = re.compile(r"[^\W\d_]+")
+# Whose model it is: "powered by our own large language model", "basé sur nos propres modèles".
+_WHOSE = frozenset(
+    "our own its their your notre nos propre propres son sa ses leur leurs unser unsere unserem unseren unserer "
+    "eigenen eigene eigenes ihr ihre ihrem ihren".split()
+)
+_MARKUP = ' *_#>"“„«'
 _PHRASE = re.compile(r"[^,;:.!?()\[\]“”\"«»]*")
 _AFTER_NAME = re.compile(r" ?[,(–—]|,? (?:is|are|est|sont|ist|sind) ")
 _CALLED = tuple(
@@ -92,24 +101,64 @@ def _declarations(sentence: str) -> Iterator[tuple[str, str]]:
             yield match["name"], match["description"]
 
 
+def gives_an_ai_name_first(sentence: str, vocabulary: Vocabulary) -> bool:
+    """Does the sentence begin by giving a name to an AI product ("Orbit is an AI assistant that drafts replies",
+    "Orbit, our AI assistant, ...")? Only its start is read: what it says further on names no subject."""
+    sentence = clean(sentence)
+    match = NAME_IS.match(sentence) or NAME_THEN_DESCRIPTION.match(sentence.lstrip(_MARKUP))
+    return bool(
+        match
+        and not NOT_A_PRODUCT_NAME.intersection(match["name"].split())
+        and not vocabulary.terms_in(match["name"])
+        and _describes_ai(match["description"], vocabulary)
+    )
+
+
 def _describes_ai(description: str, vocabulary: Vocabulary) -> bool:
-    """Does a description, cut where a clause of its own begins, hold an AI term?"""
+    """Does a description, cut where a clause of its own begins, hold an AI term, or say that the product is made
+    with one ("a chat assistant powered by a large language model")?"""
     phrase = _PHRASE.match(description)
     assert phrase is not None  # the pattern matches the empty string
     phrase_words = phrase.group().split()
     words: list[str] = []
-    made_with: list[str] = []  # "powered by a large language model"
+    made_with = ""
     for index, word in enumerate(phrase_words):
         if words and word.lower() in DESCRIPTION_ENDS:
             if MADE_WITH_WORDS.match(" ".join(phrase_words[index - 1 : index + 2])):
-                made_with = phrase_words[index : index + _DESCRIPTION_WORDS]
+                made_with = _made_with(phrase_words[index + 1 :], vocabulary)
             break
         words.append(word)
+    else:
+        if DESCRIPTION_GOES_ON.match(description, phrase.end()):
+            goes_on = _PHRASE.match(description, phrase.end() + 2)
+            assert goes_on is not None
+            made_with = goes_on.group()
     if len(words) > _DESCRIPTION_WORDS or any(_ROLE.match(word) for word in words):
         return False  # a clause, or a person's role ("Jane Smith, our Head of AI Governance")
-    words += made_with
-    if len(words) == len(phrase.group().split()) and DESCRIPTION_GOES_ON.match(description, phrase.end()):
-        goes_on = _PHRASE.match(description, phrase.end() + 2)
-        assert goes_on is not None
-        words.append(goes_on.group())
-    return any(term.kind in AI_KINDS for term in vocabulary.terms_in(" ".join(words)))
+    return any(term.kind in AI_KINDS for term in vocabulary.terms_in(" ".join([*words, made_with])))
+
+
+def _made_with(words: list[str], vocabulary: Vocabulary) -> str:
+    """What a product is made with, after "powered by", "fondé sur": a model, nothing else. The words up to the next
+    little word that starts a phrase of its own, when an AI term holds every one of them but the determiners ("a
+    large language model", "l’intelligence artificielle"; not "AI researchers", "les travaux de notre laboratoire
+    d’IA", "research by our AI Lab")."""
+    kept: list[str] = []
+    for word in words:
+        if word.lower() in DESCRIPTION_ENDS or len(kept) == _MADE_WITH_WORDS:
+            break
+        kept.append(word)
+    if len(kept) == _MADE_WITH_WORDS:
+        return ""  # no end in sight: a clause, not what the product is made with
+    text = " ".join(kept)
+    covered = [False] * len(text)
+    for term in vocabulary.terms_in(text):
+        if term.kind in AI_KINDS:
+            covered[term.start : term.end] = [True] * (term.end - term.start)
+    for match in _LETTERS.finditer(text):
+        word = match.group().lower()
+        if not (len(word) <= 2 or word in STOPWORDS or word in _WHOSE) and not all(
+            covered[match.start() : match.end()]
+        ):
+            return ""
+    return text
