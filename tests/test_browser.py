@@ -405,14 +405,24 @@ def chromium_processes(ancestor: int | None = None, *, mark: str | None = None, 
             continue
         if state == "Z" or b"chrom" not in command[0]:
             continue
-        # The browser itself: not its helpers (--type=renderer, gpu-process, ...) nor its crash reporter.
+        # The browser itself: not its helpers (--type=renderer, gpu-process, ...) nor its crash reporter, nor a
+        # helper it has forked and not yet exec'd (which still shows the browser's own command line: on a loaded
+        # machine that moment is long enough to be seen).
         helper = any(arg.startswith(b"--type=") for arg in command)
-        if main_only and (helper or Path(command[0].decode()).name != "chromium"):
+        if main_only and (helper or Path(command[0].decode()).name != "chromium" or _forked_by_chromium(entry)):
             continue
         if ancestor is not None and not _descends(int(entry.name), ancestor):
             continue
         found.append(int(entry.name))
     return found
+
+
+def _forked_by_chromium(entry: Path) -> bool:
+    try:
+        parent = (entry / "stat").read_text().rsplit(")", 1)[1].split()[1]
+        return Path((Path("/proc") / parent / "cmdline").read_bytes().split(b"\0")[0].decode()).name == "chromium"
+    except (OSError, IndexError, UnicodeDecodeError):
+        return False
 
 
 def _descends(pid: int, ancestor: int) -> bool:
