@@ -46,7 +46,7 @@ OPEN_SETS = {
     SETS / "twelfth-set.jsonl": (0.93, 0.91),
     SETS / "fourteenth-set.jsonl": (0.92, 0.95),
     SETS / "fifteenth-set.jsonl": (0.83, 0.90),
-    SETS / "sixteenth-set.jsonl": (0.88, 0.97),
+    SETS / "sixteenth-set.jsonl": (0.87, 0.97),
 }
 NEUTRAL = REPO / "tests" / "fixtures" / "neutral-policy"
 TARGET_RECALL = 0.98

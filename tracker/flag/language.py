@@ -941,7 +941,7 @@ DESCRIPTION_ENDS = frozenset(
 # langage" (the little word of the phrase would otherwise end the description).
 MADE_WITH = (
     r"(?:based on|powered by|built on|built with|using|basée? sur|fondée? sur|reposant sur|dotée? d|utilisant|"
-    r"gestützt auf|gestützt|basierend auf|auf Basis)\b"
+    r"gestützt|basierend auf|auf Basis)\b"
 )
 DESCRIPTION_GOES_ON = re.compile(rf", {MADE_WITH}")
 MADE_WITH_WORDS = re.compile(MADE_WITH, re.IGNORECASE)
@@ -952,47 +952,6 @@ NOT_A_PRODUCT_NAME = frozenset(
     Notice Standards Rules Code Team Teams Lab Labs Feature Features Product Products Section Article Annex
     """.split()
 )
-
-# A sentence in which "it" ("il", "elle", "er") does with people's data, or for them, what an AI product does: "It
-# sends replies without asking you first", "Il conserve vos textes douze mois", "Er versendet Antworten", "Er darf
-# E-Mails in Ihrem Namen versenden". After a sentence whose subject is an AI product, "it" is that product. Only
-# such acts: "it" after one can as well be the account, the form, the plan or a person ("It must be submitted within
-# 30 days", "It requires iOS 17", "Il est livré sous 3 jours", "Er ist montags erreichbar"). German "sie" and "es"
-# are left out: they are as often "you" (formal "Sie") and "there" ("Es gilt ...").
-_PRODUCT_ACTS_EN = (
-    r"sends?|shares?|keeps?|stores?|retains?|saves?|reads?|access(?:es)?|analy[sz]es?|process(?:es)?|remembers?|"
-    r"learns?|records?|transcribes?|submits?|buys?|books?|pays?|deletes?|acts?|posts?|publish(?:es)?|collects?|"
-    r"listens?|monitors?|scans?|forwards?|uses? your"
-)
-_PRODUCT_ACTS_FR = (
-    r"envoie|envoyer|partage|partager|conserve|conserver|stocke|stocker|garde|garder|enregistre|enregistrer|lit|lire|"
-    r"accède|accéder|analyse|analyser|traite|traiter|mémorise|mémoriser|retient|retenir|apprend|apprendre|transcrit|"
-    r"transcrire|soumet|soumettre|achète|acheter|réserve|réserver|paie|paye|payer|supprime|supprimer|agit|agir|publie|"
-    r"publier|collecte|collecter|écoute|écouter|transmet|transmettre|utilise vos|utiliser vos"
-)
-_PRODUCT_ACTS_DE = (
-    r"versendet|sendet|verschickt|teilt|speichert|behält|liest|greift|analysiert|verarbeitet|merkt|lernt|zeichnet|"
-    r"transkribiert|übermittelt|kauft|bucht|bezahlt|zahlt|löscht|handelt|veröffentlicht|sammelt|hört|leitet|"
-    r"nutzt Ihre|verwendet Ihre"
-)
-_PRODUCT_ACTS_DE_INFINITIVE = (
-    r"versenden|senden|verschicken|teilen|speichern|lesen|analysieren|verarbeiten|übermitteln|kaufen|buchen|"
-    r"bezahlen|löschen|handeln|veröffentlichen|sammeln|aufzeichnen|transkribieren|weiterleiten"
-)
-PRODUCT_ACTS = re.compile(
-    r"^[\W_]*(?:"
-    r"It(?: (?:can|may|will|could|might|would|also|now|then|only|automatically|never|no longer|does not|doesn[’']t|"
-    rf"will not|won[’']t|cannot|can[’']t|not)){{0,3}} (?:{_PRODUCT_ACTS_EN})|"
-    r"(?:Il|Elle)(?: (?:peut|pourra|peuvent|va|ne|également|aussi|désormais|automatiquement|pas|jamais|plus)){0,3}"
-    rf" (?:n[’'])?(?:{_PRODUCT_ACTS_FR})|"
-    rf"Er(?: (?:auch|nun|jetzt|künftig|automatisch))?(?: (?:{_PRODUCT_ACTS_DE})|"
-    rf" (?:kann|darf|wird|soll)\b[^.!?]*?\b(?:{_PRODUCT_ACTS_DE_INFINITIVE}))"
-    r")\b"
-)
-# "The model of your phone", "le modèle de votre appareil": a model of a thing, not a product ("l’assistant de
-# rédaction" is one).
-PART_OF = frozenset({"of", "de", "du", "des", "der", "von", "vom"})
-LEADING_WORDS = re.compile(rf"^[\W_]*{_DETERMINER}(?P<words>(?:[\w’'-]+ ){{0,4}})")
 
 # A sentence of a section that points back to what the section's heading names: a demonstrative before anything but
 # a legal document ("this text", "these features", "ces données", "diese Funktionen"; not "These Additional Terms"),

@@ -101,19 +101,6 @@ def _declarations(sentence: str) -> Iterator[tuple[str, str]]:
             yield match["name"], match["description"]
 
 
-def gives_an_ai_name_first(sentence: str, vocabulary: Vocabulary) -> bool:
-    """Does the sentence begin by giving a name to an AI product ("Orbit is an AI assistant that drafts replies",
-    "Orbit, our AI assistant, ...")? Only its start is read: what it says further on names no subject."""
-    sentence = clean(sentence)
-    match = NAME_IS.match(sentence) or NAME_THEN_DESCRIPTION.match(sentence.lstrip(_MARKUP))
-    return bool(
-        match
-        and not NOT_A_PRODUCT_NAME.intersection(match["name"].split())
-        and not vocabulary.terms_in(match["name"])
-        and _describes_ai(match["description"], vocabulary)
-    )
-
-
 def _describes_ai(description: str, vocabulary: Vocabulary) -> bool:
     """Does a description, cut where a clause of its own begins, hold an AI term, or say that the product is made
     with one ("a chat assistant powered by a large language model")?"""
@@ -121,21 +108,22 @@ def _describes_ai(description: str, vocabulary: Vocabulary) -> bool:
     assert phrase is not None  # the pattern matches the empty string
     phrase_words = phrase.group().split()
     words: list[str] = []
-    made_with = ""
+    cut_at = len(phrase_words)
     for index, word in enumerate(phrase_words):
         if words and word.lower() in DESCRIPTION_ENDS:
-            if MADE_WITH_WORDS.match(" ".join(phrase_words[index - 1 : index + 2])):
-                made_with = _made_with(phrase_words[index + 1 :], vocabulary)
+            cut_at = index
             break
         words.append(word)
-    else:
-        if DESCRIPTION_GOES_ON.match(description, phrase.end()):
-            goes_on = _PHRASE.match(description, phrase.end() + 2)
-            assert goes_on is not None
-            made_with = goes_on.group()
     if len(words) > _DESCRIPTION_WORDS or any(_ROLE.match(word) for word in words):
         return False  # a clause, or a person's role ("Jane Smith, our Head of AI Governance")
-    return any(term.kind in AI_KINDS for term in vocabulary.terms_in(" ".join([*words, made_with])))
+    if cut_at < len(phrase_words):
+        if MADE_WITH_WORDS.match(" ".join(phrase_words[cut_at - 1 : cut_at + 2])):
+            words.append(_made_with(phrase_words[cut_at + 1 :], vocabulary))
+    elif DESCRIPTION_GOES_ON.match(description, phrase.end()):
+        goes_on = _PHRASE.match(description, phrase.end() + 2)
+        assert goes_on is not None
+        words.append(goes_on.group())
+    return any(term.kind in AI_KINDS for term in vocabulary.terms_in(" ".join(words)))
 
 
 def _made_with(words: list[str], vocabulary: Vocabulary) -> str:

@@ -13,30 +13,25 @@ from dataclasses import dataclass, replace
 
 from tracker.diff import DELETE, EQUAL, INSERT, TextDiff
 from tracker.flag.language import (
-    AI_HEAD,
     BACK_POINTER,
     CATEGORIES,
     CLAUSE_JOIN,
     COMMERCE,
     DEMONSTRATIVE,
-    DESCRIPTION_ENDS,
     ENDS_WITH_VERB,
     HEADING_GENERIC,
     HEADING_PHRASE_END,
-    LEADING_WORDS,
     LINK_ADDRESS,
     MODEL_MAKES,
     NEGATION,
     NOT_ROUTINE,
-    PART_OF,
-    PRODUCT_ACTS,
     ROUTINE_BUSINESS,
     SECTION_REFERENCE,
     STOPWORDS,
     SUBJECT_LEAD,
     refers_back,
 )
-from tracker.flag.names import ai_names_given, could_be_given_at, gives_an_ai_name_first, names_in
+from tracker.flag.names import ai_names_given, could_be_given_at, names_in
 from tracker.flag.sentences import (
     WORD,
     clean,
@@ -686,7 +681,6 @@ _WORD_AS_WRITTEN = re.compile(r"[^\W\d_][\w’'-]*")
 _LOWER_WORD = re.compile(r"(?<![\w’'@./-])[^\W\d_A-ZÀ-ÖØ-Þ][\w’'-]*(?![\w’'-]|[.@/]\w)")
 _HEADING_LINE = re.compile(r"^[ \t]*(#{1,6})[ \t]", re.MULTILINE)
 _TABLE_CELL_RULE = re.compile(r"^\s*:?-{3,}:?\s*$")
-_ENDS_A_SENTENCE = re.compile(r"[.!?:][\W_]*$")  # a heading or a label above a paragraph ends with none
 _SUBJECT_WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -1142,13 +1136,6 @@ class _Side:
                                 "it takes up what the model of the unchanged AI statement before it made",
                             )
                             continue
-                    if PRODUCT_ACTS.match(self.text[start:end]):
-                        before = spans[index - 1] if index > 0 else self._paragraph_above(line_start)
-                        if before is not None and self._is_about_a_product(*before):
-                            context = self._statement_context([before, (start, end)], 1, other, chain=1)
-                            if context is not None:
-                                yield start, end, context, "“it” is the AI product of the statement before it"
-                                continue
                     if looked_for_section != line_start:
                         section, looked_for_section = self._heading_context(line_start), line_start
                     if section is not None and _is_section_statement(
@@ -1156,39 +1143,6 @@ class _Side:
                     ):
                         yield start, end, section[0], "it speaks of what the heading of its section, about AI, names"
                 line_start = line_end + 1
-
-    def _paragraph_above(self, line_start: int) -> tuple[int, int] | None:
-        """The last sentence of the paragraph just above the line at `line_start`, past one blank line: prose that ends
-        a sentence, not a heading (marked or not), a list's item or a table's row."""
-        if line_start < 2:
-            return None
-        start, end = self._line(line_start - 1)
-        if not self.text[start:end].strip() and start > 0:
-            start, end = self._line(start - 1)
-        line = self.text[start:end].rstrip()
-        if (
-            not _ENDS_A_SENTENCE.search(line)
-            or _HEADING_LINE.match(line)
-            or _LIST_ITEM.match(line)
-            or _table_cells(line)
-        ):
-            return None
-        spans = self.line_spans(start, end)
-        return spans[-1] if spans else None
-
-    def _is_about_a_product(self, start: int, end: int) -> bool:
-        """Is the subject of the sentence text[start:end] an AI product: a name it gives to one at its start ("Orbit is
-        an AI assistant that drafts replies"), or what such a product is, after a determiner ("The Mail Agent is an AI
-        feature"; not "The model of your phone")?"""
-        sentence = clean(self.text[start:end])
-        if subject := LEADING_WORDS.match(sentence):
-            words = subject["words"].split()
-            for word, following in itertools.zip_longest(words, words[1:], fillvalue=""):
-                if word.lower() in DESCRIPTION_ENDS:
-                    break
-                if AI_HEAD.search(word) and not (following.lower() in PART_OF and word.lower().startswith("mod")):
-                    return True
-        return gives_an_ai_name_first(sentence, self.vocabulary)
 
     def _heading_context(self, line_start: int) -> tuple[Judgement, str] | None:
         """The judgement and the noun (_heading_noun) of the heading the line at `line_start` sits under, when it
