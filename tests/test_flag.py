@@ -2031,9 +2031,11 @@ def test_it_after_an_ai_product_s_sentence_is_no_ai_change_of_itself(
         "Orbit is a chat assistant powered by a large language model.",
         "Orbit is a chat assistant based on a large language model.",
         "Léa est un assistant conversationnel fondé sur un grand modèle de langage.",
+        "Orbit is a chat assistant, powered by our own large language model.",
+        "Finn ist ein Chat-Assistent, auf Basis von künstlicher Intelligenz.",
     ],
 )
-def test_a_name_given_to_a_product_made_with_ai_is_learned_without_a_comma(declaration: str) -> None:
+def test_a_name_given_to_a_product_made_with_ai_is_learned_with_or_without_a_comma(declaration: str) -> None:
     name = declaration.split()[0]
     # Acme is the document's owner: the name of the company a policy is about is learned as no product's.
     paragraph = (
@@ -2052,6 +2054,9 @@ def test_a_name_given_to_a_product_made_with_ai_is_learned_without_a_comma(decla
         "Orbit is a payment service based on open banking that uses AI fraud checks.",
         "Orbit est une lettre d’information fondée sur les travaux de notre laboratoire d’IA.",
         "Orbit is a cloud storage service built on the infrastructure that also runs our AI models.",
+        # after a comma, too (the second review's)
+        "Orbit is a grant programme, based on research by our AI Lab.",
+        "Orbit is a study group, built on the work of AI researchers.",
     ],
 )
 def test_a_product_made_with_something_else_gives_no_ai_name(declaration: str) -> None:

@@ -37,6 +37,7 @@ _ROLE = re.compile(
     re.IGNORECASE,
 )
 _MADE_WITH_WORDS = 6  # "powered by" a model says so in fewer words: more is a clause
+_OF = frozenset({"of", "von", "de", "du", "des"})
 _LETTERS = re.compile(r"[^\W\d_]+")
 # Whose model it is: "powered by our own large language model", "basé sur nos propres modèles".
 _WHOSE = frozenset(
@@ -121,8 +122,9 @@ def _describes_ai(description: str, vocabulary: Vocabulary) -> bool:
             words.append(_made_with(phrase_words[cut_at + 1 :], vocabulary))
     elif DESCRIPTION_GOES_ON.match(description, phrase.end()):
         goes_on = _PHRASE.match(description, phrase.end() + 2)
-        assert goes_on is not None
-        words.append(goes_on.group())
+        connective = MADE_WITH_WORDS.match(goes_on.group()) if goes_on else None
+        assert goes_on is not None and connective is not None  # DESCRIPTION_GOES_ON is a comma and MADE_WITH
+        words.append(_made_with(goes_on.group()[connective.end() :].split(), vocabulary))
     return any(term.kind in AI_KINDS for term in vocabulary.terms_in(" ".join(words)))
 
 
@@ -132,6 +134,8 @@ def _made_with(words: list[str], vocabulary: Vocabulary) -> str:
     large language model", "l’intelligence artificielle"; not "AI researchers", "les travaux de notre laboratoire
     d’IA", "research by our AI Lab")."""
     kept: list[str] = []
+    while words and words[0].lower() in _OF:
+        words = words[1:]  # "auf Basis von künstlicher Intelligenz"
     for word in words:
         if word.lower() in DESCRIPTION_ENDS or len(kept) == _MADE_WITH_WORDS:
             break
