@@ -414,7 +414,7 @@ def _driver_pid(driver: Playwright | None) -> int | None:
 
 def _children_of(pid: int) -> list[int]:
     """The processes `pid` started, where /proc tells (Linux); none elsewhere, and nothing is waited for."""
-    children = []
+    children: list[int] = []
     with suppress(OSError, ValueError):
         for task in Path(f"/proc/{pid}/task").iterdir():
             children += [int(child) for child in (task / "children").read_text().split()]

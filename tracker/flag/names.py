@@ -44,7 +44,6 @@ _WHOSE = frozenset(
     "our own its their your notre nos propre propres son sa ses leur leurs unser unsere unserem unseren unserer "
     "eigenen eigene eigenes ihr ihre ihrem ihren".split()
 )
-_MARKUP = ' *_#>"“„«'
 _PHRASE = re.compile(r"[^,;:.!?()\[\]“”\"«»]*")
 _AFTER_NAME = re.compile(r" ?[,(–—]|,? (?:is|are|est|sont|ist|sind) ")
 _CALLED = tuple(
