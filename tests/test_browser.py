@@ -25,7 +25,7 @@ import pytest
 import yaml
 from conftest import REPO, PageServer, corpus_dir, fixture_bytes, run_tracker, serving_pages
 
-from tracker.browser import BrowserFetcher, chromium_executable
+from tracker.browser import BrowserFetcher, _running, chromium_executable
 from tracker.check import check_document, looks_like_script_shell, needs_browser
 from tracker.config import Document, FetchSettings, parse_config
 from tracker.extract import Rules, extract_text
@@ -281,7 +281,7 @@ def test_a_killed_driver_s_chromium_is_gone_before_the_next_one_starts(
     def watch() -> None:
         while not done.is_set():
             newer = [pid for pid in chromium_processes(os.getpid(), main_only=True) if pid != old]
-            seen.append((_alive(old), newer))
+            seen.append((_running(old), newer))
             time.sleep(0.005)
 
     watcher = threading.Thread(target=watch)
@@ -297,13 +297,6 @@ def test_a_killed_driver_s_chromium_is_gone_before_the_next_one_starts(
     assert again.outcome == "first_version", again.reason
     assert any(newer for _, newer in seen), "the watcher never saw the new Chromium"
     assert not [newer for alive, newer in seen if alive and newer], "two Chromiums ran at once"
-
-
-def _alive(pid: int) -> bool:
-    try:
-        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 @needs_chromium
@@ -418,10 +411,10 @@ def chromium_processes(ancestor: int | None = None, *, mark: str | None = None, 
 
 
 def _forked_by_chromium(entry: Path) -> bool:
+    parent = _parent(int(entry.name))
     try:
-        parent = (entry / "stat").read_text().rsplit(")", 1)[1].split()[1]
-        return Path((Path("/proc") / parent / "cmdline").read_bytes().split(b"\0")[0].decode()).name == "chromium"
-    except (OSError, IndexError, UnicodeDecodeError):
+        return Path((Path("/proc") / str(parent) / "cmdline").read_bytes().split(b"\0")[0].decode()).name == "chromium"
+    except (OSError, UnicodeDecodeError):
         return False
 
 
@@ -429,11 +422,16 @@ def _descends(pid: int, ancestor: int) -> bool:
     while pid > 1:
         if pid == ancestor:
             return True
-        try:
-            pid = int((Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError):
-            return False
+        pid = _parent(pid)
     return False
+
+
+def _parent(pid: int) -> int:
+    """The parent of a process, 0 once it is gone."""
+    try:
+        return int((Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 @needs_chromium

@@ -392,7 +392,7 @@ def _kill_driver_of(driver: Playwright | None) -> list[int]:
 
 def _on_loop_exception(loop: asyncio.AbstractEventLoop, context: dict[str, object]) -> None:
     # A killed driver leaves its transport's error unread, which asyncio would log as an error of the daemon.
-    if "driver" in str(context.get("exception", "")).lower():
+    if "closed while reading from the driver" in str(context.get("exception", "")):
         log.debug("the browser's driver went away: %s", context["exception"])
         return
     loop.default_exception_handler(context)
