@@ -175,6 +175,25 @@ def test_an_upgrade_to_0013_rebuilds_the_memory_with_the_keys_of_today(database_
     store.close()
 
 
+def test_an_upgrade_to_0014_rebuilds_the_memory_with_numbers_read_as_digits(database_url: str) -> None:
+    """Keys made before 0014 kept "thirty" as a word: a memory of them would not know that "for 30 days" is an
+    earlier version's sentence, so 0014 rebuilds every document's memory from its history."""
+    store = Store(database_url)
+    store.record_check(checked("numbers", T0, "first_version", "We keep your chats for thirty days. We sell nothing."))
+    store.record_check(checked("numbers", T0 + timedelta(hours=1), "changed", "We keep your chats for 5 days."))
+    rebuilt = memory_rebuilt(store, "numbers")
+    assert sentence_key("We keep your chats for 30 days.") in rebuilt[0]
+    engine = create_engine(database_url)
+    migrate.downgrade(engine, "0013")
+    stale = pack_keys(frozenset({"chats days keep thirty"}))  # as the old keys had it
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE sentence_memory SET known = :stale, dropped = :stale"), {"stale": stale})
+    migrate.upgrade(engine)
+    engine.dispose()
+    assert store.sentence_memory("acme", "numbers") == rebuilt
+    store.close()
+
+
 def test_prune_keeps_failures_firsts_changes_and_one_unchanged_check_a_day(database_url: str) -> None:
     store = Store(database_url)
     events = [(0, "first_version", TEXTS[0]), (20, "failed", None), (30, "changed", TEXTS[1])]

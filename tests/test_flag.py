@@ -204,6 +204,21 @@ def test_british_and_american_spellings_read_alike() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("paragraph", "written", "digits"),
+    [
+        ("Conversations with our AI assistant are used to train our models for {} days.", "thirty", "30"),
+        ("Les données servent à entraîner nos modèles d’IA pendant {} mois.", "douze", "12"),
+        ("Wir trainieren unsere KI-Modelle {} Wochen lang mit Ihren Chats.", "vier", "4"),
+        ("Nous conservons vos conversations avec l’assistant IA pendant {} jours.", "quarante", "40"),
+    ],
+)
+def test_a_number_written_out_or_in_digits_reads_alike(paragraph: str, written: str, digits: str) -> None:
+    assert not flag_of_edit(paragraph, written, digits).ai
+    assert not flag_of_edit(paragraph, digits, written).ai
+    assert flag_of_edit(paragraph, written, str(int(digits) + 1)).ai  # another number is news
+
+
 def test_completing_the_name_of_a_technique_keeps_the_claim() -> None:
     old = "Soutenir la recherche dans le domaine de l’IA, comme la vision par ordinateur et le traitement du langage."
     new = old.replace("du langage.", "du langage naturel.")

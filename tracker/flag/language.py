@@ -1058,6 +1058,49 @@ WRITTEN_OUT: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
     )
 )
 
+# Numbers written out, as the digits a house style may use instead ("kept for thirty days", "for 30 days"): the
+# same statement. Not the articles that are also "one" ("un", "une", "ein", "eine"): they are little words. Words
+# joined by a hyphen ("twenty-four") stay two numbers. Stored keys are rebuilt when this changes (migration 0014).
+WRITTEN_NUMBERS: dict[str, str] = {
+    word: str(value)
+    for value, words in enumerate(
+        (
+            "one",
+            "two deux zwei",
+            "three trois drei",
+            "four quatre vier",
+            "five cinq fünf",
+            "six sechs",
+            "seven sept sieben",
+            "eight huit acht",
+            "nine neuf neun",
+            "ten dix zehn",
+            "eleven onze elf",
+            "twelve douze zwölf",
+            "thirteen treize dreizehn",
+            "fourteen quatorze vierzehn",
+            "fifteen quinze fünfzehn",
+            "sixteen seize sechzehn",
+            "seventeen siebzehn",
+            "eighteen achtzehn",
+            "nineteen neunzehn",
+            "twenty vingt zwanzig",
+        ),
+        start=1,
+    )
+    for word in words.split()
+} | {
+    word: str(value)
+    for value, words in (
+        (30, "thirty trente dreissig"),
+        (40, "forty quarante vierzig"),
+        (50, "fifty cinquante fünfzig"),
+        (60, "sixty soixante sechzig"),
+        (90, "ninety neunzig"),
+    )
+    for word in words.split()
+}
+
 # Spellings that are one word: British and American English ("personalise", "behaviour", "licence",
 # "modelling"), and singular and plural (and apostrophes that an extraction dropped: "Glint's", "Glints").
 SPELLINGS: tuple[tuple[re.Pattern[str], str], ...] = tuple(

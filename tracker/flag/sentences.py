@@ -11,7 +11,7 @@ import functools
 import re
 from collections.abc import Iterable
 
-from tracker.flag.language import ABBREVIATIONS, SPELLINGS, STOPWORDS, THRESHOLDS, WRITTEN_OUT
+from tracker.flag.language import ABBREVIATIONS, SPELLINGS, STOPWORDS, THRESHOLDS, WRITTEN_NUMBERS, WRITTEN_OUT
 
 WORD = re.compile(r"\w+")
 _LEADING_NUMBER = re.compile(r"^\W*\d+(?:\.\d+)*\.?\s*")
@@ -77,19 +77,20 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def content_words(text: str) -> list[str]:
-    """The words that carry meaning, in order: lower-cased, contractions written out, one spelling each."""
+    """The words that carry meaning, in order: lower-cased, contractions and numbers written out, one spelling
+    each."""
     text = text.lower()
     for hint, pattern, replacement in WRITTEN_OUT:
         if hint in text:
             text = pattern.sub(replacement, text)
-    words = WORD.findall(text)
+    words = [WRITTEN_NUMBERS.get(word, word) for word in WORD.findall(text)]
     return [_spelling(word) for index, word in enumerate(words) if _carries_meaning(words, index)]
 
 
 def _carries_meaning(words: list[str], index: int) -> bool:
     """A single letter is an initial or a list's marker; a single digit is a quantity ("kept for 3 years" is not
     "kept for 5 years"), and so is "under" or "over" before a number ("users under 18" is not "users over 18").
-    Stored keys are rebuilt when this changes (migration 0013)."""
+    Stored keys are rebuilt when this changes (migrations 0013, 0014)."""
     word = words[index]
     if len(word) == 1 and not word.isdigit():
         return False

@@ -1,5 +1,5 @@
 """The flag's sentence memory, built from a document's whole history in one pass: for the migrations that create
-it (0011) and rebuild it when the sentence keys change (0013). The store folds each new version in as it comes
+it (0011) and rebuild it when the sentence keys change (0013, 0014). The store folds each new version in as it comes
 (repository._add_version); this is the same fold over every stored text, oldest first."""
 
 from __future__ import annotations
