@@ -219,6 +219,26 @@ def test_a_number_written_out_or_in_digits_reads_alike(paragraph: str, written: 
     assert flag_of_edit(paragraph, written, str(int(digits) + 1)).ai  # another number is news
 
 
+@pytest.mark.parametrize(
+    ("lead_in", "items", "added"),
+    [
+        ("The following eligible models can be traded in:", ["- Veltra X1", "- Veltra X2 Mini"], "- Veltra X3"),
+        ("Eligible models for the free battery check:", ["- Aster 5", "- Aster 6"], "- Aster 7 Pro"),
+        ("Only eligible models are accepted for repair:", ["- Dune 2", "- Dune 3"], "- Dune 4"),
+        ("Les modèles éligibles à la reprise sont les suivants :", ["- Orla 3", "- Orla 4"], "- Orla 5"),
+        ("Kompatible Modelle sind:", ["- Falk S2", "- Falk S3"], "- Falk S4"),
+    ],
+)
+def test_a_maker_s_models_that_a_programme_takes_are_no_ai(lead_in: str, items: list[str], added: str) -> None:
+    """ "Eligible" or "compatible" said of models names devices a programme or an accessory takes, not a decision
+    made by a model (the seventeenth set's trade-in list; these are other wordings)."""
+    old = policy(INTRO, "\n".join([lead_in, "", *items]), CONTROLS)
+    new = policy(INTRO, "\n".join([lead_in, "", *items, added]), CONTROLS)
+    assert not flag_of(old, new).ai
+    decided = "Our machine learning models decide whether you are eligible for the trade-in programme."
+    assert flag_of(policy(INTRO, CONTROLS), policy(INTRO, decided, CONTROLS)).ai
+
+
 def test_completing_the_name_of_a_technique_keeps_the_claim() -> None:
     old = "Soutenir la recherche dans le domaine de l’IA, comme la vision par ordinateur et le traitement du langage."
     new = old.replace("du langage.", "du langage naturel.")

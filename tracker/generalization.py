@@ -1,9 +1,10 @@
 """The generalization sets: clauses and edits written and labelled blind, judged the way a change reaches the flag.
 
-tests/generalization/ holds sixteen sets (generalization.jsonl, then second- to sixteenth-set.jsonl), each written
-by someone who had not seen the flag (their README says how). The acceptance is on the first ten and the thirteenth
-together: one blind set written in batches, each batch printed on its own. The eleventh, twelfth, fourteenth,
-fifteenth and sixteenth are open batches (OPEN_SETS): measured and printed, not yet met.
+tests/generalization/ holds seventeen sets (generalization.jsonl, then second- to seventeenth-set.jsonl), each
+written by someone who had not seen the flag (their README says how). The acceptance is on the first ten, the
+thirteenth and the seventeenth together: one blind set written in batches, each batch printed on its own. The
+eleventh, twelfth, fourteenth, fifteenth and sixteenth are open batches (OPEN_SETS): measured and printed, not yet
+met.
 A `clause` item is inserted as a new paragraph into a neutral policy text of its language; an `edit` item's `old`
 and `new` paragraphs stand in the same place of that text. The neutral texts are real policy passages that say
 nothing about AI (tests/fixtures/neutral-policy/README.md names their sources). The flag judges the diff of the
@@ -36,6 +37,7 @@ DEFAULT_SETS = tuple(
         "ninth-set.jsonl",
         "tenth-set.jsonl",
         "thirteenth-set.jsonl",
+        "seventeenth-set.jsonl",
     )
 )
 # Batches measured blind whose misses are not yet read and fixed: printed on their own by the eval, outside the
