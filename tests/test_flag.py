@@ -226,7 +226,7 @@ def test_a_number_written_out_or_in_digits_reads_alike(paragraph: str, written: 
         ("Eligible models for the free battery check:", ["- Aster 5", "- Aster 6"], "- Aster 7 Pro"),
         ("Only eligible models are accepted for repair:", ["- Dune 2", "- Dune 3"], "- Dune 4"),
         ("Les modèles éligibles à la reprise sont les suivants :", ["- Orla 3", "- Orla 4"], "- Orla 5"),
-        ("Kompatible Modelle sind:", ["- Falk S2", "- Falk S3"], "- Falk S4"),
+        ("Berechtigte Modelle sind:", ["- Falk S2", "- Falk S3"], "- Falk S4"),
     ],
 )
 def test_a_maker_s_models_that_a_programme_takes_are_no_ai(lead_in: str, items: list[str], added: str) -> None:

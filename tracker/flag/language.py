@@ -84,10 +84,12 @@ TERMS: dict[str, tuple[str, ...]] = {
         r"router|printer|browser|watch|tv)\b",
         r"\bmodels? (?:appearing|featured|pictured|wearing)\b",
         r"\b(?:scale|toy|die-cast|plastic) models?\b",
-        # Which of a maker's models a programme or an accessory takes ("Eligible models include:", a trade-in).
-        r"\b(?:eligible|compatible|qualifying|participating|discontinued|refurbished) models?\b",
-        r"\bmodèles? (?:éligibles?|compatibles?|reconditionnés?|participants?)\b",
-        r"\b(?:kompatible|teilnehmende|berechtigte|generalüberholte)[nrs]? Modell\w*",
+        # Which of a maker's models a programme takes ("Eligible models include:", a trade-in): "eligible" is a
+        # decision word, but said of models it is not a decision about people. Only that word: "compatible models"
+        # may be a chatbot's.
+        r"\beligible models?\b",
+        r"\bmodèles? éligibles?\b",
+        r"\bberechtigte[nrs]? Modell\w*",
         r"\bmodèles? réduits?\b",
         r"\b(?:a|an) model (?:of|for) (?:transparency|privacy|good|best|responsible|how)\b",
         # French names a model by what it is a model of: a machine's model is "de langage", "d’IA", "de
