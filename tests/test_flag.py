@@ -29,6 +29,8 @@ from tracker.flag import (
     sentence_key,
     sentence_keys,
 )
+from tracker.flag.language import COMPOUND_HINTS
+from tracker.flag.sentences import content_words
 
 INTRO = "This Privacy Policy explains what information we collect and why. It applies to all of our services."
 CONTROLS = "You can review and change your settings at any time. We keep your information only as long as needed."
@@ -211,6 +213,11 @@ def test_british_and_american_spellings_read_alike() -> None:
         ("Les données servent à entraîner nos modèles d’IA pendant {} mois.", "douze", "12"),
         ("Wir trainieren unsere KI-Modelle {} Wochen lang mit Ihren Chats.", "vier", "4"),
         ("Nous conservons vos conversations avec l’assistant IA pendant {} jours.", "quarante", "40"),
+        ("Prompts used to improve our AI models are deleted within {} days.", "thirty (30)", "30"),
+        ("Audio sent to our AI voice assistant is deleted after {} hours.", "twenty-four", "24"),
+        ("Les requêtes envoyées à notre modèle d’IA sont supprimées après {} heures.", "vingt-quatre", "24"),
+        ("Les conversations avec l’IA servent à l’entraînement pendant {} jours.", "quatre-vingt-dix", "90"),
+        ("Eingaben an unser KI-Modell löschen wir nach {} Stunden.", "vierundzwanzig", "24"),
     ],
 )
 def test_a_number_written_out_or_in_digits_reads_alike(paragraph: str, written: str, digits: str) -> None:
@@ -220,13 +227,44 @@ def test_a_number_written_out_or_in_digits_reads_alike(paragraph: str, written: 
 
 
 @pytest.mark.parametrize(
+    ("written", "value"),
+    [
+        ("twenty-one", 21),
+        ("ninety-nine", 99),
+        ("vingt-et-un", 21),
+        ("trente-deux", 32),
+        ("soixante-dix", 70),
+        ("quatre-vingts", 80),
+        ("quatre-vingt-un", 81),
+        ("quatre-vingt-dix", 90),
+        ("einundzwanzig", 21),
+        ("neunundneunzig", 99),
+        ("zweiunddreissig", 32),
+    ],
+)
+def test_a_number_of_several_words_is_read_whole_and_its_hints_find_it(written: str, value: int) -> None:
+    assert any(hint in written for hint in COMPOUND_HINTS)  # a text without a hint is not searched
+    assert content_words(f"kept for {written} days") == ["kept", str(value), "day"]
+
+
+def test_a_number_that_starts_a_sentence_is_a_quantity_and_neuf_is_new() -> None:
+    """What a review found: a sentence's first number was dropped from its key as if it numbered a list; "neuf"
+    is "new" as often as "nine"."""
+    assert flag_of_edit(
+        "{} days after you delete a conversation, it is no longer used to train our AI models.", "30", "90"
+    ).ai
+    assert flag_of_edit(
+        "Notre outil d’IA estime la valeur de votre appareil, qu’il soit {} ou d’occasion.", "neuf", "9"
+    ).ai
+    assert not flag_of_edit("{} We use your public posts to train our AI models.", "4.2", "5.2").ai
+
+
+@pytest.mark.parametrize(
     ("lead_in", "items", "added"),
     [
         ("The following eligible models can be traded in:", ["- Veltra X1", "- Veltra X2 Mini"], "- Veltra X3"),
         ("Eligible models for the free battery check:", ["- Aster 5", "- Aster 6"], "- Aster 7 Pro"),
         ("Only eligible models are accepted for repair:", ["- Dune 2", "- Dune 3"], "- Dune 4"),
-        ("Les modèles éligibles à la reprise sont les suivants :", ["- Orla 3", "- Orla 4"], "- Orla 5"),
-        ("Berechtigte Modelle sind:", ["- Falk S2", "- Falk S3"], "- Falk S4"),
     ],
 )
 def test_a_maker_s_models_that_a_programme_takes_are_no_ai(lead_in: str, items: list[str], added: str) -> None:
@@ -237,6 +275,23 @@ def test_a_maker_s_models_that_a_programme_takes_are_no_ai(lead_in: str, items: 
     assert not flag_of(old, new).ai
     decided = "Our machine learning models decide whether you are eligible for the trade-in programme."
     assert flag_of(policy(INTRO, CONTROLS), policy(INTRO, decided, CONTROLS)).ai
+
+
+@pytest.mark.parametrize(
+    "clause",
+    [
+        "Eligible models may be fine-tuned on the content you upload.",
+        "Content from Business accounts is never used to train eligible models.",
+        "Eligible models may generate inaccurate or offensive output.",
+        "Eligible models may be used to decide whether to approve or reject your loan application.",
+        "Les modèles éligibles peuvent être entraînés sur vos contenus.",
+        "Berechtigte Modelle können mit Ihren Inhalten trainiert werden.",
+    ],
+)
+def test_eligible_models_that_learn_or_decide_are_a_model_s(clause: str) -> None:
+    """What a review found of the first version, which read "eligible models" whole as a maker's models: an AI
+    platform's terms offer fine-tuning "for eligible models"."""
+    assert flag_of(policy(INTRO, CONTROLS), policy(INTRO, clause, CONTROLS)).ai
 
 
 def test_completing_the_name_of_a_technique_keeps_the_claim() -> None:

@@ -84,12 +84,11 @@ TERMS: dict[str, tuple[str, ...]] = {
         r"router|printer|browser|watch|tv)\b",
         r"\bmodels? (?:appearing|featured|pictured|wearing)\b",
         r"\b(?:scale|toy|die-cast|plastic) models?\b",
-        # Which of a maker's models a programme takes ("Eligible models include:", a trade-in): "eligible" is a
-        # decision word, but said of models it is not a decision about people. Only that word: "compatible models"
-        # may be a chatbot's.
-        r"\beligible models?\b",
-        r"\bmodèles? éligibles?\b",
-        r"\bberechtigte[nrs]? Modell\w*",
+        # "Eligible" said of models is which models a programme takes ("Eligible models include:" a trade-in's
+        # phones), not a decision about people: the word is set aside, and "models" is left to say what it says
+        # ("Eligible models may be fine-tuned on your content" is a model's). French and German have no such
+        # decision word.
+        r"\beligible(?= models?\b)",
         r"\bmodèles? réduits?\b",
         r"\b(?:a|an) model (?:of|for) (?:transparency|privacy|good|best|responsible|how)\b",
         # French names a model by what it is a model of: a machine's model is "de langage", "d’IA", "de
@@ -1065,8 +1064,23 @@ WRITTEN_OUT: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
 )
 
 # Numbers written out, as the digits a house style may use instead ("kept for thirty days", "for 30 days"): the
-# same statement. Not the articles that are also "one" ("un", "une", "ein", "eine"): they are little words. Words
-# joined by a hyphen ("twenty-four") stay two numbers. Stored keys are rebuilt when this changes (migration 0014).
+# same statement. Not the articles that are also "one" ("un", "une", "ein", "eine"), nor French "neuf" ("new" as
+# often as "nine"). Stored keys are rebuilt when this changes (migration 0014).
+_UNITS = (
+    "one two three four five six seven eight nine",
+    "un deux trois quatre cinq six sept huit neuf",
+    "ein zwei drei vier fünf sechs sieben acht neun",
+)
+_TENS = (
+    (20, "twenty vingt zwanzig"),
+    (30, "thirty trente dreissig"),
+    (40, "forty quarante vierzig"),
+    (50, "fifty cinquante fünfzig"),
+    (60, "sixty soixante sechzig"),
+    (70, "seventy soixante-dix siebzig"),
+    (80, "eighty quatre-vingts quatre-vingt achtzig"),
+    (90, "ninety quatre-vingt-dix neunzig"),
+)
 WRITTEN_NUMBERS: dict[str, str] = {
     word: str(value)
     for value, words in enumerate(
@@ -1079,7 +1093,7 @@ WRITTEN_NUMBERS: dict[str, str] = {
             "six sechs",
             "seven sept sieben",
             "eight huit acht",
-            "nine neuf neun",
+            "nine neun",
             "ten dix zehn",
             "eleven onze elf",
             "twelve douze zwölf",
@@ -1090,22 +1104,40 @@ WRITTEN_NUMBERS: dict[str, str] = {
             "seventeen siebzehn",
             "eighteen achtzehn",
             "nineteen neunzehn",
-            "twenty vingt zwanzig",
         ),
         start=1,
     )
     for word in words.split()
-} | {
-    word: str(value)
-    for value, words in (
-        (30, "thirty trente dreissig"),
-        (40, "forty quarante vierzig"),
-        (50, "fifty cinquante fünfzig"),
-        (60, "sixty soixante sechzig"),
-        (90, "ninety neunzig"),
-    )
-    for word in words.split()
+} | {word: str(value) for value, words in _TENS for word in words.split() if "-" not in word}
+# Numbers of two words or more, read before the text is cut into words: "twenty-four", "vingt-quatre",
+# "vingt-et-un", "soixante-dix", "quatre-vingt-dix", "vierundzwanzig"; and a number given twice, in words and in
+# digits, as contracts write it ("thirty (30) days").
+_COMPOUND_VALUES = {word: value for value, words in _TENS for word in words.split()} | {
+    word: value for words in _UNITS for value, word in enumerate(words.split(), start=1)
 }
+COMPOUND_NUMBER = re.compile(
+    r"\b(?P<whole>soixante-dix|quatre-vingt-dix|quatre-vingts?)\b(?!-)"
+    r"|\b(?P<tens>twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|vingt|trente|quarante|cinquante|soixante|"
+    r"quatre-vingt)-(?:et-)?(?P<units>one|two|three|four|five|six|seven|eight|nine|un|deux|trois|quatre|cinq|"
+    r"sept|huit|neuf)\b"
+    r"|\b(?P<einer>ein|zwei|drei|vier|fünf|sechs|sieben|acht|neun)und(?P<zehner>zwanzig|dreissig|vierzig|fünfzig|"
+    r"sechzig|siebzig|achtzig|neunzig)\b"
+)
+
+
+# What every match of COMPOUND_NUMBER holds: a text without any is not searched (a key is made of every sentence of
+# every version, and the search would cost a fifth of it).
+COMPOUND_HINTS = ("ty-", "gt-", "te-", "tre-", "zig", "ssig")
+
+
+def compound_number(match: re.Match[str]) -> str:
+    """The digits of a number written in two words or more (a match of COMPOUND_NUMBER)."""
+    if match["whole"]:
+        return str(_COMPOUND_VALUES[match["whole"]])
+    if match["tens"]:
+        return str(_COMPOUND_VALUES[match["tens"]] + _COMPOUND_VALUES[match["units"]])
+    return str(_COMPOUND_VALUES[match["zehner"]] + _COMPOUND_VALUES[match["einer"]])
+
 
 # Spellings that are one word: British and American English ("personalise", "behaviour", "licence",
 # "modelling"), and singular and plural (and apostrophes that an extraction dropped: "Glint's", "Glints").

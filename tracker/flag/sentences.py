@@ -11,10 +11,22 @@ import functools
 import re
 from collections.abc import Iterable
 
-from tracker.flag.language import ABBREVIATIONS, SPELLINGS, STOPWORDS, THRESHOLDS, WRITTEN_NUMBERS, WRITTEN_OUT
+from tracker.flag.language import (
+    ABBREVIATIONS,
+    COMPOUND_HINTS,
+    COMPOUND_NUMBER,
+    SPELLINGS,
+    STOPWORDS,
+    THRESHOLDS,
+    WRITTEN_NUMBERS,
+    WRITTEN_OUT,
+    compound_number,
+)
 
 WORD = re.compile(r"\w+")
-_LEADING_NUMBER = re.compile(r"^\W*\d+(?:\.\d+)*\.?\s*")
+# A section's or a list item's number ("4.2 ", "3. ", "2) ", "4 AI features"): not a quantity ("30 days after you
+# delete a chat, ..." is not "90 days after ...").
+_LEADING_NUMBER = re.compile(r"^\W*\d+(?:\.\d+)*(?:[.)]|(?=\s+[A-ZÀ-ÖØ-Þ])|\s*$)\s*")
 # Sentence bounds: line breaks, <br> (Markdown tables keep them), table cells, a full stop, question or
 # exclamation mark (closing quotes and brackets allowed) before a space, and the end of a bold lead-in
 # ("**Use and develop advanced technologies:** We use ..."). The lookahead is only for speed.
@@ -83,8 +95,24 @@ def content_words(text: str) -> list[str]:
     for hint, pattern, replacement in WRITTEN_OUT:
         if hint in text:
             text = pattern.sub(replacement, text)
-    words = [WRITTEN_NUMBERS.get(word, word) for word in WORD.findall(text)]
+    if any(hint in text for hint in COMPOUND_HINTS):
+        text = COMPOUND_NUMBER.sub(compound_number, text)
+    words = WORD.findall(text)
+    if not WRITTEN_NUMBERS.keys().isdisjoint(words):
+        words = _numbers_as_digits(words)
     return [_spelling(word) for index, word in enumerate(words) if _carries_meaning(words, index)]
+
+
+def _numbers_as_digits(words: list[str]) -> list[str]:
+    """Each number written out as its digits, once: "thirty (30) days" is "30 days"."""
+    digits: list[str] = []
+    for index, word in enumerate(words):
+        number = WRITTEN_NUMBERS.get(word)
+        if number is None:
+            digits.append(word)
+        elif index + 1 == len(words) or words[index + 1] != number:
+            digits.append(number)
+    return digits
 
 
 def _carries_meaning(words: list[str], index: int) -> bool:
