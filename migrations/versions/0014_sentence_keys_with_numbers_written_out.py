@@ -1,5 +1,6 @@
-"""Sentence keys read a number written out as its digits ("thirty days" is "30 days"): every document's sentence
-memory is rebuilt from its history with the new keys.
+"""Sentence keys read a number written out as its digits ("thirty days", "thirty (30) days" and "twenty-four" are
+"30 days" and "24"), and keep the number that starts a sentence unless it numbers a section ("30 days after you
+delete a chat, ..."): every document's sentence memory is rebuilt from its history with the new keys.
 
 Revision ID: 0014
 Revises: 0013
