@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import random
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -87,6 +88,55 @@ def test_a_page_cut_mid_word_is_suspect_never_a_version_change_or_alert(site: Si
     assert "looks truncated" in (result.reason or "")
     assert_suspect(site, result, cut, versions=1)
     assert site.store.changes("acme") == []
+
+
+def cut_where(body: bytes, share: float, at_the_end_of: str) -> bytes:
+    """The first `share` of the bytes, moved on to the end of the next list item's fifth word ("list item"), of the
+    next capitalised word inside a line ("name"), or of the next line ("line")."""
+    text = body.decode()
+    at = int(len(text) * share)
+    if at_the_end_of == "line":
+        return text[: text.index("\n", at)].encode()
+    while True:
+        line_start = text.rfind("\n", 0, at) + 1
+        line_end = text.index("\n", at)
+        line = text[line_start:line_end]
+        words = list(re.finditer(r"\w+", line))
+        if at_the_end_of == "list item" and line.lstrip().startswith(("- ", "* ")) and len(words) > 8:
+            return text[: line_start + words[4].end()].encode()
+        if at_the_end_of == "name":
+            names = [w for w in words[1:-1] if w.group()[0].isupper() and line_start + w.start() >= at]
+            if names:
+                return text[: line_start + names[0].end()].encode()
+        at = line_end + 1
+
+
+@pytest.mark.parametrize("at_the_end_of", ["list item", "name", "line"])
+def test_a_page_cut_after_a_list_item_s_word_a_name_or_a_line_is_suspect(site: Site, at_the_end_of: str) -> None:
+    """A cut ends where the transfer stopped: inside a list item, after a capitalised word (a name, any German
+    noun), at the end of a line. The ending looks like one a page may have; the version in force goes on after it."""
+    assert site.check(POLICY, T0).outcome == "first_version"
+    cut = cut_where(LATER, 0.85, at_the_end_of)
+    assert LATER.startswith(cut) and len(cut) < 0.9 * len(LATER)
+    result = site.check(cut, T0 + timedelta(hours=6))
+    assert "looks truncated" in (result.reason or ""), result
+    assert_suspect(site, result, cut, versions=1)
+    assert site.store.changes("acme") == []
+    later = site.check(LATER, T0 + timedelta(hours=6, minutes=5))
+    assert later.outcome == "changed" and later.flag.ai
+
+
+def test_a_version_whose_last_sentences_are_deleted_is_a_change_not_a_cut(site: Site) -> None:
+    """The version in force goes on after the new text's end, but the new text ends a sentence and little is gone:
+    an edit, not a transfer that stopped."""
+    text = POLICY.decode().rstrip()
+    assert site.check(POLICY, T0).outcome == "first_version"
+    last_sentence = text.rindex(". ") + 1
+    shorter = text[:last_sentence].encode()
+    result = site.check(shorter, T0 + timedelta(hours=6))
+    assert result.outcome == "changed", result.reason
+    without_key_terms = text[: text.rindex("under their laws.") + len("under their laws.")].encode()
+    assert site.check(without_key_terms, T0 + timedelta(hours=7)).outcome == "changed"  # a section deleted
 
 
 def test_another_companys_policy_in_place_is_suspect(site: Site) -> None:

@@ -115,7 +115,11 @@ def judge_text(
         return Judgement("unchanged")
     sha256 = hashlib.sha256(text.encode()).hexdigest()
     known = history.is_known(sha256)
-    if not known and (refusal := screen_text(text, final_url, history.versions(), checks, url=url, body=body)):
+    if not known and (
+        refusal := screen_text(
+            text, final_url, history.versions(), checks, url=url, body=body, in_force=history.previous_text
+        )
+    ):
         print_ = fingerprint(text)
         if not (refusal.confirmable and confirmed(sha256, print_, history.now, history.suspects(), checks)):
             return Judgement("failed", refusal=refusal, fingerprint=print_)

@@ -209,7 +209,11 @@ def replay(
             continue
         digest = hashlib.sha256(text.encode()).hexdigest()
         captured = datetime.fromisoformat(entry["timestamp"].replace("Z", "+00:00"))
-        if text != in_force and digest not in seen and (refusal := screen_text(text, "", versions, checks)):
+        if (
+            text != in_force
+            and digest not in seen
+            and (refusal := screen_text(text, "", versions, checks, in_force=in_force))
+        ):
             print_ = fingerprint(text)
             if not (refusal.confirmable and confirmed(digest, print_, captured, suspects, checks)):
                 outcomes[key] = Outcome("refused", reason=refusal.message)

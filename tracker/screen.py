@@ -177,6 +177,16 @@ _TRAILING = ".,;:!?)]\"'”’»*_…"
 _INNER = "'’-.·，、。：；！？「」『』（）《》"  # CJK texts run whole clauses between spaces
 
 # Texts whose last line runs on like a sentence yet stops without an end: cut short in transfer.
+# A capture whose last CUT_TAIL_WORDS words (give or take CUT_LOOSE_WORDS at the very end) stand inside the version
+# in force, which goes on after them for CUT_INSIDE more words (the text stops inside one of the version's lines),
+# or for CUT_AT_AN_END words and a CUT_AT_AN_END_SHARE of the version (at a line's end), was cut short.
+CUT_ENDING_CHARS = 600
+CUT_TAIL_WORDS = 8
+CUT_LOOSE_WORDS = 2
+CUT_INSIDE = 1
+CUT_AT_AN_END = 300
+CUT_AT_AN_END_SHARE = 0.05
+CUT_PREFIX_SLACK = 0.25  # a cut text's words, against the version's up to the cut: edits since, at most this share
 MID_SENTENCE_WORDS = 12  # fewer is a table cell, a link or a label as often as a cut (real captures ended so)
 # Two suspect captures are the same new text (a lasting change, not a glitch) when most of one is in the other.
 ALIKE_SHARE = 0.5
@@ -347,9 +357,11 @@ def screen_text(
     settings: ChecksSettings = ChecksSettings(),
     url: str = "",
     body: bytes = b"",
+    in_force: str | None = None,
 ) -> Refusal | None:
     """Why this capture must not become a version, or None when it reads like the policy. `versions`: the
-    fingerprints of every accepted version of the document (none for a first capture); `body`: the raw page."""
+    fingerprints of every accepted version of the document (none for a first capture); `body`: the raw page;
+    `in_force`: the text of the version in force, when there is one."""
     if not text.strip():
         return Refusal("empty", "empty page: no text after extraction")
     if refusal := _was_wall_redirect(final_url, url):
@@ -368,7 +380,7 @@ def screen_text(
     if len(text) < settings.min_chars:
         return Refusal("short", f"too short to be a policy ({len(text)} characters)")
     if versions:
-        return _against_history(text, versions, settings)
+        return _against_history(text, versions, settings) or _cut_short_of(text, in_force)
     if len(text) < settings.first_min_chars:
         return Refusal(
             "short",
@@ -501,6 +513,49 @@ def _against_history(text: str, versions: Sequence[Fingerprint], settings: Check
                     confirmable=True,
                 )
     return None
+
+
+def _cut_short_of(text: str, in_force: str | None) -> Refusal | None:
+    """A capture that ends where the version in force goes on: its last words stand inside that version, with more
+    after them (a response cut by a proxy or a CDN, a page that stopped loading). The ending alone cannot tell: a
+    cut ends as often on a list item or a name ("… Google Ireland") as on a lower-case word. Read in words, and
+    without the last one or two, which a cut may leave half-written or inside markup ("[Object to, or Limit](https").
+    The text must be about as long as the version up to that place (a variant of the page that ends on the same
+    words is no cut). A text that stops inside one of the version's lines (not at a sentence's end) was cut however
+    little follows; one that stops at a line's or a sentence's end, only when a large part is missing (a version's
+    last lines or sentences deleted, a date line that now ends the page, are changes like others)."""
+    if in_force is None:
+        return None
+    ending = _WORD.findall(text[-CUT_ENDING_CHARS:])
+    if len(ending) < CUT_TAIL_WORDS + CUT_LOOSE_WORDS:
+        return None
+    spans = [match.span() for match in _WORD.finditer(in_force)]
+    joined = f" {' '.join(in_force[start:end] for start, end in spans)} "
+    for loose in range(CUT_LOOSE_WORDS + 1):
+        tail = f" {' '.join(ending[len(ending) - loose - CUT_TAIL_WORDS : len(ending) - loose])} "
+        at = joined.rfind(tail)
+        if at >= 0:
+            break
+    else:
+        return None
+    before = joined.count(" ", 0, at + len(tail)) - 1  # the version's words up to where this text stops
+    rest = len(spans) - before
+    if abs(len(_WORD.findall(text)) - loose - before) > CUT_PREFIX_SLACK * before:
+        return None  # not the version's beginning: another variant of the page that ends on the same words
+    stop = spans[before - 1][1]
+    line_end = in_force.find("\n", stop)
+    # Inside a line, and not at a sentence's end: a sentence deleted from the end of the last paragraph is an edit.
+    inside = _WORD.search(in_force, stop, len(in_force) if line_end < 0 else line_end) is not None
+    inside = inside and not text.rstrip().endswith((".", "!", "?"))
+    if rest <= loose or rest < (CUT_INSIDE if inside else max(CUT_AT_AN_END, CUT_AT_AN_END_SHARE * len(spans))):
+        return None
+    where = "inside a line" if inside else "at a line's end"
+    return Refusal(
+        "truncated",
+        f"looks truncated: the text stops {where} where the version in force goes on for {rest:,} more words "
+        f"(“…{_last_line(text)[-60:]}”)",
+        confirmable=True,
+    )
 
 
 def screen_body(content_type: str | None, body: bytes) -> Refusal | None:
