@@ -60,16 +60,22 @@ def config_for(folder: Path, server: PageServer, database: str = "sqlite:///reco
 def recorded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A config in a folder of its own whose database (a relative path: beside the config) holds an AI change
     of Google's Privacy Policy and a change of LinkedIn's Service Terms, recorded through the real pipeline."""
+    return record(tmp_path_factory.mktemp("site"), [(GOOGLE_BEFORE, LINKEDIN_V1), (GOOGLE_AI, LINKEDIN_V2)])
+
+
+def record(folder: Path, rounds: list[tuple[bytes, bytes]]) -> Path:
+    """A config in `folder` and its database, after a check of both documents for each (Google, LinkedIn) pair
+    served in turn."""
     server = PageServer("127.0.0.1", 0)
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(server))
     server.port = httpd.server_address[1]
     threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     try:
-        config_path = config_for(tmp_path_factory.mktemp("site"), server)
+        config_path = config_for(folder, server)
         config = load_config(config_path)
         store = Store(config.database_url)
         with Fetcher(config.settings.fetch) as fetcher:
-            for google, linkedin in ((GOOGLE_BEFORE, LINKEDIN_V1), (GOOGLE_AI, LINKEDIN_V2)):
+            for google, linkedin in rounds:
                 server.serve("/google/privacy", google, content_type=MARKDOWN)
                 server.serve("/linkedin/terms", linkedin)
                 for document in config.documents():
@@ -265,6 +271,22 @@ def test_tables_fit_80_columns_one_line_per_row(recorded: Path, command: list[st
     assert all(re.match(r"(\d+ |LinkedIn |Google )", line) for line in table[1:]), table
     after = lines[header + 1 + rows] if len(lines) > header + 1 + rows else ""
     assert not re.match(r"\s", after), lines
+
+
+def test_on_a_narrow_terminal_reasons_and_kinds_wrap_and_ids_and_dates_stay_whole(tmp_path: Path) -> None:
+    """A user's test: at 80 columns, a return ("returned to an earlier version") squeezed the titles and the dates
+    of `tracker changes`, and the reason of a suspect capture hid its check and snapshot ids in `history --all`."""
+    login = fixture_bytes("login-page.html")
+    rounds = [(GOOGLE_BEFORE, LINKEDIN_V1), (GOOGLE_AI, LINKEDIN_V2), (GOOGLE_BEFORE, login)]
+    config = record(tmp_path, rounds)
+    changes = on_terminal("changes", config=config).splitlines()
+    rows = [line for line in changes if re.match(r"(LinkedIn|Google) ", line)]
+    assert len(rows) == 3 and all(len(line) <= 80 for line in changes), changes
+    assert all(re.search(r" \d+ +\d{4}-\d\d-\d\d \d\d:\d\d ", line) for line in rows), rows
+    assert "returned to" in "\n".join(changes) and "Google Privacy Policy" in "\n".join(rows)
+    history = on_terminal("history", "linkedin", "--all", config=config).splitlines()
+    suspects = [line for line in history if re.match(r"\d+ +\d+ +\d{4}-\d\d-\d\d \d\d:\d\d +looks like", line)]
+    assert len(suspects) == 1 and all(len(line) <= 80 for line in suspects), history
 
 
 def test_piped_tables_keep_every_value_whole(recorded: Path) -> None:

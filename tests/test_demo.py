@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -59,6 +61,8 @@ def test_the_demo_tells_linkedins_change_with_its_notice_and_opt_out_then_google
     assert "Subject: [tracker] LinkedIn Privacy Policy: AI training change (+2 more AI changes)" in out
     assert '  - "How we use your personal data will depend on' in out
     assert "tracker daemon" in out  # the next step
+    # Its database is gone: no command to read it is offered, only how to keep it (a user's test ran the ones shown).
+    assert not re.search(r"^Full diff:", out, re.M) and "run tracker demo --keep" in out
     assert not netlog.exists(), netlog.read_text()
     assert list(scratch.iterdir()) == []  # the temporary folder is gone
 
@@ -74,6 +78,10 @@ def test_the_demo_keeps_its_folder_when_asked(tmp_path: Path) -> None:
     [kept] = tmp_path.glob("tracker-demo-*")
     assert (kept / "tracker.db").exists() and (kept / "config.yaml").exists()
     assert str(kept) in result.stdout
+    # The commands it shows read the kept database, from any folder.
+    [command, *_] = re.findall(r"^Full diff: tracker (.+)$", result.stdout, re.M)
+    shown = run_tracker(*shlex.split(command), config=None, cwd=tmp_path)
+    assert shown.returncode == 0 and "AI flag: training" in shown.stdout, shown.stderr
 
     # The kept config reads the demo's database from any folder, never a new empty one where it runs.
     elsewhere = tmp_path / "elsewhere"

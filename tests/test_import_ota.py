@@ -330,3 +330,6 @@ def test_linkedin_september_2024_change_is_found_flagged_with_the_archives_dates
     assert again.returncode == 0 and again.stdout.count('"imported": 0') == 2
     assert (store.versions("linkedin"), store.changes("linkedin")) == before
     store.close()
+    # A path that is no archive is the user's mistake (exit 2), not an archive that failed (exit 1).
+    missing = run_tracker("import", "ota", str(tmp_path / "no-such-clone"), "linkedin", config=config)
+    assert missing.returncode == 2 and "is not a directory" in missing.stderr, missing.stderr

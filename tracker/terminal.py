@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from tracker.store import ChangeRecord, Store
 
 # How each kind of change reads in `changes`, `diff` and the web view.
+WRAP_MIN = 12  # a free-text column of a table wraps down to this width on a narrow terminal
+TITLE_KEPT = 24  # and a title is cut to this before any column wraps: "LinkedIn User Agreement" stays whole
 KIND_WORDS = {
     "change": "changed",
     "return_of_known_version": "returned to an earlier version",
@@ -231,19 +233,28 @@ def print_diff(
         out.print(Text("─" * 40, style="dim"))
 
 
-def print_table(out: Console, headers: Sequence[str], rows: Sequence[Sequence[str | Text]]) -> None:
-    """A table without borders that wraps nothing: one line per row. On a terminal too narrow for it, only the
-    first column (a title) is cut, with an ellipsis; piped or redirected, every value is kept whole."""
+def print_table(
+    out: Console, headers: Sequence[str], rows: Sequence[Sequence[str | Text]], wrap: Sequence[int] = ()
+) -> None:
+    """A table without borders, one line per row where the terminal is wide enough. On a narrower one, the first
+    column (a title) is cut with an ellipsis down to TITLE_KEPT characters, then the columns in `wrap` (free text: a
+    reason, a kind of change) wrap down to WRAP_MIN, then the title is cut further; ids and dates are never cut.
+    Piped or redirected, every value is kept whole on one line."""
     from rich.table import Table  # tables only: `tracker compare` prints none
 
     widths = [max([cell_len(header), *(_width(row[index]) for row in rows)]) for index, header in enumerate(headers)]
     gap = 2
-    first = widths[0]
     if out.is_terminal:
-        first = min(first, max(10, out.width - sum(widths[1:]) - gap * (len(widths) - 1)))
+        excess = sum(widths) + gap * (len(widths) - 1) - out.width
+        # A long title gives first, down to what tells documents apart; then the free text; then the title again.
+        for index, narrowest in ((0, TITLE_KEPT), *((index, WRAP_MIN) for index in wrap), (0, 10)):
+            given = min(max(0, excess), max(0, widths[index] - narrowest))
+            widths[index] -= given
+            excess -= given
     grid = Table(box=None, pad_edge=False, padding=(0, 1), show_edge=False)  # two spaces between columns
     for index, header in enumerate(headers):
-        grid.add_column(header, no_wrap=True, overflow="ellipsis", width=first if index == 0 else widths[index])
+        wraps = index in wrap and out.is_terminal
+        grid.add_column(header, no_wrap=not wraps, overflow="fold" if wraps else "ellipsis", width=widths[index])
     for row in rows:
         grid.add_row(*row)
     if out.is_terminal:

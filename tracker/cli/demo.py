@@ -10,6 +10,8 @@ from tracker.cli.app import EXIT_FAILED, console, fail, handles_errors
 from tracker.cli.app import cli as group
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from rich.console import Console
 
     from tracker.store import ChangeRecord
@@ -55,7 +57,10 @@ def demo(keep: bool) -> None:
             out.rule(title)
             for change in ai_changes:
                 if change.service == service:
-                    _show_change(out, result.config.document(change.service, change.document).title, change)
+                    title = result.config.document(change.service, change.document).title
+                    # The demo's database is deleted on exit: a command to read it again only when it is kept.
+                    config = result.workdir / "config.yaml" if keep else None
+                    _show_change(out, title, change, config)
         if result.digest is not None:
             out.rule("The digest that would be emailed (tracker digest --dry-run)")
             out.print(f"Subject: {result.digest.subject}\n", markup=False)
@@ -74,9 +79,16 @@ def demo(keep: bool) -> None:
                 f"Read them from anywhere: tracker --config {result.workdir / 'config.yaml'} changes",
                 markup=False,
             )
+        else:
+            out.print(
+                "\nThe demo's database is deleted now. To read these changes in full (tracker diff, tracker changes),"
+                " run tracker demo --keep.",
+                style="dim",
+                markup=False,
+            )
 
 
-def _show_change(out: Console, title: str, change: ChangeRecord) -> None:
+def _show_change(out: Console, title: str, change: ChangeRecord, config: Path | None) -> None:
     """The change as `tracker diff` heads it: the flag, its evidence, the notice and the opt-out lines."""
     from datetime import datetime
 
@@ -94,5 +106,7 @@ def _show_change(out: Console, title: str, change: ChangeRecord) -> None:
     seen = datetime.fromisoformat(change.notice["first_seen"]).date() if change.notice else change.detected_at.date()
     for style, line in story_lines(change, seen):
         out.print(Text(line, style=style))
-    out.print(f"Full diff: tracker diff {change.service} --change {change.id}", style="dim", markup=False)
+    if config is not None:
+        command = f"tracker --config {config} diff {change.service} --change {change.id}"
+        out.print(f"Full diff: {command}", style="dim", markup=False)
     out.print()

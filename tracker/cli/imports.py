@@ -64,7 +64,7 @@ def import_ota(
       tracker import ota pga-versions linkedin
       tracker diff linkedin --ai
     """
-    from tracker.sources import SourceError
+    from tracker.sources import NotAnArchive, SourceError
     from tracker.sources.ota import OpenTermsArchive, open_repository
 
     documents = [doc for doc in context.documents(service, document) if doc.ota or service]
@@ -76,6 +76,8 @@ def import_ota(
             open_repository(snapshots) if snapshots else None,
             since.replace(tzinfo=UTC) if since else None,
         )
+    except NotAnArchive as exc:
+        fail(str(exc), EXIT_USAGE)
     except SourceError as exc:
         fail(str(exc), EXIT_FAILED)
     _run(context, archive, documents, as_json)

@@ -68,6 +68,7 @@ def history(context: Context, service: str, document: str | None, show_all: bool
                 context.out,
                 ("check", "snapshot", "checked (UTC)", "why"),
                 [(str(c.id), str(c.snapshot_id), when(c.started_at), c.reason or "") for c in shown],
+                wrap=(3,),
             )
     context.out.print("\nThe raw capture of a version: tracker snapshot SNAPSHOT", style="dim")
 
@@ -111,7 +112,9 @@ def changes(
         click.echo(json.dumps(changes_json(found), indent=2, ensure_ascii=False))
         return
     if not found:
-        context.out.print("No changes detected" + (" that touch AI" if ai_only else "") + " yet.")
+        filtered = bool(service or document or since or origin)
+        what = "No changes" + (" that touch AI" if ai_only else "")
+        context.out.print(f"{what} match these filters." if filtered else f"{what} detected yet.")
         return
     imported = any(c.origin != "check" for c in found)
     rows = []
@@ -124,7 +127,7 @@ def changes(
         rows.append((context.title(c.service, c.document), str(c.id), when(c.detected_at), *origin_cell, what, notice))
     # Within 80 columns: the words counted and the stated effective date are in --json and in `tracker diff`.
     headers = ("document", "change", "observed (UTC)", *(("origin",) if imported else ()), "what", "notice")
-    print_table(context.out, headers, rows)
+    print_table(context.out, headers, rows, wrap=(len(headers) - 2, len(headers) - 1))
     context.out.print("\nSee one with: tracker diff SERVICE --change ID", style="dim")
 
 

@@ -108,7 +108,8 @@ def status(context: Context, as_json: bool) -> None:
                 context.out.print(f"Digest {p.id} to {p.recipient} was refused for good: {p.last_error}")
                 continue
             context.out.print(
-                f"Digest to {p.recipient} not accepted yet ({p.attempts} attempts, next {when(p.next_attempt_at)} "
+                f"Digest to {p.recipient} not accepted yet ({p.attempts} attempt{'' if p.attempts == 1 else 's'}, "
+                f"next {when(p.next_attempt_at)} "
                 f"UTC): {p.last_error or 'not tried yet'}"
             )
         for w in waiting:

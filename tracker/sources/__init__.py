@@ -34,6 +34,10 @@ class SourceError(Exception):
     """An archive that cannot be read (not a repository, a path it lacks, an API that fails); the message says why."""
 
 
+class NotAnArchive(SourceError):
+    """What the user named is no archive at all (no such folder, not a git repository): a usage error."""
+
+
 @dataclass(frozen=True)
 class CaptureRef:
     """A capture an archive lists for a document, before its bytes are read.

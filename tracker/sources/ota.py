@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from tracker.config import Document
-from tracker.sources import ArchivedCapture, CaptureRef, SourceError
+from tracker.sources import ArchivedCapture, CaptureRef, NotAnArchive, SourceError
 
 TECHNICAL_SUBJECTS = ("Apply technical or declaration upgrade", "Refilter")
 _SNAPSHOT_COMMIT = re.compile(r"snapshots?/commit/([0-9a-f]{40})")
@@ -90,7 +90,7 @@ def open_repository(location: str, cache_dir: Path | None = None) -> Repository:
         return _cached_clone(location, cache_dir or default_cache_dir())
     path = Path(location).expanduser()
     if not path.is_dir():
-        raise SourceError(
+        raise NotAnArchive(
             f"{location} is not a directory (give a clone of an Open Terms Archive repository or its URL)"
         )
     repository = Repository(path, location)
@@ -99,7 +99,7 @@ def open_repository(location: str, cache_dir: Path | None = None) -> Repository:
     except SourceError:
         inside = []
     if b"true" not in inside:
-        raise SourceError(f"{location} is not a git repository (clone one of Open Terms Archive's *-versions)")
+        raise NotAnArchive(f"{location} is not a git repository (clone one of Open Terms Archive's *-versions)")
     return repository
 
 
