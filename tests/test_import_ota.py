@@ -314,6 +314,9 @@ def test_linkedin_september_2024_change_is_found_flagged_with_the_archives_dates
     assert [c.detected_at for c in september] == [datetime(2024, 9, 19, 0, 32, 21, tzinfo=UTC)]
     change = september[0]
     assert change.category == "training" and change.origin == "ota"
+    # Its whole story, read as a check reads it: no notice, and how to opt out with the page's own link.
+    assert change.notice_days == -1 and str(change.stated_effective) == "2024-09-18"
+    assert change.opt_out and change.opt_out[0]["url"] == "https://www.linkedin.com/psettings/"
     assert any("generative AI" in e["text"] or "train" in e["text"] for e in change.evidence)
     provenance = store.version(change.to_version_id).provenance or {}
     assert (
@@ -324,6 +327,7 @@ def test_linkedin_september_2024_change_is_found_flagged_with_the_archives_dates
     assert shown.returncode == 0, shown.stderr
     assert f"change {change.id}, recorded by Open Terms Archive" in shown.stdout
     assert "2024-09-19 00:32 UTC" in shown.stdout and "AI flag: training" in shown.stdout
+    assert "no notice, dated 1 day before it appeared" in shown.stdout, shown.stdout
 
     before = (store.versions("linkedin"), store.changes("linkedin"))
     again = run_tracker("import", "ota", str(linkedin_archive), "linkedin", "--json", config=config)

@@ -1,4 +1,5 @@
-"""What a change means for the people it affects: the notice it gave and how to refuse it, for check.py to store.
+"""What a change means for the people it affects: the notice it gave and how to refuse it, for a check or an
+import to store.
 
 The edge between the pure readers (tracker.notice, tracker.optout) and the record: it fetches the earlier
 versions' dates from the store, reads the page's links from the bytes just fetched, and puts the result on
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from tracker.config import VARIANT_SEPARATOR, Document
@@ -33,24 +34,52 @@ def tell(
     fetched: FetchResult,
     seen: datetime,
 ) -> NewChange:
-    """The change with its notice (every change) and its opt-out pointers (AI changes) filled in."""
+    """The change of a check with its notice (every change) and its opt-out pointers (AI changes) filled in."""
+    return tell_from(
+        change,
+        store,
+        document,
+        Page(text, fetched.body or b"", fetched.content_type, fetched.final_url),
+        state.latest_text,
+        state.latest.first_seen_at if state.latest else None,
+        seen,
+    )
+
+
+@dataclass(frozen=True)
+class Page:
+    """The new version as the readers need it: its text, and the bytes its links are read from."""
+
+    text: str
+    body: bytes
+    content_type: str | None
+    url: str
+
+
+def tell_from(
+    change: NewChange,
+    store: Store,
+    document: Document,
+    page: Page,
+    old_text: str | None,
+    old_seen: datetime | None,
+    seen: datetime,
+    imported: bool = False,
+) -> NewChange:
+    """The change with its notice and opt-out pointers, against the document's stored versions (for an import,
+    only those first seen before it: an archive may be imported after later history)."""
     try:
         earlier = [
             (first_seen, _dates(store, version_id, dates))
             for version_id, first_seen, dates in store.version_dates(document.service, document.key)
+            if not imported or first_seen < seen
         ]
-        notice = change_notice(
-            stated_dates(state.latest_text or ""),
-            stated_dates(text),
-            seen,
-            earlier,
-            old_seen=state.latest.first_seen_at if state.latest else None,
-        )
+        notice = change_notice(stated_dates(old_text or ""), stated_dates(page.text), seen, earlier, old_seen=old_seen)
         opt_out = None
         if change.ai:
             evidence = [item["text"] for item in change.evidence if item.get("op") == "insert"]
-            links = page_links(fetched.body or b"", fetched.content_type, fetched.final_url)
-            opt_out = [pointer.as_json() for pointer in opt_out_pointers(text, evidence, links)]
+            links = page_links(page.body, page.content_type, page.url)
+            opt_out = [pointer.as_json() for pointer in opt_out_pointers(page.text, evidence, links)]
     except Exception:  # a reader's bug or a hostile page: the change is kept, without its story
         log.exception("could not read the notice or opt-out of %s %s", document.service, document.key)
         return change

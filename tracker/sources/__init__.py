@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from tracker import story
 from tracker.check import ARCHIVE_TEXT_RULES_KEY, History, Judgement, document_rules_key, judge_text
 from tracker.config import ChecksSettings, Document
 from tracker.extract import ExtractionError, Rules, extract_text
@@ -221,6 +222,14 @@ def _import_capture(
     outcome = judgement.outcome
     if listed.technical and outcome in ("changed", "returned"):
         outcome = "technical"  # the archive re-read an unchanged page with new rules: no change, no flag
+    change = judgement.change if outcome in ("changed", "returned") else None
+    if change is not None and outcome == "changed" and text is not None:
+        # The notice it gave and how to opt out, read as a check reads them: an imported change tells its story.
+        old_text = timeline.text(base_id) if base_id is not None else None
+        page = story.Page(text, body, "text/markdown" if capture.archive_text else capture.content_type, capture.url)
+        change = story.tell_from(
+            change, store, document, page, old_text, timeline.first_seen(base_id), when, imported=True
+        )
     sha256 = hashlib.sha256(text.encode()).hexdigest() if text is not None else None
     refusal = judgement.refusal
     saved = store.record_import(
@@ -242,7 +251,7 @@ def _import_capture(
             base_version_id=base_id,
             technical=outcome == "technical",
             snapshot=_snapshot(capture, body, when) if refusal is None else None,
-            change=judgement.change if outcome in ("changed", "returned") else None,
+            change=change,
         )
     )
     summary.imported += 1
@@ -293,6 +302,7 @@ class _Timeline:
         self._next_version = 0
         self._first_seen = {v.text_sha256: v.first_seen_at for v in versions}
         self._ids = {v.id for v in versions}
+        self._version_seen = {v.id: v.first_seen_at for v in versions}
         self._bases: dict[str | None, int] = {}
         self._texts: dict[int, str] = {}
         self.sentences: set[str] = set()
@@ -319,6 +329,10 @@ class _Timeline:
             self._texts[version_id] = self._store.version_text(version_id)
         return self._texts[version_id]
 
+    def first_seen(self, version_id: int | None) -> datetime | None:
+        """When the version was first seen, as far as the import has walked."""
+        return self._version_seen.get(version_id) if version_id is not None else None
+
     def known_before(self, sha256: str, when: datetime) -> bool:
         first = self._first_seen.get(sha256)
         return first is not None and first < when
@@ -332,6 +346,7 @@ class _Timeline:
         self._texts[version_id] = text
         self._first_seen[sha256] = min(self._first_seen.get(sha256, when), when)
         self.sentences |= sentence_keys(text)
+        self._version_seen[version_id] = min(self._version_seen.get(version_id, when), when)
         new = version_id not in self._ids
         if new:
             self.fingerprints.append(fingerprint(text))
