@@ -179,6 +179,13 @@ def test_select_accepts_one_selector_or_a_list() -> None:
     [
         ("database:\n  url: [unclosed\n", 3, None, "not valid YAML"),
         (
+            # One space short: the key and its block are named.
+            MINIMAL.replace("url: https://acme.test/terms", "url: https://acme.test/terms\n       select: main"),
+            9,
+            "services.acme.documents.terms.select",
+            "check this line's indentation",
+        ),
+        (
             MINIMAL.replace("        url:", "        urll:"),
             8,
             "services.acme.documents.terms.urll",

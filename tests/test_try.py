@@ -73,6 +73,8 @@ def test_try_on_a_login_page_warns_and_exits_1(page_server: PageServer, config: 
     assert "warning: not the policy: looks like a login wall" in tried.stdout
     # The language of the page differs from the one asked for: said too.
     assert "the page is in 'en' while fetch.accept_language asks for 'fr'" in tried.stdout
+    # No entry to paste for a page the tracker would refuse (a user's test pasted one).
+    assert "In config.yaml" not in tried.stdout and "No config.yaml entry while the page is refused" in tried.stdout
 
 
 def test_try_on_a_script_shell_suggests_the_browser(page_server: PageServer, config: Path) -> None:

@@ -298,6 +298,10 @@ def test_tracker_feed_writes_a_static_feed_with_links_to_the_published_view(reco
     assert not feed.bozo and feed.feed.id == "https://news.example.org/tos/ai.atom"
     [entry] = feed.entries
     assert entry.link.startswith("https://news.example.org/tos/changes/")
+    assert "warning" not in result.stderr
+    # Without a published address, the links lead to this machine's own: said, since the file goes elsewhere.
+    local = run_tracker("feed", "--ai", config=recorded.config.path)
+    assert local.returncode == 0 and "warning: the feed's links start with http://127.0.0.1:" in local.stderr
     unknown = run_tracker("feed", "nobody", config=recorded.config.path)
     assert unknown.returncode == 2 and "no service 'nobody'" in unknown.stderr
 

@@ -756,11 +756,39 @@ def _load_yaml(source: str, path: str | Path) -> tuple[yaml.Node | None, Any]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(path, f"not valid YAML: {problem}", line=mark.line + 1 if mark else None) from exc
+        lines = source.splitlines()
+        key = _key_path(lines, mark.line) if mark else None
+        context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+        if context and context_mark and context_mark.line != getattr(mark, "line", None):
+            block = _key_path(lines, context_mark.line)
+            problem += f", {context} at line {context_mark.line + 1}" + (f" ('{block}')" if block else "")
+            if "block" in context:
+                problem += ": check this line's indentation against that block's"
+        line = mark.line + 1 if mark else None
+        raise ConfigError(path, f"not valid YAML: {problem}", key=key, line=line) from exc
     except RecursionError:
         raise ConfigError(path, "blocks nested too deeply to be a config") from None
     finally:
         loader.dispose()
+
+
+_KEY_LINE = re.compile(r"^(?P<indent>\s*)(?:-\s+)?(?P<key>[^\s:#'\"][^:#]*?)\s*:(?:\s|$)")
+
+
+def _key_path(lines: list[str], index: int) -> str | None:
+    """The dotted key of the line at `index` of a file YAML cannot parse, read from the indentation of the lines
+    above it ("services.linkedin.documents.privacy-policy.select"); None when the line holds no key."""
+    if index >= len(lines) or not (match := _KEY_LINE.match(lines[index])):
+        return None
+    path, indent = [match["key"]], len(match["indent"])
+    for line in reversed(lines[:index]):
+        above = _KEY_LINE.match(line)
+        if above and len(above["indent"]) < indent and not line.lstrip().startswith("#"):
+            path.insert(0, above["key"])
+            indent = len(above["indent"])
+            if indent == 0:
+                break
+    return ".".join(path)
 
 
 def _refuse_alias_bombs(root: yaml.Node | None, path: str | Path) -> None:

@@ -97,5 +97,13 @@ def _print(context: Context, trial: Trial, snippet: str) -> None:
     out.print(verdict)
     for warning in trial.warnings:
         out.print(Text("warning: ", style="yellow").append(warning))
+    if not trial.accepted:
+        # A refused page (a wall, a 404, the wrong part) is not worth a config entry until the verdict says so.
+        out.print(
+            Text(
+                "\nNo config.yaml entry while the page is refused: try other --select rules or --browser.", style="dim"
+            )
+        )
+        return
     out.print(Text("\nIn config.yaml (rename the keys as you like):", style="dim"))
     out.print(Text(snippet))

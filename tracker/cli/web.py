@@ -90,6 +90,11 @@ def feed(context: Context, service: str | None, ai_only: bool, base_url: str | N
     base = (base_url or settings.base_url or f"http://{settings.host}:{settings.port}").rstrip("/")
     if not base.startswith(("http://", "https://")):
         fail(f"--base-url {base}: must start with http:// or https://", EXIT_USAGE)
+    if not (base_url or settings.base_url):
+        # A file is published elsewhere: links to this machine's own address would lead its readers nowhere.
+        click.echo(
+            f"warning: the feed's links start with {base} (no --base-url, no web.base_url in the config)", err=True
+        )
     name = next((d.service_name for d in context.config.documents(service)), service) if service else None
     spec = feed_spec(base, service, name, ai_only)
     store = context.existing_store
