@@ -428,6 +428,8 @@ def test_the_message_says_what_changed_with_the_evidence_and_a_link() -> None:
     assert body.splitlines()[0] == "+312 −40 words · detected 19 Sep 2024 08:00 UTC"
     assert "“We may use your personal data" in body and "Change: https://t.example/changes/42" in body
     assert build_message(a_change(), "LinkedIn Privacy Policy").link is None  # no web view: no link
+    returned = build_message(a_change(kind="return_of_known_version", ai=False), "LinkedIn Privacy Policy")
+    assert returned.title == "LinkedIn Privacy Policy returned to an earlier version"  # not "changed"
 
 
 def test_page_text_cannot_ping_a_room_or_reorder_what_it_shows() -> None:

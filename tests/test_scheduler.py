@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 import socket
 import threading
@@ -21,6 +22,7 @@ from tracker.config import ConfigError, FetchSettings, parse_config
 from tracker.fetch import Fetcher, FetchResult
 from tracker.leader import FileLeaderLock, leader_lock
 from tracker.leader_postgres import PostgresLeaderLock
+from tracker.logs import SkippedRun
 from tracker.scheduler import (
     CheckDeadline,
     _OncePerSlot,
@@ -343,3 +345,19 @@ def test_retry_after_is_read_only_from_a_refusal() -> None:
     assert fetched(200, **{"retry-after": "3600"}).retry_after is None  # only a refusal asks us to wait
     assert fetched(429, **{"retry-after": "soon"}).retry_after is None
     assert fetched(429).retry_after is None
+
+
+def test_a_run_skipped_while_a_slow_check_still_runs_is_said_in_tracker_s_words() -> None:
+    """A user's test saw APScheduler's own warning in the daemon's log when a check waited on a Retry-After."""
+    record = logging.LogRecord(
+        "apscheduler.scheduler",
+        logging.WARNING,
+        __file__,
+        1,
+        'Execution of job "%s" skipped: maximum number of running instances reached (%d)',
+        ("Google Broken (trigger: interval[0:00:30], next run at: 2026-12-02 14:06:41 UTC)", 1),
+        None,
+    )
+    assert SkippedRun().filter(record)
+    assert record.levelno == logging.INFO
+    assert record.getMessage() == "Google Broken: still running when its next check came, which is skipped"

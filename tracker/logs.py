@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from datetime import UTC, datetime
 from typing import Any
@@ -43,6 +44,22 @@ class TextFormatter(logging.Formatter):
         return line
 
 
+class SkippedRun(logging.Filter):
+    """APScheduler warns when a job's next run comes while the last one still runs; for a slow check (a server
+    that asks to wait, a page that takes long) that is normal. Said in tracker's words, at INFO."""
+
+    _JOB = re.compile(r'job "(?P<name>.+?) \(trigger')
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "maximum number of running instances reached" in message:
+            job = self._JOB.search(message)
+            name = job["name"] if job else "a check"
+            record.msg, record.args = f"{name}: still running when its next check came, which is skipped", ()
+            record.levelno, record.levelname = logging.INFO, "INFO"
+        return True
+
+
 def setup_logging(level: str = "INFO", json_lines: bool = False) -> None:
     """Send every log record at `level` and above to stderr, replacing any earlier set-up."""
     handler = logging.StreamHandler(sys.stderr)
@@ -54,6 +71,9 @@ def setup_logging(level: str = "INFO", json_lines: bool = False) -> None:
     root.setLevel(level.upper())
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
+    scheduler = logging.getLogger("apscheduler.scheduler")
+    if not any(isinstance(existing, SkippedRun) for existing in scheduler.filters):
+        scheduler.addFilter(SkippedRun())
     # A library's warning is then one log line like any other (JSON with --log-json), never raw text on stderr.
     logging.captureWarnings(True)
 

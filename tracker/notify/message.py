@@ -27,6 +27,8 @@ def build_message(
     """The message for `change` of the document called `title`; `base_url` is the web view's, for the link."""
     replaced = change.kind == DOCUMENT_REPLACED
     headline = f"{title} now serves a different document" if replaced else f"{title} changed"
+    if change.kind == "return_of_known_version":
+        headline = f"{title} returned to an earlier version"
     if change.ai:
         headline += f" — AI: {CATEGORY_NAMES.get(change.category, change.category)}"
     detected = change.detected_at.strftime("%d %b %Y %H:%M UTC")
