@@ -4,6 +4,7 @@ to become one; suspect captures kept as evidence, confirmed only over time; no d
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import os
 import random
@@ -91,39 +92,97 @@ def test_a_page_cut_mid_word_is_suspect_never_a_version_change_or_alert(site: Si
 
 
 def cut_where(body: bytes, share: float, at_the_end_of: str) -> bytes:
-    """The first `share` of the bytes, moved on to the end of the next list item's fifth word ("list item"), of the
-    next capitalised word inside a line ("name"), or of the next line ("line")."""
+    """The first `share` of the bytes, moved on to the end of the fifth word of the next list item of plain words
+    ("list item"), of the next capitalised word inside a line ("name"), of the next paragraph of an HTML page
+    ("paragraph"), or inside the next word ("word")."""
     text = body.decode()
     at = int(len(text) * share)
-    if at_the_end_of == "line":
-        return text[: text.index("\n", at)].encode()
+    if at_the_end_of == "paragraph":
+        return text[: text.index("</p>", at) + len("</p>")].encode()
     while True:
         line_start = text.rfind("\n", 0, at) + 1
         line_end = text.index("\n", at)
         line = text[line_start:line_end]
         words = list(re.finditer(r"\w+", line))
-        if at_the_end_of == "list item" and line.lstrip().startswith(("- ", "* ")) and len(words) > 8:
+        plain = "[" not in line and "<" not in line
+        if at_the_end_of == "list item" and line.lstrip().startswith(("- ", "* ")) and len(words) > 8 and plain:
             return text[: line_start + words[4].end()].encode()
         if at_the_end_of == "name":
             names = [w for w in words[1:-1] if w.group()[0].isupper() and line_start + w.start() >= at]
-            if names:
+            if names and plain:
                 return text[: line_start + names[0].end()].encode()
+        if at_the_end_of == "word" and len(words) > 8 and plain and len(words[4].group()) > 3:
+            return text[: line_start + words[4].start() + 2].encode()
         at = line_end + 1
 
 
-@pytest.mark.parametrize("at_the_end_of", ["list item", "name", "line"])
-def test_a_page_cut_after_a_list_item_s_word_a_name_or_a_line_is_suspect(site: Site, at_the_end_of: str) -> None:
+def as_html(markdown: bytes) -> bytes:
+    """The Markdown capture as an HTML page of paragraphs, as sites serve their policies."""
+    paragraphs = "".join(f"<p>{html.escape(line)}</p>\n" for line in markdown.decode().splitlines() if line.strip())
+    return f"<!DOCTYPE html>\n<html><body><main>\n{paragraphs}</main></body></html>\n".encode()
+
+
+@pytest.mark.parametrize("at_the_end_of", ["list item", "name", "word", "paragraph"])
+def test_a_page_cut_in_a_list_item_after_a_name_in_a_word_or_after_a_paragraph_is_suspect(
+    site: Site, at_the_end_of: str
+) -> None:
     """A cut ends where the transfer stopped: inside a list item, after a capitalised word (a name, any German
-    noun), at the end of a line. The ending looks like one a page may have; the version in force goes on after it."""
-    assert site.check(POLICY, T0).outcome == "first_version"
-    cut = cut_where(LATER, 0.85, at_the_end_of)
-    assert LATER.startswith(cut) and len(cut) < 0.9 * len(LATER)
-    result = site.check(cut, T0 + timedelta(hours=6))
+    noun), inside a word, after an HTML page's paragraph. The ending looks like one a page may have; the version in
+    force goes on after it."""
+    html_page = at_the_end_of == "paragraph"
+    policy, later = (as_html(POLICY), as_html(LATER)) if html_page else (POLICY, LATER)
+    content_type = "text/html; charset=utf-8" if html_page else MARKDOWN
+    assert site.check(policy, T0, content_type).outcome == "first_version"
+    cut = cut_where(later, 0.6 if at_the_end_of == "list item" else 0.85, at_the_end_of)
+    assert later.startswith(cut) and len(cut) < 0.9 * len(later)
+    result = site.check(cut, T0 + timedelta(hours=6), content_type)
     assert "looks truncated" in (result.reason or ""), result
     assert_suspect(site, result, cut, versions=1)
     assert site.store.changes("acme") == []
-    later = site.check(LATER, T0 + timedelta(hours=6, minutes=5))
-    assert later.outcome == "changed" and later.flag.ai
+    whole = site.check(later, T0 + timedelta(hours=6, minutes=5), content_type)
+    assert whole.outcome == "changed" and whole.flag.ai
+
+
+@pytest.mark.parametrize(
+    ("ending", "shortened"),
+    [
+        (
+            "| Data | Purposes |\n|---|---|\n| Contact details | To reach you<br>To bill you<br>To improve our ads |",
+            "| Data | Purposes |\n|---|---|\n| Contact details | To reach you<br>To bill you |",
+        ),
+        (
+            "Last updated: March 3, 2025. Previous versions: 2024, 2023, 2022, 2021, 2020, 2019, 2018.*",
+            "Last updated: March 3, 2025.*",
+        ),
+        (
+            "© 2025 Acme · Privacy · Terms · Cookies · Accessibility · Sitemap · Careers · Press",
+            "© 2025 Acme · Privacy · Terms · Cookies · Accessibility · Sitemap · Careers",
+        ),
+        (
+            "यह नीति 1 मार्च 2025 से लागू है। पिछले संस्करण अनुरोध पर उपलब्ध हैं और हम उन्हें ईमेल से भेजते हैं।",
+            "यह नीति 1 मार्च 2025 से लागू है।",
+        ),
+    ],
+)
+def test_an_ending_shortened_by_an_edit_is_no_cut(ending: str, shortened: str) -> None:
+    """What a review found of the first version: a table cell's last item, a date line's tail, a footer's last
+    link, a Hindi sentence after its danda, removed by an edit, were held as cuts."""
+    old = POLICY.decode().rstrip() + "\n\n" + ending + "\n"
+    new = POLICY.decode().rstrip() + "\n\n" + shortened + "\n"
+    assert screen_text(new, "", [fingerprint(old)], in_force=old) is None
+
+
+@pytest.mark.skipif(corpus_dir() is None, reason="the shared corpus of real captures is not on this machine")
+def test_a_cut_of_a_page_whose_lists_repeat_is_read_at_its_own_place() -> None:
+    """Meta's page repeats its lists many times: the last place of the cut's last words is not where it stopped
+    (a review's case: cut at 70 %, a third of the words missing, accepted)."""
+    corpus = corpus_dir()
+    assert corpus is not None
+    whole = (corpus / "facebook/privacy-policy/contrib/2023-10-05T020820Z.md").read_bytes()
+    text = whole.decode()
+    cut = text[: int(len(text) * 0.7)]
+    refusal = screen_text(cut, "", [fingerprint(text)], in_force=text)
+    assert refusal is not None and "looks truncated" in refusal.message
 
 
 def test_a_version_whose_last_sentences_are_deleted_is_a_change_not_a_cut(site: Site) -> None:

@@ -178,15 +178,20 @@ _INNER = "'’-.·，、。：；！？「」『』（）《》"  # CJK texts ru
 
 # Texts whose last line runs on like a sentence yet stops without an end: cut short in transfer.
 # A capture whose last CUT_TAIL_WORDS words (give or take CUT_LOOSE_WORDS at the very end) stand inside the version
-# in force, which goes on after them for CUT_INSIDE more words (the text stops inside one of the version's lines),
-# or for CUT_AT_AN_END words and a CUT_AT_AN_END_SHARE of the version (at a line's end), was cut short.
+# in force, after as many of its words (give or take CUT_PREFIX_SLACK), was cut short when the version goes on: in
+# the middle of a word; inside a line, for CUT_INSIDE words or more; at a line's end of an HTML page cut before its
+# end, for CUT_AT_AN_END words and a CUT_AT_AN_END_SHARE of the version.
 CUT_ENDING_CHARS = 600
 CUT_TAIL_WORDS = 8
 CUT_LOOSE_WORDS = 2
-CUT_INSIDE = 1
+CUT_INSIDE = 30
 CUT_AT_AN_END = 300
 CUT_AT_AN_END_SHARE = 0.05
 CUT_PREFIX_SLACK = 0.25  # a cut text's words, against the version's up to the cut: edits since, at most this share
+# What a cut leaves unfinished at the end of a text: a Markdown link's address, an HTML tag.
+_UNFINISHED = re.compile(r"\]\([^)\s]*\s*$|<[^>]*$")
+_CLOSING = ")]\"'”’»*_ \t"
+_SENTENCE_ENDS = (".", "!", "?", "…", "。", "！", "？", "।")
 MID_SENTENCE_WORDS = 12  # fewer is a table cell, a link or a label as often as a cut (real captures ended so)
 # Two suspect captures are the same new text (a lasting change, not a glitch) when most of one is in the other.
 ALIKE_SHARE = 0.5
@@ -380,7 +385,7 @@ def screen_text(
     if len(text) < settings.min_chars:
         return Refusal("short", f"too short to be a policy ({len(text)} characters)")
     if versions:
-        return _against_history(text, versions, settings) or _cut_short_of(text, in_force)
+        return _against_history(text, versions, settings) or _cut_short_of(text, in_force, body)
     if len(text) < settings.first_min_chars:
         return Refusal(
             "short",
@@ -515,47 +520,81 @@ def _against_history(text: str, versions: Sequence[Fingerprint], settings: Check
     return None
 
 
-def _cut_short_of(text: str, in_force: str | None) -> Refusal | None:
+def _cut_short_of(text: str, in_force: str | None, body: bytes) -> Refusal | None:
     """A capture that ends where the version in force goes on: its last words stand inside that version, with more
     after them (a response cut by a proxy or a CDN, a page that stopped loading). The ending alone cannot tell: a
-    cut ends as often on a list item or a name ("… Google Ireland") as on a lower-case word. Read in words, and
-    without the last one or two, which a cut may leave half-written or inside markup ("[Object to, or Limit](https").
-    The text must be about as long as the version up to that place (a variant of the page that ends on the same
-    words is no cut). A text that stops inside one of the version's lines (not at a sentence's end) was cut however
-    little follows; one that stops at a line's or a sentence's end, only when a large part is missing (a version's
-    last lines or sentences deleted, a date line that now ends the page, are changes like others)."""
-    if in_force is None:
+    cut ends as often on a list item or a name ("… Google Ireland") as on a lower-case word.
+
+    Read in words, without what a cut leaves unfinished (a link's address, a tag, the last one or two words), at the
+    place of the version (a passage may come many times) where the text is about as long as the version up to there:
+    a variant of the page that ends on the same words is no cut. A word cut in two is a cut however little follows;
+    a stop inside one of the version's lines, when CUT_INSIDE words or more follow (a date line, a footer or a table
+    cell shortened are edits). A stop at a line's or a sentence's end is a cut only when a large part is missing and
+    the page is HTML whose bytes stop before `</html>`: Meta serves whole pages that end where its longer variant has
+    a line end, and a version's last sections deleted are a change like another."""
+    if in_force is None or _whole_html(body):
         return None
-    ending = _WORD.findall(text[-CUT_ENDING_CHARS:])
+    ending = _WORD.findall(_UNFINISHED.sub("", text[-CUT_ENDING_CHARS:]))
     if len(ending) < CUT_TAIL_WORDS + CUT_LOOSE_WORDS:
         return None
     spans = [match.span() for match in _WORD.finditer(in_force)]
     joined = f" {' '.join(in_force[start:end] for start, end in spans)} "
+    length = len(_WORD.findall(_UNFINISHED.sub("", text)))
     for loose in range(CUT_LOOSE_WORDS + 1):
         tail = f" {' '.join(ending[len(ending) - loose - CUT_TAIL_WORDS : len(ending) - loose])} "
-        at = joined.rfind(tail)
-        if at >= 0:
+        # The version's words up to where this text stops, at each place the tail stands.
+        places = [joined.count(" ", 0, at + len(tail)) - 1 for at in _places(joined, tail)]
+        if places:
+            before = min(places, key=lambda place: abs(length - loose - place))
             break
     else:
         return None
-    before = joined.count(" ", 0, at + len(tail)) - 1  # the version's words up to where this text stops
     rest = len(spans) - before
-    if abs(len(_WORD.findall(text)) - loose - before) > CUT_PREFIX_SLACK * before:
-        return None  # not the version's beginning: another variant of the page that ends on the same words
-    stop = spans[before - 1][1]
-    line_end = in_force.find("\n", stop)
-    # Inside a line, and not at a sentence's end: a sentence deleted from the end of the last paragraph is an edit.
-    inside = _WORD.search(in_force, stop, len(in_force) if line_end < 0 else line_end) is not None
-    inside = inside and not text.rstrip().endswith((".", "!", "?"))
-    if rest <= loose or rest < (CUT_INSIDE if inside else max(CUT_AT_AN_END, CUT_AT_AN_END_SHARE * len(spans))):
+    if rest <= loose or abs(length - loose - before) > CUT_PREFIX_SLACK * before:
+        return None  # nothing more, or not the version's beginning: another variant ending on the same words
+    following = in_force[slice(*spans[before])] if rest else ""
+    if loose and following != ending[-1] and following.startswith(ending[-1]):
+        where, needed = "inside a word", 1  # "… you ar" where the version says "you are"
+    else:
+        stop = spans[before - 1][1]
+        line_end = in_force.find("\n", stop)
+        inside = _WORD.search(in_force, stop, len(in_force) if line_end < 0 else line_end) is not None
+        if inside and not _ends_a_sentence(text):
+            where, needed = "inside a line", CUT_INSIDE
+        elif body and _is_html(body):
+            where, needed = "at a line's end", max(CUT_AT_AN_END, int(CUT_AT_AN_END_SHARE * len(spans)))
+        else:
+            return None
+    if rest < needed:
         return None
-    where = "inside a line" if inside else "at a line's end"
     return Refusal(
         "truncated",
         f"looks truncated: the text stops {where} where the version in force goes on for {rest:,} more words "
         f"(“…{_last_line(text)[-60:]}”)",
         confirmable=True,
     )
+
+
+def _places(joined: str, tail: str) -> list[int]:
+    places, at = [], joined.find(tail)
+    while at >= 0:
+        places.append(at)
+        at = joined.find(tail, at + 1)
+    return places
+
+
+def _ends_a_sentence(text: str) -> bool:
+    return text.rstrip().rstrip(_CLOSING).endswith(_SENTENCE_ENDS)
+
+
+def _is_html(body: bytes) -> bool:
+    head = body[:4096].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html")) or b"<html" in head
+
+
+def _whole_html(body: bytes) -> bool:
+    """An HTML page whose bytes reach `</html>`: the transfer was not cut, whatever its text ends with."""
+    return _is_html(body) and body.rstrip()[-7:].lower() == b"</html>"
 
 
 def screen_body(content_type: str | None, body: bytes) -> Refusal | None:
