@@ -294,6 +294,25 @@ def test_eligible_models_that_learn_or_decide_are_a_model_s(clause: str) -> None
     assert flag_of(policy(INTRO, CONTROLS), policy(INTRO, clause, CONTROLS)).ai
 
 
+@pytest.mark.parametrize(
+    "removed",
+    [
+        "You can opt out of the use of your personal data for training content-generating AI models in your settings.",
+        "We may use your personal data to develop and train artificial intelligence (AI) models.",
+        "Vous pouvez vous opposer à l’utilisation de vos données pour entraîner nos modèles d’IA.",
+    ],
+)
+def test_an_ai_sentence_removed_from_the_end_of_a_paragraph_is_news_whatever_the_history(removed: str) -> None:
+    """A user's test: the check (which passes the sentences of earlier versions) read the paragraph's sentence
+    before the removed one, touched by the diff, as text an earlier version had: 'restored', quiet."""
+    kept = "How we use your personal data will depend on which Services you use and the choices you make."
+    old = policy(INTRO, f"{kept} {removed}", CONTROLS)
+    new = policy(INTRO, kept, CONTROLS)
+    assert flag_of(old, new, known_sentences=sentence_keys(old)).ai
+    # A return to an earlier version's text is still quiet: the sentence comes back.
+    assert not flag_of(new, old, known_sentences=sentence_keys(old)).ai
+
+
 def test_completing_the_name_of_a_technique_keeps_the_claim() -> None:
     old = "Soutenir la recherche dans le domaine de l’IA, comme la vision par ordinateur et le traitement du langage."
     new = old.replace("du langage.", "du langage naturel.")

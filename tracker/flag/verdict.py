@@ -193,7 +193,7 @@ def flag_change(
             candidates.append(_Candidate(op, start, end, sentence, judgement))
     candidates += _in_ai_context(sides, {(c.op, c.start) for c in candidates}, known_sentences, dropped_sentences)
     flag = _verdict(candidates, old, new, reader)
-    if flag.ai and known_sentences and _restores_known_text(new, known_sentences):
+    if flag.ai and known_sentences and _restores_known_text(new, old, known_sentences):
         return _quiet(RESTORED)
     return flag
 
@@ -663,10 +663,32 @@ def _is_stub(text: str) -> bool:
     return True
 
 
-def _restores_known_text(new: _Side, known_sentences: Collection[str]) -> bool:
-    """Does the change add sentences, all of them known from earlier versions? A pure deletion does not count."""
-    added = [new.key(start, end) for start, end in new.changed_sentences()]
-    return bool(added) and all(not key or key in known_sentences for key in added)
+def _restores_known_text(new: _Side, old: _Side, known_sentences: Collection[str]) -> bool:
+    """Does the change add sentences, all of them known from earlier versions? A pure deletion does not count, nor
+    does a paragraph that only lost its end: the diff touches the sentence before a deleted one ("... your settings.
+    You can opt out of AI training ..." -> "... your settings."), and that sentence is no return. (A page variant's
+    sections that come back whole are: Meta's short and long pages.)"""
+    added = []
+    for start, end in new.changed_sentences():
+        key = new.key(start, end)
+        if key and not (old.has_key(key) and _lost_its_end(new.text[start:end], new, end, old)):
+            added.append(key)
+    return bool(added) and all(key in known_sentences for key in added)
+
+
+def _lost_its_end(sentence: str, new: _Side, end: int, old: _Side) -> bool:
+    """Does the sentence end its line in the new version, where in the old one more words followed it on its line?"""
+    at = old.text.find(sentence)
+    if at < 0:
+        return False
+    after_new = new.text[end : _line_end(new.text, end)]
+    after_old = old.text[at + len(sentence) : _line_end(old.text, at + len(sentence))]
+    return WORD.search(after_new) is None and WORD.search(after_old) is not None
+
+
+def _line_end(text: str, position: int) -> int:
+    end = text.find("\n", position)
+    return len(text) if end < 0 else end
 
 
 # -- one version as the diff sees it ----------------------------------------------------------------------------
@@ -960,6 +982,10 @@ class _Side:
             for position in self._positions(rarest)
             for span in self.sentences_between(position, position)
         )
+
+    def has_key(self, key: str) -> bool:
+        """Does this version hold a sentence with this key, whatever its words?"""
+        return key in self._every_key
 
     @functools.cached_property
     def _every_key(self) -> frozenset[str]:
