@@ -176,7 +176,6 @@ _LEADING = "([\"'“‘«¿¡*_„"
 _TRAILING = ".,;:!?)]\"'”’»*_…"
 _INNER = "'’-.·，、。：；！？「」『』（）《》"  # CJK texts run whole clauses between spaces
 
-# Texts whose last line runs on like a sentence yet stops without an end: cut short in transfer.
 # A capture whose last CUT_TAIL_WORDS words (give or take CUT_LOOSE_WORDS at the very end) stand inside the version
 # in force, after as many of its words (give or take CUT_PREFIX_SLACK), was cut short when the version goes on: in
 # the middle of a word; inside a line, for CUT_INSIDE words or more; at a line's end of an HTML page cut before its
@@ -192,6 +191,7 @@ CUT_PREFIX_SLACK = 0.25  # a cut text's words, against the version's up to the c
 _UNFINISHED = re.compile(r"\]\([^)\s]*\s*$|<[^>]*$")
 _CLOSING = ")]\"'”’»*_ \t"
 _SENTENCE_ENDS = (".", "!", "?", "…", "。", "！", "？", "।")
+# Texts whose last line runs on like a sentence yet stops without an end: cut short in transfer.
 MID_SENTENCE_WORDS = 12  # fewer is a table cell, a link or a label as often as a cut (real captures ended so)
 # Two suspect captures are the same new text (a lasting change, not a glitch) when most of one is in the other.
 ALIKE_SHARE = 0.5
@@ -588,6 +588,8 @@ def _ends_a_sentence(text: str) -> bool:
 
 
 def _is_html(body: bytes) -> bool:
+    # Not extract.is_html's sniff: without a content type it asks the page to start with a tag, and saved captures
+    # start with a comment or an XML declaration as often.
     head = body[:4096].lstrip().lower()
     return head.startswith((b"<!doctype html", b"<html")) or b"<html" in head
 
