@@ -1608,6 +1608,109 @@ def test_a_typo_fixed_in_a_long_word_is_a_mechanical_edit_and_a_short_word_chang
     assert flag_of(swapped, swapped.replace("public posts", "private posts")).ai
 
 
+@pytest.mark.parametrize(
+    ("sentence", "typo", "word"),
+    [
+        ("We use your content to train artificial intelligence models.", "artifical", "artificial"),
+        ("We use publc posts and their captions to train our generative AI models.", "publc", "public"),
+        ("We improve the macine learning models that generate suggestions.", "macine", "machine"),
+        ("Your chats are used for model trainning unless you opt out.", "trainning", "training"),
+        ("Vos données servent à entraîner nos modèles d’IA personnalisés.", "personalisés", "personnalisés"),
+        ("Wir trainieren unsere KI-Modelle mit öffentlichen Beiträgen.", "öffentlichn", "öffentlichen"),
+    ],
+)
+def test_a_misspelling_fixed_or_made_anywhere_in_an_ai_sentence_is_mechanical(
+    sentence: str, typo: str, word: str
+) -> None:
+    """One letter added, dropped, replaced or swapped, in any place of the word, between a spelling that no
+    dictionary holds and one that a dictionary holds: a user's test had "artifical" -> "artificial" alarm."""
+    spelled = policy(INTRO, sentence.replace(word, typo), CONTROLS)
+    fixed = spelled.replace(typo, word)
+    assert typo in spelled and not flag_of(spelled, fixed).ai
+    assert not flag_of(fixed, spelled).ai
+
+
+@pytest.mark.parametrize(
+    ("sentence", "old", "new"),
+    [
+        ("We may retain models that were trained on your content.", "retain", "retrain"),
+        ("Nous utilisions vos publications publiques pour entraîner nos modèles d’IA.", "utilisions", "utilisons"),
+        ("Wir nutzten Ihre öffentlichen Beiträge, um unsere KI-Modelle zu trainieren.", "nutzten", "nutzen"),
+        ("We use public posts to train our AI models.", "public", "pubic"),
+        ("Our models are trained on identified data.", "identified", "identifies"),
+        ("We train AI models on your posts with your consent.", "consent", "content"),
+    ],
+)
+def test_one_letter_between_two_words_of_a_dictionary_is_news(sentence: str, old: str, new: str) -> None:
+    """The tense ("we used" -> "we use"), or another word one letter away: only a dictionary tells it from a typo."""
+    before = policy(INTRO, sentence, CONTROLS)
+    assert flag_of(before, before.replace(old, new)).ai
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "old", "new"),
+    [
+        (
+            "Our AI assistant can book tables for you. The assistant asks you before it pays a deposit.",
+            "asks",
+            "never asks",
+        ),
+        ("We send your prompts to our model provider. The provider deletes them after 7 days.", "7 days", "2 years"),
+        (
+            "Votre demande est traitée par notre agent d’IA. L’agent ne conserve rien après la session.",
+            "ne conserve rien",
+            "conserve vos messages 30 jours",
+        ),
+        (
+            "Wir nutzen einen Anbieter von KI-Modellen. Dieser Anbieter speichert Ihre Eingaben nicht.",
+            "nicht",
+            "90 Tage",
+        ),
+    ],
+)
+def test_a_sentence_about_the_ai_thing_the_sentence_before_names_is_about_ai(
+    paragraph: str, old: str, new: str
+) -> None:
+    """ "The agent", "the provider", "dieser Anbieter": the AI agent or the model provider named just before. A blind
+    batch had three such edits missed (an agent that pays before or after asking, a provider's retention)."""
+    before = policy(INTRO, paragraph, CONTROLS)
+    flag = flag_of(before, before.replace(old, new))
+    assert flag.ai and "the AI thing" in flag.reason
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "old", "new"),
+    [
+        ("Our AI assistant can book tables for you. The assistant costs $5 per month.", "$5", "$7"),
+        (
+            "We send your prompts to our model provider. The provider’s address is 1 Main Street, Dublin.",
+            "1 Main Street",
+            "9 Quay Road",
+        ),
+        (
+            "We use machine learning to spot odd activity on your debit card. The card remains the bank’s property.",
+            "the bank’s",
+            "our",
+        ),
+        ("Our AI assistant drafts replies. The support team answers within 2 days.", "2 days", "3 days"),
+        ("Our generative AI features help you write. The features are included in every plan.", "every", "the Pro"),
+        (
+            "Quillwise uses your text to improve its AI models. Our business model is based on subscriptions.",
+            "subscriptions.",
+            "subscriptions and licences.",
+        ),
+    ],
+)
+def test_what_the_sentence_after_an_ai_statement_says_of_something_else_is_not_about_ai(
+    paragraph: str, old: str, new: str
+) -> None:
+    """Money, an address, a noun the AI words do not qualify ("card", "team"), a generic one ("features"), or an AI
+    word in another sense ("business model")."""
+    before = policy(INTRO, paragraph, CONTROLS)
+    after = before.replace(old, new)
+    assert after != before and not flag_of(before, after).ai
+
+
 def test_what_a_review_found_reads_as_it_should() -> None:
     """Cases from a review of this session's rules: another word is news; a footnote's mark is not; a longer name
     and a person's role are no product's name."""

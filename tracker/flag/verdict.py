@@ -43,6 +43,7 @@ from tracker.flag.sentences import (
     spelled_words,
     title,
 )
+from tracker.flag.spelling import is_word, one_edit_apart
 from tracker.flag.vocabulary import (
     AI_THRESHOLD,
     ASSISTANT_SHAPE,
@@ -87,6 +88,7 @@ NAME_PLACES = 10  # places of a name read in each version to find where it is gi
 NAME_CANDIDATES = 200  # names of changed sentences looked up in a version (each costs a search of the text)
 TYPO_MIN_LETTERS = 6  # a word this long, changed by one swap or one letter, had a typo fixed
 TYPO_MAX_LETTERS = 40  # longer is no word
+TYPO_DICTIONARY_MIN_LETTERS = 5  # a shorter misspelling is as likely another word ("form" -> "from")
 TABLE_CELL_WORDS = 4  # a line "a | b" is a table's row when one of its cells has this many words
 SUBJECT_WORDS = 2  # a sentence's subject is read in its first words after a determiner ("Meeting summaries are ...")
 JOINED_STATEMENTS = 6  # more in one sentence is no sentence a person wrote (a page without full stops)
@@ -355,14 +357,31 @@ _SUB_NUMBER = re.compile(r"^\.\d")
 
 
 def _typo_fixed(deleted: str, inserted: str) -> bool:
-    """Is the run one long word's typo fixed: two letters side by side swapped ("contnet" -> "content") or a last
-    letter dropped or added ("communautée" -> "communauté")? Long words only, the same first letter: "not" -> "now"
-    and "retain" -> "retrain" are news."""
-    if not (len(deleted) >= TYPO_MIN_LETTERS and len(inserted) >= TYPO_MIN_LETTERS) or deleted[0] != inserted[0]:
-        return False
+    """Is the run one word's typo fixed (or made)? Either a long word's two letters side by side swapped ("contnet"
+    -> "content") or its last letter dropped or added ("communautée" -> "communauté"), with the same first letter:
+    "not" -> "now" and "retain" -> "retrain" are news. Or one letter inserted, deleted, replaced or swapped anywhere
+    between a spelling that no dictionary holds and one that a dictionary holds ("artifical" -> "artificial"):
+    between two words of a dictionary, one letter is news ("utilisions" -> "utilisons", "nutzten" -> "nutzen")."""
     if not (deleted.isalpha() and inserted.isalpha()):
         return False
     if len(deleted) > TYPO_MAX_LETTERS or len(inserted) > TYPO_MAX_LETTERS:
+        return False
+    if _slip_of_a_long_word(deleted, inserted):
+        return True
+    if max(len(deleted), len(inserted)) < TYPO_DICTIONARY_MIN_LETTERS:
+        return False
+    if not one_edit_apart(deleted.lower(), inserted.lower()):
+        return False
+    known = [word for word in (deleted, inserted) if is_word(word)]
+    if len(known) != 1:
+        return False
+    misspelt = inserted if known[0] == deleted else deleted
+    # A term the vocabulary reads as AI is no misspelling of another word, whatever the dictionaries say.
+    return not DEFAULT_VOCABULARY.terms_in(misspelt)
+
+
+def _slip_of_a_long_word(deleted: str, inserted: str) -> bool:
+    if not (len(deleted) >= TYPO_MIN_LETTERS and len(inserted) >= TYPO_MIN_LETTERS) or deleted[0] != inserted[0]:
         return False
     if len(deleted) == len(inserted):
         differ = [i for i, (a, b) in enumerate(zip(deleted, inserted, strict=True)) if a != b]
@@ -755,6 +774,33 @@ def _plurals(word: str) -> set[str]:
     if word.endswith("y"):
         forms.add(word[:-1] + "ies")
     return forms
+
+
+def _ai_things(sentence: str, terms: Iterable[Term]) -> set[str]:
+    """The nouns a sentence names with AI words, that a later sentence can take for its subject: a term's last noun
+    ("AI agent", "model provider"), the noun right after a term ("AI summaries"), or the noun a term qualifies after
+    "of", "von", "de" ("Anbieter von Sprachmodellen", "outil d'IA"). Generic nouns (HEADING_GENERIC: "features",
+    "tool", "data") are left out: "the tool" or "the data" a later sentence speaks of is as often another one."""
+    found = []
+    for term in terms:
+        words = _SUBJECT_WORD.findall(term.text)
+        if len(words) > 1:
+            found.append(words[-1])
+        after = _NEXT_WORD.match(sentence, term.end)
+        if after:
+            found.append(after[1])
+        qualified = _NOUN_OF.search(sentence[max(0, term.start - 40) : term.start])
+        if qualified:
+            found.append(qualified[1])
+    return {
+        word.lower()
+        for word in found
+        if len(word) >= SUBJECT_MIN_LETTERS and word.lower() not in HEADING_GENERIC and word.lower() not in STOPWORDS
+    }
+
+
+_NEXT_WORD = re.compile(r"[ -]([^\W\d_]+)")
+_NOUN_OF = re.compile(r"([^\W\d_]+) (?:of|von|de|du|des|d['’])\s?$")
 
 
 def _takes_up(sentence: str, before: str) -> bool:
@@ -1162,6 +1208,18 @@ class _Side:
                                 "it takes up what the model of the unchanged AI statement before it made",
                             )
                             continue
+                    if index > 0 and self._names_its_ai_thing(
+                        self.text[start:end], self.text[slice(*spans[index - 1])]
+                    ):
+                        context = self._statement_context(spans, index, other, chain=1)
+                        if context is not None:
+                            yield (
+                                start,
+                                end,
+                                context,
+                                "it speaks of the AI thing the unchanged AI statement before it names",
+                            )
+                            continue
                     if looked_for_section != line_start:
                         section, looked_for_section = self._heading_context(line_start), line_start
                     if section is not None and _is_section_statement(
@@ -1169,6 +1227,21 @@ class _Side:
                     ):
                         yield start, end, section[0], "it speaks of what the heading of its section, about AI, names"
                 line_start = line_end + 1
+
+    def _names_its_ai_thing(self, sentence: str, before: str) -> bool:
+        """Is the sentence's subject (its first word after a determiner), or a noun it points at ("diesem Anbieter"),
+        what the sentence before it names with AI words (_ai_things: "The agent asks for your confirmation" after
+        "our AI agent can place orders"; "The provider keeps the text for 30 days" after "our model provider")? Never
+        furniture, money or contact details, as for a section's statements."""
+        # A noun that is AI wording itself ("models") would make "Our business model" its subject.
+        nouns = {noun for noun in _ai_things(before, self.reader.terms(before)) if not self.reader.terms(noun)}
+        if not nouns or furniture_reason(sentence, False) or COMMERCE.search(sentence):
+            return False
+        subject = _SUBJECT_WORD.findall(SUBJECT_LEAD.sub("", sentence, count=1))[:1]
+        named = [word.lower() for word in subject] + [
+            _demonstrated(m).lower() for m in DEMONSTRATIVE.finditer(sentence)
+        ]
+        return any(_same_noun(word, noun) for word in named for noun in nouns)
 
     def _heading_context(self, line_start: int) -> tuple[Judgement, str] | None:
         """The judgement and the noun (_heading_noun) of the heading the line at `line_start` sits under, when it
