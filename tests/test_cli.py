@@ -203,6 +203,8 @@ def test_an_empty_config_says_what_to_add(tmp_path: Path) -> None:
     assert "`services: {acme: {documents: {terms: {url: https://acme.example/terms}}}}`" in result.stderr
     daemon = run_tracker("daemon", config=config)
     assert daemon.returncode == 2 and "lists no documents to track" in daemon.stderr
+    status = run_tracker("status", config=config)  # a user's test: it said "no database" (exit 3)
+    assert status.returncode == 2 and "lists no documents to track" in status.stderr
 
 
 def test_a_database_url_tracker_cannot_use_stops_it_with_file_line_and_key(tmp_path: Path) -> None:
@@ -287,6 +289,16 @@ def test_on_a_narrow_terminal_reasons_and_kinds_wrap_and_ids_and_dates_stay_whol
     history = on_terminal("history", "linkedin", "--all", config=config).splitlines()
     suspects = [line for line in history if re.match(r"\d+ +\d+ +\d{4}-\d\d-\d\d \d\d:\d\d +looks like", line)]
     assert len(suspects) == 1 and all(len(line) <= 80 for line in suspects), history
+
+
+def test_a_listing_cut_by_its_limit_says_so(recorded: Path) -> None:
+    """A user's test: `tracker changes` stopped at 50 without a word, and read as every change there was."""
+    cut = run_tracker("changes", "--limit", "1", config=recorded)
+    assert cut.returncode == 0 and "The newest 1 changes; more match: --limit N" in cut.stdout
+    whole = run_tracker("changes", "--limit", "2", config=recorded)
+    assert "more match" not in whole.stdout
+    scripted = run_tracker("changes", "--limit", "1", "--json", config=recorded)
+    assert len(json.loads(scripted.stdout)) == 1 and "more match" in scripted.stderr
 
 
 def test_piped_tables_keep_every_value_whole(recorded: Path) -> None:

@@ -477,6 +477,8 @@ def test_the_slack_style_preview_renders_in_a_real_browser(
     record_in_process(config, page_server, ("google",))
     preview = run_tracker("notify", "preview", "--format", "html", config=config)
     assert preview.returncode == 0, preview.stderr
+    unknown = run_tracker("notify", "preview", "--change", "999", config=config)
+    assert unknown.returncode == 2 and "no change 999 in the database" in unknown.stderr  # as for `diff --change`
     page = tmp_path / "message.html"
     page.write_text(preview.stdout, encoding="utf-8")
     assert receiver.taken == []  # a preview sends nothing

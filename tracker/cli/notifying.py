@@ -113,8 +113,11 @@ def preview(context: Context, change_id: int | None, output: str) -> None:
         change = latest[0] if latest else None
     else:
         change = store.change(change_id)
+    if change is None and change_id is not None:
+        # An id that names nothing is a usage error, as for `tracker diff --change`.
+        fail(f"no change {change_id} in the database (see `tracker changes`)", EXIT_USAGE)
     if change is None:
-        fail(f"no change {change_id} in the database" if change_id else "no change in the database yet", EXIT_FAILED)
+        fail("no change in the database yet", EXIT_FAILED)
     message = message_for(context.config, change)
     if output == "html":
         click.echo(message_card(message, "#policy-watch", change.detected_at.strftime("%H:%M")), nl=False)

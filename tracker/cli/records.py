@@ -105,10 +105,15 @@ def changes(
 
     context.check_names(service, document, recorded=True)
     since_utc = since.replace(tzinfo=UTC) if since else None
+    # One more than asked tells whether the listing stops short of what matches: a list cut silently reads as whole.
     found = context.existing_store.changes(
-        service, document, ai_only=ai_only, since=since_utc, limit=limit, origin=origin
+        service, document, ai_only=ai_only, since=since_utc, limit=limit + 1, origin=origin
     )
+    more = len(found) > limit
+    found = found[:limit]
     if as_json:
+        if more:
+            click.echo(f"Only the newest {limit} changes; more match (--limit, --since).", err=True)
         click.echo(json.dumps(changes_json(found), indent=2, ensure_ascii=False))
         return
     if not found:
@@ -128,6 +133,8 @@ def changes(
     # Within 80 columns: the words counted and the stated effective date are in --json and in `tracker diff`.
     headers = ("document", "change", "observed (UTC)", *(("origin",) if imported else ()), "what", "notice")
     print_table(context.out, headers, rows, wrap=(len(headers) - 2, len(headers) - 1))
+    if more:
+        context.out.print(f"\nThe newest {limit} changes; more match: --limit N shows more, --since DATE fewer.")
     context.out.print("\nSee one with: tracker diff SERVICE --change ID", style="dim")
 
 

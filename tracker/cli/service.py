@@ -65,6 +65,7 @@ def status(context: Context, as_json: bool) -> None:
     from tracker.terminal import print_status, when
 
     config = context.config
+    context.check_names(None, None)  # a config that lists nothing is a usage error here too, before any database
 
     def read(reads: SqlReads) -> tuple[list[DocumentHealth], list[PendingDigest], list[TargetBacklog]]:
         # Everything is read before anything is printed: a read that fails on the light path is redone whole.
