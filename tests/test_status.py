@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +11,7 @@ from tracker.config import Config, parse_config
 from tracker.schedules import parse_schedule, retry_delay
 from tracker.status import MAX_ASKED_WAIT, assess, describe_duration, document_health, failing_documents
 from tracker.store import CheckRecord, NewCheck, Store
+from tracker.store.sql_reads import read_sqlite
 
 NOW = datetime(2025, 3, 5, 12, 0, tzinfo=UTC)
 CONFIG = """
@@ -171,6 +173,54 @@ def test_a_document_never_checked_successfully_is_failing_from_its_first_failed_
         record(store, "terms", "first_version", 0.1)
         [terms] = document_health(config(), store, now=NOW, document="terms")
         assert not terms.failing and terms.next_check == NOW - timedelta(minutes=6) + timedelta(hours=6)
+    finally:
+        store.close()
+
+
+def test_a_held_capture_awaits_confirmation_and_is_not_failing_until_blind(database_url: str) -> None:
+    """A user's test: a rewrite held for confirmation read as "failing, 3 failed checks in a row" in `status` and in
+    the digest for hours, as if the page could not be read. A held capture is the page seen and kept."""
+    store = Store(database_url)
+    held = {"words": 1200}  # a fingerprint: what later checks compare a capture with to confirm it
+
+    def hold(document: str, hours_ago: float) -> None:
+        store.record_check(
+            NewCheck(
+                service="acme",
+                document=document,
+                url=f"http://127.0.0.1:9/{document}",
+                started_at=NOW - timedelta(hours=hours_ago),
+                duration=0.1,
+                outcome="failed",
+                reason="looks like another document (held)",
+                refusal="unfamiliar",
+                http_status=200,
+                fingerprint=held,
+            )
+        )
+
+    try:
+        record(store, "terms", "unchanged", 10)
+        for hours in (3, 2, 1):
+            hold("terms", hours)
+        hold("privacy", 1)  # never checked successfully: its first capture is held
+        record(store, "cookies", "unchanged", 72)
+        for hours in (60, 30, 1):
+            hold("cookies", hours)
+        reads = [lambda: document_health(config(), store, now=NOW)]
+        if database_url.startswith("sqlite"):
+            path = Path(database_url.removeprefix("sqlite:///"))
+            reads.append(lambda: read_sqlite(path, lambda sql: document_health(config(), sql, now=NOW)))
+        for read in reads:
+            health = {h.document: h for h in read()}
+            terms, privacy, cookies = health["terms"], health["privacy"], health["cookies"]
+            assert terms.last_outcome == "held" and not terms.failing and terms.consecutive_failures == 3
+            assert privacy.last_outcome == "held" and not privacy.failing
+            assert cookies.last_outcome == "held" and cookies.failing  # blind for 3 days: held or not
+            assert "no successful check since" in cookies.failing_reason
+        record(store, "terms", "failed", 0.5, "HTTP 503")
+        [terms] = document_health(config(), store, now=NOW, document="terms")
+        assert terms.last_outcome == "failed" and terms.failing  # a failure after held captures counts them all
     finally:
         store.close()
 

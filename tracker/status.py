@@ -79,16 +79,20 @@ def assess(
     there is no "still fine" to assume); `failing_after` failed checks in a row; or no successful check for
     longer than `blind_after` (never less than two periods of the document's schedule, so that a weekly
     document is not failing between two good checks). A document never checked is not failing. A success
-    clears it. A failed check is tried again after `retry_delay` (from `first_retry`), not a period later, and no
-    sooner than its server asked (Retry-After on a 429 or 503, up to MAX_ASKED_WAIT).
+    clears it. A document whose newest check is held (awaiting confirmation) is failing only when blind too long.
+    A failed check is tried again after `retry_delay` (from `first_retry`), not a period later, and no sooner than
+    its server asked (Retry-After on a 429 or 503, up to MAX_ASKED_WAIT).
     """
     first_attempt, last_success, failures = streak if streak else (None, None, 0)
     reason = None
     last = f" (last: {latest.reason})" if latest and latest.reason else ""
-    if failures and last_success is None:
+    # A held capture (a rewrite, a cut, a stub that checks over `checks.confirm_span` may confirm) is the page seen
+    # and kept, awaiting confirmation: the document is failing only once it has been blind too long.
+    held = latest is not None and latest.held and failures > 0
+    if failures and last_success is None and not held:
         last = f"; last: {latest.reason}" if latest and latest.reason else ""
         reason = f"never checked successfully ({_count(failures, 'failed check')}{last})"
-    elif failures >= failing_after:
+    elif failures >= failing_after and not held:
         reason = f"{failures} failed checks in a row{last}"
     elif first_attempt is not None:
         seen = last_success or first_attempt
@@ -110,7 +114,7 @@ def assess(
         schedule=schedule.text,
         last_attempt=latest.started_at if latest else None,
         # A failed check whose page was kept as evidence is a suspect capture (docs/decisions/0014).
-        last_outcome=("suspect" if latest.suspect else latest.outcome) if latest else None,
+        last_outcome=("held" if held else "suspect" if latest.suspect else latest.outcome) if latest else None,
         last_reason=latest.reason if latest else None,
         last_success=last_success,
         consecutive_failures=failures,

@@ -281,6 +281,8 @@ def print_status(out: Console, health: list[DocumentHealth], holder: str | None,
         outcome = Text(h.last_outcome.replace("_", " ") if h.last_outcome else "never checked")
         if h.last_outcome in ("failed", "suspect"):
             outcome = Text(f"{h.last_outcome}, {h.consecutive_failures} in a row", style="red")
+        elif h.last_outcome == "held":
+            outcome = Text(f"held, awaiting confirmation ({h.consecutive_failures} seen)", style="yellow")
         rows.append(
             (
                 Text(h.title, style="bold red" if h.failing else ""),

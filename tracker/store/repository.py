@@ -1036,4 +1036,5 @@ def _check_record(row: CheckRow, doc: DocumentRow) -> CheckRecord:
         fetch_path=row.fetch_path,
         snapshot_id=row.snapshot_id,
         retry_after=row.retry_after,
+        held=row.fingerprint is not None,
     )

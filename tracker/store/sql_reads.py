@@ -43,6 +43,8 @@ class CheckRecord:
     fetch_path: str = "http"
     snapshot_id: int | None = None  # set on a suspect capture: its raw bytes, kept as evidence
     retry_after: float | None = None  # seconds the server asked us to wait (Retry-After on a 429 or 503)
+    # A suspect capture that later checks may still confirm (a rewrite, a cut, an unfamiliar page): it awaits them.
+    held: bool = False
 
     @property
     def suspect(self) -> bool:
@@ -84,7 +86,9 @@ class TargetBacklog:
 
 _CHECK_COLUMNS = (
     "c.id, d.service, d.key, c.started_at, c.duration, c.outcome, c.reason, c.refusal, c.http_status, "
-    "c.text_sha256, c.version_id, c.change_id, c.fetch_path, c.snapshot_id, c.retry_after"
+    "c.text_sha256, c.version_id, c.change_id, c.fetch_path, c.snapshot_id, c.retry_after, "
+    # A check without a fingerprint stores JSON's null (SQLAlchemy's JSON type), or SQL's NULL.
+    "c.fingerprint IS NOT NULL AND CAST(c.fingerprint AS TEXT) <> 'null'"
 )
 _DIGEST_COLUMNS = (
     "g.id, g.recipient, g.created_at, g.subject, "
@@ -115,8 +119,10 @@ class SqlReads:
             parameters,
         )
         return {
-            (service_key, key): CheckRecord(check_id, service_key, key, _moment(started), float(duration), *rest)
-            for check_id, service_key, key, started, duration, *rest in rows
+            (service_key, key): CheckRecord(
+                check_id, service_key, key, _moment(started), float(duration), *rest, held=bool(held)
+            )
+            for check_id, service_key, key, started, duration, *rest, held in rows
         }
 
     def check_streaks(self, service: str | None = None, document: str | None = None) -> dict[tuple[str, str], Streak]:
