@@ -122,6 +122,36 @@ def test_a_technical_upgrade_is_a_version_but_never_a_change(sqlite_store: Store
     assert all(c.to_version_id != technical.id for c in sqlite_store.changes("acme"))
 
 
+def test_an_upgrade_that_carries_an_ai_change_is_a_change(sqlite_store: Store, tmp_path: Path) -> None:
+    """A user's test: Meta's Terms of Service changed (AI training) between two captures of the archive, which recorded
+    it only in an "Apply technical or declaration upgrade" commit four months later; the import called it technical
+    and raised nothing. A re-reading that speaks of AI anew is a change; one that only re-formats stays technical."""
+    ai = "We may use your posts to train the generative AI models that power our Services."
+    repository = build_ota_repository(
+        tmp_path / "acme-versions",
+        [
+            Commit(PATH, policy("Clause 30: contact us."), T0, "First record of Acme Privacy Policy"),
+            Commit(
+                PATH,
+                policy("Clause 30: contact us.").replace(b"# Acme", b"Acme"),
+                T0 + timedelta(days=10),
+                "Apply technical or declaration upgrade on Acme Privacy Policy",
+            ),
+            Commit(
+                PATH,
+                policy("Clause 30: contact us.", ai).replace(b"# Acme", b"Acme"),
+                T0 + timedelta(days=130),
+                "Apply technical or declaration upgrade on Acme Privacy Policy",
+            ),
+        ],
+    )
+    summary = import_history(acme(), sqlite_store, OpenTermsArchive(open_repository(str(repository))))
+    assert summary.technical == 1 and len(summary.ai_changes) == 1
+    [change] = sqlite_store.changes("acme")
+    assert change.ai and change.detected_at == T0 + timedelta(days=130)
+    assert any("train the generative AI models" in e["text"] for e in change.evidence)
+
+
 def test_a_second_import_adds_nothing(store: Store, tmp_path: Path) -> None:
     archive = OpenTermsArchive(open_repository(str(history_repository(tmp_path))))
     import_history(acme(), store, archive)

@@ -220,8 +220,13 @@ def _import_capture(
                 body=body,
             )
     outcome = judgement.outcome
-    if listed.technical and outcome in ("changed", "returned"):
-        outcome = "technical"  # the archive re-read an unchanged page with new rules: no change, no flag
+    # The archive re-read the page with new rules: no change, no flag; unless what it reads now speaks of AI anew.
+    # An upgrade can carry what the page said meanwhile: the archive's old rules broke on a page that changed, and
+    # only the new ones recorded it (Meta's Terms of Service, 2024-10-23 -> 2025-02-24, AI training added). The
+    # tracker's own reading of a snapshot is never the archive's re-reading: what differs there is the page.
+    carries_news = outcome == "changed" and judgement.flag.ai
+    if listed.technical and capture.archive_text and outcome in ("changed", "returned") and not carries_news:
+        outcome = "technical"
     change = judgement.change if outcome in ("changed", "returned") else None
     if change is not None and outcome == "changed" and text is not None:
         # The notice it gave and how to opt out, read as a check reads them: an imported change tells its story.
