@@ -313,6 +313,15 @@ def test_an_ai_sentence_removed_from_the_end_of_a_paragraph_is_news_whatever_the
     assert not flag_of(new, old, known_sentences=sentence_keys(old)).ai
 
 
+def test_an_ai_paragraph_removed_from_the_end_of_a_document_is_news_whatever_the_history() -> None:
+    """Found importing an archive: the document's last sentence before the removed paragraph, touched by the diff,
+    read as text an earlier version had; the removal of the policy's last paragraph, an AI clause, was quiet."""
+    old = policy(INTRO, CONTROLS, "We use your public posts to train the generative AI models behind our features.")
+    new = policy(INTRO, CONTROLS)
+    assert flag_of(old, new, known_sentences=sentence_keys(old)).ai
+    assert not flag_of(new, old, known_sentences=sentence_keys(old)).ai  # it comes back: a return
+
+
 def test_completing_the_name_of_a_technique_keeps_the_claim() -> None:
     old = "Soutenir la recherche dans le domaine de l’IA, comme la vision par ordinateur et le traitement du langage."
     new = old.replace("du langage.", "du langage naturel.")

@@ -97,6 +97,7 @@ CONTAINS_BY_PLACES = 50  # sentences looked up by the places of a stem before ev
 TAKEN_UP_LETTERS = 4  # a shorter word taken up from the sentence before is no noun ("use", "way")
 SHARED_WORD_LETTERS = 5  # a statement joined to an AI one that shares a word this long with it may be about it
 SUBJECT_MIN_LETTERS = 4  # shorter words are no noun a heading names ("use", "how")
+NEXT_WORDS, NEXT_WORDS_READ = 5, 200  # what follows a sentence: its next words, read within so many characters
 
 
 @dataclass(frozen=True)
@@ -684,25 +685,28 @@ def _is_stub(text: str) -> bool:
 
 def _restores_known_text(new: _Side, old: _Side, known_sentences: Collection[str]) -> bool:
     """Does the change add sentences, all of them known from earlier versions? A pure deletion does not count, nor
-    does a paragraph that only lost its end: the diff touches the sentence before a deleted one ("... your settings.
-    You can opt out of AI training ..." -> "... your settings."), and that sentence is no return. (A page variant's
-    sections that come back whole are: Meta's short and long pages.)"""
+    does a sentence the old version holds that the diff touched only because what followed it went: a paragraph's
+    end ("... your settings. You can opt out of AI training ..." -> "... your settings."), or the document's last
+    paragraph (an AI clause removed from the end of a policy). (A page variant's sections that come back whole are
+    returns: Meta's short and long pages.)"""
     added = []
     for start, end in new.changed_sentences():
         key = new.key(start, end)
-        if key and not (old.has_key(key) and _lost_its_end(new.text[start:end], new, end, old)):
+        if key and not (old.has_key(key) and _followed_otherwise(new.text[start:end], new, end, old)):
             added.append(key)
     return bool(added) and all(key in known_sentences for key in added)
 
 
-def _lost_its_end(sentence: str, new: _Side, end: int, old: _Side) -> bool:
-    """Does the sentence end its line in the new version, where in the old one more words followed it on its line?"""
+def _followed_otherwise(sentence: str, new: _Side, end: int, old: _Side) -> bool:
+    """Do other words follow the sentence in the new version than in the old one?"""
     at = old.text.find(sentence)
     if at < 0:
         return False
-    after_new = new.text[end : _line_end(new.text, end)]
-    after_old = old.text[at + len(sentence) : _line_end(old.text, at + len(sentence))]
-    return WORD.search(after_new) is None and WORD.search(after_old) is not None
+    return _next_words(new.text, end) != _next_words(old.text, at + len(sentence))
+
+
+def _next_words(text: str, position: int) -> list[str]:
+    return WORD.findall(text, position, position + NEXT_WORDS_READ)[:NEXT_WORDS]
 
 
 def _line_end(text: str, position: int) -> int:
