@@ -152,6 +152,54 @@ def test_an_upgrade_that_carries_an_ai_change_is_a_change(sqlite_store: Store, t
     assert any("train the generative AI models" in e["text"] for e in change.evidence)
 
 
+def test_a_rewrite_the_archive_kept_for_days_is_believed_at_its_own_date(sqlite_store: Store, tmp_path: Path) -> None:
+    """A user's test: the screen held a real rewrite's first capture for confirmation, and an archive that records a
+    text only when it changes has no second capture of it to confirm it: the rewrite was refused, or believed only
+    at a later commit's date. The archive kept seeing it until its next commit: that confirms it, at its own date. A
+    text the archive replaced within `checks.confirm_span` is still held."""
+    rewrite = [f"Section {i}: a longer policy explains each use of your data in detail." for i in range(70)]
+    glitch = [f"Item {i}: a page of another kind entirely, listing product news." for i in range(80)]
+    repository = build_ota_repository(
+        tmp_path / "acme-versions",
+        [
+            Commit(PATH, policy(), T0, "First record of Acme Privacy Policy"),
+            Commit(PATH, policy(*glitch), T0 + timedelta(days=5), "Record new changes of Acme Privacy Policy"),
+            Commit(PATH, policy(), T0 + timedelta(days=5, hours=2), "Record new changes of Acme Privacy Policy"),
+            Commit(PATH, policy(*rewrite), T0 + timedelta(days=30), "Record new changes of Acme Privacy Policy"),
+            Commit(
+                PATH, policy(*rewrite, "Contact: privacy@acme.example."), T0 + timedelta(days=90), "Record new changes"
+            ),
+        ],
+    )
+    summary = import_history(acme(), sqlite_store, OpenTermsArchive(open_repository(str(repository))))
+    assert len(summary.refused) == 1 and "far longer" in summary.refused[0]  # the glitch of two hours, held
+    assert [v.first_seen_at for v in sqlite_store.versions("acme", "privacy")] == [
+        T0,
+        T0 + timedelta(days=30),
+        T0 + timedelta(days=90),
+    ]
+    assert [c.detected_at for c in sqlite_store.changes("acme")] == [T0 + timedelta(days=90), T0 + timedelta(days=30)]
+
+
+def test_a_page_variant_s_ai_section_that_goes_again_is_no_news(sqlite_store: Store, tmp_path: Path) -> None:
+    """As for checks: the AI section of a longer variant going again after it went once is no alert (the import
+    had no memory of dropped sentences; Meta's short and long privacy pages flip for years)."""
+    ai = "We use your public posts to train the generative AI models that power our features."
+    repository = build_ota_repository(
+        tmp_path / "acme-versions",
+        [
+            Commit(PATH, policy(ai), T0, "First record of Acme Privacy Policy"),
+            Commit(PATH, policy(), T0 + timedelta(days=10), "Record new changes of Acme Privacy Policy"),
+            Commit(PATH, policy(ai), T0 + timedelta(days=20), "Record new changes of Acme Privacy Policy"),
+            Commit(PATH, policy("Clause 30: contact us."), T0 + timedelta(days=30), "Record new changes"),
+        ],
+    )
+    summary = import_history(acme(), sqlite_store, OpenTermsArchive(open_repository(str(repository))))
+    changes = sqlite_store.changes("acme")
+    assert [c.detected_at for c in changes if c.kind == "change"] == [T0 + timedelta(days=30), T0 + timedelta(days=10)]
+    assert summary.ai_changes == [changes[-1].id]  # the first time it went: news; the second: a variant
+
+
 def test_a_second_import_adds_nothing(store: Store, tmp_path: Path) -> None:
     archive = OpenTermsArchive(open_repository(str(history_repository(tmp_path))))
     import_history(acme(), store, archive)

@@ -83,6 +83,9 @@ class History:
     now: datetime  # when this capture was taken: suspects confirm it only over `checks.confirm_span`
     # Sentences an earlier text went without after an earlier one had them: not news when they go again.
     dropped_sentences: Callable[[], frozenset[str]] = frozenset
+    # An archive that records a text only when it changes (Open Terms Archive) kept seeing this one until then: as
+    # good as checks that kept seeing it.
+    kept_until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,8 @@ def judge_text(
         )
     ):
         print_ = fingerprint(text)
-        if not (refusal.confirmable and confirmed(sha256, print_, history.now, history.suspects(), checks)):
+        lasted = history.kept_until is not None and history.kept_until - history.now >= checks.confirm_after
+        if not (refusal.confirmable and (lasted or confirmed(sha256, print_, history.now, history.suspects(), checks))):
             return Judgement("failed", refusal=refusal, fingerprint=print_)
     if history.previous_text is None:
         return Judgement("first_version")

@@ -45,12 +45,16 @@ class CaptureRef:
 
     `ref` names it in the archive for good (a commit, a Wayback timestamp and URL): the key of resuming.
     `technical`: the archive re-extracted an unchanged page (new rules), so a different text is no change.
+    `kept_until`: a text the screen holds for confirmation (a rewrite, a cut) is believed, at its own date, when the
+    archive kept seeing it for `checks.confirm_span`, as checks that keep seeing it would.
     """
 
     ref: str
     observed_at: datetime
     provenance: dict[str, str]
     technical: bool = False
+    # When the archive records a text only when it changes, its next record: it kept seeing this text until then.
+    kept_until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -209,6 +213,8 @@ def _import_capture(
                 # The archive's later captures confirm a suspect one as checks do: alike, over the same span.
                 suspects=lambda: timeline.suspects.get(reading, []),
                 now=when,
+                dropped_sentences=lambda: frozenset(timeline.dropped),
+                kept_until=listed.kept_until,
             )
             judgement = judge_text(
                 text,
@@ -311,6 +317,9 @@ class _Timeline:
         self._bases: dict[str | None, int] = {}
         self._texts: dict[int, str] = {}
         self.sentences: set[str] = set()
+        # Sentences a version went without after an earlier one had them, as the store remembers them for checks
+        # (tracker.flag.dropped_sentences): a page variant's sections that go again are no news.
+        self.dropped: set[str] = set()
         self.fingerprints: list[Fingerprint] = []  # of every version seen by then
         self.suspects: dict[str, list[Suspect]] = {}  # per reading, since its last accepted capture, newest first
 
@@ -322,7 +331,7 @@ class _Timeline:
             self._next_sighting += 1
         while self._next_version < len(self._versions) and self._versions[self._next_version][0] < when:
             text = self._store.version_text(self._versions[self._next_version][1])
-            self.sentences |= sentence_keys(text)
+            self._take_in(sentence_keys(text))
             self.fingerprints.append(fingerprint(text))
             self._next_version += 1
 
@@ -350,10 +359,14 @@ class _Timeline:
         self._bases[reading] = version_id
         self._texts[version_id] = text
         self._first_seen[sha256] = min(self._first_seen.get(sha256, when), when)
-        self.sentences |= sentence_keys(text)
         self._version_seen[version_id] = min(self._version_seen.get(version_id, when), when)
         new = version_id not in self._ids
         if new:
+            self._take_in(sentence_keys(text))
             self.fingerprints.append(fingerprint(text))
         self._ids.add(version_id)
         return new
+
+    def _take_in(self, keys: frozenset[str]) -> None:
+        self.dropped |= self.sentences - keys
+        self.sentences |= keys

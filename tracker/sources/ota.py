@@ -57,6 +57,14 @@ class Repository:
                 commits.append((sha, datetime.fromisoformat(date).astimezone(UTC), subject, body))
         return commits
 
+    def deletions(self, path: str, since: datetime | None = None) -> list[datetime]:
+        """When commits of HEAD deleted `path`, oldest first."""
+        args = ["log", "--format=%aI", "--reverse", "--diff-filter=D"]
+        if since is not None:
+            args.append(f"--since={since.isoformat()}")
+        out = self.git(*args, "--", path).decode("utf-8", errors="replace")
+        return [datetime.fromisoformat(line).astimezone(UTC) for line in out.split() if line]
+
     def read(self, objects: Sequence[str]) -> Iterator[bytes | None]:
         """The contents of `commit:path` objects, in order, from one `git cat-file --batch`; None when missing."""
         process = subprocess.Popen(
@@ -152,12 +160,16 @@ class OpenTermsArchive:
         commits = self.versions.commits(path, self.since)
         if not commits and self.since is None:
             raise SourceError(f"no commit of {self.versions.name} touches '{path}' (check the document's `ota:` key)")
+        # The archive commits a text only when it changes: each text was seen until the next commit of the file,
+        # or its deletion (the archive stopped tracking it).
+        ends = sorted([when for _, when, _, _ in commits[1:]] + self.versions.deletions(path, self.since))
         return [
             CaptureRef(
                 ref=sha,
                 observed_at=when,
                 provenance=_provenance(self.versions.name, sha, path, when, subject, body),
                 technical=subject.startswith(TECHNICAL_SUBJECTS),
+                kept_until=next((end for end in ends if end > when), None),
             )
             for sha, when, subject, body in commits
         ]
