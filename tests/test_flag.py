@@ -28,6 +28,7 @@ from tracker.flag import (
     judge_sentence,
     sentence_key,
     sentence_keys,
+    spelling,
 )
 from tracker.flag.language import COMPOUND_HINTS
 from tracker.flag.sentences import content_words
@@ -1648,6 +1649,9 @@ def test_a_misspelling_fixed_or_made_anywhere_in_an_ai_sentence_is_mechanical(
         ("We use public posts to train our AI models.", "public", "pubic"),
         ("Our models are trained on identified data.", "identified", "identifies"),
         ("We train AI models on your posts with your consent.", "consent", "content"),
+        # From a review: a word form the lists lack is no misspelling, nor is a name one letter from a word.
+        ("We do not use content from teens to train our AI models.", "teens", "tweens"),
+        ("Our assistant is built on Meta's Llama models.", "Llama", "Llava"),
     ],
 )
 def test_one_letter_between_two_words_of_a_dictionary_is_news(sentence: str, old: str, new: str) -> None:
@@ -1687,6 +1691,30 @@ def test_a_sentence_about_the_ai_thing_the_sentence_before_names_is_about_ai(
     assert flag.ai and "the AI thing" in flag.reason
 
 
+@pytest.mark.parametrize("language", spelling.LANGUAGES)
+def test_the_word_lists_are_sorted_so_a_binary_search_finds_every_word(language: str) -> None:
+    """spelling._holds searches a list's lines by halves: a pyspellchecker release with another order would make
+    misspellings read as words, or words as misspellings."""
+    keys = [line[1 : line.index('":')] for line in spelling._word_list(language).split("\n")]
+    assert len(keys) > 100_000 and keys == sorted(keys)
+    assert all(spelling.is_word(word) for word in keys[:: len(keys) // 500])
+
+
+def test_one_edit_apart_and_word_forms() -> None:
+    assert spelling.one_edit_apart("artifical", "artificial") and spelling.one_edit_apart("contnet", "content")
+    assert spelling.one_edit_apart("nodels", "models") and not spelling.one_edit_apart("models", "modals ")
+    assert not spelling.one_edit_apart("retain", "retains!") and not spelling.one_edit_apart("form", "farm!")
+    assert spelling.is_word("Artificial") and not spelling.is_word("artifical") and spelling.is_word_form("tweens")
+
+
+def test_a_misspelling_guard_reads_the_configured_vocabulary() -> None:
+    """A review: "Replica" -> "Replika" is one letter from a dictionary word, and Replika is an AI product the
+    operator named in `flag.extra_terms`."""
+    vocabulary = Vocabulary.build({"product": ["Replika"]})
+    old = policy(INTRO, "We send your chat history to Replica, our backup service.", CONTROLS)
+    assert flag_of(old, old.replace("Replica", "Replika"), vocabulary=vocabulary).ai
+
+
 @pytest.mark.parametrize(
     ("paragraph", "old", "new"),
     [
@@ -1703,6 +1731,24 @@ def test_a_sentence_about_the_ai_thing_the_sentence_before_names_is_about_ai(
         ),
         ("Our AI assistant drafts replies. The support team answers within 2 days.", "2 days", "3 days"),
         ("Our generative AI features help you write. The features are included in every plan.", "every", "the Pro"),
+        # From a review: a human of the same name, another noun after AI words, the company itself, corporate facts.
+        (
+            "Our AI agent can book tables for you. Agents at our call centre answer 24 hours a day.",
+            "24 hours",
+            "12 hours",
+        ),
+        (
+            "Unser KI-Agent kann Tische reservieren. Der Agent unserer Versicherung meldet sich in zwei Tagen.",
+            "zwei",
+            "fünf",
+        ),
+        (
+            "Our models use computer vision. Our vision is to make the internet safer for everyone.",
+            "everyone",
+            "families",
+        ),
+        ("We use posts to train Meta's AI models. Meta keeps your account information for 30 days.", "30", "90"),
+        ("We send your prompts to our model provider. The provider is incorporated in Delaware.", "Delaware", "Ohio"),
         (
             "Quillwise uses your text to improve its AI models. Our business model is based on subscriptions.",
             "subscriptions.",

@@ -827,6 +827,31 @@ MODEL_MAKES = re.compile(
     re.IGNORECASE,
 )
 
+# What an AI sentence names that the next sentence can take for its subject ("The agent asks for your confirmation"
+# after "our AI agent can place orders"; "The provider keeps the text for 30 days" after "our model provider"): the
+# things an AI product is, or that run it for a company. A closed list: a review of an open one found the next
+# sentence's "Our vision" after "computer vision", "Our network" after "neural networks", "The Office" after "the AI
+# Office", "Devices", "The team", "Meta" (after "train Meta's models") read as the AI thing.
+AI_THING = re.compile(
+    r"^(?:agents?|assistants?|providers?|chatbots?|bots?|companions?|copilots?|"
+    r"fournisseurs?|prestataires?|robots?|conversationnels?|"
+    r"agenten|assistent(?:in|en)?|anbieter[sn]?|dienstleister[sn]?)$",
+    re.IGNORECASE,
+)
+# A noun with a qualifier of its own names something else: "Agents at our call centre", "The assistant to our DPO",
+# "Der Agent unserer Versicherung", "L'agent immobilier".
+QUALIFIED = re.compile(
+    r"\s*(?:at|of|to|for|from|in|on|with|de|du|des|d['’]|à|au|aux|immobiliers?|commerciaux|commercial|"
+    r"unser(?:e[rsmn]?)?|der|des|von|bei|für)\b",
+    re.IGNORECASE,
+)
+# What a company is, rather than what its AI does: where it is incorporated or seated, when its office is open.
+CORPORATE_FACT = re.compile(
+    r"\b(?:incorporated|registered (?:in|office|address)|headquarter(?:s|ed)|office hours|opening hours|"
+    r"siège|immatricul\w*|horaires|Sitz|Handelsregister|eingetragen|Öffnungszeiten|Geschäftszeiten)\b",
+    re.IGNORECASE,
+)
+
 # A demonstrative and the word after it (DEMONSTRATIVE). In German the noun is the first of the next two words with a
 # capital ("dieser neue Score").
 DEMONSTRATIVE = re.compile(

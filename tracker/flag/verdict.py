@@ -13,10 +13,12 @@ from dataclasses import dataclass, replace
 
 from tracker.diff import DELETE, EQUAL, INSERT, TextDiff
 from tracker.flag.language import (
+    AI_THING,
     BACK_POINTER,
     CATEGORIES,
     CLAUSE_JOIN,
     COMMERCE,
+    CORPORATE_FACT,
     DEMONSTRATIVE,
     ENDS_WITH_VERB,
     HEADING_GENERIC,
@@ -25,6 +27,7 @@ from tracker.flag.language import (
     MODEL_MAKES,
     NEGATION,
     NOT_ROUTINE,
+    QUALIFIED,
     ROUTINE_BUSINESS,
     SECTION_REFERENCE,
     STOPWORDS,
@@ -43,7 +46,7 @@ from tracker.flag.sentences import (
     spelled_words,
     title,
 )
-from tracker.flag.spelling import is_word, one_edit_apart
+from tracker.flag.spelling import is_german_word, is_word, is_word_form, one_edit_apart
 from tracker.flag.vocabulary import (
     AI_THRESHOLD,
     ASSISTANT_SHAPE,
@@ -158,7 +161,7 @@ def flag_change(
         return NO_FLAG
     if not (diff.inserted_words or diff.deleted_words):
         return _quiet("no word was inserted or deleted (whitespace, punctuation or markup only)")
-    mechanical = _mechanical_segments(diff)
+    mechanical = _mechanical_segments(diff, vocabulary)
     reader = _Reader(vocabulary)
     old = _Side.of(diff, DELETE, mechanical, reader)
     new = _Side.of(diff, INSERT, mechanical, reader)
@@ -296,7 +299,7 @@ class _Reader:
 # -- mechanical edits ----------------------------------------------------------------------------------------
 
 
-def _mechanical_segments(diff: TextDiff) -> set[int]:
+def _mechanical_segments(diff: TextDiff, vocabulary: Vocabulary) -> set[int]:
     """The changed segments whose words did not change: each run of edits (with only spaces and punctuation
     between them) that deletes and inserts the same words, or the same letters ("e-mail"/"email",
     "Glint's"/"Glints", a line split in three, "personalise"/"personalize", a curly apostrophe). Every word counts
@@ -313,7 +316,7 @@ def _mechanical_segments(diff: TextDiff) -> set[int]:
             inserted = "".join(diff.segments[i].text for i in changed if diff.segments[i].op == INSERT)
             before = diff.segments[run[0] - 1].text if run[0] > 0 else ""
             after = segment.text if segment is not None else ""
-            if _same_words(deleted, inserted) or _renumbered(deleted, inserted, before, after):
+            if _same_words(deleted, inserted, vocabulary) or _renumbered(deleted, inserted, before, after):
                 mechanical.update(changed)
         run = []
     return mechanical
@@ -357,18 +360,12 @@ _OWN_ARTICLE = re.compile(r"\b(?:articles?|artikels?)\s+$", re.IGNORECASE)
 _SUB_NUMBER = re.compile(r"^\.\d")
 
 
-def _typo_fixed(deleted: str, inserted: str) -> bool:
-    """Is the run one word's typo fixed (or made)? Either a long word's two letters side by side swapped ("contnet"
-    -> "content") or its last letter dropped or added ("communautée" -> "communauté"), with the same first letter:
-    "not" -> "now" and "retain" -> "retrain" are news. Or one letter inserted, deleted, replaced or swapped anywhere
-    between a spelling that no dictionary holds and one that a dictionary holds ("artifical" -> "artificial"):
-    between two words of a dictionary, one letter is news ("utilisions" -> "utilisons", "nutzten" -> "nutzen")."""
-    if not (deleted.isalpha() and inserted.isalpha()):
-        return False
-    if len(deleted) > TYPO_MAX_LETTERS or len(inserted) > TYPO_MAX_LETTERS:
-        return False
-    if _slip_of_a_long_word(deleted, inserted):
-        return True
+def _typo_fixed(deleted: str, inserted: str, vocabulary: Vocabulary) -> bool:
+    """Is the run one word's misspelling fixed (or made): one letter inserted, deleted, replaced or swapped between a
+    spelling that no dictionary holds, in any of its forms, and one that a dictionary holds ("artifical" ->
+    "artificial")? Between two words of a dictionary, one letter is news ("utilisions" -> "utilisons", "nutzten" ->
+    "nutzen", "teens" -> "tweens"), and so is a name ("Llama" -> "Llava"; a capitalised word is a name unless the
+    German list holds it) or a term the vocabulary reads as AI ("Replika", given in `flag.extra_terms`)."""
     if max(len(deleted), len(inserted)) < TYPO_DICTIONARY_MIN_LETTERS:
         return False
     if not one_edit_apart(deleted.lower(), inserted.lower()):
@@ -377,11 +374,16 @@ def _typo_fixed(deleted: str, inserted: str) -> bool:
     if len(known) != 1:
         return False
     misspelt = inserted if known[0] == deleted else deleted
-    # A term the vocabulary reads as AI is no misspelling of another word, whatever the dictionaries say.
-    return not DEFAULT_VOCABULARY.terms_in(misspelt)
+    if is_word_form(misspelt):
+        return False
+    if (deleted[0].isupper() or inserted[0].isupper()) and not is_german_word(known[0]):
+        return False
+    return not vocabulary.terms_in(misspelt)
 
 
 def _slip_of_a_long_word(deleted: str, inserted: str) -> bool:
+    """A long word's two letters side by side swapped ("contnet" -> "content") or its last letter dropped or added
+    ("communautée" -> "communauté"), with the same first letter: read without a dictionary."""
     if not (len(deleted) >= TYPO_MIN_LETTERS and len(inserted) >= TYPO_MIN_LETTERS) or deleted[0] != inserted[0]:
         return False
     if len(deleted) == len(inserted):
@@ -392,21 +394,36 @@ def _slip_of_a_long_word(deleted: str, inserted: str) -> bool:
     return len(longer) == len(shorter) + 1 and longer.startswith(shorter)
 
 
-def _same_words(deleted: str, inserted: str) -> bool:
-    """Do two stretches hold the same words (in one spelling) or the same letters? Most runs of edits are plain
-    insertions or deletions, or differ in length more than re-spellings can: those are answered without reading."""
+def _same_words(deleted: str, inserted: str, vocabulary: Vocabulary) -> bool:
+    """Do two stretches hold the same words (in one spelling) or the same letters, or one word's misspelling
+    fixed? Most runs of edits are plain insertions or deletions, or differ in length more than re-spellings can:
+    those are answered without reading."""
     words_deleted, words_inserted = WORD.search(deleted) is not None, WORD.search(inserted) is not None
     if not (words_deleted and words_inserted):
         return words_deleted == words_inserted  # spaces, punctuation and markup on both sides
     deleted_letters, inserted_letters = letters(deleted), letters(inserted)
     if deleted_letters == inserted_letters:
         return True
-    if _typo_fixed(deleted.strip(), inserted.strip()):
+    one_word = _one_word(deleted.strip(), inserted.strip())
+    if one_word and _slip_of_a_long_word(deleted.strip(), inserted.strip()):
         return True
     # A re-spelling changes a word by a few letters at most ("ogue" -> "og", "amme" -> "am", "ll" -> "l").
     if abs(len(deleted_letters) - len(inserted_letters)) > 2 * (deleted.count(" ") + 1):
         return False
-    return spelled_words(deleted) == spelled_words(inserted)
+    if spelled_words(deleted) == spelled_words(inserted):
+        return True
+    # Last: the dictionaries are read only for a word no cheaper rule explains.
+    return one_word and _typo_fixed(deleted.strip(), inserted.strip(), vocabulary)
+
+
+def _one_word(deleted: str, inserted: str) -> bool:
+    """Is each side one word of letters, short enough to be one?"""
+    return (
+        deleted.isalpha()
+        and inserted.isalpha()
+        and len(deleted) <= TYPO_MAX_LETTERS
+        and len(inserted) <= TYPO_MAX_LETTERS
+    )
 
 
 # -- judging the candidates ----------------------------------------------------------------------------------
@@ -781,10 +798,9 @@ def _plurals(word: str) -> set[str]:
 
 
 def _ai_things(sentence: str, terms: Iterable[Term]) -> set[str]:
-    """The nouns a sentence names with AI words, that a later sentence can take for its subject: a term's last noun
-    ("AI agent", "model provider"), the noun right after a term ("AI summaries"), or the noun a term qualifies after
-    "of", "von", "de" ("Anbieter von Sprachmodellen", "outil d'IA"). Generic nouns (HEADING_GENERIC: "features",
-    "tool", "data") are left out: "the tool" or "the data" a later sentence speaks of is as often another one."""
+    """The things (AI_THING: an agent, an assistant, a provider ...) a sentence names with AI words, that a later
+    sentence can take for its subject: a term's last noun ("AI agent", "model provider"), the noun right after a term
+    ("KI-Assistent"), or the noun a term qualifies after "of", "von", "de" ("Anbieter von Sprachmodellen")."""
     found = []
     for term in terms:
         words = _SUBJECT_WORD.findall(term.text)
@@ -796,11 +812,7 @@ def _ai_things(sentence: str, terms: Iterable[Term]) -> set[str]:
         qualified = _NOUN_OF.search(sentence[max(0, term.start - 40) : term.start])
         if qualified:
             found.append(qualified[1])
-    return {
-        word.lower()
-        for word in found
-        if len(word) >= SUBJECT_MIN_LETTERS and word.lower() not in HEADING_GENERIC and word.lower() not in STOPWORDS
-    }
+    return {word.lower() for word in found if AI_THING.match(word)}
 
 
 _NEXT_WORD = re.compile(r"[ -]([^\W\d_]+)")
@@ -1237,15 +1249,25 @@ class _Side:
         what the sentence before it names with AI words (_ai_things: "The agent asks for your confirmation" after
         "our AI agent can place orders"; "The provider keeps the text for 30 days" after "our model provider")? Never
         furniture, money or contact details, as for a section's statements."""
-        # A noun that is AI wording itself ("models") would make "Our business model" its subject.
-        nouns = {noun for noun in _ai_things(before, self.reader.terms(before)) if not self.reader.terms(noun)}
-        if not nouns or furniture_reason(sentence, False) or COMMERCE.search(sentence):
+        nouns = _ai_things(before, self.reader.terms(before))
+        if (
+            not nouns
+            or furniture_reason(sentence, False)
+            or COMMERCE.search(sentence)
+            or CORPORATE_FACT.search(sentence)
+        ):
             return False
-        subject = _SUBJECT_WORD.findall(SUBJECT_LEAD.sub("", sentence, count=1))[:1]
-        named = [word.lower() for word in subject] + [
-            _demonstrated(m).lower() for m in DEMONSTRATIVE.finditer(sentence)
-        ]
-        return any(_same_noun(word, noun) for word in named for noun in nouns)
+        lead = SUBJECT_LEAD.match(sentence)
+        subject = _SUBJECT_WORD.match(sentence, lead.end() if lead else 0)
+        named = [(subject.group(), subject.end())] if subject else []
+        for match in DEMONSTRATIVE.finditer(sentence):
+            group = "first" if not match["de"] or _demonstrated(match) == match["first"] else "second"
+            if match[group]:
+                named.append((match[group], match.end(group)))
+        return any(
+            not QUALIFIED.match(sentence, end) and any(_same_noun(word.lower(), thing) for thing in nouns)
+            for word, end in named
+        )
 
     def _heading_context(self, line_start: int) -> tuple[Judgement, str] | None:
         """The judgement and the noun (_heading_noun) of the heading the line at `line_start` sits under, when it
