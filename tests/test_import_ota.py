@@ -406,6 +406,9 @@ def test_linkedin_september_2024_change_is_found_flagged_with_the_archives_dates
     assert f"change {change.id}, recorded by Open Terms Archive" in shown.stdout
     assert "2024-09-19 00:32 UTC" in shown.stdout and "AI flag: training" in shown.stdout
     assert "no notice, dated 1 day before it appeared" in shown.stdout, shown.stdout
+    # What the archive held that the import refused is on record too (a user's test: `history --all` hid it).
+    history = run_tracker("history", "linkedin", "-d", "privacy-policy", "--all", config=config)
+    assert "refused on import" in history.stdout and "linkedin european regional privacy notice" in history.stdout
 
     before = (store.versions("linkedin"), store.changes("linkedin"))
     again = run_tracker("import", "ota", str(linkedin_archive), "linkedin", "--json", config=config)

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from tracker.config import Document
     from tracker.diff import TextDiff
     from tracker.store import ChangeRecord, CheckRecord, Store, VersionRecord
+    from tracker.store.repository import RefusedImport
 
 
 def changes_json(changes: Iterable[ChangeRecord]) -> list[dict[str, Any]]:
@@ -68,6 +69,23 @@ def suspect_captures_json(store: Store, checks: Iterable[CheckRecord]) -> list[d
             "snapshot": snapshot_json(store, c.snapshot_id),
         }
         for c in checks
+    ]
+
+
+def refused_imports_json(refused: Iterable[RefusedImport]) -> list[dict[str, Any]]:
+    """`tracker history --all --json`: the archives' captures an import refused, each with where the archive has it."""
+    return [
+        {
+            "service": r.service,
+            "document": r.document,
+            "origin": r.origin,
+            "ref": r.ref,
+            "source": r.source,
+            "archived_at": r.observed_at.isoformat(),
+            "reason": r.reason,
+            "refusal": r.refusal,
+        }
+        for r in refused
     ]
 
 

@@ -17,7 +17,12 @@ from tracker.cli.app import cli as group
 @group.command()
 @click.argument("service")
 @click.option("--document", "-d", help="Only this document of the service.")
-@click.option("--all", "show_all", is_flag=True, help="Also the suspect captures: pages the screen refused, kept.")
+@click.option(
+    "--all",
+    "show_all",
+    is_flag=True,
+    help="Also the suspect captures (pages the screen refused, kept) and the archives' captures refused on import.",
+)
 @click.option("--json", "as_json", is_flag=True, help="JSON list, for scripts.")
 @pass_context
 @handles_errors
@@ -25,7 +30,8 @@ def history(context: Context, service: str, document: str | None, show_all: bool
     """The stored versions of a service's documents, oldest first, with times, sizes, hashes and snapshot ids.
 
     `tracker snapshot ID` gives the raw bytes of a version's capture, for citing. With --all, also every suspect
-    capture (a page the screen refused: never a version), with its reason and the snapshot of its raw bytes.
+    capture (a page the screen refused: never a version), with its reason and the snapshot of its raw bytes, and
+    every capture of an archive that an import refused, with its reason and where the archive keeps it.
     """
     from tracker.terminal import print_table, when
 
@@ -34,15 +40,21 @@ def history(context: Context, service: str, document: str | None, show_all: bool
     versions = store.versions(service, document)
     # Every suspect capture, however many checks came after it: they are the evidence of what the screen held.
     suspects = list(reversed(store.checks(service, document, limit=None, suspect=True))) if show_all else []
+    # And what the archives held that the screen refused on import (no bytes kept: the archive keeps them).
+    refused = store.refused_imports(service, document) if show_all else []
     if as_json:
-        from tracker.payloads import history_json, suspect_captures_json
+        from tracker.payloads import history_json, refused_imports_json, suspect_captures_json
 
         payload: object = history_json(store, versions)
         if show_all:
-            payload = {"versions": payload, "suspect_captures": suspect_captures_json(store, suspects)}
+            payload = {
+                "versions": payload,
+                "suspect_captures": suspect_captures_json(store, suspects),
+                "refused_imports": refused_imports_json(refused),
+            }
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
-    if not versions and not suspects:
+    if not versions and not suspects and not refused:
         what = f"{service} {document}" if document else service
         context.out.print(f"No versions stored for {what} yet: `tracker check {service}` fetches it now.")
         return
@@ -51,7 +63,7 @@ def history(context: Context, service: str, document: str | None, show_all: bool
     headers = ("version", "snapshot", "first seen (UTC)", "last seen (UTC)", "characters", "sha256")
     if imported:
         headers = ("version", "snapshot", "origin", "first seen (UTC)", "characters", "sha256")
-    for key in dict.fromkeys([v.document for v in versions] + [c.document for c in suspects]):
+    for key in dict.fromkeys([v.document for v in versions] + [c.document for c in (*suspects, *refused)]):
         context.out.print(f"{context.title(service, key)} ({service} {key})")
         rows = []
         for v in versions:
@@ -68,6 +80,15 @@ def history(context: Context, service: str, document: str | None, show_all: bool
                 context.out,
                 ("check", "snapshot", "checked (UTC)", "why"),
                 [(str(c.id), str(c.snapshot_id), when(c.started_at), c.reason or "") for c in shown],
+                wrap=(3,),
+            )
+        archived = [r for r in refused if r.document == key]
+        if archived:
+            context.out.print(f"Archived captures of {context.title(service, key)} refused on import", style="yellow")
+            print_table(
+                context.out,
+                ("origin", "capture", "archived (UTC)", "why"),
+                [(r.origin, r.ref[:12], when(r.observed_at), r.reason or "") for r in archived],
                 wrap=(3,),
             )
     context.out.print("\nThe raw capture of a version: tracker snapshot SNAPSHOT", style="dim")

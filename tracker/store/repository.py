@@ -228,6 +228,20 @@ class Sighting:
     rules_key: str | None
 
 
+@dataclass(frozen=True)
+class RefusedImport:
+    """A capture an archive holds that the screen refused: never a version, on record with its reason."""
+
+    service: str
+    document: str
+    origin: str
+    ref: str
+    source: str
+    observed_at: datetime
+    reason: str | None
+    refusal: str | None
+
+
 class Store:
     """The database behind tracker. Creates the schema on first use of an empty database."""
 
@@ -592,6 +606,22 @@ class Store:
                 .order_by(ImportRow.observed_at, ImportRow.id)
             ).all()
             return [Sighting(observed_at, version_id, rules_key) for observed_at, version_id, rules_key in rows]
+
+    def refused_imports(self, service: str, document: str | None = None) -> list[RefusedImport]:
+        """The archives' captures of a service's documents that the screen refused, oldest first."""
+        with self._transaction() as session:
+            rows = session.execute(
+                select(ImportRow, DocumentRow)
+                .join(DocumentRow, ImportRow.document_id == DocumentRow.id)
+                .where(DocumentRow.service == service, *_document_filter(document), ImportRow.outcome == "failed")
+                .order_by(ImportRow.observed_at, ImportRow.id)
+            ).all()
+            return [
+                RefusedImport(
+                    doc.service, doc.key, row.origin, row.ref, row.source, row.observed_at, row.reason, row.refusal
+                )
+                for row, doc in rows
+            ]
 
     def record_import(self, imported: NewImport) -> SavedCheck:
         """Write one imported capture and what it brought, atomically (`check_id` is the import row's id).
