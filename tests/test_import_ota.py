@@ -309,6 +309,9 @@ def test_the_first_check_after_an_import_reads_the_page_anew_instead_of_diffing_
         result = check_document(acme(page_server.url("/privacy")), sqlite_store, fetcher)
     assert result.outcome == "first_version" and result.change_id is None
     assert sqlite_store.document_state("acme", "privacy").latest.origin == "check"  # type: ignore[union-attr]
+    # A user's test read "first version stored" as compared: it says it was not, and how to see both.
+    assert result.reason and "not compared with the archive's last version" in result.reason
+    assert "tracker history acme -d privacy" in result.reason
 
 
 def test_imported_changes_are_never_news_for_the_digest(sqlite_store: Store, tmp_path: Path) -> None:

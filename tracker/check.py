@@ -296,8 +296,16 @@ def _check_document(
     except Exception as exc:  # a page that breaks the parser is a failed check on record, not a crashed daemon
         return refuse(Refusal("not_policy", f"extraction failed: {type(exc).__name__}: {exc}"), **keys)
     latest_text = state.latest_text
+    seam = None
     if rules_changed and state.latest is not None and state.latest.rules_key == ARCHIVE_TEXT_RULES_KEY:
         latest_text = None  # an archive's own extraction is in force: this tracker's first reading, not a change
+        # Two extractions of one page differ in their links, headings and edges: a diff across them would be noise
+        # (a trial on the corpus: 39 false AI alerts in 126 same-day pairs). Said, so no one reads it as compared.
+        seam = (
+            f"not compared with the archive's last version {state.latest.id} "
+            f"({state.latest.first_seen_at:%Y-%m-%d}, the archive's own extraction); "
+            f"`tracker history {document.service} -d {document.key}` lists both"
+        )
     elif rules_changed and state.latest is not None and (baseline := _reextract(store, state.latest, rules)):
         latest_text = baseline
         keys["baseline"] = (baseline, hashlib.sha256(baseline.encode()).hexdigest())
@@ -329,6 +337,8 @@ def _check_document(
         keys["snapshot"] = _snapshot(fetched, body, raw_sha256)
     if judgement.outcome == "changed" and change is not None:
         change = story.tell(change, store, document, state, text, fetched, started_at)
+    if judgement.outcome == "first_version" and seam:
+        keys["reason"] = seam
     return record(judgement.outcome, judgement.flag, text=text, change=change, **keys)
 
 

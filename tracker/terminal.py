@@ -50,6 +50,8 @@ def check_line(result: CheckResult, title: str, checks: ChecksSettings) -> Text:
         line.append("unchanged", style="dim")
     elif result.outcome == "first_version":
         line.append(f"first version stored (version {result.version_id})", style="cyan")
+        if result.reason:  # the first reading after an archive's history: say it was not compared
+            line.append(f": {result.reason}", style="yellow")
     elif result.outcome == "returned":
         line.append(f"returned to known version {result.version_id} (change {result.change_id})", style="yellow")
     elif result.flag.kind == DOCUMENT_REPLACED:
