@@ -1660,6 +1660,17 @@ def test_one_letter_between_two_words_of_a_dictionary_is_news(sentence: str, old
     assert flag_of(before, before.replace(old, new)).ai
 
 
+def test_the_ai_thing_named_at_the_end_of_the_paragraph_before_is_the_same_thing() -> None:
+    """A user's test: "The agent asks for confirmation before -> after paying" a paragraph after "Our AI agent can
+    place orders for you." went unflagged; on the same line it was flagged."""
+    old = policy(INTRO, "Our AI agent can place orders for you.", "The agent asks for confirmation before paying.")
+    assert flag_of(old, old.replace("before paying", "after paying")).ai
+    staff = policy(INTRO, "Our AI agent can place orders for you.", "Agents at our call centre answer in 2 days.")
+    assert not flag_of(staff, staff.replace("2 days", "3 days")).ai
+    listed = policy(INTRO, "Our AI agent can place orders for you.", "- The agent team answers in 2 days.")
+    assert not flag_of(listed, listed.replace("2 days", "3 days")).ai
+
+
 @pytest.mark.parametrize(
     ("paragraph", "old", "new"),
     [

@@ -1224,10 +1224,11 @@ class _Side:
                                 "it takes up what the model of the unchanged AI statement before it made",
                             )
                             continue
-                    if index > 0 and self._names_its_ai_thing(
-                        self.text[start:end], self.text[slice(*spans[index - 1])]
-                    ):
-                        context = self._statement_context(spans, index, other, chain=1)
+                    # The sentence before: on its line, or for a paragraph's first sentence the last of the paragraph
+                    # before it ("Our AI agent can place orders." then, a paragraph on, "The agent asks ...").
+                    before = spans[index - 1] if index > 0 else None if is_item else self._paragraph_before(line_start)
+                    if before is not None and self._names_its_ai_thing(self.text[start:end], self.text[slice(*before)]):
+                        context = self._statement_context([before, (start, end)], 1, other, chain=1)
                         if context is not None:
                             yield (
                                 start,
@@ -1243,6 +1244,17 @@ class _Side:
                     ):
                         yield start, end, section[0], "it speaks of what the heading of its section, about AI, names"
                 line_start = line_end + 1
+
+    def _paragraph_before(self, line_start: int) -> tuple[int, int] | None:
+        """The last sentence of the paragraph before the line at `line_start`, when that is a paragraph (not a
+        heading, a list's item or a table's row)."""
+        end = len(self.text[:line_start].rstrip())
+        start = self.text.rfind("\n", 0, end) + 1
+        line = self.text[start:end]
+        if not line.strip() or _HEADING_LINE.match(line) or _LIST_ITEM.match(line) or line.lstrip().startswith("|"):
+            return None
+        spans = self.line_spans(start, end)
+        return spans[-1] if spans else None
 
     def _names_its_ai_thing(self, sentence: str, before: str) -> bool:
         """Is the sentence's subject (its first word after a determiner), or a noun it points at ("diesem Anbieter"),
