@@ -203,7 +203,7 @@ def test_a_held_capture_awaits_confirmation_and_is_not_failing_until_blind(datab
         record(store, "terms", "unchanged", 10)
         for hours in (3, 2, 1):
             hold("terms", hours)
-        hold("privacy", 1)  # never checked successfully: its first capture is held
+        hold("privacy", 1)  # never checked successfully: nothing in force, its held first capture is a failure
         record(store, "cookies", "unchanged", 72)
         for hours in (60, 30, 1):
             hold("cookies", hours)
@@ -215,7 +215,8 @@ def test_a_held_capture_awaits_confirmation_and_is_not_failing_until_blind(datab
             health = {h.document: h for h in read()}
             terms, privacy, cookies = health["terms"], health["privacy"], health["cookies"]
             assert terms.last_outcome == "held" and not terms.failing and terms.consecutive_failures == 3
-            assert privacy.last_outcome == "held" and not privacy.failing
+            assert privacy.last_outcome != "held" and privacy.failing
+            assert privacy.failing_reason.startswith("never checked successfully")
             assert cookies.last_outcome == "held" and cookies.failing  # blind for 3 days: held or not
             assert "no successful check since" in cookies.failing_reason
         record(store, "terms", "failed", 0.5, "HTTP 503")

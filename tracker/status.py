@@ -79,16 +79,18 @@ def assess(
     there is no "still fine" to assume); `failing_after` failed checks in a row; or no successful check for
     longer than `blind_after` (never less than two periods of the document's schedule, so that a weekly
     document is not failing between two good checks). A document never checked is not failing. A success
-    clears it. A document whose newest check is held (awaiting confirmation) is failing only when blind too long.
+    clears it. A document with a version in force whose newest check is held (awaiting confirmation) is failing only
+    when blind too long.
     A failed check is tried again after `retry_delay` (from `first_retry`), not a period later, and no sooner than
     its server asked (Retry-After on a 429 or 503, up to MAX_ASKED_WAIT).
     """
     first_attempt, last_success, failures = streak if streak else (None, None, 0)
     reason = None
     last = f" (last: {latest.reason})" if latest and latest.reason else ""
-    # A held capture (a rewrite, a cut, a stub that checks over `checks.confirm_span` may confirm) is the page seen
-    # and kept, awaiting confirmation: the document is failing only once it has been blind too long.
-    held = latest is not None and latest.held and failures > 0
+    # A held capture (a rewrite, a cut that checks over `checks.confirm_span` may confirm) of a document with a
+    # version in force is the page seen and kept, awaiting confirmation: failing only once blind too long. A document
+    # never checked successfully has nothing in force: its held first captures are failing as any other failure.
+    held = latest is not None and latest.held and failures > 0 and last_success is not None
     if failures and last_success is None and not held:
         last = f"; last: {latest.reason}" if latest and latest.reason else ""
         reason = f"never checked successfully ({_count(failures, 'failed check')}{last})"
