@@ -409,6 +409,11 @@ def test_linkedin_september_2024_change_is_found_flagged_with_the_archives_dates
     assert f"change {change.id}, recorded by Open Terms Archive" in shown.stdout
     assert "2024-09-19 00:32 UTC" in shown.stdout and "AI flag: training" in shown.stdout
     assert "no notice, dated 1 day before it appeared" in shown.stdout, shown.stdout
+    # An archive's capture is cited as the archive's, never as a fetch this tracker made (a user's test).
+    snapshot_id = store.version(change.to_version_id).snapshot_id
+    cited = run_tracker("snapshot", str(snapshot_id), config=config)
+    assert "as archived by Open Terms Archive at 2024-09-19T00:32:21+00:00" in cited.stderr
+    assert "not fetched by this tracker" in cited.stderr and "HTTP 200" not in cited.stderr
     # What the archive held that the import refused is on record too (a user's test: `history --all` hid it).
     history = run_tracker("history", "linkedin", "-d", "privacy-policy", "--all", config=config)
     assert "refused on import" in history.stdout and "linkedin european regional privacy notice" in history.stdout

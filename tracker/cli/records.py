@@ -13,6 +13,8 @@ import click
 from tracker.cli.app import EXIT_USAGE, Context, fail, handles_errors, pass_context
 from tracker.cli.app import cli as group
 
+ARCHIVE_NAMES = {"ota": "Open Terms Archive", "wayback": "the Wayback Machine"}
+
 
 @group.command()
 @click.argument("service")
@@ -267,10 +269,18 @@ def snapshot(context: Context, snapshot_id: int, output: Path | None) -> None:
         body = context.existing_store.snapshot_body(snapshot_id)
     except KeyError:
         fail(f"no snapshot {snapshot_id} (`tracker history SERVICE` lists them)", EXIT_USAGE)
-    context.err.print(
-        f"snapshot {record.id}: {record.url} fetched {record.fetched_at.isoformat()} (HTTP {record.status}, "
-        f"{record.raw_size} bytes, sha256 {record.raw_sha256})"
-    )
+    origin, provenance = context.existing_store.snapshot_provenance(snapshot_id)
+    size = f"{record.raw_size} bytes, sha256 {record.raw_sha256}"
+    if origin == "check":
+        cited = f"{record.url} fetched {record.fetched_at.isoformat()} (HTTP {record.status}, {size})"
+    else:
+        # An archive's capture: cite the archive, never a fetch of the URL this tracker did not make.
+        where = ", ".join(f"{key} {value}" for key, value in (provenance or {}).items() if key != "fetched_at")
+        cited = (
+            f"{record.url} as archived by {ARCHIVE_NAMES.get(origin, origin)} at {record.fetched_at.isoformat()}"
+            f" ({where}; {size}); not fetched by this tracker"
+        )
+    context.err.print(f"snapshot {record.id}: {cited}", markup=False)
     if output:
         output.write_bytes(body)
     else:

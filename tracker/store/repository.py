@@ -401,6 +401,15 @@ class Store:
                 raise KeyError(snapshot_id)
             return _snapshot_record(row)
 
+    def snapshot_provenance(self, snapshot_id: int) -> tuple[str, dict[str, str] | None]:
+        """Who took a capture: "check" (this tracker's fetch) or the archive an imported version came from, with
+        the version's provenance (repository and commit, or the Wayback capture)."""
+        with self._transaction() as session:
+            row = session.execute(
+                select(VersionRow.origin, VersionRow.provenance).where(VersionRow.snapshot_id == snapshot_id).limit(1)
+            ).first()
+        return (row.origin, row.provenance) if row else ("check", None)
+
     def snapshot_body(self, snapshot_id: int) -> bytes:
         with self._transaction() as session:
             row = session.get(SnapshotRow, snapshot_id)
