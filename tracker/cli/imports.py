@@ -175,5 +175,7 @@ def _print_summary(context: Context, doc: Document, summary: ImportSummary) -> N
     context.out.print(line)
     for refused in summary.refused:
         context.out.print(Text(f"  refused {refused}", style="yellow"))
+    for awaiting in summary.awaiting:
+        context.out.print(Text(f"  held until the archive records more (next import judges it again) {awaiting}"))
     for unavailable in summary.unavailable:
         context.out.print(Text(f"  not read (next import tries again) {unavailable}", style="red"))

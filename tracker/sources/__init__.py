@@ -55,6 +55,8 @@ class CaptureRef:
     technical: bool = False
     # When the archive records a text only when it changes, its next record: it kept seeing this text until then.
     kept_until: datetime | None = None
+    # The newest record of such an archive: how long its text lasts is not known yet.
+    newest_record: bool = False
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,9 @@ class ImportSummary:
     ai_changes: list[int] = field(default_factory=list)
     technical: int = 0
     refused: list[str] = field(default_factory=list)
+    # Held, and the archive's newest record: not on record, judged again by the next import (when the archive
+    # has recorded more, it says how long the text lasted).
+    awaiting: list[str] = field(default_factory=list)
     unavailable: list[str] = field(default_factory=list)
     error: str | None = None
     first_observed_at: datetime | None = None
@@ -124,6 +129,7 @@ class ImportSummary:
             "ai_changes": self.ai_changes,
             "technical_versions": self.technical,
             "refused": self.refused,
+            "awaiting_confirmation": self.awaiting,
             "unavailable": self.unavailable,
             "first_observed_at": self.first_observed_at.isoformat() if self.first_observed_at else None,
             "last_observed_at": self.last_observed_at.isoformat() if self.last_observed_at else None,
@@ -241,8 +247,11 @@ def _import_capture(
         change = story.tell_from(
             change, store, document, page, old_text, timeline.first_seen(base_id), when, imported=True
         )
-    sha256 = hashlib.sha256(text.encode()).hexdigest() if text is not None else None
     refusal = judgement.refusal
+    if refusal is not None and refusal.confirmable and listed.newest_record:
+        summary.awaiting.append(f"{listed.ref}: {refusal.message}")
+        return
+    sha256 = hashlib.sha256(text.encode()).hexdigest() if text is not None else None
     saved = store.record_import(
         NewImport(
             service=document.service,

@@ -170,8 +170,9 @@ class OpenTermsArchive:
                 provenance=_provenance(self.versions.name, sha, path, when, subject, body),
                 technical=subject.startswith(TECHNICAL_SUBJECTS),
                 kept_until=next((end for end in ends if end > when), None),
+                newest_record=number == len(commits) - 1 and not any(end > when for end in ends),
             )
-            for sha, when, subject, body in commits
+            for number, (sha, when, subject, body) in enumerate(commits)
         ]
 
     def load(self, document: Document, refs: Sequence[CaptureRef]) -> Iterator[ArchivedCapture]:
