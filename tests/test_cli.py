@@ -294,7 +294,9 @@ def test_on_a_narrow_terminal_reasons_and_kinds_wrap_and_ids_and_dates_stay_whol
 def test_a_listing_cut_by_its_limit_says_so(recorded: Path) -> None:
     """A user's test: `tracker changes` stopped at 50 without a word, and read as every change there was."""
     cut = run_tracker("changes", "--limit", "1", config=recorded)
-    assert cut.returncode == 0 and "The newest 1 changes; more match: --limit N" in cut.stdout
+    assert cut.returncode == 0 and "Only the newest change; more match: --limit N" in cut.stdout
+    huge = run_tracker("changes", "--limit", "9223372036854775807", config=recorded)  # a review: a traceback
+    assert huge.returncode == 2 and "Traceback" not in huge.stderr
     whole = run_tracker("changes", "--limit", "2", config=recorded)
     assert "more match" not in whole.stdout
     scripted = run_tracker("changes", "--limit", "1", "--json", config=recorded)

@@ -151,6 +151,13 @@ def test_an_upgrade_that_carries_an_ai_change_is_a_change(sqlite_store: Store, t
     )
     summary = import_history(acme(), sqlite_store, OpenTermsArchive(open_repository(str(repository))))
     assert summary.technical == 1 and len(summary.ai_changes) == 1
+    # New rules that leave an AI section out say nothing of the page (a review): technical, as before.
+    dropped = Commit(
+        PATH, policy("Clause 30: contact us.").replace(b"# Acme", b"Acme"), T0 + timedelta(days=140), "Refilter"
+    )
+    build_ota_repository(repository, [dropped])
+    again = import_history(acme(), sqlite_store, OpenTermsArchive(open_repository(str(repository))))
+    assert again.technical == 1 and again.ai_changes == []
     [change] = sqlite_store.changes("acme")
     assert change.ai and change.detected_at == T0 + timedelta(days=130)
     assert any("train the generative AI models" in e["text"] for e in change.evidence)
@@ -185,6 +192,27 @@ def test_a_rewrite_the_archive_kept_for_days_is_believed_at_its_own_date(sqlite_
     assert [c.detected_at for c in sqlite_store.changes("acme")] == [T0 + timedelta(days=90), T0 + timedelta(days=30)]
 
 
+def test_a_glitch_the_archive_saw_once_is_still_held(sqlite_store: Store, tmp_path: Path) -> None:
+    """A review: replaced at the archive's next run 12 hours later (it runs every 12 hours), or in the same second,
+    a text was seen once, and was believed; checks need 3 sightings over 12 hours."""
+    glitch = policy(*[f"Item {i}: a page of another kind entirely, listing product news." for i in range(80)])
+    every_12_hours = [T0 + timedelta(hours=12 * n) for n in range(6)]
+    repository = build_ota_repository(
+        tmp_path / "acme-versions",
+        [
+            Commit(PATH, policy(), every_12_hours[0], "First record of Acme Privacy Policy"),
+            Commit(PATH, glitch, every_12_hours[1], "Record new changes of Acme Privacy Policy"),
+            Commit(PATH, policy(), every_12_hours[2], "Record new changes of Acme Privacy Policy"),
+            Commit(PATH, glitch, every_12_hours[4], "Record new changes of Acme Privacy Policy"),
+            Commit(PATH, policy("Clause 30: contact us."), every_12_hours[4], "Record new changes"),
+            Commit(PATH, policy("Clause 30: contact us.", "Clause 31."), every_12_hours[5], "Record new changes"),
+        ],
+    )
+    summary = import_history(acme(), sqlite_store, OpenTermsArchive(open_repository(str(repository))))
+    assert len(summary.refused) == 2 and all("far longer" in refused for refused in summary.refused)
+    assert all(v.size < 3000 for v in sqlite_store.versions("acme", "privacy"))
+
+
 def test_a_held_newest_record_waits_for_the_archive_to_record_more(sqlite_store: Store, tmp_path: Path) -> None:
     """A user's test: the archive's newest commit, a rewrite, was refused, and stayed refused after the archive
     recorded more, while a fresh import of the same archive believed it: the outcome depended on when one imported.
@@ -192,6 +220,9 @@ def test_a_held_newest_record_waits_for_the_archive_to_record_more(sqlite_store:
     rewrite = [f"Section {i}: a longer policy explains each use of your data in detail." for i in range(70)]
     commits = [
         Commit(PATH, policy(), T0, "First record of Acme Privacy Policy"),
+        # Another document's records: the archive runs every 6 hours.
+        Commit("Acme/Terms.md", b"# Terms\n\nOne.\n", T0 + timedelta(hours=6), "First record of Acme Terms"),
+        Commit("Acme/Terms.md", b"# Terms\n\nTwo.\n", T0 + timedelta(hours=12), "Record new changes of Acme Terms"),
         Commit(PATH, policy(*rewrite), T0 + timedelta(days=30), "Record new changes of Acme Privacy Policy"),
     ]
     repository = build_ota_repository(tmp_path / "acme-versions", commits)
@@ -226,6 +257,32 @@ def test_a_page_variant_s_ai_section_that_goes_again_is_no_news(sqlite_store: St
     changes = sqlite_store.changes("acme")
     assert [c.detected_at for c in changes if c.kind == "change"] == [T0 + timedelta(days=30), T0 + timedelta(days=10)]
     assert summary.ai_changes == [changes[-1].id]  # the first time it went: news; the second: a variant
+
+
+def test_a_version_an_import_since_stored_is_known_when_a_full_import_meets_it_earlier(
+    sqlite_store: Store, tmp_path: Path
+) -> None:
+    """A review: after `import ota --since`, a full import met the version it stored earlier in time and did not take
+    in its sentences: an AI sentence known from then raised a false alert when it came back."""
+    ai = "We use your posts and photos to train the generative AI models that power our assistant features."
+    first, without, back = (
+        policy(ai, "Clause 31."),
+        policy("Clause 31.", "Clause 32."),
+        policy(ai, "Clause 31.", "Clause 32."),
+    )
+    repository = build_ota_repository(
+        tmp_path / "acme-versions",
+        [
+            Commit(PATH, first, T0, "First record of Acme Privacy Policy"),
+            Commit(PATH, without, T0 + timedelta(days=30), "Record new changes of Acme Privacy Policy"),
+            Commit(PATH, back, T0 + timedelta(days=60), "Record new changes of Acme Privacy Policy"),
+            Commit(PATH, first, T0 + timedelta(days=400), "Record new changes of Acme Privacy Policy"),
+        ],
+    )
+    archive = open_repository(str(repository))
+    import_history(acme(), sqlite_store, OpenTermsArchive(archive, since=T0 + timedelta(days=300)))
+    summary = import_history(acme(), sqlite_store, OpenTermsArchive(archive))
+    assert len(summary.ai_changes) == 1  # the AI sentence removed on day 30; not its return on day 60
 
 
 def test_a_second_import_adds_nothing(store: Store, tmp_path: Path) -> None:

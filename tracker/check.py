@@ -10,7 +10,7 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from tracker import story
@@ -83,9 +83,9 @@ class History:
     now: datetime  # when this capture was taken: suspects confirm it only over `checks.confirm_span`
     # Sentences an earlier text went without after an earlier one had them: not news when they go again.
     dropped_sentences: Callable[[], frozenset[str]] = frozenset
-    # An archive that records a text only when it changes (Open Terms Archive) kept seeing this one until then: as
-    # good as checks that kept seeing it.
-    kept_until: datetime | None = None
+    # An archive that records a text only when it changes (Open Terms Archive) saw this one so many times over so
+    # long, at least, before its next record: as good as checks that saw it as often, as long.
+    archive_sightings: tuple[int, timedelta] | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,7 @@ class Judgement:
     change: NewChange | None = None
     flag: Flag = NO_FLAG
     fingerprint: Fingerprint | None = None
+    believed: bool = False  # the screen held the text, and what saw it since confirmed it
 
 
 def judge_text(
@@ -124,11 +125,15 @@ def judge_text(
         )
     ):
         print_ = fingerprint(text)
-        lasted = history.kept_until is not None and history.kept_until - history.now >= checks.confirm_after
+        looks, span = history.archive_sightings or (0, timedelta(0))
+        lasted = looks >= checks.confirm_checks and span >= checks.confirm_after
         if not (refusal.confirmable and (lasted or confirmed(sha256, print_, history.now, history.suspects(), checks))):
             return Judgement("failed", refusal=refusal, fingerprint=print_)
+        believed = True
+    else:
+        believed = False
     if history.previous_text is None:
-        return Judgement("first_version")
+        return Judgement("first_version", believed=believed)
     diff = diff_texts(history.previous_text, text)
     if known:
         # A text we have seen before is back (A/B tests, regional variants): not news, but on record.
@@ -136,7 +141,7 @@ def judge_text(
     # Sentences of earlier versions are not news when they come back (A/B variants, reverts), nor when they go
     # again after an earlier version went without them (sections that come and go with page variants).
     flag = flag_change(diff, vocabulary, history.known_sentences(), history.dropped_sentences())
-    return Judgement("changed", change=_change(diff, flag), flag=flag)
+    return Judgement("changed", change=_change(diff, flag), flag=flag, believed=believed)
 
 
 def check_document(

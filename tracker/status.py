@@ -72,6 +72,7 @@ def assess(
     blind_after: timedelta,
     now: datetime,
     first_retry: timedelta = FIRST_RETRY,
+    confirm_within: timedelta = timedelta(hours=12),
 ) -> DocumentHealth:
     """The health of one document from its newest check and its streak (first check, last success, failures since).
 
@@ -90,7 +91,15 @@ def assess(
     # A held capture (a rewrite, a cut that checks over `checks.confirm_span` may confirm) of a document with a
     # version in force is the page seen and kept, awaiting confirmation: failing only once blind too long. A document
     # never checked successfully has nothing in force: its held first captures are failing as any other failure.
-    held = latest is not None and latest.held and failures > 0 and last_success is not None
+    # Held longer than a confirmation takes (confirm_span after the first sighting, at most a period, or a day, after
+    # the last success) is no longer awaiting it: a page that keeps being held, or failed before it was, is failing.
+    held = (
+        latest is not None
+        and latest.held
+        and failures > 0
+        and last_success is not None
+        and now - last_success <= confirm_within + min(schedule.period, HELD_SLACK)
+    )
     if failures and last_success is None and not held:
         last = f"; last: {latest.reason}" if latest and latest.reason else ""
         reason = f"never checked successfully ({_count(failures, 'failed check')}{last})"
@@ -125,6 +134,8 @@ def assess(
         next_check=next_check,
     )
 
+
+HELD_SLACK = timedelta(days=1)  # the most a held capture may come after the last success and still await confirmation
 
 # A Retry-After is honoured up to a day: beyond that it is junk or a ban, and a day later we ask again.
 MAX_ASKED_WAIT = timedelta(days=1)
@@ -165,6 +176,7 @@ def document_health(
             blind_after=limit,
             now=now,
             first_retry=retry,
+            confirm_within=config.settings.checks.confirm_after,
         )
         for doc in config.documents(service, document)
     ]

@@ -284,7 +284,7 @@ def print_status(out: Console, health: list[DocumentHealth], holder: str | None,
         if h.last_outcome in ("failed", "suspect"):
             outcome = Text(f"{h.last_outcome}, {h.consecutive_failures} in a row", style="red")
         elif h.last_outcome == "held":
-            outcome = Text(f"held, awaiting confirmation ({h.consecutive_failures} seen)", style="yellow")
+            outcome = Text("held, awaiting confirmation", style="yellow")
         rows.append(
             (
                 Text(h.title, style="bold red" if h.failing else ""),

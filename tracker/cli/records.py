@@ -90,7 +90,11 @@ def history(context: Context, service: str, document: str | None, show_all: bool
             print_table(
                 context.out,
                 ("origin", "capture", "archived (UTC)", "why"),
-                [(r.origin, r.ref[:12], when(r.observed_at), r.reason or "") for r in archived],
+                # A commit is known by its first 12 characters; a Wayback capture by its timestamp and URL.
+                [
+                    (r.origin, r.ref[:12] if r.origin == "ota" else r.ref, when(r.observed_at), r.reason or "")
+                    for r in archived
+                ],
                 wrap=(3,),
             )
     context.out.print("\nThe raw capture of a version: tracker snapshot SNAPSHOT", style="dim")
@@ -101,7 +105,9 @@ def history(context: Context, service: str, document: str | None, show_all: bool
 @click.option("--document", "-d", help="Only this document of the service.")
 @click.option("--ai", "ai_only", is_flag=True, help="Only changes flagged as touching AI or model training.")
 @click.option("--since", type=click.DateTime(), help="Only changes detected on or after this date (UTC).")
-@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True, help="At most this many changes.")
+@click.option(
+    "--limit", type=click.IntRange(min=1, max=10**9), default=50, show_default=True, help="At most this many changes."
+)
 @click.option(
     "--origin",
     type=click.Choice(["check", "ota", "wayback"]),
@@ -157,7 +163,8 @@ def changes(
     headers = ("document", "change", "observed (UTC)", *(("origin",) if imported else ()), "what", "notice")
     print_table(context.out, headers, rows, wrap=(len(headers) - 2, len(headers) - 1))
     if more:
-        context.out.print(f"\nThe newest {limit} changes; more match: --limit N shows more, --since DATE fewer.")
+        shown = f"{limit} changes" if limit > 1 else "change"
+        context.out.print(f"\nOnly the newest {shown}; more match: --limit N shows more, --since DATE fewer.")
     context.out.print("\nSee one with: tracker diff SERVICE --change ID", style="dim")
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from tracker import story
@@ -45,16 +45,19 @@ class CaptureRef:
 
     `ref` names it in the archive for good (a commit, a Wayback timestamp and URL): the key of resuming.
     `technical`: the archive re-extracted an unchanged page (new rules), so a different text is no change.
-    `kept_until`: a text the screen holds for confirmation (a rewrite, a cut) is believed, at its own date, when the
-    archive kept seeing it for `checks.confirm_span`, as checks that keep seeing it would.
+    `kept_until` and `cadence`: a text the screen holds for confirmation (a rewrite, a cut) is believed, at its own
+    date, when the archive kept seeing it as often and as long as checks must (`checks.confirm_checks` looks over
+    `checks.confirm_span`).
     """
 
     ref: str
     observed_at: datetime
     provenance: dict[str, str]
     technical: bool = False
-    # When the archive records a text only when it changes, its next record: it kept seeing this text until then.
+    # When the archive records a text only when it changes, its next record: it kept seeing this text until then,
+    # looking every `cadence` at most.
     kept_until: datetime | None = None
+    cadence: timedelta | None = None
     # The newest record of such an archive: how long its text lasts is not known yet.
     newest_record: bool = False
 
@@ -220,7 +223,7 @@ def _import_capture(
                 suspects=lambda: timeline.suspects.get(reading, []),
                 now=when,
                 dropped_sentences=lambda: frozenset(timeline.dropped),
-                kept_until=listed.kept_until,
+                archive_sightings=_sightings(listed),
             )
             judgement = judge_text(
                 text,
@@ -232,11 +235,13 @@ def _import_capture(
                 body=body,
             )
     outcome = judgement.outcome
-    # The archive re-read the page with new rules: no change, no flag; unless what it reads now speaks of AI anew.
-    # An upgrade can carry what the page said meanwhile: the archive's old rules broke on a page that changed, and
-    # only the new ones recorded it (Meta's Terms of Service, 2024-10-23 -> 2025-02-24, AI training added). The
-    # tracker's own reading of a snapshot is never the archive's re-reading: what differs there is the page.
-    carries_news = outcome == "changed" and judgement.flag.ai
+    # The archive re-read the page with new rules: no change, no flag; unless what it reads now adds AI text, or is
+    # a text the screen held (another document, a rewrite). An upgrade can carry what the page said meanwhile: the
+    # archive's old rules broke on a page that changed, and only the new ones recorded it (Meta's Terms of Service,
+    # 2024-10-23 -> 2025-02-24, AI training added). AI text that new rules only leave out is no news. The tracker's
+    # own reading of a snapshot is never the archive's re-reading: what differs there is the page.
+    adds_ai = judgement.flag.ai and any(e.op == "insert" and e.rule for e in judgement.flag.evidence)
+    carries_news = judgement.believed or (outcome == "changed" and adds_ai)
     if listed.technical and capture.archive_text and outcome in ("changed", "returned") and not carries_news:
         outcome = "technical"
     change = judgement.change if outcome in ("changed", "returned") else None
@@ -293,6 +298,16 @@ def _import_capture(
             summary.ai_changes.append(saved.change_id)
 
 
+def _sightings(listed: CaptureRef) -> tuple[int, timedelta] | None:
+    """How many times an archive that records a text only when it changes saw this one, at least, and over what span:
+    looking every `cadence`, it saw it at the capture and at each look until the next record replaced it."""
+    if listed.kept_until is None or not listed.cadence:
+        return None
+    lasted = listed.kept_until - listed.observed_at
+    looks = int(lasted / listed.cadence)
+    return looks, max(lasted - listed.cadence, timedelta(0))
+
+
 def _snapshot(capture: ArchivedCapture, body: bytes, when: datetime) -> NewSnapshot:
     return NewSnapshot(
         url=capture.url,
@@ -322,6 +337,7 @@ class _Timeline:
         self._next_version = 0
         self._first_seen = {v.text_sha256: v.first_seen_at for v in versions}
         self._ids = {v.id for v in versions}
+        self._taken: set[int] = set()  # versions whose sentences and fingerprint the walk has taken in by now
         self._version_seen = {v.id: v.first_seen_at for v in versions}
         self._bases: dict[str | None, int] = {}
         self._texts: dict[int, str] = {}
@@ -339,9 +355,9 @@ class _Timeline:
             self._bases[sighting.rules_key] = sighting.version_id
             self._next_sighting += 1
         while self._next_version < len(self._versions) and self._versions[self._next_version][0] < when:
-            text = self._store.version_text(self._versions[self._next_version][1])
-            self._take_in(sentence_keys(text))
-            self.fingerprints.append(fingerprint(text))
+            version_id = self._versions[self._next_version][1]
+            if version_id not in self._taken:
+                self._take_in(version_id, self._store.version_text(version_id))
             self._next_version += 1
 
     def base(self, reading: str) -> int | None:
@@ -370,12 +386,15 @@ class _Timeline:
         self._first_seen[sha256] = min(self._first_seen.get(sha256, when), when)
         self._version_seen[version_id] = min(self._version_seen.get(version_id, when), when)
         new = version_id not in self._ids
-        if new:
-            self._take_in(sentence_keys(text))
-            self.fingerprints.append(fingerprint(text))
+        # Also a version stored by an earlier import that began later (--since): met here first, taken in here.
+        if version_id not in self._taken:
+            self._take_in(version_id, text)
         self._ids.add(version_id)
         return new
 
-    def _take_in(self, keys: frozenset[str]) -> None:
+    def _take_in(self, version_id: int, text: str) -> None:
+        keys = sentence_keys(text)
         self.dropped |= self.sentences - keys
         self.sentences |= keys
+        self.fingerprints.append(fingerprint(text))
+        self._taken.add(version_id)

@@ -9,12 +9,14 @@ Git runs as a subprocess: one `git log` lists the commits, one `git cat-file --b
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import itertools
 import os
 import re
 import subprocess
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -22,6 +24,7 @@ from tracker.config import Document
 from tracker.sources import ArchivedCapture, CaptureRef, NotAnArchive, SourceError
 
 TECHNICAL_SUBJECTS = ("Apply technical or declaration upgrade", "Refilter")
+RUN_GAP = timedelta(minutes=30)  # commits closer than this are one run of the archive
 _SNAPSHOT_COMMIT = re.compile(r"snapshots?/commit/([0-9a-f]{40})")
 _FIELD, _RECORD = "\x1f", "\x1e"
 
@@ -56,6 +59,15 @@ class Repository:
                 sha, date, subject, body = record.strip("\n").split(_FIELD, 3)
                 commits.append((sha, datetime.fromisoformat(date).astimezone(UTC), subject, body))
         return commits
+
+    @functools.cached_property
+    def cadence(self) -> timedelta | None:
+        """How often the archive looks at its pages, at most: the smallest gap between two of its runs (commits more
+        than RUN_GAP apart; one run commits each changed document within minutes)."""
+        out = self.git("log", "--format=%aI").decode("utf-8", errors="replace")
+        runs = sorted({datetime.fromisoformat(line).astimezone(UTC) for line in out.split() if line})
+        gaps = [later - earlier for earlier, later in itertools.pairwise(runs) if later - earlier > RUN_GAP]
+        return min(gaps, default=None)
 
     def deletions(self, path: str, since: datetime | None = None) -> list[datetime]:
         """When commits of HEAD deleted `path`, oldest first."""
@@ -160,20 +172,26 @@ class OpenTermsArchive:
         commits = self.versions.commits(path, self.since)
         if not commits and self.since is None:
             raise SourceError(f"no commit of {self.versions.name} touches '{path}' (check the document's `ota:` key)")
-        # The archive commits a text only when it changes: each text was seen until the next commit of the file,
-        # or its deletion (the archive stopped tracking it).
-        ends = sorted([when for _, when, _, _ in commits[1:]] + self.versions.deletions(path, self.since))
-        return [
-            CaptureRef(
-                ref=sha,
-                observed_at=when,
-                provenance=_provenance(self.versions.name, sha, path, when, subject, body),
-                technical=subject.startswith(TECHNICAL_SUBJECTS),
-                kept_until=next((end for end in ends if end > when), None),
-                newest_record=number == len(commits) - 1 and not any(end > when for end in ends),
+        # The archive commits a text only when it changes: each text was seen until the next commit of the file (by
+        # position: one of the same second replaced it at once), or its deletion (the archive stopped tracking it).
+        times = [when for _, when, _, _ in commits]
+        deletions = self.versions.deletions(path, self.since)
+        cadence = self.versions.cadence
+        captures = []
+        for number, (sha, when, subject, body) in enumerate(commits):
+            following = times[number + 1 : number + 2] + [deleted for deleted in deletions if deleted >= when]
+            captures.append(
+                CaptureRef(
+                    ref=sha,
+                    observed_at=when,
+                    provenance=_provenance(self.versions.name, sha, path, when, subject, body),
+                    technical=subject.startswith(TECHNICAL_SUBJECTS),
+                    kept_until=min(following, default=None),
+                    cadence=cadence,
+                    newest_record=not following,
+                )
             )
-            for number, (sha, when, subject, body) in enumerate(commits)
-        ]
+        return captures
 
     def load(self, document: Document, refs: Sequence[CaptureRef]) -> Iterator[ArchivedCapture]:
         path = f"{document.ota}.md"
