@@ -297,6 +297,8 @@ def print_status(out: Console, health: list[DocumentHealth], holder: str | None,
     for h in health:
         if h.failing:
             out.print(Text(f"{h.title} is failing: {h.failing_reason}", style="bold red"))
+        elif h.last_outcome == "held":  # what was seen, and why it is not believed yet (a user's test)
+            out.print(Text(f"{h.title} is held: {h.last_reason}", style="yellow"))
 
 
 def when(moment: datetime) -> str:
