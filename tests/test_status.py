@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -249,3 +250,28 @@ def test_a_failed_check_is_retried_with_a_doubling_delay_up_to_the_period(
 )
 def test_durations_read_as_people_say_them(seconds: int, text: str) -> None:
     assert describe_duration(timedelta(seconds=seconds)) == text
+
+
+def test_the_status_table_says_why_a_document_is_held() -> None:
+    from io import StringIO
+
+    from rich.console import Console
+
+    from tracker.terminal import print_status
+
+    document = next(config().documents(document="terms"))
+    schedule = parse_schedule("6h")
+    held = replace(latest("failed", 1, "looks truncated: the text stops inside a word"), held=True)
+    health = assess(
+        document,
+        schedule,
+        held,
+        (NOW - timedelta(days=9), NOW - timedelta(hours=3), 2),
+        failing_after=3,
+        blind_after=timedelta(days=2),
+        now=NOW,
+    )
+    out = StringIO()
+    print_status(Console(file=out, width=120), [health], None, "config.yaml", "sqlite:///tracker.db")
+    shown = out.getvalue()
+    assert "held, awaiting confirmation" in shown and "is held: looks truncated" in shown and "failing" not in shown
