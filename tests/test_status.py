@@ -39,6 +39,7 @@ def record(
     hours_ago: float,
     reason: str | None = None,
     retry_after: float | None = None,
+    fingerprint: dict[str, int] | None = None,
 ) -> None:
     store.record_check(
         NewCheck(
@@ -49,8 +50,10 @@ def record(
             duration=0.1,
             outcome=outcome,
             reason=reason,
-            http_status=503 if outcome == "failed" else 304,
+            # A held capture (a fingerprint for later checks to confirm it by) came with a 200.
+            http_status=503 if outcome == "failed" and fingerprint is None else 200 if fingerprint else 304,
             retry_after=retry_after,
+            fingerprint=fingerprint,
         )
     )
 
@@ -185,20 +188,7 @@ def test_a_held_capture_awaits_confirmation_and_is_not_failing_while_one_can_com
     held = {"words": 1200}  # a fingerprint: what later checks compare a capture with to confirm it
 
     def hold(document: str, hours_ago: float) -> None:
-        store.record_check(
-            NewCheck(
-                service="acme",
-                document=document,
-                url=f"http://127.0.0.1:9/{document}",
-                started_at=NOW - timedelta(hours=hours_ago),
-                duration=0.1,
-                outcome="failed",
-                reason="looks like another document (held)",
-                refusal="unfamiliar",
-                http_status=200,
-                fingerprint=held,
-            )
-        )
+        record(store, document, "failed", hours_ago, "looks like another document (held)", fingerprint=held)
 
     try:
         record(store, "terms", "unchanged", 10)
