@@ -203,6 +203,10 @@ def test_an_empty_config_says_what_to_add(tmp_path: Path) -> None:
     assert "`services: {acme: {documents: {terms: {url: https://acme.example/terms}}}}`" in result.stderr
     daemon = run_tracker("daemon", config=config)
     assert daemon.returncode == 2 and "lists no documents to track" in daemon.stderr
+    services = tmp_path / "services.yaml"
+    services.write_text("services:\n  acme:\n    documents: {}\n")
+    listed = run_tracker("check", config=services)  # a user's test: it said "no `services:` section"
+    assert listed.returncode == 2 and "(its services list no documents)" in listed.stderr
     status = run_tracker("status", config=config)  # a user's test: it said "no database" (exit 3)
     assert status.returncode == 2 and "lists no documents to track" in status.stderr
 

@@ -1660,6 +1660,13 @@ def test_one_letter_between_two_words_of_a_dictionary_is_news(sentence: str, old
     assert flag_of(before, before.replace(old, new)).ai
 
 
+def test_evidence_is_quoted_without_a_label_s_colon() -> None:
+    """A user's test: "+ : These terms govern use of our Generative AI products" (the sentence split after a label)."""
+    old = policy(INTRO, "Meta AI Terms", CONTROLS)
+    new = policy(INTRO, "Meta AI Terms: These terms govern use of our Generative AI products and features.", CONTROLS)
+    assert all(not e.text.startswith((":", " ")) for e in flag_of(old, new).evidence)
+
+
 def test_the_ai_thing_named_at_the_end_of_the_paragraph_before_is_the_same_thing() -> None:
     """A user's test: "The agent asks for confirmation before -> after paying" a paragraph after "Our AI agent can
     place orders for you." went unflagged; on the same line it was flagged."""

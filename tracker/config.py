@@ -686,8 +686,9 @@ def unknown_name(config: Config, service: str | None, document: str | None) -> s
     for doc in config.documents():
         tracked.setdefault(doc.service, []).append(doc.key)
     if not tracked:
+        why = "its services list no documents" if config.settings.services else "no `services:` section"
         return (
-            f"{config.path} lists no documents to track (no `services:` section); copy the shipped config "
+            f"{config.path} lists no documents to track ({why}); copy the shipped config "
             f"({packaged_config_path()}) and edit it, or add e.g. "
             "`services: {acme: {documents: {terms: {url: https://acme.example/terms}}}}`"
         )

@@ -516,9 +516,9 @@ def _terms(judgements: Iterable[Judgement]) -> tuple[str, ...]:
 def _evidence(op: str, text: str, judgement: Judgement) -> Evidence:
     if judgement.score < AI_THRESHOLD:
         judgement = NOT_AI
-    return Evidence(
-        op, clean(text), judgement.category, judgement.says, judgement.concept, judgement.rule, judgement.terms
-    )
+    # A sentence split after a label ("Meta AI Terms: These terms govern ...") is quoted without the label's colon.
+    quoted = clean(text).lstrip(":;,. ")
+    return Evidence(op, quoted, judgement.category, judgement.says, judgement.concept, judgement.rule, judgement.terms)
 
 
 def _counterpart(candidate: _Candidate, side: _Side, other: _Side) -> tuple[int, int] | None:
