@@ -128,3 +128,15 @@ def test_the_cpp_diff_is_the_python_diff_on_random_edits(monkeypatch: pytest.Mon
     fast = [diff_texts(old, new) for old, new in pairs]
     monkeypatch.setattr(diff_module.fast_diff_match_patch, "diff", _python_dmp)
     assert [diff_texts(old, new) for old, new in pairs] == fast
+
+
+def test_a_section_appended_at_the_end_is_an_insertion_and_nothing_else() -> None:
+    """A user's test: a section appended to a page showed its last paragraph deleted and inserted again (+23/-10
+    where 13 words were added): that paragraph's blank line rides with it only in the new text."""
+    old = "# Policy\n\nWe collect data.\n\nContact privacy@acme.example or write to Acme Corporation, Springfield."
+    added = "\n\n## 10. Generative AI\n\nWe use your posts to train our generative AI models."
+    diff = diff_texts(old, old + added)
+    assert (diff.inserted_words, diff.deleted_words) == (13, 0)
+    assert [(s.op, s.text) for s in diff.segments] == [(EQUAL, old), (INSERT, added)]
+    removed = diff_texts(old + added, old)
+    assert (removed.inserted_words, removed.deleted_words) == (0, 13)

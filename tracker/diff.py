@@ -105,12 +105,23 @@ def _diff_units(old: str, new: str, level: int) -> list[Segment]:
     inserted: list[str] = []
 
     def flush() -> None:
-        if deleted and inserted and level + 1 < len(_LEVELS) and _alike("".join(deleted), "".join(inserted)):
-            segments.extend(_diff_units("".join(deleted), "".join(inserted), level + 1))
-        else:
-            segments.extend(_replacement("".join(deleted), "".join(inserted)))
+        old_text, new_text = "".join(deleted), "".join(inserted)
         deleted.clear()
         inserted.clear()
+        # A block that only gained (or lost) text at one end, the rest shared, is that text inserted (or deleted): a
+        # paragraph followed by a section appended at a document's end differs from itself by the blank line that
+        # rides with it, and was read as a paragraph replaced.
+        head = _shared_head(old_text, new_text) if old_text and new_text else 0
+        tail = _shared_head(old_text[head:][::-1], new_text[head:][::-1]) if old_text and new_text else 0
+        old_mid, new_mid = old_text[head : len(old_text) - tail], new_text[head : len(new_text) - tail]
+        if old_text and new_text and not (old_mid and new_mid):
+            segments.append(Segment(EQUAL, old_text[:head]))
+            segments.append(Segment(DELETE, old_mid) if old_mid else Segment(INSERT, new_mid))
+            segments.append(Segment(EQUAL, old_text[len(old_text) - tail :]))
+        elif old_text and new_text and level + 1 < len(_LEVELS) and _alike(old_text, new_text):
+            segments.extend(_diff_units(old_text, new_text, level + 1))
+        else:
+            segments.extend(_replacement(old_text, new_text))
 
     for symbol, encoded in diffs:
         op = _OPS[symbol]
@@ -134,6 +145,26 @@ def _replacement(old: str, new: str) -> list[Segment]:
         Segment(INSERT, new[prefix : len(new) - suffix]),
         Segment(EQUAL, old[len(old) - suffix :]),
     ]
+
+
+def _shared_head(old: str, new: str) -> int:
+    """How much of their beginning two texts share, ending between words (never inside one)."""
+    # The longest shared beginning by halves: slices compare in C, a rewrite's block can be a megabyte.
+    low, high = 0, min(len(old), len(new))
+    while low < high:
+        middle = (low + high + 1) // 2
+        if old[:middle] == new[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    head = low
+    while head and not (_between_words(old, head) and _between_words(new, head)):
+        head -= 1
+    return head
+
+
+def _between_words(text: str, at: int) -> bool:
+    return at == len(text) or text[at - 1].isspace() or text[at].isspace()
 
 
 def _shared_whitespace(old: str, new: str) -> int:
