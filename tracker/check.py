@@ -119,6 +119,7 @@ def judge_text(
         return Judgement("unchanged")
     sha256 = hashlib.sha256(text.encode()).hexdigest()
     known = history.is_known(sha256)
+    believed = False  # the screen held the text, and what saw it since confirmed it
     if not known and (
         refusal := screen_text(
             text, final_url, history.versions(), checks, url=url, body=body, in_force=history.previous_text
@@ -130,8 +131,6 @@ def judge_text(
         if not (refusal.confirmable and (lasted or confirmed(sha256, print_, history.now, history.suspects(), checks))):
             return Judgement("failed", refusal=refusal, fingerprint=print_)
         believed = True
-    else:
-        believed = False
     if history.previous_text is None:
         return Judgement("first_version", believed=believed)
     diff = diff_texts(history.previous_text, text)

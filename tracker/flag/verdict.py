@@ -726,11 +726,6 @@ def _next_words(text: str, position: int) -> list[str]:
     return WORD.findall(text, position, position + NEXT_WORDS_READ)[:NEXT_WORDS]
 
 
-def _line_end(text: str, position: int) -> int:
-    end = text.find("\n", position)
-    return len(text) if end < 0 else end
-
-
 # -- one version as the diff sees it ----------------------------------------------------------------------------
 
 _ROUGH_BOUNDARY = re.compile(r"[.!?]\s+|\n+|<br\s*/?>")
@@ -1248,7 +1243,10 @@ class _Side:
     def _paragraph_before(self, line_start: int) -> tuple[int, int] | None:
         """The last sentence of the paragraph before the line at `line_start`, when that is a paragraph (not a
         heading, a list's item or a table's row)."""
-        end = len(self.text[:line_start].rstrip())
+        # Back over the blank lines, without copying the text before them (a long page has many paragraphs).
+        end = line_start
+        while end and self.text[end - 1].isspace():
+            end -= 1
         start = self.text.rfind("\n", 0, end) + 1
         line = self.text[start:end]
         if not line.strip() or _HEADING_LINE.match(line) or _LIST_ITEM.match(line) or line.lstrip().startswith("|"):
