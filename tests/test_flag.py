@@ -2347,3 +2347,94 @@ def test_a_name_given_to_a_product_made_with_ai_is_learned_with_or_without_a_com
 def test_a_product_made_with_something_else_gives_no_ai_name(declaration: str) -> None:
     paragraph = f"Acme offers Orbit. {declaration}\n\nAcme keeps payments with Orbit for {{}}. Acme never sells them."
     assert not flag_of_edit(paragraph, "30 days", "24 months").ai
+
+
+FERNWOOD = (
+    "Fernwood makes apps for runners. Fernwood keeps your runs in your account. Fernwood shares them with no one."
+)
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "old_words", "new_words"),
+    [
+        # a part of a name given to an AI product
+        (
+            "Stridewell Coach is an AI assistant that answers questions about your runs. Chats with Coach are kept "
+            "for {}.",
+            "30 days",
+            "18 months",
+        ),
+        # a feature or a tool, named again generically, one sentence between or none
+        ("Our AI coach analyses your workouts. The feature is {} by default.", "off", "on"),
+        (
+            "Der KI-Coach von Kraftquell analysiert Ihre Trainingseinheiten. Die Funktion ist standardmäßig {}.",
+            "deaktiviert",
+            "aktiviert",
+        ),
+        (
+            "Fernwood propose Voix Magique, un outil d’IA générative qui transforme votre voix. Les enregistrements "
+            "peuvent être partagés. L’outil est réservé aux utilisateurs de {} ans et plus.",
+            "18",
+            "13",
+        ),
+        # what the model made, named by its noun
+        (
+            "Larkspur Docs can suggest the next sentence as you type, using a generative AI model. The suggestions "
+            "are shown {}.",
+            "only to you",
+            "to you and your workspace administrator",
+        ),
+        (
+            "Calls can come with an AI-generated summary. Hosts can edit a summary before sending it. The summaries "
+            "are sent to {} after the call.",
+            "the host",
+            "everyone invited",
+        ),
+        (
+            "Fuchsbau empfiehlt Ihnen Produkte mithilfe eines Modells für maschinelles Lernen. Die Empfehlungen "
+            "beruhen {} auf Ihren Aktivitäten bei Fuchsbau.",
+            "nur",
+            "auch",
+        ),
+    ],
+)
+def test_a_sentence_that_names_the_ai_feature_another_way_is_about_ai(
+    paragraph: str, old_words: str, new_words: str
+) -> None:
+    """A twentieth blind batch wrote the sentences after an AI feature's as real text does: by a part of its name, as
+    "the feature" or "l’outil", or by what it makes ("The suggestions"). Its recall was 0.40 before this change."""
+    old = policy(INTRO, FERNWOOD, paragraph.format(old_words), CONTROLS)
+    new = policy(INTRO, FERNWOOD, paragraph.format(new_words), CONTROLS)
+    assert flag_of(old, new).ai
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "old_words", "new_words"),
+    [
+        # an edition is no product's name; a name's word also written in lower case is a word
+        ("Orbit Pro, our AI assistant, drafts replies. Pro accounts can add up to {} members.", "5", "10"),
+        (
+            "Stridewell Coach is an AI assistant for runners. Your coach at the club sees your plan. Chats with Coach "
+            "are kept for {}.",
+            "30 days",
+            "18 months",
+        ),
+        # the feature is another one than the AI subject, or the plan it is sold in
+        ("Our AI assistant helps you set up the sharing feature. The feature is {} by default.", "off", "on"),
+        ("Our AI assistant answers questions about the export tool. The tool makes ZIP files of {} GB.", "2", "5"),
+        ("Our AI features help you write. The features are part of {} plan.", "every", "the Pro"),
+        # a product, not what the model made; suggestions of people
+        (
+            "An AI model picks recommended products for you. Recommended products can be returned in {} days.",
+            "14",
+            "30",
+        ),
+        ("Our AI assistant suggests recipes. Suggestions from our chefs are published {}.", "weekly", "daily"),
+    ],
+)
+def test_a_sentence_that_names_something_else_the_same_way_is_not_about_ai(
+    paragraph: str, old_words: str, new_words: str
+) -> None:
+    old = policy(INTRO, FERNWOOD, paragraph.format(old_words), CONTROLS)
+    new = policy(INTRO, FERNWOOD, paragraph.format(new_words), CONTROLS)
+    assert not flag_of(old, new).ai
