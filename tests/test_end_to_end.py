@@ -102,6 +102,13 @@ def test_real_pages_through_the_whole_pipeline(tmp_path: Path, page_server: Page
         run_tracker("diff", "linkedin", "--change", str(earlier["id"]), "--format", "json", config=config).stdout
     )
     assert as_json["id"] == earlier["id"] and as_json["hunks"]
+    # A change's id is enough: `tracker changes` lists ids of every service.
+    alone = run_tracker("diff", "--change", str(earlier["id"]), config=config)
+    assert alone.returncode == 0 and alone.stdout == diff.stdout
+    unknown = run_tracker("diff", "--change", "999", config=config)
+    assert unknown.returncode == 2 and "no change 999 (see `tracker changes`)" in unknown.stderr
+    nothing = run_tracker("diff", config=config)
+    assert nothing.returncode == 2 and "name a SERVICE, or a change with --change ID" in nothing.stderr
 
 
 def test_an_ai_training_clause_is_flagged_with_its_sentence(

@@ -165,7 +165,7 @@ def changes(
     if more:
         shown = f"{limit} changes" if limit > 1 else "change"
         context.out.print(f"\nOnly the newest {shown}; more match: --limit N shows more, --since DATE fewer.")
-    context.out.print("\nSee one with: tracker diff SERVICE --change ID", style="dim")
+    context.out.print("\nSee one with: tracker diff --change ID", style="dim")
 
 
 def _notice_cell(notice_days: int | None, notice: dict[str, Any] | None) -> str:
@@ -179,9 +179,11 @@ def _notice_cell(notice_days: int | None, notice: dict[str, Any] | None) -> str:
 
 
 @group.command()
-@click.argument("service")
+@click.argument("service", required=False)
 @click.option("--document", "-d", help="Only this document of the service.")
-@click.option("--change", "change_id", type=int, help="This change (an id from `tracker changes`).")
+@click.option(
+    "--change", "change_id", type=int, help="This change (an id from `tracker changes`; SERVICE may be left out)."
+)
 @click.option("--ai", "ai_only", is_flag=True, help="Every change flagged as touching AI, oldest first.")
 @click.option(
     "--format",
@@ -196,24 +198,30 @@ def _notice_cell(notice_days: int | None, notice: dict[str, Any] | None) -> str:
 @handles_errors
 def diff(
     context: Context,
-    service: str,
+    service: str | None,
     document: str | None,
     change_id: int | None,
     ai_only: bool,
     output: str,
     context_words: int,
 ) -> None:
-    """What changed, word by word. By default the latest change of each document of SERVICE."""
+    """What changed, word by word. By default the latest change of each document of SERVICE; with --change ID, that
+    change (of any service)."""
     from tracker.diff import diff_texts
     from tracker.story import absent_from
     from tracker.terminal import change_header, flag_of, print_diff, story_lines
 
-    context.check_names(service, document, recorded=True)
+    if service is None and change_id is None:
+        fail("name a SERVICE, or a change with --change ID (an id from `tracker changes`)", EXIT_USAGE)
+    if service is not None:
+        context.check_names(service, document, recorded=True)
     store = context.existing_store
     if change_id is not None:
         change = store.change(change_id)
-        if change is None or change.service != service:
-            fail(f"no change {change_id} for service '{service}' (see `tracker changes {service}`)", EXIT_USAGE)
+        if change is None or service not in (None, change.service):
+            where = f" for service '{service}'" if service else ""
+            fail(f"no change {change_id}{where} (see `tracker changes`)", EXIT_USAGE)
+        service = change.service
         selected = [change]
     else:
         keys = [doc.key for doc in context.config.documents(service, document)] or [document]
