@@ -2357,84 +2357,59 @@ FERNWOOD = (
 @pytest.mark.parametrize(
     ("paragraph", "old_words", "new_words"),
     [
-        # a part of a name given to an AI product
         (
             "Stridewell Coach is an AI assistant that answers questions about your runs. Chats with Coach are kept "
             "for {}.",
             "30 days",
             "18 months",
         ),
-        # a feature or a tool, named again generically, one sentence between or none
-        ("Our AI coach analyses your workouts. The feature is {} by default.", "off", "on"),
         (
-            "Der KI-Coach von Kraftquell analysiert Ihre Trainingseinheiten. Die Funktion ist standardmäßig {}.",
-            "deaktiviert",
-            "aktiviert",
-        ),
-        (
-            "Fernwood propose Voix Magique, un outil d’IA générative qui transforme votre voix. Les enregistrements "
-            "peuvent être partagés. L’outil est réservé aux utilisateurs de {} ans et plus.",
+            "Lexi Tutor is an AI assistant that explains grammar. Tutor is available to users aged {} and over.",
             "18",
             "13",
         ),
-        # what the model made, named by its noun
         (
-            "Larkspur Docs can suggest the next sentence as you type, using a generative AI model. The suggestions "
-            "are shown {}.",
-            "only to you",
-            "to you and your workspace administrator",
-        ),
-        (
-            "Calls can come with an AI-generated summary. Hosts can edit a summary before sending it. The summaries "
-            "are sent to {} after the call.",
-            "the host",
-            "everyone invited",
-        ),
-        (
-            "Fuchsbau empfiehlt Ihnen Produkte mithilfe eines Modells für maschinelles Lernen. Die Empfehlungen "
-            "beruhen {} auf Ihren Aktivitäten bei Fuchsbau.",
-            "nur",
-            "auch",
+            "Reisewelt Begleiter ist ein KI-Reiseassistent. Ihre Unterhaltungen mit Begleiter werden {} gespeichert.",
+            "30 Tage",
+            "ein Jahr",
         ),
     ],
 )
-def test_a_sentence_that_names_the_ai_feature_another_way_is_about_ai(
+def test_the_last_word_of_an_ai_product_s_name_names_it_where_it_stands_as_a_name(
     paragraph: str, old_words: str, new_words: str
 ) -> None:
-    """A twentieth blind batch wrote the sentences after an AI feature's as real text does: by a part of its name, as
-    "the feature" or "l’outil", or by what it makes ("The suggestions"). Its recall was 0.40 before this change."""
+    """A nineteenth-set miss: "Chats with Coach" after "Stridewell Coach is an AI assistant"."""
     old = policy(INTRO, FERNWOOD, paragraph.format(old_words), CONTROLS)
     new = policy(INTRO, FERNWOOD, paragraph.format(new_words), CONTROLS)
     assert flag_of(old, new).ai
 
 
-@pytest.mark.parametrize(
-    ("paragraph", "old_words", "new_words"),
-    [
-        # an edition is no product's name; a name's word also written in lower case is a word
-        ("Orbit Pro, our AI assistant, drafts replies. Pro accounts can add up to {} members.", "5", "10"),
-        (
-            "Stridewell Coach is an AI assistant for runners. Your coach at the club sees your plan. Chats with Coach "
-            "are kept for {}.",
-            "30 days",
-            "18 months",
-        ),
-        # the feature is another one than the AI subject, or the plan it is sold in
-        ("Our AI assistant helps you set up the sharing feature. The feature is {} by default.", "off", "on"),
-        ("Our AI assistant answers questions about the export tool. The tool makes ZIP files of {} GB.", "2", "5"),
-        ("Our AI features help you write. The features are part of {} plan.", "every", "the Pro"),
-        # a product, not what the model made; suggestions of people
-        (
-            "An AI model picks recommended products for you. Recommended products can be returned in {} days.",
-            "14",
-            "30",
-        ),
-        ("Our AI assistant suggests recipes. Suggestions from our chefs are published {}.", "weekly", "daily"),
-    ],
-)
-def test_a_sentence_that_names_something_else_the_same_way_is_not_about_ai(
-    paragraph: str, old_words: str, new_words: str
-) -> None:
-    old = policy(INTRO, FERNWOOD, paragraph.format(old_words), CONTROLS)
-    new = policy(INTRO, FERNWOOD, paragraph.format(new_words), CONTROLS)
-    assert not flag_of(old, new).ai
+REVIEW_0029 = json.loads((Path(__file__).parent / "fixtures" / "flag-review-0029.json").read_text(encoding="utf-8"))
+# Read as an AI thing before this review, by the rule for "the agent" after "our AI agent" (decision 0029).
+KNOWN_FALSE_ALARMS = {"A1-26"}
+
+
+def _review_flag(probe: dict[str, str]) -> Flag:
+    intro, owner, controls = REVIEW_0029["frames"][probe["lang"]]
+    paragraphs = [intro, owner.format(co=probe["co"]), probe["para"], controls]
+    old, new = (policy(*paragraphs).replace("{}", words) for words in (probe["a"], probe["b"]))
+    return flag_of(old, new)
+
+
+@pytest.mark.parametrize("probe", [p for p in REVIEW_0029["probes"] if not p["label"]], ids=lambda probe: probe["id"])
+def test_a_review_s_ordinary_edits_beside_an_ai_feature_raise_no_alert(probe: dict[str, str]) -> None:
+    """A review wrote 142 ordinary edits where three rules tried this session would misfire (decision 0029): a
+    name's last word used for something else ("Coach accounts", "Search engines"), "the tool" or "the feature" that
+    is another one, "Translations are provided for convenience" after an AI sentence about transactions. Two of the
+    rules raised 89 false alarms here and were dropped; these keep the next attempt honest."""
+    if probe["id"] in KNOWN_FALSE_ALARMS:
+        pytest.xfail(probe["why"])
+    assert not _review_flag(probe).ai, probe["why"]
+
+
+def test_a_misspelling_of_four_letters_fixed_in_an_ai_sentence_is_no_alert() -> None:
+    """A review's case: "30 dyas" -> "30 days" in a sentence about an AI assistant's chats alerted; misspellings
+    were read only from five letters on."""
+    old = policy(INTRO, "We keep your chats with our AI assistant for 30 dyas.", CONTROLS)
+    assert not flag_of(old, old.replace("dyas", "days")).ai
+    assert flag_of(old, old.replace("30 dyas", "300 days")).ai

@@ -1,9 +1,9 @@
 """The generalization sets: clauses and edits written and labelled blind, judged the way a change reaches the flag.
 
-tests/generalization/ holds nineteen sets (generalization.jsonl, then second- to nineteenth-set.jsonl), each
+tests/generalization/ holds twenty-one sets (generalization.jsonl, then second- to twenty-first-set.jsonl), each
 written by someone who had not seen the flag (their README says how). The acceptance is on the first ten, the
 thirteenth and the seventeenth together: one blind set written in batches, each batch printed on its own. The
-eleventh, twelfth, fourteenth, fifteenth, sixteenth, eighteenth and nineteenth are open batches (OPEN_SETS):
+eleventh, twelfth, fourteenth, fifteenth, sixteenth and eighteenth to twenty-first are open batches (OPEN_SETS):
 measured and printed, not yet met.
 A `clause` item is inserted as a new paragraph into a neutral policy text of its language; an `edit` item's `old`
 and `new` paragraphs stand in the same place of that text. The neutral texts are real policy passages that say
@@ -50,7 +50,9 @@ OPEN_SETS = {
     SETS / "fifteenth-set.jsonl": (0.83, 0.90),
     SETS / "sixteenth-set.jsonl": (0.87, 0.97),
     SETS / "eighteenth-set.jsonl": (0.92, 0.90),
-    SETS / "nineteenth-set.jsonl": (0.80, 0.97),
+    SETS / "nineteenth-set.jsonl": (0.82, 0.97),
+    SETS / "twentieth-set.jsonl": (0.40, 0.95),
+    SETS / "twenty-first-set.jsonl": (0.57, 0.93),
 }
 NEUTRAL = REPO / "tests" / "fixtures" / "neutral-policy"
 TARGET_RECALL = 0.98

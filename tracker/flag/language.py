@@ -821,11 +821,9 @@ def refers_back(text: str, start: int, end: int) -> bool:
 # bank" after "We use machine learning to spot unusual activity on your debit card").
 MODEL_MAKES = re.compile(
     r"^(?:scores?|scoring|ratings?|rankings?|predictions?|forecasts?|assessments?|estimates?|transcripts?|"
-    r"translations?|classifications?|suggestions?|recommendations?|summary|summaries|captions?|completions?|"
+    r"translations?|classifications?|"
     r"classements?|prédictions?|prévisions?|évaluations?|estimations?|transcriptions?|traductions?|"
-    r"recommandations?|résumés?|sous-titres?|"
-    r"\w*(?:score|bewertung|einstufung|prognose|vorhersage|schätzung|transkript|übersetzung|empfehlung|"
-    r"zusammenfassung|untertitel)(?:s|en|n)?)$",
+    r"\w*(?:score|bewertung|einstufung|prognose|vorhersage|schätzung|transkript|übersetzung)(?:s|en|n)?)$",
     re.IGNORECASE,
 )
 
@@ -837,9 +835,7 @@ MODEL_MAKES = re.compile(
 AI_THING = re.compile(
     r"^(?:agents?|assistants?|providers?|chatbots?|bots?|companions?|copilots?|"
     r"fournisseurs?|prestataires?|robots?|conversationnels?|"
-    r"agenten|assistent(?:in|en)?|anbieter[sn]?|dienstleister[sn]?|"
-    # a feature or a tool the AI words qualify ("un outil d'IA générative", "our AI features"); not in a plan
-    r"features?|tools?|fonctionnalités?|outils?|funktion(?:en)?|werkzeuge?)$",
+    r"agenten|assistent(?:in|en)?|anbieter[sn]?|dienstleister[sn]?)$",
     re.IGNORECASE,
 )
 # A noun with a qualifier of its own names something else: "Agents at our call centre", "The assistant to our DPO",
@@ -849,28 +845,6 @@ QUALIFIED = re.compile(
     r"unser(?:e[rsmn]?)?|der|des|von|bei|für)\b",
     re.IGNORECASE,
 )
-# What a feature is called when the sentence before has named it: "The feature is on by default" after "Our AI
-# coach analyses your workouts", "Die Funktion ist standardmäßig aktiviert".
-GENERIC_FEATURE = re.compile(
-    r"(?:features?|tools?|functions?|functionality|fonctionnalités?|fonctions?|outils?|funktion(?:en)?|"
-    r"werkzeuge?)$",
-    re.IGNORECASE,
-)
-# A plan or a subscription: what a feature is sold in, not what it does ("The features are included in every
-# plan", "Elle est réservée aux abonnés Premium").
-PLAN = re.compile(
-    r"\b(?:plans?|subscriptions?|subscribers?|tiers?|editions?|abonnements?|abonnés?|formules?|offres?|"
-    r"abos?|abonnent(?:en|innen)?|tarif(?:e|en)?)\b",
-    re.IGNORECASE,
-)
-# What opens a sentence whose subject is not a thing: a person ("We use AI to ...", "Vous pouvez ...") or a phrase
-# before the subject ("With AI Notes, ...", "Wenn Sie ...").
-NOT_A_THING_SUBJECT = re.compile(
-    r"(?:we|you|I|they|he|she|nous|vous|on|je|ils|elles|wir|Sie|ich|du|ihr|with|if|when|while|for|to|in|on|at|by|"
-    r"after|before|once|avec|si|quand|lorsque|pour|dans|en|après|avant|mit|wenn|falls|bei|für|in|nach|vor|sobald)$",
-    re.IGNORECASE,
-)
-
 # What a company is, rather than what its AI does: where it is incorporated or seated, when its office is open.
 CORPORATE_FACT = re.compile(
     r"\b(?:incorporated|registered (?:in|office|address)|headquarter(?:s|ed)|office hours|opening hours|"

@@ -22,15 +22,12 @@ from tracker.flag.language import (
     DEMONSTRATIVE,
     EDITION_WORDS,
     ENDS_WITH_VERB,
-    GENERIC_FEATURE,
     HEADING_GENERIC,
     HEADING_PHRASE_END,
     LINK_ADDRESS,
     MODEL_MAKES,
     NEGATION,
-    NOT_A_THING_SUBJECT,
     NOT_ROUTINE,
-    PLAN,
     QUALIFIED,
     ROUTINE_BUSINESS,
     SECTION_REFERENCE,
@@ -38,7 +35,7 @@ from tracker.flag.language import (
     SUBJECT_LEAD,
     refers_back,
 )
-from tracker.flag.names import AI_KINDS, ai_names_given, could_be_given_at, names_in
+from tracker.flag.names import ai_names_given, could_be_given_at, names_in
 from tracker.flag.sentences import (
     WORD,
     clean,
@@ -95,7 +92,7 @@ NAME_PLACES = 10  # places of a name read in each version to find where it is gi
 NAME_CANDIDATES = 200  # names of changed sentences looked up in a version (each costs a search of the text)
 TYPO_MIN_LETTERS = 6  # a word this long, changed by one swap or one letter, had a typo fixed
 TYPO_MAX_LETTERS = 40  # longer is no word
-TYPO_DICTIONARY_MIN_LETTERS = 5  # a shorter misspelling is as likely another word ("form" -> "from")
+TYPO_DICTIONARY_MIN_LETTERS = 4  # "dyas" -> "days"; a shorter one is as likely an abbreviation or another word
 TABLE_CELL_WORDS = 4  # a line "a | b" is a table's row when one of its cells has this many words
 SUBJECT_WORDS = 2  # a sentence's subject is read in its first words after a determiner ("Meeting summaries are ...")
 JOINED_STATEMENTS = 6  # more in one sentence is no sentence a person wrote (a page without full stops)
@@ -173,7 +170,8 @@ def flag_change(
         return _quiet("the words did not change: the edits are re-spellings, re-punctuation or re-splits only")
     names = _document_names(old, new)
     if names:
-        reader = _Reader(vocabulary.with_names(names), names)
+        parts = (old.name_parts | new.name_parts).intersection(names)
+        reader = _Reader(vocabulary.with_names(names, parts), names)
         old.read_with(reader)
         new.read_with(reader)
     if len(old.text) < FIRST_SIGHT_BELOW * len(new.text) and _is_stub(old.text):
@@ -814,25 +812,6 @@ def _ai_things(sentence: str, terms: Iterable[Term]) -> set[str]:
     return {word.lower() for word in found if AI_THING.match(word)}
 
 
-def _ai_subject_end(sentence: str, terms: Iterable[Term]) -> int | None:
-    """Where the sentence's subject ends, when that subject is an AI thing: an AI term among its first SUBJECT_WORDS
-    words, before any comma ("The app's AI coach analyses ...", "Der KI-Coach von Kraftquell analysiert ..."), the
-    sentence not opening with a person or a phrase before its subject ("We use AI to ...", "With AI Notes, ...")."""
-    lead = SUBJECT_LEAD.match(sentence)
-    first = _SUBJECT_WORD.match(sentence, lead.end() if lead else 0)
-    if first is None or NOT_A_THING_SUBJECT.match(first.group()):
-        return None
-    words = list(itertools.islice(_WORD_SPAN.finditer(sentence, first.start()), SUBJECT_WORDS))
-    comma = sentence.find(",", first.start())
-    subject_end = min(words[-1].end(), comma if comma >= 0 else len(sentence))
-    if any(term.kind in AI_THING_KINDS and term.start < subject_end for term in terms):
-        return subject_end
-    return None
-
-
-_WORD_SPAN = re.compile(r"\S+")
-SUBJECT_WORDS = 6  # the subject of a sentence that opens with it: "The Aldano app's AI trip planner"
-AI_THING_KINDS = AI_KINDS | {"named_ai"}
 _NEXT_WORD = re.compile(r"[ -]([^\W\d_]+)")
 _NOUN_OF = re.compile(r"([^\W\d_]+) (?:of|von|de|du|des|d['’])\s?$")
 
@@ -854,30 +833,6 @@ def _takes_up(sentence: str, before: str) -> bool:
         if noun and MODEL_MAKES.match(noun) and _spelling_of(noun) in known:
             return True
     return False
-
-
-def _names_what_it_made(sentence: str, before: str) -> bool:
-    """Is the sentence's subject what the model of a sentence before it made, named by its noun (MODEL_MAKES): "The
-    suggestions are shown only to you" after "Larkspur Docs can suggest the next sentence ..., using a generative AI
-    model", "Die Zusammenfassungen werden dauerhaft gespeichert" after "fasst ein KI-Modell lange Diskussionen
-    zusammen"? The noun starts as a word of that sentence does (the verb that made it, or the noun again), and has no
-    qualifier of its own ("Recommendations from our editors"). Never furniture, money or contact details."""
-    lead = SUBJECT_LEAD.match(sentence)
-    subject = _SUBJECT_WORD.match(sentence, lead.end() if lead else 0)
-    if (
-        subject is None
-        or not MODEL_MAKES.match(subject.group())
-        or QUALIFIED.match(sentence, subject.end())
-        or furniture_reason(sentence, False)
-        or COMMERCE.search(sentence)
-    ):
-        return False
-    stem = subject.group().lower()[:STEM_LETTERS]
-    return any(word.lower().startswith(stem) for word in _SUBJECT_WORD.findall(LINK_ADDRESS.sub(" ", before)))
-
-
-STEM_LETTERS = 4  # "suggest" and "suggestions", "empfiehlt" and "Empfehlungen", "zusammen" and "Zusammenfassungen"
-MADE_REACH = 2  # sentences back to the statement whose model made what a sentence names: one may come between
 
 
 def _demonstrated(match: re.Match[str]) -> str:
@@ -960,6 +915,7 @@ class _Side:
         self._table_rows: dict[int, bool] = {}  # by line start: a page of one line asks once per sentence
         # each heading, judged once, with what it names
         self._headings: dict[tuple[int, int], tuple[Judgement, str] | None] = {}
+        self.name_parts: set[str] = set()  # AI names learned as the last word of a longer one (ai_names_among)
 
     def read_with(self, reader: _Reader) -> None:
         """Judge with another vocabulary from now on (the document's own AI names added). What is kept was found
@@ -1195,11 +1151,12 @@ class _Side:
                     if self.vocabulary.stems_in(sentence):
                         for found in ai_names_given(sentence, self.vocabulary):
                             given.setdefault(found, sentence)
-                            # A name's last word names the product too: "Chats with Coach" after "Stridewell
-                            # Coach is an AI assistant" (not an edition, "Orbit Pro"; nor a word the text also writes
-                            # in lower case, which _document_names asks).
-                            if found.endswith(f" {name}") and name not in EDITION_WORDS:
-                                given.setdefault(name, sentence)
+                            # A name's last word names the product too, where it stands as a name (Vocabulary
+                            # .with_names): "Chats with Coach are kept" after "Stridewell Coach is an AI assistant".
+                            # Not an edition ("Orbit Pro"), nor a word the text also writes in lower case.
+                            if found.endswith(f" {name}") and name not in EDITION_WORDS and name not in given:
+                                given[name] = sentence
+                                self.name_parts.add(name)
                 position = self.text.find(name, position + len(name))
         return given
 
@@ -1271,40 +1228,19 @@ class _Side:
                                 "it takes up what the model of the unchanged AI statement before it made",
                             )
                             continue
-                    # What the model of an AI statement made, named by its noun ("The suggestions"): the statement
-                    # may be the sentence before or the one before that.
-                    context = next(
-                        (
-                            found
-                            for back in range(1, min(index, MADE_REACH) + 1)
-                            if _names_what_it_made(self.text[start:end], self.text[slice(*spans[index - back])])
-                            and (found := self._statement_context(spans, index - back + 1, other, chain=1))
-                        ),
-                        None,
-                    )
-                    if context is not None:
-                        yield start, end, context, "it names what the model of an unchanged AI statement before it made"
-                        continue
-                    # A sentence before: on its line (one may come between), or for a paragraph's first sentence the
-                    # last of the paragraph before it ("Our AI agent can place orders." then, a paragraph on, "The
-                    # agent asks ...").
-                    if index > 0:
-                        earlier = [spans[index - back] for back in range(1, min(index, MADE_REACH) + 1)]
-                    else:
-                        paragraph_before = None if is_item else self._paragraph_before(line_start)
-                        earlier = [paragraph_before] if paragraph_before else []
-                    context = next(
-                        (
-                            found
-                            for before in earlier
-                            if self._names_its_ai_thing(self.text[start:end], self.text[slice(*before)])
-                            and (found := self._statement_context([before, (start, end)], 1, other, chain=1))
-                        ),
-                        None,
-                    )
-                    if context is not None:
-                        yield start, end, context, "it speaks of the AI thing an unchanged AI statement before it names"
-                        continue
+                    # The sentence before: on its line, or for a paragraph's first sentence the last of the paragraph
+                    # before it ("Our AI agent can place orders." then, a paragraph on, "The agent asks ...").
+                    before = spans[index - 1] if index > 0 else None if is_item else self._paragraph_before(line_start)
+                    if before is not None and self._names_its_ai_thing(self.text[start:end], self.text[slice(*before)]):
+                        context = self._statement_context([before, (start, end)], 1, other, chain=1)
+                        if context is not None:
+                            yield (
+                                start,
+                                end,
+                                context,
+                                "it speaks of the AI thing the unchanged AI statement before it names",
+                            )
+                            continue
                     if looked_for_section != line_start:
                         section, looked_for_section = self._heading_context(line_start), line_start
                     if section is not None and _is_section_statement(
@@ -1330,12 +1266,16 @@ class _Side:
     def _names_its_ai_thing(self, sentence: str, before: str) -> bool:
         """Is the sentence's subject (its first word after a determiner), or a noun it points at ("diesem Anbieter"),
         what the sentence before it names with AI words (_ai_things: "The agent asks for your confirmation" after
-        "our AI agent can place orders"; "The provider keeps the text for 30 days" after "our model provider")? Or is
-        it a feature's generic name that takes up the AI subject of that sentence ("The feature is on by default"
-        after "Our AI coach analyses your workouts", "Die Funktion ist standardmäßig aktiviert": _ai_subject_end)?
-        Never furniture, money, plans or contact details, as for a section's statements."""
-        terms = self.reader.terms(before)
-        nouns = _ai_things(before, terms)
+        "our AI agent can place orders"; "The provider keeps the text for 30 days" after "our model provider")? Never
+        furniture, money or contact details, as for a section's statements."""
+        nouns = _ai_things(before, self.reader.terms(before))
+        if (
+            not nouns
+            or furniture_reason(sentence, False)
+            or COMMERCE.search(sentence)
+            or CORPORATE_FACT.search(sentence)
+        ):
+            return False
         lead = SUBJECT_LEAD.match(sentence)
         subject = _SUBJECT_WORD.match(sentence, lead.end() if lead else 0)
         named = [(subject.group(), subject.end())] if subject else []
@@ -1343,25 +1283,9 @@ class _Side:
             group = "first" if not match["de"] or _demonstrated(match) == match["first"] else "second"
             if match[group]:
                 named.append((match[group], match.end(group)))
-        words = [word.lower() for word, end in named if not QUALIFIED.match(sentence, end)]
-        generic = any(GENERIC_FEATURE.match(word) for word in words)
-        if (
-            not (nouns or generic)
-            or furniture_reason(sentence, False)
-            or COMMERCE.search(sentence)
-            or CORPORATE_FACT.search(sentence)
-        ):
-            return False
-        if generic and PLAN.search(sentence):
-            return False
-        if any(_same_noun(word, thing) for word in words for thing in nouns):
-            return True
-        if not generic:
-            return False
-        # "The feature" is the AI subject of the sentence before only when that sentence names no other feature.
-        subject_end = _ai_subject_end(before, terms)
-        return subject_end is not None and not any(
-            GENERIC_FEATURE.match(word) for word in _SUBJECT_WORD.findall(before, subject_end)
+        return any(
+            not QUALIFIED.match(sentence, end) and any(_same_noun(word.lower(), thing) for thing in nouns)
+            for word, end in named
         )
 
     def _heading_context(self, line_start: int) -> tuple[Judgement, str] | None:
