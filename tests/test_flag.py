@@ -32,6 +32,7 @@ from tracker.flag import (
 )
 from tracker.flag.language import COMPOUND_HINTS
 from tracker.flag.sentences import content_words
+from tracker.flag.vocabulary import document_owner
 
 INTRO = "This Privacy Policy explains what information we collect and why. It applies to all of our services."
 CONTROLS = "You can review and change your settings at any time. We keep your information only as long as needed."
@@ -2349,41 +2350,6 @@ def test_a_product_made_with_something_else_gives_no_ai_name(declaration: str) -
     assert not flag_of_edit(paragraph, "30 days", "24 months").ai
 
 
-FERNWOOD = (
-    "Fernwood makes apps for runners. Fernwood keeps your runs in your account. Fernwood shares them with no one."
-)
-
-
-@pytest.mark.parametrize(
-    ("paragraph", "old_words", "new_words"),
-    [
-        (
-            "Stridewell Coach is an AI assistant that answers questions about your runs. Chats with Coach are kept "
-            "for {}.",
-            "30 days",
-            "18 months",
-        ),
-        (
-            "Lexi Tutor is an AI assistant that explains grammar. Tutor is available to users aged {} and over.",
-            "18",
-            "13",
-        ),
-        (
-            "Reisewelt Begleiter ist ein KI-Reiseassistent. Ihre Unterhaltungen mit Begleiter werden {} gespeichert.",
-            "30 Tage",
-            "ein Jahr",
-        ),
-    ],
-)
-def test_the_last_word_of_an_ai_product_s_name_names_it_where_it_stands_as_a_name(
-    paragraph: str, old_words: str, new_words: str
-) -> None:
-    """A nineteenth-set miss: "Chats with Coach" after "Stridewell Coach is an AI assistant"."""
-    old = policy(INTRO, FERNWOOD, paragraph.format(old_words), CONTROLS)
-    new = policy(INTRO, FERNWOOD, paragraph.format(new_words), CONTROLS)
-    assert flag_of(old, new).ai
-
-
 REVIEW_0029 = json.loads((Path(__file__).parent / "fixtures" / "flag-review-0029.json").read_text(encoding="utf-8"))
 # Read as an AI thing before this review, by the rule for "the agent" after "our AI agent" (decision 0029).
 KNOWN_FALSE_ALARMS = {"A1-26"}
@@ -2400,11 +2366,30 @@ def _review_flag(probe: dict[str, str]) -> Flag:
 def test_a_review_s_ordinary_edits_beside_an_ai_feature_raise_no_alert(probe: dict[str, str]) -> None:
     """A review wrote 142 ordinary edits where three rules tried this session would misfire (decision 0029): a
     name's last word used for something else ("Coach accounts", "Search engines"), "the tool" or "the feature" that
-    is another one, "Translations are provided for convenience" after an AI sentence about transactions. Two of the
-    rules raised 89 false alarms here and were dropped; these keep the next attempt honest."""
+    is another one, "Translations are provided for convenience" after an AI sentence about transactions. The rules
+    raised 115 false alarms here and were dropped; these keep the next attempt honest."""
     if probe["id"] in KNOWN_FALSE_ALARMS:
         pytest.xfail(probe["why"])
     assert not _review_flag(probe).ai, probe["why"]
+
+
+@pytest.mark.parametrize("probe", REVIEW_0029["second_review"]["probes"], ids=lambda probe: probe["id"])
+def test_a_second_review_s_ordinary_uses_of_a_word_of_an_ai_product_s_name_raise_no_alert(
+    probe: dict[str, str],
+) -> None:
+    """A second review, of the part of a name narrowed to where it stands as a name: "The Coach will confirm each
+    session", "Votre Conseiller est joignable", "Der Berater hat Zugriff", "Kurse finden in unserem Studio statt",
+    after "Stridewell Coach is an AI assistant" and the like. 68 of its 122 edits alerted; the rule was dropped."""
+    intro, owner, controls = REVIEW_0029["second_review"]["frames"][probe["lang"]]
+    old, new = (policy(intro, owner, paragraph, controls, probe["ai"]) for paragraph in (probe["old"], probe["new"]))
+    assert not flag_of(old, new).ai, probe["why"]
+
+
+def test_the_german_polite_you_is_no_document_s_owner() -> None:
+    """A review's aside: "Sie", capitalised everywhere in German, was the most frequent capitalised word of a
+    German policy, so its owner, and the company itself could be learned as an AI product's name."""
+    policy_de = "Fuchsbau speichert Ihre Daten. Sie können sie löschen. Wenn Sie Fragen haben, schreiben Sie uns."
+    assert document_owner(policy_de + " Fuchsbau antwortet.") == "Fuchsbau"
 
 
 def test_a_misspelling_of_four_letters_fixed_in_an_ai_sentence_is_no_alert() -> None:

@@ -24,6 +24,8 @@ _NOT_A_NAME = (
     "The|Our|Your|Their|This|That|These|Those|Each|Any|Every|An?|My|His|Her|Its|No|Such|Another|Other|All|Some|"
     "We|You|They|It|Le|La|Les|Un|Une|Notre|Votre|Nos|Vos|Leur|Leurs|Ce|Cet|Cette|Ces|Der|Die|Das|Den|Dem|Ein|Eine|"
     "Einen|Unser|Unsere|Ihr|Ihre|Dein|Deine|Jeder|Jede|Diese|Dieser|Dieses|Welche|Kein|Keine|"
+    # pronouns a sentence may start with, and the German polite "you" that is capitalised everywhere
+    "Sie|Ihnen|Ihren|Ihrem|Ihrer|Ihres|Wir|Ich|Du|Er|Es|Nous|Vous|Il|Elle|Ils|Elles|On|Je|"
     # little words that start a sentence or a title-case heading
     "Of|And|Or|For|With|To|In|On|At|By|From|About|Using|Use|How|When|What|Why|Where|If|As|Is|Are|Can|May|Will|"
     "Do|Does|Not|More|Most|Many|Learn|See|Try|Ask|Chat|Gen|EU|Pour|Avec|Par|Dans|Sur|Mit|Für|Durch|Bei|Wie|Was|"
@@ -980,15 +982,6 @@ NOT_A_PRODUCT_NAME = frozenset(
     """
     Act Regulation Office Pact Verordnung Gesetz Terms Policy Policies Principles Guide Center Centre Hub Settings
     Notice Standards Rules Code Team Teams Lab Labs Feature Features Product Products Section Article Annex
-    """.split()
-)
-
-# The last word of a product's name that names an edition or a plan, never the product alone ("Orbit Pro": "Pro
-# subscribers pay 10 EUR a month" is about a plan).
-EDITION_WORDS = frozenset(
-    """
-    Pro Plus Premium Max Lite Light Basic Standard Business Enterprise Team Teams Free Ultra Mini Go One Home Family
-    Student Students Edu Education Advanced Starter Essentials Edition Cloud Online Mobile Web App Desktop
     """.split()
 )
 

@@ -20,7 +20,6 @@ from tracker.flag.language import (
     COMMERCE,
     CORPORATE_FACT,
     DEMONSTRATIVE,
-    EDITION_WORDS,
     ENDS_WITH_VERB,
     HEADING_GENERIC,
     HEADING_PHRASE_END,
@@ -170,8 +169,7 @@ def flag_change(
         return _quiet("the words did not change: the edits are re-spellings, re-punctuation or re-splits only")
     names = _document_names(old, new)
     if names:
-        parts = (old.name_parts | new.name_parts).intersection(names)
-        reader = _Reader(vocabulary.with_names(names, parts), names)
+        reader = _Reader(vocabulary.with_names(names), names)
         old.read_with(reader)
         new.read_with(reader)
     if len(old.text) < FIRST_SIGHT_BELOW * len(new.text) and _is_stub(old.text):
@@ -915,7 +913,6 @@ class _Side:
         self._table_rows: dict[int, bool] = {}  # by line start: a page of one line asks once per sentence
         # each heading, judged once, with what it names
         self._headings: dict[tuple[int, int], tuple[Judgement, str] | None] = {}
-        self.name_parts: set[str] = set()  # AI names learned as the last word of a longer one (ai_names_among)
 
     def read_with(self, reader: _Reader) -> None:
         """Judge with another vocabulary from now on (the document's own AI names added). What is kept was found
@@ -1151,12 +1148,6 @@ class _Side:
                     if self.vocabulary.stems_in(sentence):
                         for found in ai_names_given(sentence, self.vocabulary):
                             given.setdefault(found, sentence)
-                            # A name's last word names the product too, where it stands as a name (Vocabulary
-                            # .with_names): "Chats with Coach are kept" after "Stridewell Coach is an AI assistant".
-                            # Not an edition ("Orbit Pro"), nor a word the text also writes in lower case.
-                            if found.endswith(f" {name}") and name not in EDITION_WORDS and name not in given:
-                                given[name] = sentence
-                                self.name_parts.add(name)
                 position = self.text.find(name, position + len(name))
         return given
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from tracker.flag.language import (
@@ -118,17 +118,11 @@ class Vocabulary:
             kinds.append(_Kind.of(name, stems, [_literal(word) for word in words] + list(patterns)))
         return cls(tuple(kinds))
 
-    def with_names(self, names: Iterable[str], parts: Collection[str] = ()) -> Vocabulary:
-        """This vocabulary, and the names a document gives its AI products (names.py), matched as written. A part of
-        a name ("Coach" of "Stridewell Coach") only where it stands as a name (_AS_A_NAME)."""
+    def with_names(self, names: Iterable[str]) -> Vocabulary:
+        """This vocabulary, and the names a document gives its AI products (names.py), matched as written."""
         names = list(names)
         # Not inside a longer name: "Nova" is not "Nova Scotia".
-        patterns = [
-            _AS_A_NAME.format(name=re.escape(name))
-            if name in parts
-            else rf"(?-i:\b{re.escape(name)}(?!\w)(?! [A-Z][a-z]))"
-            for name in names
-        ]
+        patterns = [rf"(?-i:\b{re.escape(name)}(?!\w)(?! [A-Z][a-z]))" for name in names]
         return Vocabulary(
             tuple(_Kind.of(kind.name, names, patterns) if kind.name == "named_ai" else kind for kind in self.kinds)
         )
@@ -184,27 +178,6 @@ class Vocabulary:
 
 
 _CASE_SENSITIVE = "(?-i:"
-# Where the last word of a product's name ("Coach" of "Stridewell Coach") stands for the product, and not for a
-# word of its own ("Coach accounts", "Search engines", "Berater in unseren Filialen", "Votre Conseiller en agence",
-# "Flair, notre chien"; a review's cases): a sentence's subject before an auxiliary ("Tutor is available to users
-# aged 18"), or inside a sentence after a small word that is no determiner, before an auxiliary, a preposition or
-# the sentence's end ("Chats with Coach are kept", "Les échanges avec Guide sont conservés").
-_AUXILIARY = (
-    "is|are|was|were|will|would|can|could|may|might|must|shall|should|does|did|has|have|had|"
-    "est|sont|sera|seront|peut|peuvent|doit|doivent|a|ont|ist|sind|war|waren|wird|werden|kann|können|darf|dürfen|"
-    "muss|müssen|hat|haben"
-)
-_LINK = "about|for|with|and|or|to|in|on|at|from|by|avec|pour|et|ou|dans|sur|par|mit|und|oder|für|über|von|zu|bei"
-_DETERMINERS = (
-    "the a an our your its their this that these those each every any le la les un une notre votre nos vos son sa ses "
-    "leur ce cet cette der die das den dem des ein eine einen einem einer jeder jede jedes unser unsere ihr ihre Ihr "
-    "Ihre dieser diese dieses"
-).split()
-_AS_A_NAME = (
-    "(?-i:\\b(?:(?<![\\s\\S]){name}(?= (?:" + _AUXILIARY + ")\\b)"
-    "|(?<=[^\\W\\d_A-Z] )" + "".join(f"(?<!\\b{word} )" for word in _DETERMINERS) + "{name}"
-    "(?=[.!?;)]|$| (?:" + _AUXILIARY + "|" + _LINK + ")\\b)))"
-)
 
 
 def _shortest(stems: set[str]) -> tuple[str, ...]:
